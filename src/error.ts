@@ -1,0 +1,108 @@
+/**
+ * The one error class for protocol failures, and the error for short output buffers.
+ *
+ * @module
+ */
+
+import { alertName } from "./msgs/enums.ts";
+
+/** What went wrong, broadly. `detail` narrows it down. */
+export type TlsErrorKind =
+  /** The peer sent bytes that do not decode (maps to `decode_error`). */
+  | "InvalidMessage"
+  /** The peer sent a message that is not allowed at this point. */
+  | "InappropriateMessage"
+  /** The peer broke a protocol rule (maps to `illegal_parameter` or similar). */
+  | "PeerMisbehaved"
+  /** The peer offered nothing we can use (maps to `handshake_failure` or similar). */
+  | "PeerIncompatible"
+  /** The peer's certificate was refused; `detail` says why. */
+  | "InvalidCertificate"
+  /** The peer sent a fatal alert; `alert` holds its description. */
+  | "AlertReceived"
+  /** A record or Finished message failed authentication. */
+  | "DecryptError"
+  /** A record could not be protected (for example the sequence space is exhausted). */
+  | "EncryptError"
+  /** An operation needs a finished handshake. */
+  | "HandshakeNotComplete"
+  /** The peer did not agree on an application protocol. */
+  | "NoApplicationProtocol"
+  /** Anything else, including refusals of the API itself. */
+  | "General";
+
+/** Options for constructing a {@link TlsError}. */
+export interface TlsErrorOptions {
+  /** A narrower, stable reason, for example `"UnknownIssuer"`. */
+  detail?: string;
+  /** The alert description sent to (or received from) the peer, if any. */
+  alert?: number;
+  /** Whether `alert` was sent by us or received from the peer. */
+  alertDirection?: "sent" | "received";
+  /** The underlying cause, when there is one that is safe to keep. */
+  cause?: unknown;
+}
+
+/**
+ * A TLS protocol failure. Every peer-caused failure surfaces as one of these,
+ * with the fatal alert that was queued for the peer in `alert`.
+ *
+ * Messages never contain secret material.
+ *
+ * @example
+ * ```ts
+ * import { TlsError } from "@kerneltls/tls";
+ * const err = new TlsError("InvalidMessage", "truncated ClientHello", { alert: 50 });
+ * console.log(err.kind, err.alertName); // InvalidMessage DecodeError
+ * ```
+ */
+export class TlsError extends Error {
+  /** Broad category of the failure. */
+  readonly kind: TlsErrorKind;
+  /** Narrower reason, when one is known. */
+  readonly detail: string | undefined;
+  /** Alert description sent or received, when one applies. */
+  readonly alert: number | undefined;
+  /** Whether the alert was sent by us or received from the peer. */
+  readonly alertDirection: "sent" | "received" | undefined;
+
+  /** Creates an error of the given kind with a human-readable message. */
+  constructor(kind: TlsErrorKind, message: string, options: TlsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "TlsError";
+    this.kind = kind;
+    this.detail = options.detail;
+    this.alert = options.alert;
+    this.alertDirection = options.alert === undefined
+      ? undefined
+      : options.alertDirection ?? "sent";
+  }
+
+  /** The RFC name of `alert` (for example `"DecodeError"`), or undefined. */
+  get alertName(): string | undefined {
+    return this.alert === undefined ? undefined : alertName(this.alert);
+  }
+}
+
+/**
+ * Thrown by `encode`/`encrypt` when the output buffer is too small. Nothing was
+ * written; retry with a buffer of at least `requiredSize` bytes.
+ *
+ * @example
+ * ```ts
+ * import { InsufficientSizeError } from "@kerneltls/tls";
+ * const err = new InsufficientSizeError(517);
+ * console.log(err.requiredSize); // 517
+ * ```
+ */
+export class InsufficientSizeError extends RangeError {
+  /** The number of bytes the output buffer must hold. */
+  readonly requiredSize: number;
+
+  /** Creates the error for a buffer that needed `requiredSize` bytes. */
+  constructor(requiredSize: number) {
+    super(`output buffer too small: ${requiredSize} bytes required`);
+    this.name = "InsufficientSizeError";
+    this.requiredSize = requiredSize;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * IANA code points used on the wire. Each table is an `as const` object so that
+ * names read well in code while decoded values stay plain numbers: an unknown
+ * code point is kept as its number and ignored where RFC 8446 says so.
+ *
+ * @module
+ */
+
+/** TLS record content types (RFC 8446 section 5.1). */
+export const ContentType = {
+  ChangeCipherSpec: 20,
+  Alert: 21,
+  Handshake: 22,
+  ApplicationData: 23,
+} as const;
+
+/** Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
+export const HandshakeType = {
+  HelloRequest: 0,
+  ClientHello: 1,
+  ServerHello: 2,
+  NewSessionTicket: 4,
+  EndOfEarlyData: 5,
+  EncryptedExtensions: 8,
+  Certificate: 11,
+  ServerKeyExchange: 12,
+  CertificateRequest: 13,
+  ServerHelloDone: 14,
+  CertificateVerify: 15,
+  ClientKeyExchange: 16,
+  Finished: 20,
+  CertificateStatus: 22,
+  KeyUpdate: 24,
+  MessageHash: 254,
+} as const;
+
+/** Protocol versions as they appear on the wire. */
+export const ProtocolVersion = {
+  TLSv1_0: 0x0301,
+  TLSv1_2: 0x0303,
+  TLSv1_3: 0x0304,
+} as const;
+
+/** Alert levels (RFC 8446 section 6). */
+export const AlertLevel = {
+  Warning: 1,
+  Fatal: 2,
+} as const;
+
+/** Alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2). */
+export const AlertDescription = {
+  CloseNotify: 0,
+  UnexpectedMessage: 10,
+  BadRecordMac: 20,
+  RecordOverflow: 22,
+  HandshakeFailure: 40,
+  BadCertificate: 42,
+  UnsupportedCertificate: 43,
+  CertificateRevoked: 44,
+  CertificateExpired: 45,
+  CertificateUnknown: 46,
+  IllegalParameter: 47,
+  UnknownCa: 48,
+  AccessDenied: 49,
+  DecodeError: 50,
+  DecryptError: 51,
+  ProtocolVersion: 70,
+  InsufficientSecurity: 71,
+  InternalError: 80,
+  InappropriateFallback: 86,
+  UserCanceled: 90,
+  NoRenegotiation: 100,
+  MissingExtension: 109,
+  UnsupportedExtension: 110,
+  UnrecognizedName: 112,
+  BadCertificateStatusResponse: 113,
+  UnknownPskIdentity: 115,
+  CertificateRequired: 116,
+  NoApplicationProtocol: 120,
+} as const;
+
+/** A value of {@link AlertDescription}, or an unknown code point kept as a number. */
+export type AlertDescriptionValue = number;
+
+/** Returns the RFC name of an alert description, or `unknown(N)`. */
+export function alertName(code: number): string {
+  for (const [name, value] of Object.entries(AlertDescription)) {
+    if (value === code) return name;
+  }
+  return `unknown(${code})`;
+}
+
+/** TLS cipher suites this library knows (RFC 8446 B.4, RFC 5289, RFC 7905). */
+export const CipherSuiteId = {
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 0xc02b,
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 0xc02c,
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 0xc02f,
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 0xc030,
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca8,
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca9,
+  TLS_EMPTY_RENEGOTIATION_INFO_SCSV: 0x00ff,
+} as const;
+
+/** Named groups for key exchange (RFC 8446 section 4.2.7, draft-ietf-tls-ecdhe-mlkem). */
+export const NamedGroup = {
+  secp256r1: 0x0017,
+  secp384r1: 0x0018,
+  secp521r1: 0x0019,
+  X25519: 0x001d,
+  X448: 0x001e,
+  MLKEM768: 0x0201,
+  SecP256r1MLKEM768: 0x11eb,
+  X25519MLKEM768: 0x11ec,
+} as const;
+
+/** Signature schemes (RFC 8446 section 4.2.3). */
+export const SignatureScheme = {
+  rsa_pkcs1_sha256: 0x0401,
+  rsa_pkcs1_sha384: 0x0501,
+  rsa_pkcs1_sha512: 0x0601,
+  ecdsa_secp256r1_sha256: 0x0403,
+  ecdsa_secp384r1_sha384: 0x0503,
+  ecdsa_secp521r1_sha512: 0x0603,
+  rsa_pss_rsae_sha256: 0x0804,
+  rsa_pss_rsae_sha384: 0x0805,
+  rsa_pss_rsae_sha512: 0x0806,
+  ed25519: 0x0807,
+  ed448: 0x0808,
+  rsa_pss_pss_sha256: 0x0809,
+  rsa_pss_pss_sha384: 0x080a,
+  rsa_pss_pss_sha512: 0x080b,
+  rsa_pkcs1_sha1: 0x0201,
+  ecdsa_sha1: 0x0203,
+} as const;
+
+/** Extension types (RFC 8446 section 4.2 and the RFCs named per entry). */
+export const ExtensionType = {
+  server_name: 0,
+  max_fragment_length: 1,
+  status_request: 5,
+  supported_groups: 10,
+  ec_point_formats: 11,
+  signature_algorithms: 13,
+  use_srtp: 14,
+  heartbeat: 15,
+  application_layer_protocol_negotiation: 16,
+  signed_certificate_timestamp: 18,
+  client_certificate_type: 19,
+  server_certificate_type: 20,
+  padding: 21,
+  extended_master_secret: 23,
+  record_size_limit: 28,
+  session_ticket: 35,
+  pre_shared_key: 41,
+  early_data: 42,
+  supported_versions: 43,
+  cookie: 44,
+  psk_key_exchange_modes: 45,
+  certificate_authorities: 47,
+  oid_filters: 48,
+  post_handshake_auth: 49,
+  signature_algorithms_cert: 50,
+  key_share: 51,
+  renegotiation_info: 0xff01,
+} as const;
+
+/** PSK key exchange modes (RFC 8446 section 4.2.9). */
+export const PskKeyExchangeMode = {
+  psk_ke: 0,
+  psk_dhe_ke: 1,
+} as const;
+
+/** KeyUpdate request values (RFC 8446 section 4.6.3). */
+export const KeyUpdateRequest = {
+  update_not_requested: 0,
+  update_requested: 1,
+} as const;
