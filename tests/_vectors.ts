@@ -18,5 +18,6 @@ export function readVectorJson<T = unknown>(relative: string): T {
 }
 
 /** True when running under CI (peers must then be present). */
-export const inCI: boolean = (globalThis as { process?: { env: Record<string, string | undefined> } })
-  .process?.env.CI === "true";
+export const inCI: boolean =
+  (globalThis as { process?: { env: Record<string, string | undefined> } })
+    .process?.env.CI === "true";

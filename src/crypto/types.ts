@@ -39,7 +39,11 @@ export interface AeadKey {
    * Returns the plaintext, or `null` when authentication fails. Never throws
    * for a bad tag; throws `RangeError` only for API misuse (wrong nonce size).
    */
-  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Promise<Uint8Array | null>;
+  open(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    ciphertextAndTag: Uint8Array,
+  ): Promise<Uint8Array | null>;
 }
 
 /** An AEAD algorithm: imports raw keys once, non-extractable where possible. */

@@ -1,0 +1,121 @@
+// Parses ../shared/vectors/rfc8448.txt into sections of steps with their hex
+// fields, so tests read every value from the RFC text instead of retyping it.
+import { readVectorText } from "./_vectors.ts";
+import { fromHex } from "../src/_bytes.ts";
+
+/** One `{client}` / `{server}` step of a trace. */
+export interface TraceStep {
+  who: "client" | "server";
+  /** The step's title, continuation lines joined, e.g. `derive secret "tls13 c hs traffic"`. */
+  title: string;
+  /** Labelled values in order; a label may repeat within a step. */
+  fields: { label: string; value: Uint8Array }[];
+}
+
+/** Field `label` of a step (the first with that label); throws when missing. */
+export function field(step: TraceStep, label: string): Uint8Array {
+  const f = step.fields.find((x) => x.label === label);
+  if (!f) throw new Error(`step "${step.title}" has no field "${label}"`);
+  return f.value;
+}
+
+let cache: Map<number, TraceStep[]> | undefined;
+
+/** Steps of RFC 8448 section `n` (2..7). */
+export function rfc8448Section(n: number): TraceStep[] {
+  cache ??= parse(readVectorText("rfc8448.txt"));
+  const steps = cache.get(n);
+  if (!steps) throw new Error(`RFC 8448 has no section ${n}`);
+  return steps;
+}
+
+/**
+ * Finds the step whose title starts with `prefix` (by `who`), the `index`-th
+ * such step when several match.
+ */
+export function findStep(
+  section: number,
+  who: "client" | "server",
+  prefix: string,
+  index = 0,
+): TraceStep {
+  const matches = rfc8448Section(section).filter((s) =>
+    s.who === who && s.title.startsWith(prefix)
+  );
+  if (matches.length <= index) {
+    throw new Error(`no step ${who} "${prefix}" #${index} in section ${n(section)}`);
+  }
+  return matches[index];
+}
+
+function n(x: number): string {
+  return String(x);
+}
+
+function parse(text: string): Map<number, TraceStep[]> {
+  // Drop page footers/headers and form feeds so values continue across pages.
+  const lines = text.split(/\r?\n/).filter((l) =>
+    !/^Thomson\s+Informational\s+\[Page \d+\]$/.test(l) &&
+    !/^RFC 8448\s+TLS 1\.3 Traces\s+January 2019$/.test(l) &&
+    !l.startsWith("\f")
+  );
+  const sections = new Map<number, TraceStep[]>();
+  let current: TraceStep[] | undefined;
+  let step: TraceStep | undefined;
+  let fieldOpen: { label: string; hex: string } | undefined;
+  let titleOpen = false;
+
+  const closeField = () => {
+    if (fieldOpen && step) {
+      step.fields.push({ label: fieldOpen.label, value: fromHex(fieldOpen.hex) });
+    }
+    fieldOpen = undefined;
+  };
+
+  for (const line of lines) {
+    const sec = /^(\d+)\.\s{2}\S/.exec(line);
+    if (sec) {
+      closeField();
+      current = [];
+      sections.set(Number(sec[1]), current);
+      step = undefined;
+      titleOpen = false;
+      continue;
+    }
+    const head = /^ {3}\{(client|server)\}\s+(.*)$/.exec(line);
+    if (head && current) {
+      closeField();
+      step = { who: head[1] as "client" | "server", title: head[2].trim(), fields: [] };
+      current.push(step);
+      titleOpen = !head[2].trim().endsWith(":");
+      if (!titleOpen) step.title = step.title.replace(/:$/, "");
+      continue;
+    }
+    if (line.trim() === "") {
+      closeField();
+      titleOpen = false;
+      continue;
+    }
+    if (!step) continue;
+    if (titleOpen && /^ {6}\S/.test(line)) {
+      step.title += " " + line.trim().replace(/:$/, "");
+      if (line.trim().endsWith(":")) titleOpen = false;
+      continue;
+    }
+    const f = /^ {6}([A-Za-z][A-Za-z ]*?)(?: \(\d+ octets\))?:\s+(.*)$/.exec(line);
+    if (f) {
+      closeField();
+      const value = f[2].trim();
+      if (/^([0-9a-f]{2}( |$))+$/.test(value)) fieldOpen = { label: f[1], hex: value };
+      else if (value.startsWith("0 (all zero octets)")) {
+        step.fields.push({ label: f[1], value: new Uint8Array(0) });
+      } else if (value === "(empty)") step.fields.push({ label: f[1], value: new Uint8Array(0) });
+      continue;
+    }
+    if (fieldOpen && /^ {9}[0-9a-f]{2}( [0-9a-f]{2})*$/.test(line)) {
+      fieldOpen.hex += " " + line.trim();
+    }
+  }
+  closeField();
+  return sections;
+}
