@@ -54,7 +54,13 @@ function n(x: number): string {
 
 function parse(text: string): Map<number, TraceStep[]> {
   // Drop page footers/headers and form feeds so values continue across pages.
-  const lines = text.split(/\r?\n/).filter((l) =>
+  // The blank lines around a page break go too: a blank line ends a field, and
+  // a value printed across a page break must stay one value.
+  const unpaged = text.replace(/\r\n/g, "\n").replace(
+    /\n(?:[ \t]*\n)*Thomson\s+Informational\s+\[Page \d+\]\n\f?\n?(?:RFC 8448\s+TLS 1\.3 Traces\s+January 2019\n)?(?:[ \t]*\n)*/g,
+    "\n",
+  );
+  const lines = unpaged.split("\n").filter((l) =>
     !/^Thomson\s+Informational\s+\[Page \d+\]$/.test(l) &&
     !/^RFC 8448\s+TLS 1\.3 Traces\s+January 2019$/.test(l) &&
     !l.startsWith("\f")
