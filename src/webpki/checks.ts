@@ -1,0 +1,92 @@
+/**
+ * Per-certificate rules of RFC 5280 and the CA/Browser Forum profile that do
+ * not depend on the rest of the path.
+ *
+ * @module
+ */
+
+import { bytesEqual } from "../_bytes.ts";
+import { certError } from "./_errors.ts";
+import { keyTypeOf } from "./algorithms.ts";
+import { Eku, KeyUsageBit } from "./extensions.ts";
+import { type Certificate, isEmptyName } from "./x509.ts";
+
+/** The role a certificate plays in a path. */
+export type Role = "leaf" | "intermediate" | "anchor";
+
+/** True when subject and issuer are the same name (RFC 5280 "self-issued"). */
+export function isSelfIssued(cert: Certificate): boolean {
+  return bytesEqual(cert.subject, cert.issuer);
+}
+
+/**
+ * Checks everything about `cert` that its role alone decides. `eku` is the
+ * purpose the path must allow (serverAuth or clientAuth OID).
+ */
+export function checkCertificate(cert: Certificate, role: Role, now: number, eku: string): void {
+  const ext = cert.extensions;
+  if (cert.version !== 3) throw certError("UnsupportedCertVersion", "certificate is not v3");
+  if (ext.unknownCritical.length > 0) {
+    throw certError(
+      "UnhandledCriticalExtension",
+      `unhandled critical extension ${ext.unknownCritical[0]}`,
+    );
+  }
+  if (now < cert.notBefore) throw certError("NotValidYet", "certificate is not valid yet");
+  if (now > cert.notAfter) throw certError("Expired", "certificate has expired");
+  if (isEmptyName(cert.issuer)) throw certError("BadEncoding", "empty issuer name");
+  if (keyTypeOf(cert.spkiAlgorithm) === undefined) {
+    throw certError("UnsupportedKeyType", `unsupported public key ${cert.spkiAlgorithm.oid}`);
+  }
+  if (role !== "anchor") checkSerial(cert.serial);
+  if (ext.authorityInfoAccess?.critical) throw certError("BadEncoding", "critical AIA");
+  if (ext.subjectKeyId?.critical) throw certError("BadEncoding", "critical SKI");
+  const aki = ext.authorityKeyId;
+  if (aki) {
+    if (aki.critical) throw certError("BadEncoding", "critical AKI");
+    if (!aki.keyId) throw certError("BadEncoding", "AKI without keyIdentifier");
+    // CA/B Forum 7.1.2: authorityCertIssuer and serial MUST NOT be present.
+    if (aki.hasIssuerAndSerial) throw certError("BadEncoding", "AKI with issuer and serial");
+  } else if (role !== "anchor") {
+    throw certError("BadEncoding", "missing authorityKeyIdentifier");
+  }
+  const eu = ext.extKeyUsage;
+  if (role === "leaf") {
+    if (ext.basicConstraints?.ca) throw certError("CaUsedAsEndEntity", "end entity is a CA");
+    if (ext.keyUsage?.bits.has(KeyUsageBit.keyCertSign)) {
+      throw certError("CaUsedAsEndEntity", "end entity asserts keyCertSign");
+    }
+    if (ext.nameConstraints) throw certError("BadEncoding", "name constraints in end entity");
+    if (eu && !eu.oids.includes(eku)) throw certError("InvalidPurpose", "EKU forbids this use");
+    const san = ext.subjectAltName;
+    // RFC 5280 4.2.1.6: critical exactly when the subject is empty.
+    if (san && san.critical !== isEmptyName(cert.subject)) {
+      throw certError("BadEncoding", "subjectAltName criticality does not fit the subject");
+    }
+    return;
+  }
+  const bc = ext.basicConstraints;
+  if (!bc || !bc.ca) throw certError("IssuerNotCa", "issuer is not a CA");
+  if (!bc.critical) throw certError("IssuerNotCa", "CA basicConstraints is not critical");
+  if (ext.keyUsage && !ext.keyUsage.bits.has(KeyUsageBit.keyCertSign)) {
+    throw certError("IssuerNotCa", "CA key usage lacks keyCertSign");
+  }
+  if (isEmptyName(cert.subject)) throw certError("BadEncoding", "CA with empty subject");
+  if (!ext.subjectKeyId) throw certError("BadEncoding", "CA without subjectKeyIdentifier");
+  if (eu && !eu.oids.includes(eku) && !eu.oids.includes(Eku.any)) {
+    throw certError("InvalidPurpose", "CA EKU forbids this use");
+  }
+  if (role === "anchor" && aki?.keyId && isSelfIssued(cert)) {
+    if (!bytesEqual(aki.keyId, ext.subjectKeyId.keyId)) {
+      throw certError("BadEncoding", "self-issued root's AKI differs from its SKI");
+    }
+  }
+}
+
+// RFC 5280 4.1.2.2: positive, at most 20 octets (a sign octet may precede them).
+function checkSerial(serial: Uint8Array): void {
+  if (serial[0] & 0x80) throw certError("BadEncoding", "negative serial number");
+  if (serial.length === 1 && serial[0] === 0) throw certError("BadEncoding", "zero serial number");
+  const len = serial[0] === 0 ? serial.length - 1 : serial.length;
+  if (len > 20) throw certError("BadEncoding", "serial number longer than 20 octets");
+}

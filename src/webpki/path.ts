@@ -1,0 +1,138 @@
+/**
+ * Path building (RFC 4158 style, depth first): from the end entity through
+ * the intermediates the peer sent to a trust anchor, trying every candidate
+ * issuer until one whole path validates. Work is bounded by a budget of
+ * signature checks and by a maximum path length, and a certificate never
+ * appears twice in one path, so cycles end.
+ *
+ * @module
+ */
+
+import { bytesEqual } from "../_bytes.ts";
+import type { SignatureVerifier } from "../crypto/types.ts";
+import { TlsError } from "../error.ts";
+import { certError } from "./_errors.ts";
+import { verifyX509Signature } from "./algorithms.ts";
+import { checkCertificate, isSelfIssued } from "./checks.ts";
+import type { GeneralName } from "./extensions.ts";
+import { checkNameConstraints } from "./name_constraints.ts";
+import { type Certificate, isEmptyName } from "./x509.ts";
+
+/** What path building needs besides the certificates. */
+export interface PathOptions {
+  /** Validation time, ms since the epoch. */
+  readonly now: number;
+  /** EKU OID the path must allow. */
+  readonly eku: string;
+  /** Verifiers for certificate signatures. */
+  readonly verifiers: readonly SignatureVerifier[];
+  /** Most intermediates (self-issued ones not counted). Default 6. */
+  readonly maxIntermediates?: number;
+  /** Most signature checks before giving up. Default 100. */
+  readonly signatureBudget?: number;
+}
+
+// Longest path at all, self-issued certificates included.
+const MAX_PATH = 10;
+
+function sameCert(a: Certificate, b: Certificate): boolean {
+  // Same key and name is the same logical certificate, even if re-signed.
+  return bytesEqual(a.der, b.der) || (bytesEqual(a.subject, b.subject) && bytesEqual(a.spki, b.spki));
+}
+
+function namesOf(cert: Certificate): GeneralName[] {
+  const names: GeneralName[] = [...(cert.extensions.subjectAltName?.names ?? [])];
+  if (!isEmptyName(cert.subject)) names.push({ kind: "dn", name: cert.subject });
+  return names;
+}
+
+/** Applies every CA's name constraints to the certificates below it. */
+function checkPathNameConstraints(path: readonly Certificate[]): void {
+  for (let k = 1; k < path.length; k++) {
+    const nc = path[k].extensions.nameConstraints;
+    if (!nc) continue;
+    for (let j = 0; j < k; j++) {
+      // RFC 5280 6.1.3 (b): self-issued intermediates are exempt; the leaf never is.
+      if (j > 0 && isSelfIssued(path[j])) continue;
+      const r = checkNameConstraints(namesOf(path[j]), nc);
+      if (r) {
+        throw certError(
+          "NameConstraintViolation",
+          r === "invalid" ? "malformed name under name constraints" : "name outside constraints",
+        );
+      }
+    }
+  }
+}
+
+// Any concrete refusal says more than "no issuer found".
+function rank(e: unknown): number {
+  return e instanceof TlsError && e.detail === "UnknownIssuer" ? 1 : 2;
+}
+
+/**
+ * Builds and validates a path from `leaf` to one of `anchors`. Returns the
+ * path, leaf first and anchor last. Throws `TlsError` (kind
+ * InvalidCertificate) with the most telling reason when no path validates.
+ */
+export async function buildPath(
+  leaf: Certificate,
+  intermediates: readonly Certificate[],
+  anchors: readonly Certificate[],
+  opts: PathOptions,
+): Promise<Certificate[]> {
+  const maxIntermediates = opts.maxIntermediates ?? 6;
+  let budget = opts.signatureBudget ?? 100;
+  let best: unknown = certError("UnknownIssuer", "no path to a trust anchor");
+
+  const extend = async (path: Certificate[], counted: number): Promise<Certificate[] | undefined> => {
+    const cur = path[path.length - 1];
+    const candidates: [Certificate, boolean][] = [
+      ...anchors.filter((a) => bytesEqual(a.subject, cur.issuer)).map((a): [Certificate, boolean] => [a, true]),
+      ...intermediates.filter((c) => bytesEqual(c.subject, cur.issuer)).map((c): [Certificate, boolean] => [c, false]),
+    ];
+    for (const [cand, isAnchor] of candidates) {
+      if (path.some((p) => sameCert(p, cand))) continue;
+      try {
+        if (!isAnchor && path.length + 1 >= MAX_PATH) {
+          throw certError("MaximumPathDepthExceeded", "path too long");
+        }
+        checkCertificate(cand, isAnchor ? "anchor" : "intermediate", opts.now, opts.eku);
+        const pathLen = cand.extensions.basicConstraints?.pathLen;
+        if (pathLen !== undefined && counted > pathLen) {
+          throw certError("PathLenExceeded", "path length constraint exceeded");
+        }
+        const next = !isAnchor && !isSelfIssued(cand) ? counted + 1 : counted;
+        if (next > maxIntermediates) throw certError("MaximumPathDepthExceeded", "too many intermediates");
+        if (--budget < 0) {
+          throw certError("MaximumSignatureChecksExceeded", "path building gave up");
+        }
+        const ok = await verifyX509Signature(
+          opts.verifiers,
+          cur.signatureAlgorithm,
+          cand.spki,
+          cand.spkiAlgorithm,
+          cur.tbs,
+          cur.signature,
+        );
+        if (!ok) throw certError("BadSignature", "bad certificate signature");
+        const extended = [...path, cand];
+        if (isAnchor) {
+          checkPathNameConstraints(extended);
+          return extended;
+        }
+        const done = await extend(extended, next);
+        if (done) return done;
+      } catch (e) {
+        if (!(e instanceof TlsError) || e.detail === "MaximumSignatureChecksExceeded") throw e;
+        if (rank(e) >= rank(best)) best = e;
+      }
+    }
+    return undefined;
+  };
+
+  checkCertificate(leaf, "leaf", opts.now, opts.eku);
+  const path = await extend([leaf], 0);
+  if (path) return path;
+  throw best;
+}

@@ -1,0 +1,63 @@
+/**
+ * Checks the handshake signatures (CertificateVerify, ServerKeyExchange)
+ * made with an end-entity certificate's key.
+ *
+ * @module
+ */
+
+import type { SignatureVerifier } from "../crypto/types.ts";
+import { TlsError } from "../error.ts";
+import { AlertDescription, SignatureScheme } from "../msgs/enums.ts";
+import { ecdsaAnyHash, keyTypeOf, schemeFitsKey } from "./algorithms.ts";
+import { parseCertificate } from "./x509.ts";
+
+function refuse(detail: string, message: string, alert: number): TlsError {
+  return new TlsError("PeerMisbehaved", message, { detail, alert });
+}
+
+/**
+ * Verifies a TLS 1.3 (`tls13` true) or TLS 1.2 handshake signature by the key
+ * of `endEntity`. Throws `TlsError` with detail `BadSignature` and alert
+ * decrypt_error when it does not verify, or illegal_parameter when the scheme
+ * is not one we offered or does not fit the key.
+ */
+export async function verifyHandshakeSignature(
+  verifiers: readonly SignatureVerifier[],
+  tls13: boolean,
+  message: Uint8Array,
+  endEntity: Uint8Array,
+  scheme: number,
+  signature: Uint8Array,
+): Promise<void> {
+  const cert = parseCertificate(endEntity);
+  const key = keyTypeOf(cert.spkiAlgorithm);
+  const v = verifiers.find((x) => x.scheme === scheme);
+  if (!v || (tls13 && !v.tls13)) {
+    throw refuse(
+      "UnsupportedSignatureScheme",
+      `signature scheme 0x${scheme.toString(16)} was not offered`,
+      AlertDescription.IllegalParameter,
+    );
+  }
+  let ok: boolean;
+  const ecdsaHash = scheme === SignatureScheme.ecdsa_secp256r1_sha256
+    ? "SHA-256"
+    : scheme === SignatureScheme.ecdsa_secp384r1_sha384
+    ? "SHA-384"
+    : undefined;
+  if (schemeFitsKey(scheme, key)) {
+    ok = await v.verify(cert.spki, message, signature);
+  } else if (!tls13 && ecdsaHash && (key === "p256" || key === "p384")) {
+    // TLS 1.2 ECDSA schemes name only the hash (RFC 5246 7.4.1.4.1).
+    ok = await ecdsaAnyHash(key, ecdsaHash, cert.spki, message, signature);
+  } else {
+    throw refuse(
+      "SignatureSchemeKeyMismatch",
+      "signature scheme does not fit the certificate key",
+      AlertDescription.IllegalParameter,
+    );
+  }
+  if (!ok) {
+    throw refuse("BadSignature", "handshake signature does not verify", AlertDescription.DecryptError);
+  }
+}

@@ -1,0 +1,139 @@
+// x509-limbo: every path-validation case in ../shared/vectors/x509-limbo,
+// evaluated with WebPkiServerVerifier, summarised per category.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { readVectorJson, vectorPath } from "./_vectors.ts";
+import { TlsError } from "../src/error.ts";
+import { certificatesFromPem, RootCertStore } from "../src/webpki/root_store.ts";
+import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";
+
+interface LimboCase {
+  id: string;
+  features: string[] | null;
+  validation_kind: string;
+  trusted_certs: string[];
+  untrusted_intermediates: string[];
+  peer_certificate: string;
+  validation_time: string | null;
+  signature_algorithms: string[] | null;
+  key_usage: string[] | null;
+  extended_key_usage: string[] | null;
+  expected_result: "SUCCESS" | "FAILURE";
+  expected_peer_name: { kind: string; value: string } | null;
+  max_chain_depth: number | null;
+}
+
+// Deliberate differences from the expected result, each with its reason.
+// Everything else that disagrees with limbo is a bug and fails this suite.
+const ALLOWED: Record<string, string> = {
+  // RFC 5280 says a permitted-only, non-critical NameConstraints is invalid;
+  // the Web PKI (and webpki::nc::permitted-dns-match-noncritical) accepts it.
+  "rfc5280::nc::permitted-dns-match-noncritical": "follows the webpki profile",
+  // Pedantic: a cross-signed root used as a trust anchor needs no AKI for us;
+  // trust anchors are trusted as configured.
+  "rfc5280::aki::cross-signed-root-missing-aki": "pedantic-rfc5280: anchors are not re-checked",
+  // Pedantic webpki EKU rules: we accept a critical EKU, a leaf without EKU
+  // (RFC 5280 allows it) and EKU on a root.
+  "webpki::eku::ee-critical-eku": "pedantic-webpki-eku",
+  "webpki::eku::ee-without-eku": "pedantic-webpki-eku: RFC 5280 allows no EKU",
+  "webpki::eku::root-has-eku": "pedantic-webpki-eku",
+  // No public suffix list in a zero-dependency library.
+  "webpki::san::public-suffix-wildcard-san": "pedantic-public-suffix-wildcard",
+};
+
+type Outcome = "passed" | "failed" | "unsupported";
+
+async function runCase(tc: LimboCase): Promise<{ outcome: Outcome; why: string }> {
+  if (tc.validation_kind !== "SERVER") return { outcome: "unsupported", why: "client validation" };
+  if (!tc.expected_peer_name) return { outcome: "unsupported", why: "no peer name" };
+  const extraEku = (tc.extended_key_usage ?? []).filter((e) => e !== "serverAuth");
+  if (extraEku.length) return { outcome: "unsupported", why: `EKU ${extraEku}` };
+  const roots = new RootCertStore();
+  for (const pem of tc.trusted_certs) {
+    try {
+      roots.add(certificatesFromPem(pem)[0]);
+    } catch {
+      // An anchor that does not parse cannot be used.
+    }
+  }
+  const verifier = new WebPkiServerVerifier({
+    roots,
+    maxIntermediates: tc.max_chain_depth ?? undefined,
+  });
+  const now = tc.validation_time ? new Date(tc.validation_time) : new Date();
+  let result: "SUCCESS" | "FAILURE" = "SUCCESS";
+  let why = "";
+  try {
+    await verifier.verifyServerCert(
+      certificatesFromPem(tc.peer_certificate)[0],
+      tc.untrusted_intermediates.map((p) => certificatesFromPem(p)[0]),
+      tc.expected_peer_name.value,
+      now,
+    );
+  } catch (e) {
+    if (!(e instanceof TlsError)) throw e;
+    result = "FAILURE";
+    why = `${e.detail}: ${e.message}`;
+  }
+  if (result === tc.expected_result) return { outcome: "passed", why };
+  return { outcome: "failed", why: why || "accepted" };
+}
+
+function category(tc: LimboCase, file: boolean): string {
+  return file ? "online (files)" : tc.id.split("::")[0];
+}
+
+describe("x509-limbo", () => {
+  const limbo = readVectorJson<{ testcases: LimboCase[] }>("x509-limbo/limbo.json").testcases;
+  const onlineDir = vectorPath("x509-limbo/online");
+  const online = readdirSync(onlineDir).filter((f) => f.endsWith(".json")).sort().map((f) =>
+    readVectorJson<LimboCase>(`x509-limbo/online/${f}`)
+  );
+
+  it("has the expected number of cases", () => {
+    assert.equal(limbo.length, 135);
+    assert.equal(online.length, 14);
+  });
+
+  it("matches every expected result except the documented differences", async () => {
+    const table = new Map<string, Record<Outcome, number>>();
+    const problems: string[] = [];
+    const unexpectedPasses: string[] = [];
+    const all = [...limbo.map((c) => [c, false] as const), ...online.map((c) => [c, true] as const)];
+    for (const [tc, file] of all) {
+      const { outcome, why } = await runCase(tc);
+      const cat = category(tc, file);
+      const row = table.get(cat) ?? { passed: 0, failed: 0, unsupported: 0 };
+      row[outcome]++;
+      table.set(cat, row);
+      if (outcome === "unsupported") console.log(`  not supported ${tc.id}: ${why}`);
+      if (outcome === "failed") {
+        const allowed = ALLOWED[tc.id];
+        console.log(`  failed ${tc.id} (expected ${tc.expected_result}): ${why}` +
+          (allowed ? ` [allowed: ${allowed}]` : ""));
+        if (!allowed || file) problems.push(`${tc.id}: expected ${tc.expected_result}, ${why}`);
+      } else if (ALLOWED[tc.id]) {
+        unexpectedPasses.push(tc.id);
+      }
+    }
+    console.log("  category         passed  failed  not-supported");
+    for (const [cat, r] of table) {
+      console.log(
+        `  ${cat.padEnd(16)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${
+          String(r.unsupported).padStart(13)
+        }`,
+      );
+    }
+    assert.deepEqual(problems, []);
+    // Keep the allow-list honest: an entry that now passes must be removed.
+    assert.deepEqual(unexpectedPasses, []);
+  });
+
+  for (const tc of online) {
+    it(`online chain ${tc.id} validates at ${tc.validation_time}`, async () => {
+      const { outcome, why } = await runCase(tc);
+      assert.equal(outcome, "passed", why);
+    });
+  }
+});
