@@ -58,6 +58,8 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
     }
     if (ext.nameConstraints) throw certError("BadEncoding", "name constraints in end entity");
     if (eu && !eu.oids.includes(eku)) throw certError("InvalidPurpose", "EKU forbids this use");
+    // CA/B Forum 7.1.2.7.10: anyExtendedKeyUsage MUST NOT be in a subscriber certificate.
+    if (eu?.oids.includes(Eku.any)) throw certError("InvalidPurpose", "end entity with anyEKU");
     const san = ext.subjectAltName;
     // RFC 5280 4.2.1.6: critical exactly when the subject is empty.
     if (san && san.critical !== isEmptyName(cert.subject)) {
