@@ -1,0 +1,86 @@
+/**
+ * Alert and ChangeCipherSpec payloads (RFC 8446 sections 6 and 5).
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import { decodeError } from "./codec.ts";
+import { AlertDescription } from "./enums.ts";
+
+/** An alert: `AlertLevel` and `AlertDescription` code points. */
+export interface Alert {
+  /** `AlertLevel` (1 warning, 2 fatal); other values are kept as numbers. */
+  level: number;
+  /** `AlertDescription` code point. */
+  description: number;
+}
+
+/**
+ * Encodes an alert payload (2 bytes).
+ *
+ * @example
+ * ```ts
+ * import { encodeAlert } from "./alert.ts";
+ * import { AlertDescription, AlertLevel } from "./enums.ts";
+ * const bytes = encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.CloseNotify });
+ * console.log(bytes); // Uint8Array(2) [ 1, 0 ]
+ * ```
+ */
+export function encodeAlert(alert: Alert): Uint8Array {
+  for (const v of [alert.level, alert.description]) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`alert byte ${v}`);
+  }
+  return new Uint8Array([alert.level, alert.description]);
+}
+
+/**
+ * Decodes an alert payload; anything but exactly 2 bytes is a `decode_error`.
+ *
+ * @example
+ * ```ts
+ * import { decodeAlert } from "./alert.ts";
+ * console.log(decodeAlert(new Uint8Array([2, 40]))); // { level: 2, description: 40 }
+ * ```
+ */
+export function decodeAlert(payload: Uint8Array): Alert {
+  if (payload.length !== 2) {
+    throw decodeError(`alert of ${payload.length} bytes`, "InvalidAlertLength");
+  }
+  return { level: payload[0], description: payload[1] };
+}
+
+/** The only valid ChangeCipherSpec payload. */
+export const CHANGE_CIPHER_SPEC_PAYLOAD = 0x01;
+
+/**
+ * Encodes the ChangeCipherSpec payload sent in middlebox compatibility mode.
+ *
+ * @example
+ * ```ts
+ * import { encodeChangeCipherSpec } from "./alert.ts";
+ * console.log(encodeChangeCipherSpec()); // Uint8Array(1) [ 1 ]
+ * ```
+ */
+export function encodeChangeCipherSpec(): Uint8Array {
+  return new Uint8Array([CHANGE_CIPHER_SPEC_PAYLOAD]);
+}
+
+/**
+ * Checks a ChangeCipherSpec payload: anything but the single byte 0x01 is an
+ * `unexpected_message` (RFC 8446 section 5).
+ *
+ * @example
+ * ```ts
+ * import { checkChangeCipherSpec } from "./alert.ts";
+ * checkChangeCipherSpec(new Uint8Array([1]));
+ * ```
+ */
+export function checkChangeCipherSpec(payload: Uint8Array): void {
+  if (payload.length !== 1 || payload[0] !== CHANGE_CIPHER_SPEC_PAYLOAD) {
+    throw new TlsError("PeerMisbehaved", "invalid change_cipher_spec payload", {
+      alert: AlertDescription.UnexpectedMessage,
+      detail: "InvalidChangeCipherSpec",
+    });
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Handshake message framing (RFC 8446 section 4): the union of every TLS 1.3
+ * handshake message, and encoding/decoding with the 4-byte header
+ * (`msg_type` u8, `length` u24).
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import { Reader, Writer } from "./codec.ts";
+import { AlertDescription, HandshakeType } from "./enums.ts";
+import { type ClientHello, readClientHello, writeClientHello } from "./client_hello.ts";
+import {
+  type HelloRetryRequest,
+  readServerHello,
+  type ServerHello,
+  writeServerHello,
+} from "./server_hello.ts";
+import {
+  type Certificate,
+  type CertificateRequest,
+  type CertificateVerify,
+  readCertificate,
+  readCertificateRequest,
+  readCertificateVerify,
+  writeCertificate,
+  writeCertificateRequest,
+  writeCertificateVerify,
+} from "./certificate.ts";
+import {
+  type NewSessionTicket,
+  readNewSessionTicket,
+  writeNewSessionTicket,
+} from "./new_session_ticket.ts";
+import {
+  type EncryptedExtensions,
+  type EndOfEarlyData,
+  type Finished,
+  type KeyUpdate,
+  readEncryptedExtensions,
+  readEndOfEarlyData,
+  readFinished,
+  readKeyUpdate,
+  writeEncryptedExtensions,
+  writeFinished,
+  writeKeyUpdate,
+} from "./simple_messages.ts";
+
+/** Every TLS 1.3 handshake message, discriminated by `type` (`HandshakeType`). */
+export type HandshakeMessage =
+  | ClientHello
+  | ServerHello
+  | HelloRetryRequest
+  | EncryptedExtensions
+  | CertificateRequest
+  | Certificate
+  | CertificateVerify
+  | Finished
+  | NewSessionTicket
+  | EndOfEarlyData
+  | KeyUpdate;
+
+/** Length of the handshake message header. */
+export const HANDSHAKE_HEADER_LENGTH = 4;
+
+/** Largest handshake body the 24-bit length can express. */
+export const MAX_HANDSHAKE_BODY_LENGTH = 0xffffff;
+
+/**
+ * Encodes a handshake message with its 4-byte header. Throws `RangeError` on
+ * fields that do not fit or that the decoder would refuse.
+ *
+ * @example
+ * ```ts
+ * import { encodeHandshake } from "./handshake.ts";
+ * import { HandshakeType } from "./enums.ts";
+ * const bytes = encodeHandshake({ type: HandshakeType.KeyUpdate, requestUpdate: 1 });
+ * console.log(bytes); // Uint8Array(5) [ 24, 0, 0, 1, 1 ]
+ * ```
+ */
+export function encodeHandshake(msg: HandshakeMessage): Uint8Array {
+  const w = new Writer();
+  w.u8(msg.type).lengthPrefixed(3, (body) => {
+    switch (msg.type) {
+      case HandshakeType.ClientHello:
+        return writeClientHello(body, msg);
+      case HandshakeType.ServerHello:
+        return writeServerHello(body, msg);
+      case HandshakeType.EncryptedExtensions:
+        return writeEncryptedExtensions(body, msg);
+      case HandshakeType.CertificateRequest:
+        return writeCertificateRequest(body, msg);
+      case HandshakeType.Certificate:
+        return writeCertificate(body, msg);
+      case HandshakeType.CertificateVerify:
+        return writeCertificateVerify(body, msg);
+      case HandshakeType.Finished:
+        return writeFinished(body, msg);
+      case HandshakeType.NewSessionTicket:
+        return writeNewSessionTicket(body, msg);
+      case HandshakeType.EndOfEarlyData:
+        return;
+      case HandshakeType.KeyUpdate:
+        return writeKeyUpdate(body, msg);
+      default:
+        throw new RangeError(`cannot encode handshake type ${(msg as { type: number }).type}`);
+    }
+  });
+  return w.finish();
+}
+
+const NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(HandshakeType).map(([name, code]) => [code, name]),
+);
+
+/**
+ * Decodes a handshake body of the given `msg_type`. The body is copied first, so
+ * the result stays valid when the caller reuses its buffer. Types that are not
+ * TLS 1.3 handshake messages give `unexpected_message`; malformed bodies give
+ * `decode_error` or `illegal_parameter`.
+ *
+ * @example
+ * ```ts
+ * import { decodeHandshake } from "./handshake.ts";
+ * import { HandshakeType } from "./enums.ts";
+ * const msg = decodeHandshake(HandshakeType.KeyUpdate, new Uint8Array([0]));
+ * if (msg.type === HandshakeType.KeyUpdate) console.log(msg.requestUpdate); // 0
+ * ```
+ */
+export function decodeHandshake(type: number, body: Uint8Array): HandshakeMessage {
+  const name = NAMES[type] ?? `handshake type ${type}`;
+  const r = new Reader(body.slice(), name);
+  switch (type) {
+    case HandshakeType.ClientHello:
+      return readClientHello(r);
+    case HandshakeType.ServerHello:
+      return readServerHello(r);
+    case HandshakeType.EncryptedExtensions:
+      return readEncryptedExtensions(r);
+    case HandshakeType.CertificateRequest:
+      return readCertificateRequest(r);
+    case HandshakeType.Certificate:
+      return readCertificate(r);
+    case HandshakeType.CertificateVerify:
+      return readCertificateVerify(r);
+    case HandshakeType.Finished:
+      return readFinished(r);
+    case HandshakeType.NewSessionTicket:
+      return readNewSessionTicket(r);
+    case HandshakeType.EndOfEarlyData:
+      return readEndOfEarlyData(r);
+    case HandshakeType.KeyUpdate:
+      return readKeyUpdate(r);
+    default:
+      throw new TlsError("InappropriateMessage", `unexpected ${name} message`, {
+        alert: AlertDescription.UnexpectedMessage,
+        detail: "UnexpectedHandshakeType",
+      });
+  }
+}
+
+/** One framed handshake message, as found in a byte string. */
+export interface FramedHandshake {
+  /** `msg_type`. */
+  type: number;
+  /** The body (a view into the input). */
+  body: Uint8Array;
+  /** Header and body (a view into the input), as the transcript needs it. */
+  encoded: Uint8Array;
+}
+
+/**
+ * Splits a byte string made of whole handshake messages (for example a
+ * reassembled flight) into framed messages. A partial message at the end is a
+ * `decode_error`; joining messages that span records is the deframer's job.
+ *
+ * @example
+ * ```ts
+ * import { splitHandshakeMessages } from "./handshake.ts";
+ * const parts = splitHandshakeMessages(new Uint8Array([5, 0, 0, 0, 24, 0, 0, 1, 0]));
+ * console.log(parts.map((p) => p.type)); // [ 5, 24 ]
+ * ```
+ */
+export function splitHandshakeMessages(bytes: Uint8Array): FramedHandshake[] {
+  const r = new Reader(bytes, "handshake messages");
+  const out: FramedHandshake[] = [];
+  while (!r.atEnd) {
+    const start = r.offset;
+    const type = r.u8();
+    const body = r.vec24();
+    out.push({ type, body, encoded: bytes.subarray(start, r.offset) });
+  }
+  return out;
+}
+
+/**
+ * The synthetic `message_hash` message that replaces ClientHello1 in the
+ * transcript after a HelloRetryRequest (RFC 8446 section 4.4.1).
+ *
+ * @example
+ * ```ts
+ * import { encodeMessageHash } from "./handshake.ts";
+ * console.log(encodeMessageHash(new Uint8Array(32)).subarray(0, 4)); // Uint8Array(4) [ 254, 0, 0, 32 ]
+ * ```
+ */
+export function encodeMessageHash(clientHello1Hash: Uint8Array): Uint8Array {
+  return new Writer().u8(HandshakeType.MessageHash).vec24(clientHello1Hash).finish();
+}
