@@ -1,0 +1,158 @@
+/**
+ * The default crypto provider: Web Crypto for everything it has, the pure
+ * TypeScript ChaCha20-Poly1305 where it has not (or where that is faster).
+ *
+ * @module
+ */
+
+import { TlsError } from "../../error.ts";
+import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
+import { tls12CipherSuites, tls13CipherSuites } from "../suites.ts";
+import type { Aead, CryptoProvider, KeyExchangeGroup } from "../types.ts";
+import { aes128Gcm, aes256Gcm, chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
+import { hmacSha256, hmacSha384, sha256, sha384 } from "./hash.ts";
+import { detectX25519, secp256r1, secp384r1, x25519 } from "./kx.ts";
+import { loadSigningKey } from "./signing_key.ts";
+import { detectEd25519, ed25519Verifier, signatureVerifiers } from "./verify.ts";
+
+/** The JavaScript runtimes whose ChaCha20-Poly1305 choice we tune. */
+export type RuntimeName = "deno" | "bun" | "node" | "browser" | "unknown";
+
+/**
+ * Which ChaCha20-Poly1305 wins per runtime when both exist. Edit this table
+ * from the numbers in bench/README.md; Web Crypto is the default because it
+ * runs native code and keeps keys out of the JS heap.
+ */
+export const CHACHA_PREFERENCE: Readonly<Record<RuntimeName, "webcrypto" | "pure">> = {
+  deno: "webcrypto",
+  bun: "webcrypto",
+  node: "webcrypto",
+  browser: "webcrypto",
+  unknown: "webcrypto",
+};
+
+/**
+ * Whether `runtime` should use Web Crypto's ChaCha20-Poly1305 when it has one.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime, preferWebCryptoChacha } from "./provider.ts";
+ * console.log(preferWebCryptoChacha(detectRuntime()));
+ * ```
+ */
+export function preferWebCryptoChacha(runtime: RuntimeName): boolean {
+  return CHACHA_PREFERENCE[runtime] === "webcrypto";
+}
+
+/**
+ * Names the runtime from `navigator.userAgent` (no runtime-specific globals):
+ * Deno, Bun and Node >= 21 identify themselves there; browsers say Mozilla.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime } from "./provider.ts";
+ * console.log(detectRuntime()); // "deno" under Deno
+ * ```
+ */
+export function detectRuntime(): RuntimeName {
+  const ua = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? "";
+  if (ua.startsWith("Deno/")) return "deno";
+  if (ua.startsWith("Bun/")) return "bun";
+  if (ua.startsWith("Node.js/")) return "node";
+  if (ua.startsWith("Mozilla/")) return "browser";
+  return "unknown";
+}
+
+const CHUNK = 65536;
+
+/**
+ * `n` secure random bytes. `crypto.getRandomValues` fills at most 65536 bytes
+ * per call, so larger requests are filled in chunks.
+ */
+function webRandomBytes(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("randomBytes: bad length");
+  const out = new Uint8Array(n);
+  for (let offset = 0; offset < n; offset += CHUNK) {
+    crypto.getRandomValues(out.subarray(offset, Math.min(n, offset + CHUNK)));
+  }
+  return out;
+}
+
+/** Options for {@link webCryptoProvider}. */
+export interface WebCryptoProviderOptions {
+  /** Replaces the random source, for deterministic tests. */
+  randomBytes?: (n: number) => Uint8Array;
+  /**
+   * Which ChaCha20-Poly1305 to use: `"auto"` (default) follows
+   * {@link preferWebCryptoChacha} when Web Crypto has it and falls back to
+   * pure TypeScript; `"webcrypto"` insists on Web Crypto; `"pure"` never uses it.
+   */
+  chacha?: "auto" | "webcrypto" | "pure";
+}
+
+async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> {
+  if (mode === "pure") return chacha20Poly1305Pure;
+  const available = await detectWebCryptoChacha();
+  if (mode === "webcrypto") {
+    if (!available) {
+      throw new TlsError("General", "this runtime's Web Crypto has no ChaCha20-Poly1305");
+    }
+    return chacha20Poly1305WebCrypto;
+  }
+  return available && preferWebCryptoChacha(detectRuntime())
+    ? chacha20Poly1305WebCrypto
+    : chacha20Poly1305Pure;
+}
+
+/**
+ * Builds the default provider. What the runtime supports (X25519, Ed25519,
+ * ChaCha20-Poly1305) is detected on first use and cached; a missing algorithm
+ * is simply not offered.
+ *
+ * Suites: TLS 1.3 AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then TLS 1.2
+ * ECDHE-ECDSA and ECDHE-RSA in the same AEAD order. Groups: X25519 (when
+ * available), secp256r1, secp384r1.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "./provider.ts";
+ * const provider = await webCryptoProvider();
+ * const tls13Only = {
+ *   ...provider,
+ *   cipherSuites: provider.cipherSuites.filter((s) => s.version === "TLSv1_3"),
+ * };
+ * console.log(tls13Only.cipherSuites.map((s) => s.name), provider.randomBytes(4).length);
+ * ```
+ */
+export async function webCryptoProvider(
+  options: WebCryptoProviderOptions = {},
+): Promise<CryptoProvider> {
+  const [hasX25519, hasEd25519, chacha20Poly1305] = await Promise.all([
+    detectX25519(),
+    detectEd25519(),
+    chooseChacha(options.chacha ?? "auto"),
+  ]);
+  const algorithms = {
+    sha256,
+    sha384,
+    hmacSha256,
+    hmacSha384,
+    aes128Gcm,
+    aes256Gcm,
+    chacha20Poly1305,
+  };
+  const kxGroups: KeyExchangeGroup[] = hasX25519
+    ? [x25519, secp256r1, secp384r1]
+    : [secp256r1, secp384r1];
+  return {
+    cipherSuites: [...tls13CipherSuites(algorithms), ...tls12CipherSuites(algorithms)],
+    kxGroups,
+    signatureVerifiers: hasEd25519
+      ? signatureVerifiers
+      : signatureVerifiers.filter((v) => v !== ed25519Verifier),
+    hashes: { sha256, sha384 },
+    hmacs: { sha256: hmacSha256, sha384: hmacSha384 },
+    loadSigningKey,
+    randomBytes: options.randomBytes ?? webRandomBytes,
+  };
+}
