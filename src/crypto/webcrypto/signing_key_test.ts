@@ -6,6 +6,7 @@ import { SignatureScheme as S } from "../../msgs/enums.ts";
 import { loadSigningKey } from "./signing_key.ts";
 import { findVerifier, signatureVerifiers } from "./verify.ts";
 import { pemDecode } from "../pem.ts";
+import { pkcs8AsRsaEncryption, spkiAsRsaEncryption } from "../_der.ts";
 
 function openssl(args: string[], input?: string): string {
   return execFileSync("openssl", args, {
@@ -85,6 +86,26 @@ describe("loadSigningKey", () => {
     // A key restricted to SHA-384 must not sign with another hash.
     const key = await loadSigningKey(restricted);
     await assert.rejects(key.sign(S.rsa_pss_pss_sha256, message), RangeError);
+    // A genuine SHA-256 PSS signature by the same key material must still be
+    // refused under the key's SHA-384-only parameters.
+    const der = pemDecode(restricted)[0].der;
+    const plain = await crypto.subtle.importKey(
+      "pkcs8",
+      pkcs8AsRsaEncryption(der) as Uint8Array<ArrayBuffer>,
+      { name: "RSA-PSS", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const sig256 = new Uint8Array(
+      await crypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, plain, message),
+    );
+    const spki = spkiOf(restricted);
+    const v = (scheme: number) => findVerifier(signatureVerifiers, scheme)!;
+    assert.equal(
+      await v(S.rsa_pss_rsae_sha256).verify(spkiAsRsaEncryption(spki), message, sig256),
+      true,
+    );
+    assert.equal(await v(S.rsa_pss_pss_sha256).verify(spki, message, sig256), false);
   });
 
   it("Ed25519, from PEM and from DER", async () => {
