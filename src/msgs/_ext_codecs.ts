@@ -2,6 +2,18 @@
 // generic list handling (duplicates, ordering, raw unknowns) is in extensions.ts.
 
 import { decodeError, illegalParameter, type Reader, type Writer } from "./codec.ts";
+import {
+  emptyList,
+  latin1Decode,
+  latin1Encode,
+  readOpaqueList,
+  readU16List,
+  readU8List,
+  requireNonEmpty,
+  writeOpaqueList,
+  writeU16List,
+  writeU8List,
+} from "./_ext_helpers.ts";
 import { ExtensionType } from "./enums.ts";
 import type {
   AlpnExtension,
@@ -52,91 +64,6 @@ export type CodecTable<K extends { type: number }> = {
 const NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(ExtensionType).map(([name, code]) => [code, name]),
 );
-
-function emptyList(what: string): never {
-  throw decodeError(`${what}: empty list`, "EmptyList");
-}
-
-function requireNonEmpty(length: number, what: string): void {
-  if (length === 0) throw new RangeError(`${what} must not be empty`);
-}
-
-/** A non-empty vector of u16 code points under a `width`-byte length. */
-function readU16List(r: Reader, width: 1 | 2, what: string): number[] {
-  const list = width === 1 ? r.sub8(what) : r.sub16(what);
-  if (list.atEnd) emptyList(what);
-  if (list.remaining % 2 !== 0) throw decodeError(`${what}: odd length`, "OddLength");
-  const out: number[] = [];
-  while (!list.atEnd) out.push(list.u16());
-  return out;
-}
-
-function writeU16List(w: Writer, width: 1 | 2, values: readonly number[], what: string): void {
-  requireNonEmpty(values.length, what);
-  w.lengthPrefixed(width, (inner) => {
-    for (const v of values) inner.u16(v);
-  });
-}
-
-function readU8List(r: Reader, what: string): number[] {
-  const list = r.sub8(what);
-  if (list.atEnd) emptyList(what);
-  const out: number[] = [];
-  while (!list.atEnd) out.push(list.u8());
-  return out;
-}
-
-function writeU8List(w: Writer, values: readonly number[], what: string): void {
-  requireNonEmpty(values.length, what);
-  w.lengthPrefixed(1, (inner) => {
-    for (const v of values) inner.u8(v);
-  });
-}
-
-/** A non-empty list (u16 length) of non-empty opaque items with `itemWidth` lengths. */
-function readOpaqueList(r: Reader, itemWidth: 1 | 2, what: string): Uint8Array[] {
-  const list = r.sub16(what);
-  if (list.atEnd) emptyList(what);
-  const out: Uint8Array[] = [];
-  while (!list.atEnd) {
-    const item = itemWidth === 1 ? list.vec8() : list.vec16();
-    if (item.length === 0) throw decodeError(`${what}: empty entry`, "EmptyList");
-    out.push(item);
-  }
-  return out;
-}
-
-function writeOpaqueList(
-  w: Writer,
-  itemWidth: 1 | 2,
-  items: readonly Uint8Array[],
-  what: string,
-): void {
-  requireNonEmpty(items.length, what);
-  w.lengthPrefixed(2, (inner) => {
-    for (const item of items) {
-      requireNonEmpty(item.length, `${what} entry`);
-      if (itemWidth === 1) inner.vec8(item);
-      else inner.vec16(item);
-    }
-  });
-}
-
-function latin1Decode(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
-}
-
-function latin1Encode(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff) throw new RangeError("host name must be ASCII (use its A-label form)");
-    out[i] = c;
-  }
-  return out;
-}
 
 const HOST_NAME = 0;
 

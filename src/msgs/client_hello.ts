@@ -137,9 +137,24 @@ function decodeFramedClientHello(encoded: Uint8Array): ClientHello {
  *
  * @example
  * ```ts
- * import { clientHelloBindersOffset } from "./client_hello.ts";
- * declare const encodedClientHello: Uint8Array; // 4-byte header + body
- * const truncated = encodedClientHello.subarray(0, clientHelloBindersOffset(encodedClientHello));
+ * import { clientHelloBindersOffset, writeBinders } from "./client_hello.ts";
+ * import { encodeHandshake } from "./handshake.ts";
+ * import { ExtensionType, HandshakeType } from "./enums.ts";
+ * // Encode with a zero placeholder binder of the hash length...
+ * const encoded = encodeHandshake({
+ *   type: HandshakeType.ClientHello, legacyVersion: 0x0303, random: new Uint8Array(32),
+ *   legacySessionId: new Uint8Array(0), cipherSuites: [0x1301],
+ *   legacyCompressionMethods: new Uint8Array([0]),
+ *   extensions: [{
+ *     type: ExtensionType.pre_shared_key,
+ *     identities: [{ identity: new Uint8Array([1, 2, 3]), obfuscatedTicketAge: 0 }],
+ *     binders: [new Uint8Array(32)],
+ *   }],
+ * });
+ * // ...compute the binder over the truncated hello, then patch it in.
+ * const truncated = encoded.subarray(0, clientHelloBindersOffset(encoded));
+ * console.log(encoded.length - truncated.length); // 35
+ * writeBinders(encoded, [new Uint8Array(32).fill(7)]);
  * ```
  */
 export function clientHelloBindersOffset(encodedClientHello: Uint8Array): number {
@@ -159,10 +174,24 @@ export function clientHelloBindersOffset(encodedClientHello: Uint8Array): number
  *
  * @example
  * ```ts
- * import { writeBinders } from "./client_hello.ts";
- * declare const encodedClientHello: Uint8Array; // encoded with a zero-filled 32-byte binder
- * declare const binder: Uint8Array; // HMAC over the truncated ClientHello
- * writeBinders(encodedClientHello, [binder]);
+ * import { clientHelloBindersOffset, writeBinders } from "./client_hello.ts";
+ * import { encodeHandshake } from "./handshake.ts";
+ * import { ExtensionType, HandshakeType } from "./enums.ts";
+ * // Encode with a zero placeholder binder of the hash length...
+ * const encoded = encodeHandshake({
+ *   type: HandshakeType.ClientHello, legacyVersion: 0x0303, random: new Uint8Array(32),
+ *   legacySessionId: new Uint8Array(0), cipherSuites: [0x1301],
+ *   legacyCompressionMethods: new Uint8Array([0]),
+ *   extensions: [{
+ *     type: ExtensionType.pre_shared_key,
+ *     identities: [{ identity: new Uint8Array([1, 2, 3]), obfuscatedTicketAge: 0 }],
+ *     binders: [new Uint8Array(32)],
+ *   }],
+ * });
+ * // ...compute the binder over the truncated hello, then patch it in.
+ * const truncated = encoded.subarray(0, clientHelloBindersOffset(encoded));
+ * console.log(encoded.length - truncated.length); // 35
+ * writeBinders(encoded, [new Uint8Array(32).fill(7)]);
  * ```
  */
 export function writeBinders(encodedClientHello: Uint8Array, binders: readonly Uint8Array[]): void {

@@ -113,7 +113,13 @@ const TLS13_ONLY: ReadonlySet<ExtensionContext> = new Set([HRR, EE, CR, CT, NST]
  * ```ts
  * import { checkTls13Extensions } from "./extensions.ts";
  * import { ExtensionType } from "./enums.ts";
- * checkTls13Extensions([{ type: ExtensionType.key_share, data: new Uint8Array(2) }], "ServerHello");
+ * const exts = [{ type: ExtensionType.cookie, cookie: new Uint8Array([1]) }];
+ * checkTls13Extensions(exts, "HelloRetryRequest"); // fine
+ * try {
+ *   checkTls13Extensions(exts, "EncryptedExtensions");
+ * } catch (e) {
+ *   console.log((e as Error).message); // cookie is not allowed in EncryptedExtensions
+ * }
  * ```
  */
 export function checkTls13Extensions(

@@ -109,9 +109,11 @@ export const DOWNGRADE_TLS11_SENTINEL: Uint8Array = new Uint8Array([
  *
  * @example
  * ```ts
- * import { isHelloRetryRequest, type ServerHello, type HelloRetryRequest } from "./server_hello.ts";
- * declare const hello: ServerHello | HelloRetryRequest;
- * if (isHelloRetryRequest(hello)) console.log(hello.extensions.length);
+ * import { decodeHandshake } from "./handshake.ts";
+ * import { isHelloRetryRequest, HELLO_RETRY_REQUEST_RANDOM } from "./server_hello.ts";
+ * const body = new Uint8Array([3, 3, ...HELLO_RETRY_REQUEST_RANDOM, 0, 0x13, 0x01, 0, 0, 6, 0, 51, 0, 2, 0, 23]);
+ * const hello = decodeHandshake(2, body);
+ * if (hello.type === 2 && isHelloRetryRequest(hello)) console.log(hello.extensions); // [ { type: 51, selectedGroup: 23 } ]
  * ```
  */
 export function isHelloRetryRequest(
