@@ -49,10 +49,23 @@ export class TestPki {
     const crt = join(this.dir, `c${i}.pem`);
     this.#key(alg, key);
     this.#openssl([
-      "req", "-x509", "-new", "-key", key, "-out", crt, "-days", "3650", "-subj", `/CN=${cn}`,
-      "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-      "-addext", "subjectKeyIdentifier=hash",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      key,
+      "-out",
+      crt,
+      "-days",
+      "3650",
+      "-subj",
+      `/CN=${cn}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "-addext",
+      "subjectKeyIdentifier=hash",
     ]);
     return this.#finish(key, crt);
   }
@@ -79,8 +92,21 @@ export class TestPki {
       ["subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid:always", ...ext].join("\n"),
     );
     this.#openssl([
-      "x509", "-req", "-in", csr, "-CA", issuer.certPath, "-CAkey", issuer.keyPath,
-      "-CAcreateserial", "-out", crt, "-days", String(opts.days ?? 365), "-extfile", extFile,
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      issuer.certPath,
+      "-CAkey",
+      issuer.keyPath,
+      "-CAcreateserial",
+      "-out",
+      crt,
+      "-days",
+      String(opts.days ?? 365),
+      "-extfile",
+      extFile,
       ...(opts.digest ? [`-${opts.digest}`] : []),
     ]);
     return this.#finish(key, crt);
@@ -116,7 +142,17 @@ export class TestPki {
         : [];
       this.#openssl(["dgst", `-${digest}`, "-sign", cert.keyPath, ...pssOpts, "-out", sig, msg]);
     } else {
-      this.#openssl(["pkeyutl", "-sign", "-inkey", cert.keyPath, "-rawin", "-in", msg, "-out", sig]);
+      this.#openssl([
+        "pkeyutl",
+        "-sign",
+        "-inkey",
+        cert.keyPath,
+        "-rawin",
+        "-in",
+        msg,
+        "-out",
+        sig,
+      ]);
     }
     return new Uint8Array(readFileSync(sig));
   }

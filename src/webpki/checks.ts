@@ -46,7 +46,10 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
     if (aki.critical) throw certError("BadEncoding", "critical AKI");
     if (!aki.keyId) throw certError("BadEncoding", "AKI without keyIdentifier");
     // CA/B Forum 7.1.2: authorityCertIssuer and serial MUST NOT be present.
-    if (aki.hasIssuerAndSerial) throw certError("BadEncoding", "AKI with issuer and serial");
+    // Older roots still in system stores carry them, so anchors are exempt.
+    if (aki.hasIssuerAndSerial && role !== "anchor") {
+      throw certError("BadEncoding", "AKI with issuer and serial");
+    }
   } else if (role !== "anchor") {
     throw certError("BadEncoding", "missing authorityKeyIdentifier");
   }
@@ -69,16 +72,22 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
   }
   const bc = ext.basicConstraints;
   if (!bc || !bc.ca) throw certError("IssuerNotCa", "issuer is not a CA");
-  if (!bc.critical) throw certError("IssuerNotCa", "CA basicConstraints is not critical");
+  // A few long-lived roots in system stores predate these rules (non-critical
+  // basicConstraints, no SKI); a configured anchor is trusted as it is.
+  if (!bc.critical && role !== "anchor") {
+    throw certError("IssuerNotCa", "CA basicConstraints is not critical");
+  }
   if (ext.keyUsage && !ext.keyUsage.bits.has(KeyUsageBit.keyCertSign)) {
     throw certError("IssuerNotCa", "CA key usage lacks keyCertSign");
   }
   if (isEmptyName(cert.subject)) throw certError("BadEncoding", "CA with empty subject");
-  if (!ext.subjectKeyId) throw certError("BadEncoding", "CA without subjectKeyIdentifier");
+  if (!ext.subjectKeyId && role !== "anchor") {
+    throw certError("BadEncoding", "CA without subjectKeyIdentifier");
+  }
   if (eu && !eu.oids.includes(eku) && !eu.oids.includes(Eku.any)) {
     throw certError("InvalidPurpose", "CA EKU forbids this use");
   }
-  if (role === "anchor" && aki?.keyId && isSelfIssued(cert)) {
+  if (role === "anchor" && aki?.keyId && ext.subjectKeyId && isSelfIssued(cert)) {
     if (!bytesEqual(aki.keyId, ext.subjectKeyId.keyId)) {
       throw certError("BadEncoding", "self-issued root's AKI differs from its SKI");
     }

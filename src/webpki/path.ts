@@ -37,7 +37,8 @@ const MAX_PATH = 10;
 
 function sameCert(a: Certificate, b: Certificate): boolean {
   // Same key and name is the same logical certificate, even if re-signed.
-  return bytesEqual(a.der, b.der) || (bytesEqual(a.subject, b.subject) && bytesEqual(a.spki, b.spki));
+  return bytesEqual(a.der, b.der) ||
+    (bytesEqual(a.subject, b.subject) && bytesEqual(a.spki, b.spki));
 }
 
 function namesOf(cert: Certificate): GeneralName[] {
@@ -85,11 +86,18 @@ export async function buildPath(
   let budget = opts.signatureBudget ?? 100;
   let best: unknown = certError("UnknownIssuer", "no path to a trust anchor");
 
-  const extend = async (path: Certificate[], counted: number): Promise<Certificate[] | undefined> => {
+  const extend = async (
+    path: Certificate[],
+    counted: number,
+  ): Promise<Certificate[] | undefined> => {
     const cur = path[path.length - 1];
     const candidates: [Certificate, boolean][] = [
-      ...anchors.filter((a) => bytesEqual(a.subject, cur.issuer)).map((a): [Certificate, boolean] => [a, true]),
-      ...intermediates.filter((c) => bytesEqual(c.subject, cur.issuer)).map((c): [Certificate, boolean] => [c, false]),
+      ...anchors.filter((a) => bytesEqual(a.subject, cur.issuer)).map((
+        a,
+      ): [Certificate, boolean] => [a, true]),
+      ...intermediates.filter((c) => bytesEqual(c.subject, cur.issuer)).map((
+        c,
+      ): [Certificate, boolean] => [c, false]),
     ];
     for (const [cand, isAnchor] of candidates) {
       if (path.some((p) => sameCert(p, cand))) continue;
@@ -103,7 +111,9 @@ export async function buildPath(
           throw certError("PathLenExceeded", "path length constraint exceeded");
         }
         const next = !isAnchor && !isSelfIssued(cand) ? counted + 1 : counted;
-        if (next > maxIntermediates) throw certError("MaximumPathDepthExceeded", "too many intermediates");
+        if (next > maxIntermediates) {
+          throw certError("MaximumPathDepthExceeded", "too many intermediates");
+        }
         if (--budget < 0) {
           throw certError("MaximumSignatureChecksExceeded", "path building gave up");
         }

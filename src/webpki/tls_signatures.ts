@@ -58,6 +58,10 @@ export async function verifyHandshakeSignature(
     );
   }
   if (!ok) {
-    throw refuse("BadSignature", "handshake signature does not verify", AlertDescription.DecryptError);
+    throw refuse(
+      "BadSignature",
+      "handshake signature does not verify",
+      AlertDescription.DecryptError,
+    );
   }
 }
