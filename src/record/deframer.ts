@@ -21,10 +21,10 @@ export const MAX_PLAINTEXT_LEN = 16384;
  * exists for compression and CBC padding; the AEAD-only TLS 1.2 suites we speak
  * expand a record by 24 bytes at most, so one bound serves both versions.
  */
-export const MAX_CIPHERTEXT_LEN = 16384 + 256;
+export const MAX_CIPHERTEXT_LEN: number = 16384 + 256;
 
 /** Largest whole record on the wire (header plus {@link MAX_CIPHERTEXT_LEN}). */
-export const MAX_RECORD_LEN = RECORD_HEADER_LEN + MAX_CIPHERTEXT_LEN;
+export const MAX_RECORD_LEN: number = RECORD_HEADER_LEN + MAX_CIPHERTEXT_LEN;
 
 /** One record found at the front of a buffer. */
 export interface RawRecord {

@@ -18,7 +18,7 @@ export const HANDSHAKE_HEADER_LEN = 4;
  * Go's crypto/tls uses for Certificate and still caps what a peer can make us
  * buffer well below the 16 MiB a 24-bit length allows.
  */
-export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LEN = 256 * 1024;
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LEN: number = 256 * 1024;
 
 /** One complete handshake message. */
 export interface HandshakeMessage {
