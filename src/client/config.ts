@@ -1,0 +1,108 @@
+/**
+ * Client configuration: a plain options object validated at construction.
+ *
+ * @module
+ */
+
+import type { ServerCertVerifier } from "../webpki/verifier.ts";
+import { WebPkiServerVerifier } from "../webpki/verifier.ts";
+import type { RootCertStore } from "../webpki/root_store.ts";
+import {
+  type CertChainInput,
+  type CertifiedKey,
+  type CommonConfigOptions,
+  loadCertifiedKey,
+  parseCertChain,
+  resolveCommon,
+  type ResolvedCommon,
+  validateCommon,
+} from "../common/config_base.ts";
+
+/** Options for {@link ClientConfig}. */
+export interface ClientConfigOptions extends CommonConfigOptions {
+  /** Trust anchors for the default Web PKI verifier. */
+  roots?: RootCertStore;
+  /** A custom server certificate verifier (takes precedence over `roots`). */
+  verifier?: ServerCertVerifier;
+  /** Send server_name (default true). */
+  enableSni?: boolean;
+  /** Client certificate chain for client authentication (PEM or DER list). */
+  certificateChain?: CertChainInput;
+  /** Private key (PKCS#8 PEM or DER) for `certificateChain`. */
+  privateKey?: string | Uint8Array;
+  /**
+   * Send a fake session ID and change_cipher_spec for middlebox compatibility
+   * (RFC 8446 appendix D.4; default true, as browsers do).
+   */
+  middleboxCompat?: boolean;
+}
+
+/** A client config with everything async resolved. */
+export interface ResolvedClientConfig extends ResolvedCommon {
+  verifier: ServerCertVerifier;
+  enableSni: boolean;
+  clientAuth: CertifiedKey | undefined;
+  middleboxCompat: boolean;
+}
+
+/**
+ * Client settings shared by any number of connections.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore(), alpnProtocols: ["h2"] });
+ * console.log(config.enableSecretExtraction); // false
+ * ```
+ */
+export class ClientConfig {
+  /** The options as given. */
+  readonly options: Readonly<ClientConfigOptions>;
+  #resolved: Promise<ResolvedClientConfig> | undefined;
+
+  /** Validates `options`; throws `TypeError` for bad ones. */
+  constructor(options: ClientConfigOptions) {
+    validateCommon(options, "ClientConfig");
+    if (!options.verifier && !options.roots) {
+      throw new TypeError("ClientConfig: give `roots` or a `verifier`");
+    }
+    if ((options.certificateChain === undefined) !== (options.privateKey === undefined)) {
+      throw new TypeError("ClientConfig: certificateChain and privateKey go together");
+    }
+    if (options.certificateChain !== undefined) {
+      parseCertChain(options.certificateChain, "ClientConfig");
+    }
+    this.options = { ...options };
+  }
+
+  /** Whether `dangerousIntoKernelConnection()` is allowed. */
+  get enableSecretExtraction(): boolean {
+    return this.options.enableSecretExtraction ?? false;
+  }
+
+  /** Resolves the provider and keys once; later calls share the result. */
+  resolve(): Promise<ResolvedClientConfig> {
+    this.#resolved ??= this.#doResolve();
+    return this.#resolved;
+  }
+
+  async #doResolve(): Promise<ResolvedClientConfig> {
+    const o = this.options;
+    const common = await resolveCommon(o);
+    const verifier = o.verifier ??
+      new WebPkiServerVerifier({
+        roots: o.roots!,
+        verifiers: common.provider.signatureVerifiers,
+      });
+    const clientAuth = o.certificateChain !== undefined && o.privateKey !== undefined
+      ? await loadCertifiedKey(common.provider, o.certificateChain, o.privateKey)
+      : undefined;
+    return {
+      ...common,
+      verifier,
+      enableSni: o.enableSni ?? true,
+      clientAuth,
+      middleboxCompat: o.middleboxCompat ?? true,
+    };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Option handling shared by `ClientConfig` and `ServerConfig`: validation with
+ * clear `TypeError`s, and the lazy resolution of the crypto provider (Web
+ * Crypto feature detection is async, so it happens on first connection).
+ *
+ * @module
+ */
+
+import type {
+  CryptoProvider,
+  KeyExchangeGroup,
+  SigningKey,
+  SupportedCipherSuite,
+} from "../crypto/types.ts";
+import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
+import { pemDecode } from "../crypto/pem.ts";
+
+/** Protocol versions a config may enable. */
+export type TlsVersion = "TLSv1_3" | "TLSv1_2";
+
+/**
+ * Receives secrets in the NSS key log format (`label client_random secret`), for
+ * Wireshark. Never enable it in production: it hands out every traffic key.
+ */
+export type KeyLog = (label: string, clientRandom: Uint8Array, secret: Uint8Array) => void;
+
+/** Options both configs accept. */
+export interface CommonConfigOptions {
+  /** Crypto provider; defaults to `webCryptoProvider()`. */
+  provider?: CryptoProvider | Promise<CryptoProvider>;
+  /** Cipher suite code points in preference order (default: the provider's order). */
+  cipherSuites?: readonly number[];
+  /** Key exchange group code points in preference order (default: the provider's order). */
+  kxGroups?: readonly number[];
+  /** Versions to enable (default `["TLSv1_3"]` until TLS 1.2 lands). */
+  versions?: readonly TlsVersion[];
+  /** ALPN protocol names in preference order (default none). */
+  alpnProtocols?: readonly string[];
+  /**
+   * Largest plaintext fragment per record we send, 32..16384 (default 16384).
+   * Received records are always accepted up to the protocol maximum.
+   */
+  maxFragmentSize?: number;
+  /** Allows `dangerousIntoKernelConnection()` (default false). */
+  enableSecretExtraction?: boolean;
+  /** NSS key log callback (default none). */
+  keyLog?: KeyLog;
+  /** Clock for certificate validity (default `() => new Date()`). */
+  now?: () => Date;
+  /** Random source override, for deterministic tests (default: the provider's). */
+  randomBytes?: (n: number) => Uint8Array;
+}
+
+/** Validated common options with the provider resolved. */
+export interface ResolvedCommon {
+  provider: CryptoProvider;
+  cipherSuites: readonly SupportedCipherSuite[];
+  kxGroups: readonly KeyExchangeGroup[];
+  versions: readonly TlsVersion[];
+  alpnProtocols: readonly Uint8Array[];
+  maxFragmentSize: number;
+  enableSecretExtraction: boolean;
+  keyLog: KeyLog | undefined;
+  now: () => Date;
+  randomBytes: (n: number) => Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/** Checks the options that need no provider; throws `TypeError`. */
+export function validateCommon(options: CommonConfigOptions, what: string): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${what}: options must be an object`);
+  }
+  const mfs = options.maxFragmentSize;
+  if (mfs !== undefined && (!Number.isInteger(mfs) || mfs < 32 || mfs > 16384)) {
+    throw new TypeError(`${what}: maxFragmentSize must be an integer from 32 to 16384`);
+  }
+  for (const p of options.alpnProtocols ?? []) {
+    if (typeof p !== "string" || p.length === 0 || encoder.encode(p).length > 255) {
+      throw new TypeError(`${what}: ALPN protocol names must be 1 to 255 bytes`);
+    }
+  }
+  const versions = options.versions ?? ["TLSv1_3"];
+  if (versions.length === 0 || versions.some((v) => v !== "TLSv1_3" && v !== "TLSv1_2")) {
+    throw new TypeError(`${what}: versions must be a non-empty list of "TLSv1_3" / "TLSv1_2"`);
+  }
+  if (versions.includes("TLSv1_2") && !versions.includes("TLSv1_3")) {
+    throw new TypeError(`${what}: TLS 1.2 is not supported yet; include "TLSv1_3"`);
+  }
+  for (const list of [options.cipherSuites, options.kxGroups]) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((x) => !Number.isInteger(x)))) {
+      throw new TypeError(`${what}: cipherSuites and kxGroups are lists of code points`);
+    }
+  }
+}
+
+/** Picks and orders provider items by code point; throws `TypeError` for unknown ones. */
+function pick<T>(
+  all: readonly T[],
+  codeOf: (t: T) => number,
+  wanted: readonly number[] | undefined,
+  what: string,
+): T[] {
+  if (wanted === undefined) return [...all];
+  return wanted.map((code) => {
+    const found = all.find((t) => codeOf(t) === code);
+    if (!found) {
+      throw new TypeError(`${what} 0x${code.toString(16).padStart(4, "0")} is not available`);
+    }
+    return found;
+  });
+}
+
+/** Resolves the provider and applies the lists. */
+export async function resolveCommon(options: CommonConfigOptions): Promise<ResolvedCommon> {
+  const provider = await (options.provider ?? webCryptoProvider());
+  const versions = options.versions ?? ["TLSv1_3"];
+  const cipherSuites = pick(
+    provider.cipherSuites,
+    (s) => s.id,
+    options.cipherSuites,
+    "cipher suite",
+  )
+    .filter((s) => versions.includes(s.version));
+  if (cipherSuites.length === 0) throw new TypeError("no usable cipher suites configured");
+  const kxGroups = pick(provider.kxGroups, (g) => g.group, options.kxGroups, "key exchange group");
+  if (kxGroups.length === 0) throw new TypeError("no key exchange groups configured");
+  return {
+    provider,
+    cipherSuites,
+    kxGroups,
+    versions,
+    alpnProtocols: (options.alpnProtocols ?? []).map((p) => encoder.encode(p)),
+    maxFragmentSize: options.maxFragmentSize ?? 16384,
+    enableSecretExtraction: options.enableSecretExtraction ?? false,
+    keyLog: options.keyLog,
+    now: options.now ?? (() => new Date()),
+    randomBytes: options.randomBytes ?? provider.randomBytes,
+  };
+}
+
+/** A certificate chain (end entity first, DER) with the key that signs for it. */
+export interface CertifiedKey {
+  /** DER certificates, end entity first. */
+  readonly certChain: readonly Uint8Array[];
+  /** The end entity's private key. */
+  readonly key: SigningKey;
+}
+
+/** Certificate chain input: PEM text, or DER certificates end entity first. */
+export type CertChainInput = string | readonly Uint8Array[];
+
+/** Parses a chain given as PEM text or DER list; throws `TypeError` when empty. */
+export function parseCertChain(input: CertChainInput, what: string): Uint8Array[] {
+  const chain = typeof input === "string"
+    ? pemDecode(input).filter((b) => b.label === "CERTIFICATE").map((b) => b.der)
+    : [...input];
+  if (chain.length === 0) throw new TypeError(`${what}: certificate chain is empty`);
+  return chain;
+}
+
+/** Loads a chain and its private key through `provider`. */
+export async function loadCertifiedKey(
+  provider: CryptoProvider,
+  chain: CertChainInput,
+  privateKey: string | Uint8Array,
+): Promise<CertifiedKey> {
+  return {
+    certChain: parseCertChain(chain, "certificate chain"),
+    key: await provider.loadSigningKey(privateKey),
+  };
+}

@@ -1,0 +1,422 @@
+/**
+ * The connection core shared by client and server: it reads records from the
+ * caller's buffer, feeds handshake messages to the current handshake state,
+ * queues records to encode, holds decrypted application data until the caller
+ * takes it, and turns every failure into one fatal alert and a dead connection.
+ *
+ * The public state objects in `src/conn/` are thin views over this class.
+ *
+ * @module
+ */
+
+import { AlertDescription, AlertLevel, ContentType } from "../msgs/enums.ts";
+import { TlsError } from "../error.ts";
+import { type RawRecord, readRecord } from "../record/deframer.ts";
+import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_joiner.ts";
+import { OutboundQueue, type RecordWriter } from "./outbound.ts";
+import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
+import type { ConnectionInfo } from "./info.ts";
+import { fragments } from "./outbound.ts";
+import type { Tls13Traffic } from "./tls13_traffic.ts";
+import { InsufficientSizeError } from "../error.ts";
+
+/** One awaited handshake message: `handle` returns the state that awaits the next. */
+export interface HandshakeState {
+  /** Class-like name, used in state transcripts (for example `"ExpectServerHello"`). */
+  readonly name: string;
+  /** Processes one complete handshake message. */
+  handle(cx: ConnectionCore, msg: HandshakeMessage): Promise<HandshakeState>;
+}
+
+/** What the core asks the public API to present next. */
+export type CoreStep =
+  | "EncodeTlsData"
+  | "TransmitTlsData"
+  | "ReadTraffic"
+  | "BlockedHandshake"
+  | "WriteTraffic"
+  | "PeerClosed"
+  | "Closed";
+
+interface AppRecord {
+  payload: Uint8Array;
+  discard: number;
+}
+
+/** Options fixed at construction. */
+export interface CoreOptions {
+  /** Largest plaintext fragment per record we send. */
+  maxFragmentSize: number;
+  /** legacy_record_version for records sent in clear (0x0301 for a client's first flight). */
+  initialRecordVersion: number;
+}
+
+/** Consecutive records that carry no progress (empty data, CCS, warnings) tolerated. */
+const MAX_IDLE_RECORDS = 32;
+
+/** The shared engine behind a client or server connection. */
+export class ConnectionCore {
+  /** Current handshake (or post-handshake) state. */
+  state: HandshakeState;
+  /** Facts negotiated so far, for the getters. */
+  readonly info: ConnectionInfo = { handshakeKind: undefined };
+  /** Set by the state that completes the handshake. */
+  handshakeComplete = false;
+  /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
+  ccsAllowed = false;
+  /** Set when close_notify was received. */
+  peerClosed = false;
+  /** Set when we sent close_notify. */
+  weClosed = false;
+  /** The failure that killed the connection, if any. */
+  error: TlsError | undefined;
+  /** State names in the order they were entered, for tests and debugging. */
+  readonly stateLog: string[] = [];
+  /** Largest plaintext fragment we send. */
+  readonly maxFragmentSize: number;
+  /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
+  tls13: Tls13Traffic | undefined;
+
+  #writer: RecordWriter;
+  #reader: RecordReader = new PlainReader();
+  readonly #joiner = new HandshakeJoiner();
+  readonly #outbound: OutboundQueue;
+  #pendingTransmit = false;
+  #held = 0;
+  #appQueue: AppRecord[] = [];
+  #appQueuedBytes = 0;
+  #peerClosedReported = false;
+  #idleRecords = 0;
+
+  /** Starts in `initial`, with records in clear. */
+  constructor(initial: HandshakeState, options: CoreOptions) {
+    this.state = initial;
+    this.stateLog.push(initial.name);
+    this.maxFragmentSize = options.maxFragmentSize;
+    this.#outbound = new OutboundQueue(options.maxFragmentSize);
+    this.#writer = new PlainWriter(options.initialRecordVersion);
+  }
+
+  // ---- for handshake states ----
+
+  /** Queues an encoded handshake message under the current write protection. */
+  sendHandshake(encoded: Uint8Array): void {
+    this.#outbound.push(ContentType.Handshake, encoded, this.#writer);
+  }
+
+  /** Queues a change_cipher_spec record (always in clear, RFC 8446 D.4). */
+  sendChangeCipherSpec(): void {
+    this.#outbound.push(
+      ContentType.ChangeCipherSpec,
+      new Uint8Array([1]),
+      this.#writer instanceof PlainWriter ? this.#writer : new PlainWriter(0x0303),
+    );
+  }
+
+  /** Queues an alert under the current write protection. */
+  sendAlert(description: number, level: number = AlertLevel.Fatal): void {
+    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), this.#writer);
+  }
+
+  /** Records queued from now on use `writer`. */
+  setWriter(writer: RecordWriter): void {
+    this.#writer = writer;
+  }
+
+  /** The current record writer. */
+  get writer(): RecordWriter {
+    return this.#writer;
+  }
+
+  /**
+   * Records read from now on use `reader`. A handshake message must not span
+   * the key change (RFC 8446 section 5.1).
+   */
+  setReader(reader: RecordReader): void {
+    this.#joiner.checkKeyChangeBoundary();
+    this.#reader = reader;
+  }
+
+  /** The current record reader. */
+  get reader(): RecordReader {
+    return this.#reader;
+  }
+
+  /** True when no record waits to be encoded. */
+  get outboundEmpty(): boolean {
+    return this.#outbound.isEmpty;
+  }
+
+  // ---- for the public API ----
+
+  /**
+   * Processes as much of `incoming` as the current step allows and says what
+   * the caller must do next. `discard` counts bytes at the front of `incoming`
+   * that were fully processed; bytes of application records still waiting in
+   * `ReadTraffic` are reported by `nextAppRecord` instead.
+   */
+  async process(incoming: Uint8Array): Promise<{ discard: number; step: CoreStep }> {
+    for (;;) {
+      if (!this.#outbound.isEmpty) return this.#finish("EncodeTlsData");
+      if (this.#pendingTransmit) return this.#finish("TransmitTlsData");
+      if (this.error) throw this.error;
+      if (this.#appQueue.length > 0) return this.#finish("ReadTraffic");
+      if (this.peerClosed) {
+        if (this.#held < incoming.length) {
+          this.#fail(
+            new TlsError("PeerMisbehaved", "data received after close_notify", {
+              detail: "DataAfterCloseNotify",
+              alert: AlertDescription.UnexpectedMessage,
+            }),
+          );
+        }
+        if (!this.#peerClosedReported) {
+          this.#peerClosedReported = true;
+          return this.#finish("PeerClosed");
+        }
+        return this.#finish(this.weClosed ? "Closed" : "WriteTraffic");
+      }
+      let record: RawRecord | undefined;
+      try {
+        record = readRecord(incoming.subarray(this.#held));
+      } catch (e) {
+        this.#fail(e);
+      }
+      if (!record) {
+        if (this.handshakeComplete) return this.#finish(this.weClosed ? "Closed" : "WriteTraffic");
+        return this.#finish("BlockedHandshake");
+      }
+      this.#held += record.length;
+      try {
+        await this.#handleRecord(record);
+      } catch (e) {
+        this.#fail(e);
+      }
+    }
+  }
+
+  /** Takes the next decrypted application record, if any. */
+  nextAppRecord(): AppRecord | undefined {
+    const r = this.#appQueue.shift();
+    if (r) {
+      this.#appQueuedBytes -= r.discard;
+      this.#held -= r.discard;
+    }
+    return r;
+  }
+
+  /** Length of the next decrypted application record, if any. */
+  peekAppLength(): number | undefined {
+    return this.#appQueue[0]?.payload.length;
+  }
+
+  /** Bytes needed to encode everything queued. */
+  requiredEncodeSize(): number {
+    return this.#outbound.requiredSize();
+  }
+
+  /** Encodes every queued record into `out`; see {@link OutboundQueue.encodeInto}. */
+  async encodeQueued(out: Uint8Array): Promise<number> {
+    const n = await this.#outbound.encodeInto(out);
+    this.#pendingTransmit = true;
+    return n;
+  }
+
+  /** The caller has sent what was encoded. */
+  transmitted(): void {
+    this.#pendingTransmit = false;
+  }
+
+  /**
+   * Encrypts application data into `out` as one or more records. When the
+   * current key is close to the suite's confidentiality limit, a KeyUpdate is
+   * written first and the key rotated (TLS 1.3).
+   */
+  async encryptAppData(data: Uint8Array, out: Uint8Array): Promise<number> {
+    this.#checkWritable();
+    const parts = fragments(data, this.maxFragmentSize);
+    const writer = this.#writer;
+    const seq = (writer as { seq?: bigint }).seq ?? 0n;
+    const refresh = this.tls13?.needsRefresh(seq, parts.length) ?? false;
+    let required = refresh ? writer.recordSize(5) : 0;
+    for (const p of parts) required += writer.recordSize(p.length);
+    if (out.length < required) throw new InsufficientSizeError(required);
+    let offset = 0;
+    if (refresh && this.tls13) {
+      const update = await writer.write(ContentType.Handshake, this.tls13.keyUpdateMessage(false));
+      out.set(update, offset);
+      offset += update.length;
+      await this.tls13.rotateTx(this);
+    }
+    for (const p of parts) {
+      const record = await this.#writer.write(ContentType.ApplicationData, p);
+      out.set(record, offset);
+      offset += record.length;
+    }
+    return offset;
+  }
+
+  /** Writes a close_notify alert into `out`; nothing may be sent after it. */
+  async writeCloseNotify(out: Uint8Array): Promise<number> {
+    this.#checkWritable();
+    const required = this.#writer.recordSize(2);
+    if (out.length < required) throw new InsufficientSizeError(required);
+    const record = await this.#writer.write(
+      ContentType.Alert,
+      new Uint8Array([AlertLevel.Warning, AlertDescription.CloseNotify]),
+    );
+    out.set(record);
+    this.weClosed = true;
+    return record.length;
+  }
+
+  #checkWritable(): void {
+    if (this.error) throw this.error;
+    if (this.weClosed) throw new TypeError("close_notify was already sent");
+    if (!this.handshakeComplete) {
+      throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+    }
+    if (!this.#outbound.isEmpty) {
+      throw new TypeError("queued TLS records must be encoded first");
+    }
+  }
+
+  /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
+  fail(e: unknown): TlsError {
+    const err = e instanceof TlsError ? e : new TlsError("General", "internal error", {
+      alert: AlertDescription.InternalError,
+      cause: e,
+    });
+    if (!this.error) {
+      this.error = err;
+      if (err.alert !== undefined && err.alertDirection === "sent") {
+        this.sendAlert(err.alert, AlertLevel.Fatal);
+      }
+    }
+    return this.error;
+  }
+
+  #fail(e: unknown): never {
+    throw this.fail(e);
+  }
+
+  #finish(step: CoreStep): { discard: number; step: CoreStep } {
+    const discard = this.#held - this.#appQueuedBytes;
+    this.#held -= discard;
+    return { discard, step };
+  }
+
+  async #handleRecord(record: RawRecord): Promise<void> {
+    if (record.contentType === ContentType.ChangeCipherSpec) {
+      this.#handleChangeCipherSpec(record.fragment);
+      return;
+    }
+    const { contentType, plaintext } = await this.#reader.open(record.header, record.fragment);
+    switch (contentType) {
+      case ContentType.Alert:
+        this.#handleAlert(plaintext);
+        return;
+      case ContentType.Handshake:
+        this.#idleRecords = 0;
+        await this.#handleHandshake(plaintext);
+        return;
+      case ContentType.ApplicationData:
+        if (!this.handshakeComplete) {
+          throw new TlsError("PeerMisbehaved", "application data before the handshake completed", {
+            detail: "ApplicationDataBeforeHandshake",
+            alert: AlertDescription.UnexpectedMessage,
+          });
+        }
+        if (plaintext.length === 0) {
+          this.#idle("empty application data records");
+          return;
+        }
+        this.#idleRecords = 0;
+        this.tls13?.noteApplicationData();
+        this.#appQueue.push({ payload: plaintext.slice(), discard: record.length });
+        this.#appQueuedBytes += record.length;
+        return;
+      default:
+        throw new TlsError("PeerMisbehaved", `unexpected content type ${contentType}`, {
+          alert: AlertDescription.UnexpectedMessage,
+        });
+    }
+  }
+
+  #handleChangeCipherSpec(payload: Uint8Array): void {
+    // RFC 8446 section 5: a plaintext CCS of exactly 0x01 between the first
+    // ClientHello and the peer's Finished is dropped; anything else aborts.
+    if (!this.ccsAllowed || this.#reader.isProtected && this.handshakeComplete) {
+      throw new TlsError("PeerMisbehaved", "unexpected change_cipher_spec", {
+        detail: "IllegalMiddleboxChangeCipherSpec",
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+    if (payload.length !== 1 || payload[0] !== 1) {
+      throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
+        detail: "IllegalMiddleboxChangeCipherSpec",
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+    if (!this.#joiner.isEmpty) {
+      throw new TlsError("PeerMisbehaved", "change_cipher_spec inside a handshake message", {
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+    this.#idle("change_cipher_spec records");
+  }
+
+  #handleAlert(payload: Uint8Array): void {
+    if (payload.length !== 2) {
+      throw new TlsError("InvalidMessage", "alert record is not exactly two bytes", {
+        detail: "InvalidAlert",
+        alert: AlertDescription.DecodeError,
+      });
+    }
+    const [level, description] = payload;
+    if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
+      throw new TlsError("InvalidMessage", `alert with unknown level ${level}`, {
+        detail: "InvalidAlert",
+        alert: AlertDescription.IllegalParameter,
+      });
+    }
+    if (description === AlertDescription.CloseNotify) {
+      if (!this.handshakeComplete) {
+        throw new TlsError("AlertReceived", "peer closed the connection during the handshake", {
+          alert: description,
+          alertDirection: "received",
+        });
+      }
+      this.peerClosed = true;
+      return;
+    }
+    if (description === AlertDescription.UserCanceled && level === AlertLevel.Warning) {
+      this.#idle("warning alerts");
+      return;
+    }
+    // TLS 1.3 (RFC 8446 section 6): every other alert is an error alert,
+    // whatever its level.
+    throw new TlsError("AlertReceived", `peer sent alert ${description}`, {
+      alert: description,
+      alertDirection: "received",
+    });
+  }
+
+  async #handleHandshake(fragment: Uint8Array): Promise<void> {
+    this.#joiner.push(fragment);
+    for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
+      const next = await this.state.handle(this, msg);
+      if (next !== this.state) this.stateLog.push(next.name);
+      this.state = next;
+    }
+  }
+
+  #idle(what: string): void {
+    if (++this.#idleRecords > MAX_IDLE_RECORDS) {
+      throw new TlsError("PeerMisbehaved", `too many consecutive ${what}`, {
+        detail: "TooManyEmptyRecords",
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Constructors for the errors handshake states raise most often.
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+
+function handshakeName(type: number): string {
+  for (const [name, value] of Object.entries(HandshakeType)) if (value === type) return name;
+  return `handshake type ${type}`;
+}
+
+/** A handshake message of the wrong type for the current state. */
+export function unexpectedMessage(expected: string, got: number): TlsError {
+  return new TlsError(
+    "InappropriateMessage",
+    `expected ${expected}, got ${handshakeName(got)}`,
+    { detail: "UnexpectedHandshakeMessage", alert: AlertDescription.UnexpectedMessage },
+  );
+}
+
+/** The peer broke a rule; `alert` defaults to illegal_parameter. */
+export function peerMisbehaved(
+  message: string,
+  detail: string,
+  alert: number = AlertDescription.IllegalParameter,
+): TlsError {
+  return new TlsError("PeerMisbehaved", message, { detail, alert });
+}
+
+/** The peer offered nothing we can use; `alert` defaults to handshake_failure. */
+export function peerIncompatible(
+  message: string,
+  detail: string,
+  alert: number = AlertDescription.HandshakeFailure,
+): TlsError {
+  return new TlsError("PeerIncompatible", message, { detail, alert });
+}

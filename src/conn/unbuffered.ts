@@ -1,0 +1,243 @@
+/**
+ * The sans-IO connections: `UnbufferedClientConnection` and
+ * `UnbufferedServerConnection`, modelled on rustls 0.23's unbuffered API.
+ *
+ * The caller owns two buffers. Incoming bytes are only ever appended at the
+ * end of `incoming`; after each `processTlsRecords(incoming)` the caller
+ * removes `discard` bytes from its front (plus the `discard` of every record
+ * taken in `ReadTraffic`). Outgoing bytes are written by `encode`/`encrypt`
+ * into a buffer the caller gives and sends.
+ *
+ * Each call picks its state in this order: records waiting to be encoded
+ * (`EncodeTlsData`); encoded records not yet sent (`TransmitTlsData`); a
+ * failed connection throws its error; decrypted application data
+ * (`ReadTraffic`); the peer's close_notify (`PeerClosed`, once); then it reads
+ * records from `incoming` until one of those applies or the buffer holds no
+ * whole record, ending in `WriteTraffic` (handshake done), `Closed` (both
+ * sides closed) or `BlockedHandshake` (more bytes needed).
+ *
+ * A failure rejects the call that hit it with a `TlsError`; the fatal alert is
+ * then offered through `EncodeTlsData`/`TransmitTlsData`, and every later call
+ * rejects with the same error.
+ *
+ * @module
+ */
+
+import type { ConnectionCore } from "../common/core.ts";
+import type { HandshakeKind } from "../common/info.ts";
+import type { KeyExchangeGroup, SupportedCipherSuite } from "../crypto/types.ts";
+import type { ClientConfig } from "../client/config.ts";
+import type { ServerConfig } from "../server/config.ts";
+import { startClient } from "../client/start.ts";
+import { startServer } from "../server/start.ts";
+import {
+  BlockedHandshake,
+  Closed,
+  EncodeTlsData,
+  PeerClosed,
+  ReadTraffic,
+  type StateContext,
+  TransmitTlsData,
+  type UnbufferedStatus,
+  WriteTraffic,
+} from "./states.ts";
+
+/** Getters and the record loop shared by client and server connections. */
+abstract class UnbufferedConnectionCommon {
+  #generation = 0;
+  #consumed = false;
+
+  /** The engine; created by the subclass. */
+  protected abstract getCore(): Promise<ConnectionCore>;
+
+  /** The engine if it exists yet. */
+  protected abstract peekCore(): ConnectionCore | undefined;
+
+  /**
+   * Processes `incoming` and returns what to do next plus how many bytes to
+   * discard from its front. See the module documentation for the protocol.
+   */
+  async processTlsRecords(incoming: Uint8Array): Promise<UnbufferedStatus> {
+    if (!(incoming instanceof Uint8Array)) throw new TypeError("incoming must be a Uint8Array");
+    this.checkUsable();
+    const core = await this.getCore();
+    const generation = ++this.#generation;
+    const cx: StateContext = {
+      core,
+      checkCurrent: (what) => {
+        if (generation !== this.#generation || this.#consumed) {
+          throw new TypeError(`${what} is stale: processTlsRecords was called again`);
+        }
+      },
+    };
+    const { discard, step } = await core.process(incoming);
+    switch (step) {
+      case "EncodeTlsData":
+        return { discard, state: new EncodeTlsData(cx) };
+      case "TransmitTlsData":
+        return { discard, state: new TransmitTlsData(cx) };
+      case "ReadTraffic":
+        return { discard, state: new ReadTraffic(cx) };
+      case "BlockedHandshake":
+        return { discard, state: new BlockedHandshake() };
+      case "WriteTraffic":
+        return { discard, state: new WriteTraffic(cx) };
+      case "PeerClosed":
+        return { discard, state: new PeerClosed() };
+      case "Closed":
+        return { discard, state: new Closed() };
+    }
+  }
+
+  /** Throws when the connection was handed off. */
+  protected checkUsable(): void {
+    if (this.#consumed) {
+      throw new TypeError("this connection was converted into a kernel connection");
+    }
+  }
+
+  /** Marks the connection as consumed by the kernel hand-off. */
+  protected consume(): void {
+    this.#consumed = true;
+    this.#generation++;
+  }
+
+  /** True until the handshake has completed. */
+  get isHandshaking(): boolean {
+    return !(this.peekCore()?.handshakeComplete ?? false);
+  }
+
+  /** `"TLSv1_3"` or `"TLSv1_2"` once negotiated. */
+  get protocolVersion(): "TLSv1_3" | "TLSv1_2" | undefined {
+    return this.peekCore()?.info.protocolVersion;
+  }
+
+  /** The negotiated cipher suite. */
+  get negotiatedCipherSuite(): SupportedCipherSuite | undefined {
+    return this.peekCore()?.info.cipherSuite;
+  }
+
+  /** The negotiated key exchange group. */
+  get negotiatedKeyExchangeGroup(): KeyExchangeGroup | undefined {
+    return this.peekCore()?.info.kxGroup;
+  }
+
+  /** The agreed ALPN protocol, if any. */
+  get alpnProtocol(): string | undefined {
+    return this.peekCore()?.info.alpnProtocol;
+  }
+
+  /** The peer's certificates, end entity first (DER), once received. */
+  get peerCertificates(): readonly Uint8Array[] | undefined {
+    return this.peekCore()?.info.peerCertificates;
+  }
+
+  /** `"Full"`, `"FullWithHelloRetryRequest"` or `"Resumed"`, once known. */
+  get handshakeKind(): HandshakeKind | undefined {
+    return this.peekCore()?.info.handshakeKind;
+  }
+
+  /** Names of the handshake states entered so far (for tests and debugging). */
+  get handshakeStates(): readonly string[] {
+    return this.peekCore()?.stateLog ?? [];
+  }
+}
+
+/**
+ * A client connection without buffers or I/O.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore, UnbufferedClientConnection } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore() });
+ * const client = await UnbufferedClientConnection.create(config, "example.com");
+ * const { state } = await client.processTlsRecords(new Uint8Array(0));
+ * console.log(state.kind); // EncodeTlsData: the ClientHello
+ * ```
+ */
+export class UnbufferedClientConnection extends UnbufferedConnectionCommon {
+  readonly #core: ConnectionCore;
+  /** The config this connection was made from. */
+  readonly config: ClientConfig;
+
+  private constructor(config: ClientConfig, core: ConnectionCore) {
+    super();
+    this.config = config;
+    this.#core = core;
+  }
+
+  /**
+   * Starts a handshake with `serverName` (a DNS name or an IP address literal);
+   * the ClientHello is ready to encode on the first `processTlsRecords` call.
+   */
+  static async create(
+    config: ClientConfig,
+    serverName: string,
+  ): Promise<UnbufferedClientConnection> {
+    if (typeof serverName !== "string" || serverName.length === 0) {
+      throw new TypeError("serverName must be a non-empty string");
+    }
+    const resolved = await config.resolve();
+    return new UnbufferedClientConnection(config, await startClient(resolved, serverName));
+  }
+
+  /** @internal */
+  protected getCore(): Promise<ConnectionCore> {
+    return Promise.resolve(this.#core);
+  }
+
+  /** @internal */
+  protected peekCore(): ConnectionCore {
+    return this.#core;
+  }
+}
+
+/**
+ * A server connection without buffers or I/O.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig, UnbufferedServerConnection } from "@kerneltls/tls";
+ * const server = new UnbufferedServerConnection(new ServerConfig({ certResolver: () => undefined }));
+ * const { state } = await server.processTlsRecords(new Uint8Array(0));
+ * console.log(state.kind); // BlockedHandshake: waiting for a ClientHello
+ * ```
+ */
+export class UnbufferedServerConnection extends UnbufferedConnectionCommon {
+  #core: ConnectionCore | undefined;
+  #starting: Promise<ConnectionCore> | undefined;
+  /** The config this connection was made from. */
+  readonly config: ServerConfig;
+
+  /** Creates a server connection waiting for a ClientHello. */
+  constructor(config: ServerConfig) {
+    super();
+    this.config = config;
+  }
+
+  /** Like the constructor, but resolves the config first. */
+  static async create(config: ServerConfig): Promise<UnbufferedServerConnection> {
+    const conn = new UnbufferedServerConnection(config);
+    await conn.getCore();
+    return conn;
+  }
+
+  /** The SNI host name the client asked for, once received. */
+  get serverName(): string | undefined {
+    return this.#core?.info.serverName;
+  }
+
+  /** @internal */
+  protected getCore(): Promise<ConnectionCore> {
+    this.#starting ??= this.config.resolve().then((resolved) => {
+      this.#core = startServer(resolved);
+      return this.#core;
+    });
+    return this.#starting;
+  }
+
+  /** @internal */
+  protected peekCore(): ConnectionCore | undefined {
+    return this.#core;
+  }
+}
