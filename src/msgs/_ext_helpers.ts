@@ -4,10 +4,12 @@
 
 import { decodeError, type Reader, type Writer } from "./codec.ts";
 
+/** Throws the `decode_error` for a list that must not be empty. */
 export function emptyList(what: string): never {
   throw decodeError(`${what}: empty list`, "EmptyList");
 }
 
+/** Refuses (RangeError) to encode an empty list the decoder would reject. */
 export function requireNonEmpty(length: number, what: string): void {
   if (length === 0) throw new RangeError(`${what} must not be empty`);
 }
@@ -22,6 +24,7 @@ export function readU16List(r: Reader, width: 1 | 2, what: string): number[] {
   return out;
 }
 
+/** Writes a non-empty vector of u16 code points under a `width`-byte length. */
 export function writeU16List(
   w: Writer,
   width: 1 | 2,
@@ -34,6 +37,7 @@ export function writeU16List(
   });
 }
 
+/** A non-empty vector of u8 code points under a one-byte length. */
 export function readU8List(r: Reader, what: string): number[] {
   const list = r.sub8(what);
   if (list.atEnd) emptyList(what);
@@ -42,6 +46,7 @@ export function readU8List(r: Reader, what: string): number[] {
   return out;
 }
 
+/** Writes a non-empty vector of u8 code points under a one-byte length. */
 export function writeU8List(w: Writer, values: readonly number[], what: string): void {
   requireNonEmpty(values.length, what);
   w.lengthPrefixed(1, (inner) => {
@@ -62,6 +67,7 @@ export function readOpaqueList(r: Reader, itemWidth: 1 | 2, what: string): Uint8
   return out;
 }
 
+/** Writes a non-empty list (u16 length) of non-empty opaque items. */
 export function writeOpaqueList(
   w: Writer,
   itemWidth: 1 | 2,
@@ -78,12 +84,14 @@ export function writeOpaqueList(
   });
 }
 
+/** Bytes to a string, one character per byte, so it round-trips exactly. */
 export function latin1Decode(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
 }
 
+/** The inverse of latin1Decode; characters above 0xff are a RangeError. */
 export function latin1Encode(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
