@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { field, findStep, rfc8448Section } from "./_rfc8448.ts";
 import { toHex } from "../src/_bytes.ts";
+import { TlsError } from "../src/error.ts";
 import {
   decodeHandshake,
   encodeHandshake,
@@ -233,6 +234,41 @@ describe("RFC 8448 handshake messages", () => {
     checkChangeCipherSpec(
       field(findStep(7, "client", "send change_cipher_spec record"), "payload"),
     );
+  });
+
+  it("every truncation of every section 3 message is a decode_error TlsError", () => {
+    let checked = 0;
+    let wellFormedCuts = 0;
+    for (const { bytes } of sectionMessages(3).filter((m) => !m.where.includes("payload"))) {
+      const [part] = splitHandshakeMessages(bytes);
+      if (part.type === HandshakeType.Finished) continue; // any length parses
+      for (let cut = 0; cut < part.body.length; cut++) {
+        let decoded: HandshakeMessage;
+        try {
+          decoded = decodeHandshake(part.type, part.body.subarray(0, cut));
+        } catch (e) {
+          assert.ok(e instanceof TlsError, `type ${part.type} cut at ${cut}: ${e}`);
+          assert.equal(e.alert, AlertDescription.DecodeError);
+          checked++;
+          continue;
+        }
+        // The one well-formed cut: a hello without its extension block (TLS 1.2 style).
+        assert.ok(
+          (decoded.type === HandshakeType.ClientHello ||
+            decoded.type === HandshakeType.ServerHello) && decoded.extensions.length === 0,
+          `type ${part.type} cut at ${cut} decoded`,
+        );
+        wellFormedCuts++;
+      }
+      const longer = new Uint8Array(part.body.length + 1);
+      longer.set(part.body);
+      assert.throws(
+        () => decodeHandshake(part.type, longer),
+        (e: unknown) => e instanceof TlsError && e.detail === "TrailingData",
+      );
+    }
+    assert.equal(wellFormedCuts, 2);
+    assert.equal(checked, 196 + 90 + 40 + 445 + 136 + 205 - 6 * 4 - 2);
   });
 
   it("every alert payload is a close_notify that re-encodes", () => {
