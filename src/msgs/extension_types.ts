@@ -15,8 +15,6 @@
 
 import type { ExtensionType } from "./enums.ts";
 
-type Ext = typeof ExtensionType;
-
 /** An extension kept as raw bytes: unknown, or not typed in this message. */
 export interface UnknownExtension {
   /** The extension's code point. */
@@ -28,7 +26,7 @@ export interface UnknownExtension {
 /** server_name in a ClientHello (RFC 6066 section 3): one host name. */
 export interface ServerNameExtension {
   /** Always `ExtensionType.server_name`. */
-  type: Ext["server_name"];
+  type: typeof ExtensionType.server_name;
   /** The host name, one character per byte. */
   hostName: string;
 }
@@ -40,18 +38,20 @@ export interface EmptyExtension<T extends number> {
 }
 
 /** server_name echoed empty by a server. */
-export type ServerNameAckExtension = EmptyExtension<Ext["server_name"]>;
+export type ServerNameAckExtension = EmptyExtension<typeof ExtensionType.server_name>;
 /** early_data in a ClientHello or EncryptedExtensions (empty). */
-export type EarlyDataExtension = EmptyExtension<Ext["early_data"]>;
+export type EarlyDataExtension = EmptyExtension<typeof ExtensionType.early_data>;
 /** extended_master_secret (RFC 7627), empty. */
-export type ExtendedMasterSecretExtension = EmptyExtension<Ext["extended_master_secret"]>;
+export type ExtendedMasterSecretExtension = EmptyExtension<
+  typeof ExtensionType.extended_master_secret
+>;
 /** post_handshake_auth in a ClientHello (empty). */
-export type PostHandshakeAuthExtension = EmptyExtension<Ext["post_handshake_auth"]>;
+export type PostHandshakeAuthExtension = EmptyExtension<typeof ExtensionType.post_handshake_auth>;
 
 /** supported_groups: named groups in preference order (non-empty). */
 export interface SupportedGroupsExtension {
   /** Always `ExtensionType.supported_groups`. */
-  type: Ext["supported_groups"];
+  type: typeof ExtensionType.supported_groups;
   /** `NamedGroup` code points. */
   groups: number[];
 }
@@ -59,7 +59,7 @@ export interface SupportedGroupsExtension {
 /** signature_algorithms: signature schemes in preference order (non-empty). */
 export interface SignatureAlgorithmsExtension {
   /** Always `ExtensionType.signature_algorithms`. */
-  type: Ext["signature_algorithms"];
+  type: typeof ExtensionType.signature_algorithms;
   /** `SignatureScheme` code points. */
   schemes: number[];
 }
@@ -67,7 +67,7 @@ export interface SignatureAlgorithmsExtension {
 /** signature_algorithms_cert: schemes acceptable in certificates (non-empty). */
 export interface SignatureAlgorithmsCertExtension {
   /** Always `ExtensionType.signature_algorithms_cert`. */
-  type: Ext["signature_algorithms_cert"];
+  type: typeof ExtensionType.signature_algorithms_cert;
   /** `SignatureScheme` code points. */
   schemes: number[];
 }
@@ -83,7 +83,7 @@ export interface KeyShareEntry {
 /** key_share in a ClientHello: zero or more shares, at most one per group. */
 export interface KeyShareClientHelloExtension {
   /** Always `ExtensionType.key_share`. */
-  type: Ext["key_share"];
+  type: typeof ExtensionType.key_share;
   /** The offered shares, in the client's order. */
   shares: KeyShareEntry[];
 }
@@ -91,7 +91,7 @@ export interface KeyShareClientHelloExtension {
 /** key_share in a ServerHello: the server's one share. */
 export interface KeyShareServerHelloExtension {
   /** Always `ExtensionType.key_share`. */
-  type: Ext["key_share"];
+  type: typeof ExtensionType.key_share;
   /** The server's share. */
   share: KeyShareEntry;
 }
@@ -99,7 +99,7 @@ export interface KeyShareServerHelloExtension {
 /** key_share in a HelloRetryRequest: the group the client must use. */
 export interface KeyShareHelloRetryRequestExtension {
   /** Always `ExtensionType.key_share`. */
-  type: Ext["key_share"];
+  type: typeof ExtensionType.key_share;
   /** `NamedGroup` code point. */
   selectedGroup: number;
 }
@@ -107,7 +107,7 @@ export interface KeyShareHelloRetryRequestExtension {
 /** supported_versions in a ClientHello: offered versions (non-empty). */
 export interface SupportedVersionsClientHelloExtension {
   /** Always `ExtensionType.supported_versions`. */
-  type: Ext["supported_versions"];
+  type: typeof ExtensionType.supported_versions;
   /** `ProtocolVersion` code points, in preference order. */
   versions: number[];
 }
@@ -115,7 +115,7 @@ export interface SupportedVersionsClientHelloExtension {
 /** supported_versions in a ServerHello or HelloRetryRequest: the chosen version. */
 export interface SupportedVersionsServerHelloExtension {
   /** Always `ExtensionType.supported_versions`. */
-  type: Ext["supported_versions"];
+  type: typeof ExtensionType.supported_versions;
   /** `ProtocolVersion` code point. */
   version: number;
 }
@@ -123,7 +123,7 @@ export interface SupportedVersionsServerHelloExtension {
 /** psk_key_exchange_modes (non-empty). */
 export interface PskKeyExchangeModesExtension {
   /** Always `ExtensionType.psk_key_exchange_modes`. */
-  type: Ext["psk_key_exchange_modes"];
+  type: typeof ExtensionType.psk_key_exchange_modes;
   /** `PskKeyExchangeMode` code points. */
   modes: number[];
 }
@@ -142,7 +142,7 @@ export interface PskIdentity {
  */
 export interface PreSharedKeyClientHelloExtension {
   /** Always `ExtensionType.pre_shared_key`. */
-  type: Ext["pre_shared_key"];
+  type: typeof ExtensionType.pre_shared_key;
   /** The offered identities (non-empty). */
   identities: PskIdentity[];
   /** One binder per identity, same order. */
@@ -152,7 +152,7 @@ export interface PreSharedKeyClientHelloExtension {
 /** pre_shared_key in a ServerHello: the index of the accepted identity. */
 export interface PreSharedKeyServerHelloExtension {
   /** Always `ExtensionType.pre_shared_key`. */
-  type: Ext["pre_shared_key"];
+  type: typeof ExtensionType.pre_shared_key;
   /** Zero-based index into the client's identities. */
   selectedIdentity: number;
 }
@@ -160,7 +160,7 @@ export interface PreSharedKeyServerHelloExtension {
 /** early_data in a NewSessionTicket: how much 0-RTT data the server accepts. */
 export interface EarlyDataTicketExtension {
   /** Always `ExtensionType.early_data`. */
-  type: Ext["early_data"];
+  type: typeof ExtensionType.early_data;
   /** Maximum early data in bytes. */
   maxEarlyDataSize: number;
 }
@@ -168,7 +168,7 @@ export interface EarlyDataTicketExtension {
 /** cookie (HelloRetryRequest, echoed in the second ClientHello). */
 export interface CookieExtension {
   /** Always `ExtensionType.cookie`. */
-  type: Ext["cookie"];
+  type: typeof ExtensionType.cookie;
   /** The opaque cookie (non-empty). */
   cookie: Uint8Array;
 }
@@ -179,7 +179,7 @@ export interface CookieExtension {
  */
 export interface AlpnExtension {
   /** Always `ExtensionType.application_layer_protocol_negotiation`. */
-  type: Ext["application_layer_protocol_negotiation"];
+  type: typeof ExtensionType.application_layer_protocol_negotiation;
   /** Protocol names, each 1..255 bytes, for example `h2` as bytes. */
   protocols: Uint8Array[];
 }
@@ -187,7 +187,7 @@ export interface AlpnExtension {
 /** record_size_limit (RFC 8449): at least 64. */
 export interface RecordSizeLimitExtension {
   /** Always `ExtensionType.record_size_limit`. */
-  type: Ext["record_size_limit"];
+  type: typeof ExtensionType.record_size_limit;
   /** Largest protected record plaintext the sender is willing to receive. */
   limit: number;
 }
@@ -195,7 +195,7 @@ export interface RecordSizeLimitExtension {
 /** certificate_authorities: acceptable issuers as DER DistinguishedNames. */
 export interface CertificateAuthoritiesExtension {
   /** Always `ExtensionType.certificate_authorities`. */
-  type: Ext["certificate_authorities"];
+  type: typeof ExtensionType.certificate_authorities;
   /** DER-encoded DistinguishedNames (each non-empty). */
   authorities: Uint8Array[];
 }
@@ -206,7 +206,7 @@ export interface CertificateAuthoritiesExtension {
  */
 export interface StatusRequestExtension {
   /** Always `ExtensionType.status_request`. */
-  type: Ext["status_request"];
+  type: typeof ExtensionType.status_request;
   /** The `extension_data` bytes. */
   data: Uint8Array;
 }
@@ -214,7 +214,7 @@ export interface StatusRequestExtension {
 /** ec_point_formats (RFC 8422), for TLS 1.2 hellos. */
 export interface EcPointFormatsExtension {
   /** Always `ExtensionType.ec_point_formats`. */
-  type: Ext["ec_point_formats"];
+  type: typeof ExtensionType.ec_point_formats;
   /** ECPointFormat code points (non-empty). */
   formats: number[];
 }
@@ -222,7 +222,7 @@ export interface EcPointFormatsExtension {
 /** renegotiation_info (RFC 5746), for TLS 1.2 hellos. */
 export interface RenegotiationInfoExtension {
   /** Always `ExtensionType.renegotiation_info`. */
-  type: Ext["renegotiation_info"];
+  type: typeof ExtensionType.renegotiation_info;
   /** `renegotiated_connection`; empty on an initial handshake. */
   renegotiatedConnection: Uint8Array;
 }
@@ -230,7 +230,7 @@ export interface RenegotiationInfoExtension {
 /** session_ticket (RFC 5077), kept opaque, for TLS 1.2 hellos. */
 export interface SessionTicketExtension {
   /** Always `ExtensionType.session_ticket`. */
-  type: Ext["session_ticket"];
+  type: typeof ExtensionType.session_ticket;
   /** The ticket (may be empty). */
   ticket: Uint8Array;
 }
