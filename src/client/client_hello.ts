@@ -1,0 +1,61 @@
+/**
+ * Building the client's ClientHello (RFC 8446 section 4.1.2), first and after
+ * a HelloRetryRequest.
+ *
+ * @module
+ */
+
+import {
+  ExtensionType,
+  HandshakeType,
+  ProtocolVersion,
+  PskKeyExchangeMode,
+} from "../msgs/enums.ts";
+import type { ClientHelloExtension } from "../msgs/extension_types.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+
+/** What changes between the first and the second ClientHello. */
+export interface HelloVariant {
+  /** The key shares to send. */
+  shares: { group: number; keyExchange: Uint8Array }[];
+  /** The cookie from a HelloRetryRequest, echoed. */
+  cookie?: Uint8Array;
+}
+
+/** Encodes a ClientHello (with its handshake header). */
+export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant): Uint8Array {
+  const { config } = hs;
+  const extensions: ClientHelloExtension[] = [];
+  if (config.enableSni && hs.parsedName.kind === "dns") {
+    extensions.push({ type: ExtensionType.server_name, hostName: hs.parsedName.name });
+  }
+  extensions.push(
+    { type: ExtensionType.supported_groups, groups: config.kxGroups.map((g) => g.group) },
+    {
+      type: ExtensionType.signature_algorithms,
+      schemes: [...config.verifier.supportedVerifySchemes()],
+    },
+  );
+  if (config.alpnProtocols.length > 0) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [...config.alpnProtocols],
+    });
+  }
+  extensions.push(
+    { type: ExtensionType.supported_versions, versions: [ProtocolVersion.TLSv1_3] },
+    { type: ExtensionType.psk_key_exchange_modes, modes: [PskKeyExchangeMode.psk_dhe_ke] },
+  );
+  if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
+  extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+  return encodeHandshake({
+    type: HandshakeType.ClientHello,
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: hs.random,
+    legacySessionId: hs.sessionId,
+    cipherSuites: config.cipherSuites.map((s) => s.id),
+    legacyCompressionMethods: new Uint8Array([0]),
+    extensions,
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The client awaits the server's CertificateRequest and Certificate (RFC 8446
+ * sections 4.3.2 and 4.4.2).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
+import { findExtension } from "../msgs/extensions.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
+import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
+
+/** What the server asked for in its CertificateRequest. */
+export interface ClientAuthRequest {
+  /** certificate_request_context, echoed in our Certificate. */
+  context: Uint8Array;
+  /** Schemes the server accepts for our CertificateVerify. */
+  schemes: readonly number[];
+}
+
+/** Awaits CertificateRequest or Certificate. */
+export class ExpectCertificateOrCertificateRequest implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificateOrCertificateRequest";
+  readonly #hs: ClientHandshakeData;
+  readonly #keys: ClientHandshakeKeys;
+
+  /** Carries the handshake state. */
+  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys) {
+    this.#hs = hs;
+    this.#keys = keys;
+  }
+
+  /** Dispatches on the message type. */
+  handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    if (raw.type === HandshakeType.Certificate) {
+      return new ExpectCertificate(this.#hs, this.#keys, undefined).handle(cx, raw);
+    }
+    if (raw.type !== HandshakeType.CertificateRequest) {
+      throw unexpectedMessage("Certificate or CertificateRequest", raw.type);
+    }
+    const req = expectMessage(raw, HandshakeType.CertificateRequest, "CertificateRequest");
+    // RFC 8446 4.3.2: signature_algorithms is mandatory.
+    const algs = findExtension(req.extensions, ExtensionType.signature_algorithms);
+    if (!algs) {
+      throw peerMisbehaved(
+        "CertificateRequest without signature_algorithms",
+        "MissingSignatureAlgorithms",
+        AlertDescription.MissingExtension,
+      );
+    }
+    this.#hs.transcript.add(raw.encoded);
+    return Promise.resolve(
+      new ExpectCertificate(this.#hs, this.#keys, {
+        context: req.certificateRequestContext,
+        schemes: algs.schemes,
+      }),
+    );
+  }
+}
+
+/** Awaits the server's Certificate and verifies the chain. */
+export class ExpectCertificate implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificate";
+  readonly #hs: ClientHandshakeData;
+  readonly #keys: ClientHandshakeKeys;
+  readonly #authRequest: ClientAuthRequest | undefined;
+
+  /** Carries the handshake state and any client auth request. */
+  constructor(
+    hs: ClientHandshakeData,
+    keys: ClientHandshakeKeys,
+    authRequest: ClientAuthRequest | undefined,
+  ) {
+    this.#hs = hs;
+    this.#keys = keys;
+    this.#authRequest = authRequest;
+  }
+
+  /** RFC 8446 4.4.2.4: verify the chain against the name we connect to. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const cert = expectMessage(raw, HandshakeType.Certificate, "Certificate");
+    if (cert.certificateRequestContext.length !== 0) {
+      throw peerMisbehaved("server Certificate has a request context", "InvalidCertRequestContext");
+    }
+    if (cert.certificateList.length === 0) {
+      throw peerMisbehaved(
+        "server sent no certificate",
+        "NoCertificatesPresented",
+        AlertDescription.DecodeError,
+      );
+    }
+    const chain = cert.certificateList.map((e) => e.cert);
+    cx.info.peerCertificates = chain;
+    const { config, serverName } = this.#hs;
+    await config.verifier.verifyServerCert(chain[0], chain.slice(1), serverName, config.now());
+    this.#hs.transcript.add(raw.encoded);
+    return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0]);
+  }
+}

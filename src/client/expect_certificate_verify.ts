@@ -1,0 +1,58 @@
+/**
+ * The client awaits the server's CertificateVerify (RFC 8446 section 4.4.3).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
+import type { ClientAuthRequest } from "./expect_certificate.ts";
+import { ExpectFinished } from "./expect_finished.ts";
+
+/** Awaits CertificateVerify. */
+export class ExpectCertificateVerify implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificateVerify";
+  readonly #hs: ClientHandshakeData;
+  readonly #keys: ClientHandshakeKeys;
+  readonly #authRequest: ClientAuthRequest | undefined;
+  readonly #endEntity: Uint8Array;
+
+  /** Carries the verified end-entity certificate. */
+  constructor(
+    hs: ClientHandshakeData,
+    keys: ClientHandshakeKeys,
+    authRequest: ClientAuthRequest | undefined,
+    endEntity: Uint8Array,
+  ) {
+    this.#hs = hs;
+    this.#keys = keys;
+    this.#authRequest = authRequest;
+    this.#endEntity = endEntity;
+  }
+
+  /** The signature must cover the transcript so far, made with a scheme we offered. */
+  async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+    const { config, transcript } = this.#hs;
+    if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {
+      throw peerMisbehaved(
+        "server signed with a scheme we did not offer",
+        "SignedWithUnofferedScheme",
+      );
+    }
+    const content = certificateVerifyContent(
+      "server",
+      await transcript.hash(this.#keys.suite.hash),
+    );
+    await config.verifier.verifyTls13Signature(content, this.#endEntity, cv.scheme, cv.signature);
+    transcript.add(raw.encoded);
+    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest);
+  }
+}

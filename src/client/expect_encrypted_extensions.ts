@@ -1,0 +1,64 @@
+/**
+ * The client awaits EncryptedExtensions (RFC 8446 section 4.3.1).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
+import type { Tls13CipherSuite } from "../crypto/types.ts";
+import { ExtensionType, HandshakeType } from "../msgs/enums.ts";
+import { findExtension } from "../msgs/extensions.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import type { HandshakeSecret } from "../tls13/key_schedule.ts";
+import { bytesEqual } from "../_bytes.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
+
+/** Handshake-stage key material carried to the Finished checks. */
+export interface ClientHandshakeKeys {
+  /** The negotiated suite. */
+  suite: Tls13CipherSuite;
+  /** The handshake secret stage, for the master secret. */
+  handshake: HandshakeSecret;
+  /** client_handshake_traffic_secret. */
+  clientSecret: Uint8Array;
+  /** server_handshake_traffic_secret. */
+  serverSecret: Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
+/** Awaits EncryptedExtensions. */
+export class ExpectEncryptedExtensions implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectEncryptedExtensions";
+  readonly #hs: ClientHandshakeData;
+  readonly #keys: ClientHandshakeKeys;
+
+  /** Carries the handshake state. */
+  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys) {
+    this.#hs = hs;
+    this.#keys = keys;
+  }
+
+  /** Checks the server's choices (ALPN) and moves to the certificate. */
+  handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const ee = expectMessage(raw, HandshakeType.EncryptedExtensions, "EncryptedExtensions");
+    const alpn = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (alpn) {
+      // RFC 7301 section 3.1: exactly one protocol, and one we offered.
+      const offered = this.#hs.config.alpnProtocols;
+      if (alpn.protocols.length !== 1 || !offered.some((p) => bytesEqual(p, alpn.protocols[0]))) {
+        throw peerMisbehaved(
+          "server selected an ALPN protocol we did not offer",
+          "SelectedUnofferedApplicationProtocol",
+        );
+      }
+      cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
+    }
+    this.#hs.transcript.add(raw.encoded);
+    return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
+  }
+}

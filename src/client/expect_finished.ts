@@ -1,0 +1,126 @@
+/**
+ * The client awaits the server's Finished, then sends its own flight (RFC 8446
+ * sections 4.4.4 and 4.4.2 for client authentication).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { TlsError } from "../error.ts";
+import { Tls13Traffic } from "../common/tls13_traffic.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import { finishedVerifyData } from "../tls13/key_schedule.ts";
+import { constantTimeEqual } from "../_bytes.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
+import type { ClientAuthRequest } from "./expect_certificate.ts";
+import { ExpectTraffic } from "./expect_traffic.ts";
+
+/** Awaits the server's Finished. */
+export class ExpectFinished implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectFinished";
+  readonly #hs: ClientHandshakeData;
+  readonly #keys: ClientHandshakeKeys;
+  readonly #authRequest: ClientAuthRequest | undefined;
+
+  /** Carries the handshake state. */
+  constructor(
+    hs: ClientHandshakeData,
+    keys: ClientHandshakeKeys,
+    authRequest: ClientAuthRequest | undefined,
+  ) {
+    this.#hs = hs;
+    this.#keys = keys;
+    this.#authRequest = authRequest;
+  }
+
+  /** Verifies the server Finished, derives application secrets, sends our flight. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
+    const hs = this.#hs;
+    const { suite, handshake, clientSecret, serverSecret } = this.#keys;
+    const expected = await finishedVerifyData(
+      suite.hmac,
+      serverSecret,
+      await hs.transcript.hash(suite.hash),
+    );
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError("DecryptError", "server Finished is wrong", {
+        detail: "FinishedMismatch",
+        alert: AlertDescription.DecryptError,
+      });
+    }
+    hs.transcript.add(raw.encoded);
+
+    // Application secrets cover ClientHello..server Finished (RFC 8446 7.1).
+    const master = await handshake.toMaster();
+    const serverHash = await hs.transcript.hash(suite.hash);
+    const clientApp = await master.clientApplicationTrafficSecret0(serverHash);
+    const serverApp = await master.serverApplicationTrafficSecret0(serverHash);
+    hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
+    hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
+    hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverHash));
+    const traffic = new Tls13Traffic(suite, clientApp, serverApp);
+    cx.setReader(await traffic.reader());
+
+    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
+      cx.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+    if (this.#authRequest) await this.#sendClientAuth(cx, this.#authRequest);
+    const verifyData = await finishedVerifyData(
+      suite.hmac,
+      clientSecret,
+      await hs.transcript.hash(suite.hash),
+    );
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData });
+    cx.sendHandshake(finished);
+    hs.transcript.add(finished);
+    const resumptionSecret = await master.resumptionMasterSecret(
+      await hs.transcript.hash(suite.hash),
+    );
+
+    cx.setWriter(await traffic.writer());
+    cx.tls13 = traffic;
+    cx.ccsAllowed = false;
+    cx.handshakeComplete = true;
+    return new ExpectTraffic(hs, resumptionSecret);
+  }
+
+  /** RFC 8446 4.4.2: our Certificate (possibly empty) and CertificateVerify. */
+  async #sendClientAuth(cx: ConnectionCore, req: ClientAuthRequest): Promise<void> {
+    const hs = this.#hs;
+    const auth = hs.config.clientAuth;
+    // TLS 1.3 forbids RSASSA-PKCS1-v1_5 in CertificateVerify (RFC 8446 4.4.3).
+    const scheme = auth?.key.schemes.find((s) => req.schemes.includes(s) && !isPkcs1(s));
+    const chain = auth && scheme !== undefined ? auth.certChain : [];
+    const certificate = encodeHandshake({
+      type: HandshakeType.Certificate,
+      certificateRequestContext: req.context,
+      certificateList: chain.map((cert) => ({ cert, extensions: [] })),
+    });
+    cx.sendHandshake(certificate);
+    hs.transcript.add(certificate);
+    if (!auth || scheme === undefined) return;
+    const content = certificateVerifyContent(
+      "client",
+      await hs.transcript.hash(this.#keys.suite.hash),
+    );
+    const verify = encodeHandshake({
+      type: HandshakeType.CertificateVerify,
+      scheme,
+      signature: await auth.key.sign(scheme, content),
+    });
+    cx.sendHandshake(verify);
+    hs.transcript.add(verify);
+  }
+}
+
+function isPkcs1(scheme: number): boolean {
+  return (scheme & 0xff) === 0x01 && scheme >= 0x0201 && scheme <= 0x0601;
+}

@@ -1,0 +1,207 @@
+/**
+ * The client awaits ServerHello or HelloRetryRequest (RFC 8446 sections 4.1.3,
+ * 4.1.4 and 4.2.8).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { PlainWriter, Tls13Reader, Tls13Writer } from "../common/record_io.ts";
+import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
+import { checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
+import {
+  DOWNGRADE_TLS11_SENTINEL,
+  DOWNGRADE_TLS12_SENTINEL,
+  type HelloRetryRequest,
+  isHelloRetryRequest,
+  type ServerHello,
+} from "../msgs/server_hello.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
+import { bytesEqual } from "../_bytes.ts";
+import { encodeClientHello } from "./client_hello.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
+
+/** Awaits ServerHello (or, first time only, HelloRetryRequest). */
+export class ExpectServerHello implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectServerHello";
+  readonly #hs: ClientHandshakeData;
+
+  /** Waits on behalf of `hs`. */
+  constructor(hs: ClientHandshakeData) {
+    this.#hs = hs;
+  }
+
+  /** Handles ServerHello or HelloRetryRequest. */
+  handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
+    checkCommonFields(this.#hs, msg);
+    return isHelloRetryRequest(msg)
+      ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
+      : this.#handleServerHello(cx, raw, msg as ServerHello);
+  }
+
+  /** RFC 8446 4.1.4: answer a HelloRetryRequest with a second ClientHello. */
+  async #handleRetry(
+    cx: ConnectionCore,
+    raw: RawHandshake,
+    hrr: HelloRetryRequest,
+  ): Promise<HandshakeState> {
+    const hs = this.#hs;
+    if (hs.sawHelloRetryRequest) {
+      throw peerMisbehaved(
+        "second HelloRetryRequest",
+        "SecondHelloRetryRequest",
+        AlertDescription.UnexpectedMessage,
+      );
+    }
+    hs.sawHelloRetryRequest = true;
+    checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
+    const suite = offeredSuite(hs, hrr.cipherSuite);
+    const selected = findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup;
+    const cookie = findExtension(hrr.extensions, ExtensionType.cookie)?.cookie;
+    let group: KeyExchangeGroup | undefined;
+    if (selected !== undefined) {
+      group = hs.config.kxGroups.find((g) => g.group === selected);
+      if (!group || hs.keyShares.some((k) => k.group === selected)) {
+        throw peerMisbehaved(
+          "HelloRetryRequest selected an unusable group",
+          "IllegalHelloRetryRequestWithUnofferedNamedGroup",
+        );
+      }
+    } else if (!cookie) {
+      throw peerMisbehaved(
+        "HelloRetryRequest changes nothing",
+        "IllegalHelloRetryRequestWithNoChanges",
+      );
+    }
+    hs.suite = suite;
+    // The transcript now starts with message_hash(ClientHello1) (RFC 8446 4.4.1).
+    await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
+    hs.transcript.add(raw.encoded);
+    if (group) hs.keyShares = [await group.start()];
+    const hello = encodeClientHello(hs, {
+      shares: hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+      cookie,
+    });
+    hs.transcript.add(hello);
+    cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
+    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
+      cx.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+    cx.sendHandshake(hello);
+    cx.info.handshakeKind = "FullWithHelloRetryRequest";
+    return this;
+  }
+
+  /** RFC 8446 4.1.3 and 7.1: check the ServerHello, then derive handshake keys. */
+  async #handleServerHello(
+    cx: ConnectionCore,
+    raw: RawHandshake,
+    sh: ServerHello,
+  ): Promise<HandshakeState> {
+    const hs = this.#hs;
+    checkTls13Extensions(sh.extensions, "ServerHello");
+    const suite = offeredSuite(hs, sh.cipherSuite);
+    if (hs.suite && hs.suite !== suite) {
+      throw peerMisbehaved(
+        "ServerHello suite differs from HelloRetryRequest",
+        "SelectedDifferentCipherSuiteAfterRetry",
+      );
+    }
+    const share = findExtension(sh.extensions, ExtensionType.key_share)?.share;
+    if (!share) {
+      throw peerMisbehaved(
+        "ServerHello has no key_share",
+        "MissingKeyShare",
+        AlertDescription.MissingExtension,
+      );
+    }
+    const ours = hs.keyShares.find((k) => k.group === share.group);
+    if (!ours) {
+      throw peerMisbehaved(
+        "ServerHello key_share for a group we did not send",
+        "WrongGroupForKeyShare",
+      );
+    }
+    if (findExtension(sh.extensions, ExtensionType.pre_shared_key)) {
+      throw peerMisbehaved("server selected a PSK we did not offer", "SelectedUnofferedPsk");
+    }
+    let shared: Uint8Array;
+    try {
+      shared = await ours.complete(share.keyExchange);
+    } catch {
+      throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
+    }
+    hs.suite = suite;
+    hs.transcript.add(raw.encoded);
+    const helloHash = await hs.transcript.hash(suite.hash);
+    const early = await EarlySecret.create(suite.hmac);
+    const handshake = await early.toHandshake(shared);
+    const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
+    const serverSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
+    hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientSecret);
+    hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverSecret);
+    const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverSecret);
+    cx.setReader(await Tls13Reader.create(suite.aead, serverKeys.key, serverKeys.iv));
+    const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientSecret);
+    cx.setWriter(await Tls13Writer.create(suite.aead, clientKeys.key, clientKeys.iv));
+    cx.info.protocolVersion = "TLSv1_3";
+    cx.info.cipherSuite = suite;
+    cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);
+    cx.info.handshakeKind ??= "Full";
+    return new ExpectEncryptedExtensions(hs, { suite, handshake, clientSecret, serverSecret });
+  }
+}
+
+/** Checks shared by ServerHello and HelloRetryRequest (RFC 8446 4.1.3). */
+function checkCommonFields(hs: ClientHandshakeData, msg: ServerHello | HelloRetryRequest): void {
+  const version = findExtension(
+    msg.extensions as ServerHello["extensions"],
+    ExtensionType.supported_versions,
+  )?.version;
+  if (version !== ProtocolVersion.TLSv1_3) {
+    // Without supported_versions the server chose TLS 1.2 or older.
+    const tail = msg.random.subarray(24);
+    if (bytesEqual(tail, DOWNGRADE_TLS12_SENTINEL) || bytesEqual(tail, DOWNGRADE_TLS11_SENTINEL)) {
+      throw peerMisbehaved(
+        "server random carries a downgrade sentinel",
+        "AttemptedDowngradeToTls12WhenTls13IsSupported",
+      );
+    }
+    throw peerMisbehaved(
+      version === undefined
+        ? "server did not negotiate TLS 1.3"
+        : `server selected version 0x${version.toString(16)}`,
+      "UnsupportedVersion",
+      AlertDescription.ProtocolVersion,
+    );
+  }
+  if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) {
+    throw peerMisbehaved("ServerHello legacy_version is not 0x0303", "IllegalLegacyVersion");
+  }
+  if (!bytesEqual(msg.legacySessionIdEcho, hs.sessionId)) {
+    throw peerMisbehaved("ServerHello did not echo our session ID", "ServerEchoedWrongSessionId");
+  }
+  if (msg.legacyCompressionMethod !== 0) {
+    throw peerMisbehaved("ServerHello selected compression", "SelectedCompression");
+  }
+}
+
+/** The suite the server picked, which must be one we offered. */
+function offeredSuite(hs: ClientHandshakeData, id: number): Tls13CipherSuite {
+  const suite = hs.config.cipherSuites.find((s) => s.id === id);
+  if (!suite || suite.version !== "TLSv1_3") {
+    throw peerMisbehaved(
+      "server selected a cipher suite we did not offer",
+      "SelectedUnofferedCipherSuite",
+    );
+  }
+  return suite;
+}

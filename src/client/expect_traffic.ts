@@ -1,0 +1,58 @@
+/**
+ * The client after the handshake: NewSessionTicket and KeyUpdate (RFC 8446
+ * section 4.6).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { unexpectedMessage } from "../common/handshake_errors.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import type { NewSessionTicket } from "../msgs/new_session_ticket.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+
+/** Handles post-handshake messages from the server. */
+export class ExpectTraffic implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectTraffic";
+  readonly #hs: ClientHandshakeData;
+  readonly #resumptionSecret: Uint8Array;
+  /** Tickets received (kept until session resumption stores them). */
+  readonly tickets: NewSessionTicket[] = [];
+
+  /** Keeps the resumption master secret for tickets. */
+  constructor(hs: ClientHandshakeData, resumptionSecret: Uint8Array) {
+    this.#hs = hs;
+    this.#resumptionSecret = resumptionSecret;
+  }
+
+  /** The resumption master secret (for the kernel hand-off's ticket handling). */
+  get resumptionSecret(): Uint8Array {
+    return this.#resumptionSecret;
+  }
+
+  /** The handshake data (config, server name). */
+  get handshakeData(): ClientHandshakeData {
+    return this.#hs;
+  }
+
+  /** KeyUpdate rotates the receive key; NewSessionTicket is recorded. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    switch (raw.type) {
+      case HandshakeType.KeyUpdate: {
+        const ku = expectMessage(raw, HandshakeType.KeyUpdate, "KeyUpdate");
+        await cx.tls13!.receiveKeyUpdate(cx, ku.requestUpdate);
+        return this;
+      }
+      case HandshakeType.NewSessionTicket: {
+        const ticket = expectMessage(raw, HandshakeType.NewSessionTicket, "NewSessionTicket");
+        if (this.tickets.length < 16) this.tickets.push(ticket);
+        return this;
+      }
+      default:
+        throw unexpectedMessage("KeyUpdate or NewSessionTicket", raw.type);
+    }
+  }
+}

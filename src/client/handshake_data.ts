@@ -1,0 +1,48 @@
+/**
+ * What the client carries from one handshake state to the next.
+ *
+ * @module
+ */
+
+import type { ActiveKeyExchange, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ResolvedClientConfig } from "./config.ts";
+import { Transcript } from "../tls13/transcript.ts";
+import type { ServerName } from "../webpki/name.ts";
+
+/** Client-side handshake facts shared by the `Expect*` states. */
+export class ClientHandshakeData {
+  /** The resolved config. */
+  readonly config: ResolvedClientConfig;
+  /** The name we connect to, as given. */
+  readonly serverName: string;
+  /** The parsed name (DNS or IP), for SNI and verification. */
+  readonly parsedName: ServerName;
+  /** Our ClientHello random. */
+  readonly random: Uint8Array;
+  /** Our legacy_session_id (32 random bytes in middlebox compatibility mode). */
+  readonly sessionId: Uint8Array;
+  /** Handshake transcript. */
+  readonly transcript: Transcript = new Transcript();
+  /** Key shares we sent, by group. */
+  keyShares: ActiveKeyExchange[] = [];
+  /** Whether a HelloRetryRequest was received. */
+  sawHelloRetryRequest = false;
+  /** Whether our change_cipher_spec was already queued. */
+  sentChangeCipherSpec = false;
+  /** The suite once chosen by the server. */
+  suite: Tls13CipherSuite | undefined;
+
+  /** Draws the random and session ID. */
+  constructor(config: ResolvedClientConfig, serverName: string, parsedName: ServerName) {
+    this.config = config;
+    this.serverName = serverName;
+    this.parsedName = parsedName;
+    this.random = config.randomBytes(32);
+    this.sessionId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
+  }
+
+  /** Reports a secret to the key log, if one is configured. */
+  keyLog(label: string, secret: Uint8Array): void {
+    this.config.keyLog?.(label, this.random, secret);
+  }
+}
