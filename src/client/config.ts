@@ -7,6 +7,7 @@
 import type { ServerCertVerifier } from "../webpki/verifier.ts";
 import { WebPkiServerVerifier } from "../webpki/verifier.ts";
 import type { RootCertStore } from "../webpki/root_store.ts";
+import { type ClientSessionStore, InMemoryClientSessionStore } from "./session_store.ts";
 import {
   type CertChainInput,
   type CertifiedKey,
@@ -35,6 +36,10 @@ export interface ClientConfigOptions extends CommonConfigOptions {
    * (RFC 8446 appendix D.4; default true, as browsers do).
    */
   middleboxCompat?: boolean;
+  /** Store and use session tickets (default true). */
+  resumption?: boolean;
+  /** Where tickets are kept (default: an `InMemoryClientSessionStore` per config). */
+  sessionStore?: ClientSessionStore;
 }
 
 /** A client config with everything async resolved. */
@@ -43,6 +48,7 @@ export interface ResolvedClientConfig extends ResolvedCommon {
   enableSni: boolean;
   clientAuth: CertifiedKey | undefined;
   middleboxCompat: boolean;
+  sessionStore: ClientSessionStore | undefined;
 }
 
 /**
@@ -59,6 +65,8 @@ export class ClientConfig {
   /** The options as given. */
   readonly options: Readonly<ClientConfigOptions>;
   #resolved: Promise<ResolvedClientConfig> | undefined;
+  /** Where this config keeps session tickets (undefined when resumption is off). */
+  readonly sessionStore: ClientSessionStore | undefined;
 
   /** Validates `options`; throws `TypeError` for bad ones. */
   constructor(options: ClientConfigOptions) {
@@ -73,6 +81,9 @@ export class ClientConfig {
       parseCertChain(options.certificateChain, "ClientConfig");
     }
     this.options = { ...options };
+    this.sessionStore = options.resumption === false
+      ? undefined
+      : options.sessionStore ?? new InMemoryClientSessionStore();
   }
 
   /** Whether `dangerousIntoKernelConnection()` is allowed. */
@@ -103,6 +114,7 @@ export class ClientConfig {
       enableSni: o.enableSni ?? true,
       clientAuth,
       middleboxCompat: o.middleboxCompat ?? true,
+      sessionStore: this.sessionStore,
     };
   }
 }

@@ -9,9 +9,9 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { unexpectedMessage } from "../common/handshake_errors.ts";
 import { HandshakeType } from "../msgs/enums.ts";
-import type { NewSessionTicket } from "../msgs/new_session_ticket.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import { storeTicket, type TicketContext } from "./tickets.ts";
 
 /** Handles post-handshake messages from the server. */
 export class ExpectTraffic implements HandshakeState {
@@ -19,8 +19,6 @@ export class ExpectTraffic implements HandshakeState {
   readonly name = "ExpectTraffic";
   readonly #hs: ClientHandshakeData;
   readonly #resumptionSecret: Uint8Array;
-  /** Tickets received (kept until session resumption stores them). */
-  readonly tickets: NewSessionTicket[] = [];
 
   /** Keeps the resumption master secret for tickets. */
   constructor(hs: ClientHandshakeData, resumptionSecret: Uint8Array) {
@@ -38,6 +36,20 @@ export class ExpectTraffic implements HandshakeState {
     return this.#hs;
   }
 
+  /** What storing a ticket from this connection needs. */
+  ticketContext(cx: ConnectionCore): TicketContext {
+    const { config, serverName } = this.#hs;
+    return {
+      store: config.sessionStore,
+      serverName,
+      suite: this.#hs.suite!,
+      resumptionSecret: this.#resumptionSecret,
+      now: config.now,
+      alpnProtocol: cx.info.alpnProtocol,
+      kxGroup: cx.info.kxGroup?.group,
+    };
+  }
+
   /** KeyUpdate rotates the receive key; NewSessionTicket is recorded. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     switch (raw.type) {
@@ -48,7 +60,7 @@ export class ExpectTraffic implements HandshakeState {
       }
       case HandshakeType.NewSessionTicket: {
         const ticket = expectMessage(raw, HandshakeType.NewSessionTicket, "NewSessionTicket");
-        if (this.tickets.length < 16) this.tickets.push(ticket);
+        await storeTicket(this.ticketContext(cx), ticket);
         return this;
       }
       default:

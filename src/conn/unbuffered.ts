@@ -30,6 +30,15 @@ import type { ClientConfig } from "../client/config.ts";
 import type { ServerConfig } from "../server/config.ts";
 import { startClient } from "../client/start.ts";
 import { startServer } from "../server/start.ts";
+import { TlsError } from "../error.ts";
+import {
+  ClientKernelConnection,
+  directionSecrets,
+  type ExtractedSecrets,
+  KernelConnection,
+  type KernelInit,
+} from "./kernel.ts";
+import { ExpectTraffic as ClientExpectTraffic } from "../client/expect_traffic.ts";
 import {
   BlockedHandshake,
   Closed,
@@ -87,6 +96,49 @@ abstract class UnbufferedConnectionCommon {
       case "Closed":
         return { discard, state: new Closed() };
     }
+  }
+
+  /**
+   * Shared part of `dangerousIntoKernelConnection`: checks the gate in its
+   * documented order, then extracts the secrets and consumes the connection.
+   */
+  protected async extractForKernel(
+    enabled: boolean,
+  ): Promise<{ secrets: ExtractedSecrets; core: ConnectionCore; init: KernelInit }> {
+    this.checkUsable();
+    if (!enabled) throw new TlsError("General", "secret extraction is disabled");
+    const core = this.peekCore();
+    if (!core || !core.handshakeComplete || !core.tls13) {
+      throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+    }
+    if (!core.outboundEmpty) {
+      throw new TlsError(
+        "General",
+        "buffered TLS records must be sent first: drive the connection until WriteTraffic",
+      );
+    }
+    if (core.error) throw core.error;
+    if (core.peekAppLength() !== undefined) {
+      throw new TlsError("General", "received application data must be read first");
+    }
+    const traffic = core.tls13;
+    const suite = traffic.suite;
+    const txSeq = (core.writer as { seq?: bigint }).seq ?? 0n;
+    const secrets: ExtractedSecrets = {
+      tx: await directionSecrets(suite, traffic.txSecret, txSeq),
+      rx: await directionSecrets(suite, traffic.rxSecret, core.reader.seq),
+    };
+    this.consume();
+    return {
+      secrets,
+      core,
+      init: {
+        protocolVersion: "TLSv1_3",
+        suite,
+        txSecret: traffic.txSecret,
+        rxSecret: traffic.rxSecret,
+      },
+    };
   }
 
   /** Throws when the connection was handed off. */
@@ -181,6 +233,29 @@ export class UnbufferedClientConnection extends UnbufferedConnectionCommon {
     return new UnbufferedClientConnection(config, await startClient(resolved, serverName));
   }
 
+  /**
+   * Hands the traffic keys to another record layer and consumes this
+   * connection (every later call on it throws `TypeError`).
+   *
+   * Reach a convertible state by driving the connection until
+   * `WriteTraffic`, encoding every `EncodeTlsData` and reading every
+   * `ReadTraffic` record on the way. Bytes still in your incoming buffer after
+   * that were not processed: feed them to the new record layer.
+   *
+   * Refuses, in this order, with a `TlsError`: secret extraction is not
+   * enabled in the config (`General`); the handshake is not complete
+   * (`HandshakeNotComplete`); TLS records are still queued to be encoded
+   * (`General`); the connection already failed (that error).
+   */
+  async dangerousIntoKernelConnection(): Promise<
+    { secrets: ExtractedSecrets; connection: ClientKernelConnection }
+  > {
+    const { secrets, core, init } = await this.extractForKernel(this.config.enableSecretExtraction);
+    const state = core.state;
+    const tickets = state instanceof ClientExpectTraffic ? state.ticketContext(core) : undefined;
+    return { secrets, connection: new ClientKernelConnection({ ...init, tickets }) };
+  }
+
   /** @internal */
   protected getCore(): Promise<ConnectionCore> {
     return Promise.resolve(this.#core);
@@ -225,6 +300,18 @@ export class UnbufferedServerConnection extends UnbufferedConnectionCommon {
   /** The SNI host name the client asked for, once received. */
   get serverName(): string | undefined {
     return this.#core?.info.serverName;
+  }
+
+  /**
+   * Hands the traffic keys to another record layer and consumes this
+   * connection. Same gate and contract as the client's method; the server's
+   * kernel connection has no ticket handling.
+   */
+  async dangerousIntoKernelConnection(): Promise<
+    { secrets: ExtractedSecrets; connection: KernelConnection }
+  > {
+    const { secrets, init } = await this.extractForKernel(this.config.enableSecretExtraction);
+    return { secrets, connection: new KernelConnection(init) };
   }
 
   /** @internal */

@@ -1,0 +1,123 @@
+/**
+ * Where a client keeps TLS 1.3 session tickets between connections. The
+ * interface is async so that a store can live in IndexedDB, Deno KV or Redis;
+ * sessions are plain data (numbers, strings, byte arrays) for that reason.
+ *
+ * @module
+ */
+
+/** A TLS 1.3 ticket and what is needed to resume with it. */
+export interface Tls13ClientSession {
+  /** Cipher suite the ticket was issued under (resumable with any suite of the same hash). */
+  suiteId: number;
+  /** The opaque ticket: the PSK identity. */
+  ticket: Uint8Array;
+  /** The resumption PSK derived from the ticket nonce (a secret). */
+  psk: Uint8Array;
+  /** ticket_age_add from the server. */
+  ageAdd: number;
+  /** Lifetime in seconds (capped at 7 days). */
+  lifetimeSeconds: number;
+  /** When the ticket arrived, in milliseconds since the epoch. */
+  receivedAt: number;
+  /** max_early_data_size, 0 when the ticket allows no 0-RTT. */
+  maxEarlyDataSize: number;
+  /** The ALPN protocol of the original connection, if any. */
+  alpnProtocol?: string;
+  /** The key exchange group of the original connection (a hint for the next key share). */
+  kxGroup?: number;
+}
+
+/** Storage for client sessions, keyed by server name. */
+export interface ClientSessionStore {
+  /** Adds a ticket for `serverName`. */
+  insertTls13Ticket(serverName: string, session: Tls13ClientSession): Promise<void>;
+  /** Removes and returns the newest ticket for `serverName` (a ticket is used once). */
+  takeTls13Ticket(serverName: string): Promise<Tls13ClientSession | undefined>;
+  /** Remembers the group the server picked last time. */
+  setKxHint(serverName: string, group: number): Promise<void>;
+  /** The group the server picked last time, if known. */
+  kxHint(serverName: string): Promise<number | undefined>;
+}
+
+/** Options for {@link InMemoryClientSessionStore}. */
+export interface InMemoryClientSessionStoreOptions {
+  /** Server names kept (least recently used dropped first; default 256). */
+  maxServers?: number;
+  /** Tickets kept per server (oldest dropped first; default 8). */
+  ticketsPerServer?: number;
+}
+
+interface Entry {
+  tickets: Tls13ClientSession[];
+  kxHint?: number;
+}
+
+/**
+ * The default store: bounded, in memory, per process.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryClientSessionStore } from "@kerneltls/tls";
+ * const store = new InMemoryClientSessionStore({ maxServers: 16 });
+ * console.log(await store.takeTls13Ticket("example.com")); // undefined
+ * ```
+ */
+export class InMemoryClientSessionStore implements ClientSessionStore {
+  readonly #maxServers: number;
+  readonly #ticketsPerServer: number;
+  readonly #entries = new Map<string, Entry>();
+
+  /** Creates an empty store. */
+  constructor(options: InMemoryClientSessionStoreOptions = {}) {
+    this.#maxServers = options.maxServers ?? 256;
+    this.#ticketsPerServer = options.ticketsPerServer ?? 8;
+    if (!(this.#maxServers >= 1) || !(this.#ticketsPerServer >= 1)) {
+      throw new TypeError("InMemoryClientSessionStore limits must be at least 1");
+    }
+  }
+
+  /** Number of tickets held for `serverName`. */
+  ticketCount(serverName: string): number {
+    return this.#entries.get(serverName)?.tickets.length ?? 0;
+  }
+
+  /** Adds a ticket, dropping the oldest beyond the per-server bound. */
+  insertTls13Ticket(serverName: string, session: Tls13ClientSession): Promise<void> {
+    const entry = this.#touch(serverName);
+    entry.tickets.push(session);
+    if (entry.tickets.length > this.#ticketsPerServer) entry.tickets.shift();
+    return Promise.resolve();
+  }
+
+  /** Takes the newest ticket. */
+  takeTls13Ticket(serverName: string): Promise<Tls13ClientSession | undefined> {
+    const entry = this.#entries.get(serverName);
+    return Promise.resolve(entry?.tickets.pop());
+  }
+
+  /** Records the group hint. */
+  setKxHint(serverName: string, group: number): Promise<void> {
+    this.#touch(serverName).kxHint = group;
+    return Promise.resolve();
+  }
+
+  /** Reads the group hint. */
+  kxHint(serverName: string): Promise<number | undefined> {
+    return Promise.resolve(this.#entries.get(serverName)?.kxHint);
+  }
+
+  #touch(serverName: string): Entry {
+    let entry = this.#entries.get(serverName);
+    if (entry) {
+      this.#entries.delete(serverName);
+    } else {
+      entry = { tickets: [] };
+      if (this.#entries.size >= this.#maxServers) {
+        this.#entries.delete(this.#entries.keys().next().value!);
+      }
+    }
+    this.#entries.set(serverName, entry);
+    return entry;
+  }
+}

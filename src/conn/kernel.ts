@@ -1,0 +1,187 @@
+/**
+ * The kernel connection hand-off, modelled on rustls's `kernel` module.
+ *
+ * After `dangerousIntoKernelConnection()` the caller owns the record layer:
+ * encryption and decryption with {@link ExtractedSecrets}, sequence numbers,
+ * sending and parsing alerts (including close_notify), parsing the
+ * post-handshake handshake messages the peer sends (KeyUpdate,
+ * NewSessionTicket), sending its own KeyUpdate, and tracking the suite's
+ * confidentiality limit. The {@link KernelConnection} only keeps what still
+ * needs TLS state: deriving the next traffic secrets, and turning session
+ * tickets into resumable sessions.
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import type { AeadKind, SupportedCipherSuite, Tls13CipherSuite } from "../crypto/types.ts";
+import { Reader } from "../msgs/codec.ts";
+import { readNewSessionTicket } from "../msgs/new_session_ticket.ts";
+import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
+import { storeTicket, type TicketContext } from "../client/tickets.ts";
+
+/** Key and IV for one direction. `iv` is always 12 bytes. */
+export interface ConnectionTrafficSecrets {
+  /** The AEAD these belong to. */
+  kind: AeadKind;
+  /** The AEAD key (16 or 32 bytes). */
+  key: Uint8Array;
+  /** The 12-byte IV that is XORed with the sequence number to form each nonce. */
+  iv: Uint8Array;
+}
+
+/** One direction's state at the hand-off (or after an update). */
+export interface DirectionSecrets {
+  /** Records already protected under this key: the next record's sequence number. */
+  seq: bigint;
+  /** Key material. */
+  secrets: ConnectionTrafficSecrets;
+  /**
+   * TLS 1.3 only: the current application traffic secret, for layers that
+   * derive keys themselves (QUIC-style).
+   */
+  trafficSecret?: Uint8Array;
+}
+
+/**
+ * The traffic keys of a connection, as plain data: it survives
+ * `structuredClone` and `postMessage` to a Worker.
+ */
+export interface ExtractedSecrets {
+  /** What we send with. */
+  tx: DirectionSecrets;
+  /** What we receive with. */
+  rx: DirectionSecrets;
+}
+
+/** The suite facts a kernel record layer needs. */
+export interface KernelCipherSuite {
+  /** IANA code point. */
+  readonly id: number;
+  /** IANA name. */
+  readonly name: string;
+  /** The AEAD. */
+  readonly kind: AeadKind;
+  /** Records one key may protect before it must be replaced. */
+  readonly confidentialityLimit: bigint;
+}
+
+/** What the kernel connection needs from the handshake. */
+export interface KernelInit {
+  /** Negotiated version. */
+  protocolVersion: "TLSv1_3" | "TLSv1_2";
+  /** Negotiated suite. */
+  suite: SupportedCipherSuite;
+  /** TLS 1.3: current application traffic secrets. */
+  txSecret?: Uint8Array;
+  /** TLS 1.3: current application traffic secrets. */
+  rxSecret?: Uint8Array;
+  /** Client only: where tickets go. */
+  tickets?: TicketContext;
+}
+
+/**
+ * The TLS state left after the hand-off. See the module documentation for what
+ * the caller owns from now on.
+ *
+ * @example
+ * ```ts
+ * import type { KernelConnection } from "@kerneltls/tls";
+ * async function onPeerKeyUpdate(kernel: KernelConnection) {
+ *   const { seq, secrets } = await kernel.updateRxSecret();
+ *   console.log(seq, secrets.kind); // 0n, then install secrets in the record layer
+ * }
+ * void onPeerKeyUpdate;
+ * ```
+ */
+export class KernelConnection {
+  /** `"TLSv1_3"` or `"TLSv1_2"`. */
+  readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
+  /** The negotiated suite. */
+  readonly negotiatedCipherSuite: KernelCipherSuite;
+  readonly #suite: SupportedCipherSuite;
+  #tx: Uint8Array | undefined;
+  #rx: Uint8Array | undefined;
+
+  /** @internal Created by `dangerousIntoKernelConnection()`. */
+  constructor(init: KernelInit) {
+    this.protocolVersion = init.protocolVersion;
+    this.#suite = init.suite;
+    this.#tx = init.txSecret;
+    this.#rx = init.rxSecret;
+    this.negotiatedCipherSuite = Object.freeze({
+      id: init.suite.id,
+      name: init.suite.name,
+      kind: init.suite.aead.kind,
+      confidentialityLimit: init.suite.confidentialityLimit,
+    });
+  }
+
+  /**
+   * Moves our send secret one generation forward ("traffic upd", RFC 8446
+   * section 7.2). Call it right after sending a KeyUpdate under the old key.
+   */
+  async updateTxSecret(): Promise<DirectionSecrets> {
+    const suite = this.#tls13("update");
+    this.#tx = await nextTrafficSecret(suite.hmac, this.#tx!);
+    return directionSecrets(suite, this.#tx, 0n);
+  }
+
+  /** Moves the receive secret forward. Call it after reading the peer's KeyUpdate. */
+  async updateRxSecret(): Promise<DirectionSecrets> {
+    const suite = this.#tls13("update");
+    this.#rx = await nextTrafficSecret(suite.hmac, this.#rx!);
+    return directionSecrets(suite, this.#rx, 0n);
+  }
+
+  /** @internal */
+  protected tls13Suite(what: "update" | "ticket"): Tls13CipherSuite {
+    return this.#tls13(what);
+  }
+
+  #tls13(what: "update" | "ticket"): Tls13CipherSuite {
+    if (this.#suite.version !== "TLSv1_3") {
+      throw new TlsError(
+        "General",
+        what === "update"
+          ? "TLS 1.2 connections do not support traffic secret updates"
+          : "TLS 1.2 session tickets may not be sent once the handshake has completed",
+      );
+    }
+    return this.#suite;
+  }
+}
+
+/** The client's kernel connection: it can also store session tickets. */
+export class ClientKernelConnection extends KernelConnection {
+  readonly #tickets: TicketContext | undefined;
+
+  /** @internal */
+  constructor(init: KernelInit) {
+    super(init);
+    this.#tickets = init.tickets;
+  }
+
+  /**
+   * Parses a TLS 1.3 NewSessionTicket body (without its 4-byte handshake
+   * header), derives the resumption PSK and stores the ticket in the client
+   * config's session store, so a later connection to the same server name can
+   * resume. Malformed input rejects with an `InvalidMessage` TlsError.
+   */
+  async handleNewSessionTicket(body: Uint8Array): Promise<void> {
+    this.tls13Suite("ticket");
+    if (!(body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");
+    const nst = readNewSessionTicket(new Reader(body.slice(), "NewSessionTicket"));
+    if (this.#tickets) await storeTicket(this.#tickets, nst);
+  }
+}
+
+/** Key and IV for `secret` under `suite`. */
+export async function directionSecrets(
+  suite: Tls13CipherSuite,
+  secret: Uint8Array,
+  seq: bigint,
+): Promise<DirectionSecrets> {
+  const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
+  return { seq, secrets: { kind: suite.aead.kind, key, iv }, trafficSecret: secret.slice() };
+}
