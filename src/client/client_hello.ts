@@ -14,6 +14,7 @@ import {
 import type { ClientHelloExtension } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import { bindClientHello, obfuscatedTicketAge } from "./resumption.ts";
 
 /** What changes between the first and the second ClientHello. */
 export interface HelloVariant {
@@ -21,6 +22,8 @@ export interface HelloVariant {
   shares: { group: number; keyExchange: Uint8Array }[];
   /** The cookie from a HelloRetryRequest, echoed. */
   cookie?: Uint8Array;
+  /** A ticket to offer; its binder is a placeholder to patch afterwards. */
+  psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
 }
 
 /** Encodes a ClientHello (with its handshake header). */
@@ -49,6 +52,17 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
   );
   if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
   extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+  if (variant.psk) {
+    // pre_shared_key must be the last extension (RFC 8446 4.2.11).
+    extensions.push({
+      type: ExtensionType.pre_shared_key,
+      identities: [{
+        identity: variant.psk.identity,
+        obfuscatedTicketAge: variant.psk.obfuscatedTicketAge,
+      }],
+      binders: [new Uint8Array(variant.psk.binderLength)],
+    });
+  }
   return encodeHandshake({
     type: HandshakeType.ClientHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
@@ -58,4 +72,24 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
     legacyCompressionMethods: new Uint8Array([0]),
     extensions,
   });
+}
+
+/** Encodes the ClientHello and, when a ticket is offered, binds it to the PSK. */
+export async function buildClientHello(
+  hs: ClientHandshakeData,
+  shares: HelloVariant["shares"],
+  cookie?: Uint8Array,
+): Promise<Uint8Array> {
+  const offer = hs.offer;
+  const hello = encodeClientHello(hs, {
+    shares,
+    cookie,
+    psk: offer && {
+      identity: offer.session.ticket,
+      obfuscatedTicketAge: obfuscatedTicketAge(offer, hs.config.now().getTime()),
+      binderLength: offer.suite.hash.outputLen,
+    },
+  });
+  if (offer) await bindClientHello(offer, hs.transcript, hello);
+  return hello;
 }

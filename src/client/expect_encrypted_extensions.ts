@@ -15,6 +15,7 @@ import type { HandshakeSecret } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
+import { ExpectFinished } from "./expect_finished.ts";
 
 /** Handshake-stage key material carried to the Finished checks. */
 export interface ClientHandshakeKeys {
@@ -59,6 +60,10 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
     }
     this.#hs.transcript.add(raw.encoded);
+    // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
+    if (this.#hs.resumed) {
+      return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined));
+    }
     return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
   }
 }

@@ -22,7 +22,7 @@ import {
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
-import { encodeClientHello } from "./client_hello.ts";
+import { buildClientHello } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
 
@@ -85,10 +85,14 @@ export class ExpectServerHello implements HandshakeState {
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     hs.transcript.add(raw.encoded);
     if (group) hs.keyShares = [await group.start()];
-    const hello = encodeClientHello(hs, {
-      shares: hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+    // A ticket whose hash differs from the chosen suite's cannot be offered again.
+    if (hs.offer && hs.offer.suite.hash.name !== suite.hash.name) hs.offer = undefined;
+    if (hs.offer) hs.offer = { ...hs.offer, suite };
+    const hello = await buildClientHello(
+      hs,
+      hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       cookie,
-    });
+    );
     hs.transcript.add(hello);
     cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
@@ -130,8 +134,19 @@ export class ExpectServerHello implements HandshakeState {
         "WrongGroupForKeyShare",
       );
     }
-    if (findExtension(sh.extensions, ExtensionType.pre_shared_key)) {
-      throw peerMisbehaved("server selected a PSK we did not offer", "SelectedUnofferedPsk");
+    const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
+    if (psk) {
+      // RFC 8446 4.2.11: the identity must be one we offered, and its hash the suite's.
+      if (!hs.offer || psk.selectedIdentity !== 0) {
+        throw peerMisbehaved("server selected a PSK we did not offer", "SelectedInvalidPsk");
+      }
+      if (hs.offer.suite.hash.name !== suite.hash.name) {
+        throw peerMisbehaved(
+          "resumed with a suite of another hash",
+          "ResumptionOfferedWithIncompatibleCipherSuite",
+        );
+      }
+      hs.resumed = true;
     }
     let shared: Uint8Array;
     try {
@@ -142,7 +157,10 @@ export class ExpectServerHello implements HandshakeState {
     hs.suite = suite;
     hs.transcript.add(raw.encoded);
     const helloHash = await hs.transcript.hash(suite.hash);
-    const early = await EarlySecret.create(suite.hmac);
+    const early = await EarlySecret.create(
+      suite.hmac,
+      hs.resumed ? hs.offer!.session.psk : undefined,
+    );
     const handshake = await early.toHandshake(shared);
     const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
     const serverSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
@@ -155,7 +173,9 @@ export class ExpectServerHello implements HandshakeState {
     cx.info.protocolVersion = "TLSv1_3";
     cx.info.cipherSuite = suite;
     cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);
+    if (hs.resumed) cx.info.handshakeKind = "Resumed";
     cx.info.handshakeKind ??= "Full";
+    if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
     return new ExpectEncryptedExtensions(hs, { suite, handshake, clientSecret, serverSecret });
   }
 }

@@ -8,6 +8,7 @@ import type { ActiveKeyExchange, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
+import type { OfferedSession } from "./resumption.ts";
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -29,6 +30,10 @@ export class ClientHandshakeData {
   sawHelloRetryRequest = false;
   /** Whether our change_cipher_spec was already queued. */
   sentChangeCipherSpec = false;
+  /** The ticket offered in the ClientHello, if any. */
+  offer: OfferedSession | undefined;
+  /** Whether the server accepted `offer`. */
+  resumed = false;
   /** The suite once chosen by the server. */
   suite: Tls13CipherSuite | undefined;
 
