@@ -1,11 +1,19 @@
 /**
- * kerneltls: a sans-IO TLS 1.3 / 1.2 engine whose connections can hand their
+ * kerneltls: a sans-IO TLS 1.3 engine whose connections can hand their
  * traffic keys to another record layer (a Worker, native code, kTLS, WASM).
+ *
+ * Drive an {@link UnbufferedClientConnection} or
+ * {@link UnbufferedServerConnection} with `processTlsRecords`, then either keep
+ * using it for application data or call `dangerousIntoKernelConnection()` and
+ * move the data plane elsewhere.
  *
  * @example
  * ```ts
- * import { TlsError } from "@kerneltls/tls";
- * console.log(new TlsError("General", "example").kind); // General
+ * import { ClientConfig, RootCertStore, UnbufferedClientConnection } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore(), enableSecretExtraction: true });
+ * const client = await UnbufferedClientConnection.create(config, "example.com");
+ * const { state } = await client.processTlsRecords(new Uint8Array(0));
+ * console.log(state.kind); // "EncodeTlsData": the ClientHello is ready
  * ```
  *
  * @module
@@ -13,6 +21,70 @@
 
 export { InsufficientSizeError, TlsError } from "./src/error.ts";
 export type { TlsErrorKind, TlsErrorOptions } from "./src/error.ts";
+
+export { UnbufferedClientConnection, UnbufferedServerConnection } from "./src/conn/unbuffered.ts";
+export {
+  BlockedHandshake,
+  Closed,
+  EncodeTlsData,
+  PeerClosed,
+  ReadEarlyData,
+  ReadTraffic,
+  TransmitTlsData,
+  WriteTraffic,
+} from "./src/conn/states.ts";
+export type {
+  AppDataRecord,
+  ConnectionState,
+  StateContext,
+  UnbufferedStatus,
+} from "./src/conn/states.ts";
+export { ClientKernelConnection, KernelConnection } from "./src/conn/kernel.ts";
+export type {
+  ConnectionTrafficSecrets,
+  DirectionSecrets,
+  ExtractedSecrets,
+  KernelCipherSuite,
+  KernelInit,
+} from "./src/conn/kernel.ts";
+export type { HandshakeKind } from "./src/common/info.ts";
+
+export { ClientConfig } from "./src/client/config.ts";
+export type { ClientConfigOptions, ResolvedClientConfig } from "./src/client/config.ts";
+export { InMemoryClientSessionStore } from "./src/client/session_store.ts";
+export type {
+  ClientSessionStore,
+  InMemoryClientSessionStoreOptions,
+  Tls13ClientSession,
+} from "./src/client/session_store.ts";
+export { ServerConfig } from "./src/server/config.ts";
+export type {
+  CertResolver,
+  ClientHelloInfo,
+  ResolvedServerConfig,
+  ServerConfigOptions,
+} from "./src/server/config.ts";
+export type {
+  CertChainInput,
+  CertifiedKey,
+  CommonConfigOptions,
+  KeyLog,
+  ResolvedCommon,
+  TlsVersion,
+} from "./src/common/config_base.ts";
+
+export { RootCertStore } from "./src/webpki/root_store.ts";
+export { WebPkiClientVerifier, WebPkiServerVerifier } from "./src/webpki/verifier.ts";
+export type {
+  ClientCertVerifier,
+  ServerCertVerifier,
+  WebPkiClientVerifierOptions,
+  WebPkiVerifierOptions,
+} from "./src/webpki/verifier.ts";
+export { dangerousNoServerVerification } from "./src/webpki/dangerous.ts";
+
+export { webCryptoProvider } from "./src/crypto/webcrypto/provider.ts";
+export type { WebCryptoProviderOptions } from "./src/crypto/webcrypto/provider.ts";
 export type {
   ActiveKeyExchange,
   Aead,
