@@ -1,30 +1,41 @@
 /**
  * Poly1305 (RFC 8439 section 2.5) in plain TypeScript.
  *
- * The accumulator and r live in ten 13-bit limbs so every partial product and
- * every half-row sum stays below 2^32: the arithmetic is exact with int32/uint32
- * operations and has no secret-dependent branches or table lookups.
+ * The accumulator and r live in six 22-bit limbs held in doubles: every
+ * partial product is below 2^50 and every row sum below 2^53, so float64
+ * arithmetic is exact, and 36 multiplications per block beat the 100 that
+ * 13-bit integer limbs need. Carries use Math.floor on exact values; there
+ * are no secret-dependent branches or table lookups.
  *
  * @module
  */
 
-/** Poly1305 state: r (clamped) and 5r, the accumulator h, and the final pad s. */
+const TWO22 = 4194304;
+const INV22 = 1 / TWO22;
+const M22 = 0x3fffff;
+const INV32 = 1 / 4294967296;
+
+/** Poly1305 state: clamped r, the accumulator h, and the final pad s. */
 export interface Poly1305State {
-  /** Clamped r in ten 13-bit limbs. */
-  readonly r: Uint16Array;
-  /** Accumulator in ten 13-bit limbs. */
-  readonly h: Uint16Array;
-  /** s as eight 16-bit little-endian words. */
-  readonly pad: Uint16Array;
+  /** Clamped r in six 22-bit limbs. */
+  readonly r: Float64Array;
+  /** Accumulator in six 22-bit limbs. */
+  readonly h: Float64Array;
+  /** s as four 32-bit words. */
+  readonly pad: Uint32Array;
+}
+
+function word(b: Uint8Array, i: number): number {
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
 /** Starts a Poly1305 computation from a 32-byte one-time key (r || s). */
 export function poly1305Init(key: Uint8Array): Poly1305State {
   if (key.length !== 32) throw new RangeError("Poly1305 key must be 32 bytes");
   const st: Poly1305State = {
-    r: new Uint16Array(10),
-    h: new Uint16Array(10),
-    pad: new Uint16Array(8),
+    r: new Float64Array(6),
+    h: new Float64Array(6),
+    pad: new Uint32Array(4),
   };
   poly1305Reset(st, key, 0);
   return st;
@@ -32,34 +43,26 @@ export function poly1305Init(key: Uint8Array): Poly1305State {
 
 /** Loads a new one-time key (32 bytes at key[off..]) into st and clears h. */
 export function poly1305Reset(st: Poly1305State, key: Uint8Array, off: number): void {
-  const t0 = key[off] | (key[off + 1] << 8);
-  const t1 = key[off + 2] | (key[off + 3] << 8);
-  const t2 = key[off + 4] | (key[off + 5] << 8);
-  const t3 = key[off + 6] | (key[off + 7] << 8);
-  const t4 = key[off + 8] | (key[off + 9] << 8);
-  const t5 = key[off + 10] | (key[off + 11] << 8);
-  const t6 = key[off + 12] | (key[off + 13] << 8);
-  const t7 = key[off + 14] | (key[off + 15] << 8);
-  // The masks both split r into 13-bit limbs and apply RFC 8439's clamp.
+  const w0 = word(key, off) & 0x0fffffff, w1 = word(key, off + 4) & 0x0ffffffc;
+  const w2 = word(key, off + 8) & 0x0ffffffc, w3 = word(key, off + 12) & 0x0ffffffc;
   const r = st.r;
-  r[0] = t0 & 0x1fff;
-  r[1] = ((t0 >>> 13) | (t1 << 3)) & 0x1fff;
-  r[2] = ((t1 >>> 10) | (t2 << 6)) & 0x1f03;
-  r[3] = ((t2 >>> 7) | (t3 << 9)) & 0x1fff;
-  r[4] = ((t3 >>> 4) | (t4 << 12)) & 0x00ff;
-  r[5] = (t4 >>> 1) & 0x1ffe;
-  r[6] = ((t4 >>> 14) | (t5 << 2)) & 0x1fff;
-  r[7] = ((t5 >>> 11) | (t6 << 5)) & 0x1f81;
-  r[8] = ((t6 >>> 8) | (t7 << 8)) & 0x1fff;
-  r[9] = (t7 >>> 5) & 0x007f;
-  for (let i = 0; i < 8; i++) st.pad[i] = key[off + 16 + 2 * i] | (key[off + 17 + 2 * i] << 8);
+  r[0] = w0 & M22;
+  r[1] = ((w0 >>> 22) | (w1 << 10)) & M22;
+  r[2] = ((w1 >>> 12) | (w2 << 20)) & M22;
+  r[3] = (w2 >>> 2) & M22;
+  r[4] = ((w2 >>> 24) | (w3 << 8)) & M22;
+  r[5] = w3 >>> 14;
+  for (let i = 0; i < 4; i++) st.pad[i] = word(key, off + 16 + 4 * i);
   st.h.fill(0);
 }
 
+/** hibit for a full 16-byte block: 2^128 is bit 18 of limb 5. */
+export const POLY1305_FULL_BLOCK: number = 1 << 18;
+
 /**
  * Absorbs the 16-byte blocks data[off..end) ((end - off) must be a multiple of
- * 16). hibit is 1 << 11 for full blocks (the 2^128 bit, in limb 9) and 0 for a
- * final block that already carries its own 0x01 terminator.
+ * 16). hibit is POLY1305_FULL_BLOCK for full blocks and 0 for a final block
+ * that already carries its own 0x01 terminator.
  */
 export function poly1305Blocks(
   st: Poly1305State,
@@ -69,148 +72,138 @@ export function poly1305Blocks(
   hibit: number,
 ): void {
   const r = st.r, h = st.h;
-  const r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4];
-  const r5 = r[5], r6 = r[6], r7 = r[7], r8 = r[8], r9 = r[9];
-  const s1 = 5 * r1, s2 = 5 * r2, s3 = 5 * r3, s4 = 5 * r4, s5 = 5 * r5;
-  const s6 = 5 * r6, s7 = 5 * r7, s8 = 5 * r8, s9 = 5 * r9;
-  let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4];
-  let h5 = h[5], h6 = h[6], h7 = h[7], h8 = h[8], h9 = h[9];
+  const r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5];
+  const s1 = 20 * r1, s2 = 20 * r2, s3 = 20 * r3, s4 = 20 * r4, s5 = 20 * r5;
+  let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5];
   for (; off < end; off += 16) {
-    const t0 = data[off] | (data[off + 1] << 8);
-    const t1 = data[off + 2] | (data[off + 3] << 8);
-    const t2 = data[off + 4] | (data[off + 5] << 8);
-    const t3 = data[off + 6] | (data[off + 7] << 8);
-    const t4 = data[off + 8] | (data[off + 9] << 8);
-    const t5 = data[off + 10] | (data[off + 11] << 8);
-    const t6 = data[off + 12] | (data[off + 13] << 8);
-    const t7 = data[off + 14] | (data[off + 15] << 8);
-    h0 += t0 & 0x1fff;
-    h1 += ((t0 >>> 13) | (t1 << 3)) & 0x1fff;
-    h2 += ((t1 >>> 10) | (t2 << 6)) & 0x1fff;
-    h3 += ((t2 >>> 7) | (t3 << 9)) & 0x1fff;
-    h4 += ((t3 >>> 4) | (t4 << 12)) & 0x1fff;
-    h5 += (t4 >>> 1) & 0x1fff;
-    h6 += ((t4 >>> 14) | (t5 << 2)) & 0x1fff;
-    h7 += ((t5 >>> 11) | (t6 << 5)) & 0x1fff;
-    h8 += ((t6 >>> 8) | (t7 << 8)) & 0x1fff;
-    h9 += (t7 >>> 5) | hibit;
-    // h *= r mod 2^130 - 5; limb 10+k folds back as 5 * limb k. Each row is
-    // summed in two halves so the running sum never leaves uint32.
-    let c = 0;
-    let d0 = c + h0 * r0 + h1 * s9 + h2 * s8 + h3 * s7 + h4 * s6;
-    c = d0 >>> 13;
-    d0 = (d0 & 0x1fff) + h5 * s5 + h6 * s4 + h7 * s3 + h8 * s2 + h9 * s1;
-    c += d0 >>> 13;
-    d0 &= 0x1fff;
-    let d1 = c + h0 * r1 + h1 * r0 + h2 * s9 + h3 * s8 + h4 * s7;
-    c = d1 >>> 13;
-    d1 = (d1 & 0x1fff) + h5 * s6 + h6 * s5 + h7 * s4 + h8 * s3 + h9 * s2;
-    c += d1 >>> 13;
-    d1 &= 0x1fff;
-    let d2 = c + h0 * r2 + h1 * r1 + h2 * r0 + h3 * s9 + h4 * s8;
-    c = d2 >>> 13;
-    d2 = (d2 & 0x1fff) + h5 * s7 + h6 * s6 + h7 * s5 + h8 * s4 + h9 * s3;
-    c += d2 >>> 13;
-    d2 &= 0x1fff;
-    let d3 = c + h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s9;
-    c = d3 >>> 13;
-    d3 = (d3 & 0x1fff) + h5 * s8 + h6 * s7 + h7 * s6 + h8 * s5 + h9 * s4;
-    c += d3 >>> 13;
-    d3 &= 0x1fff;
-    let d4 = c + h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
-    c = d4 >>> 13;
-    d4 = (d4 & 0x1fff) + h5 * s9 + h6 * s8 + h7 * s7 + h8 * s6 + h9 * s5;
-    c += d4 >>> 13;
-    d4 &= 0x1fff;
-    let d5 = c + h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1;
-    c = d5 >>> 13;
-    d5 = (d5 & 0x1fff) + h5 * r0 + h6 * s9 + h7 * s8 + h8 * s7 + h9 * s6;
-    c += d5 >>> 13;
-    d5 &= 0x1fff;
-    let d6 = c + h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2;
-    c = d6 >>> 13;
-    d6 = (d6 & 0x1fff) + h5 * r1 + h6 * r0 + h7 * s9 + h8 * s8 + h9 * s7;
-    c += d6 >>> 13;
-    d6 &= 0x1fff;
-    let d7 = c + h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3;
-    c = d7 >>> 13;
-    d7 = (d7 & 0x1fff) + h5 * r2 + h6 * r1 + h7 * r0 + h8 * s9 + h9 * s8;
-    c += d7 >>> 13;
-    d7 &= 0x1fff;
-    let d8 = c + h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4;
-    c = d8 >>> 13;
-    d8 = (d8 & 0x1fff) + h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * s9;
-    c += d8 >>> 13;
-    d8 &= 0x1fff;
-    let d9 = c + h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5;
-    c = d9 >>> 13;
-    d9 = (d9 & 0x1fff) + h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
-    c += d9 >>> 13;
-    d9 &= 0x1fff;
-    c = ((c << 2) + c) | 0;
-    c += d0;
-    d0 = c & 0x1fff;
-    c >>>= 13;
-    d1 += c;
-    h0 = d0, h1 = d1, h2 = d2, h3 = d3, h4 = d4;
-    h5 = d5, h6 = d6, h7 = d7, h8 = d8, h9 = d9;
+    const w0 = data[off] | (data[off + 1] << 8) | (data[off + 2] << 16) | (data[off + 3] << 24);
+    const w1 = data[off + 4] | (data[off + 5] << 8) | (data[off + 6] << 16) | (data[off + 7] << 24);
+    const w2 = data[off + 8] | (data[off + 9] << 8) | (data[off + 10] << 16) |
+      (data[off + 11] << 24);
+    const w3 = data[off + 12] | (data[off + 13] << 8) | (data[off + 14] << 16) |
+      (data[off + 15] << 24);
+    h0 += w0 & M22;
+    h1 += ((w0 >>> 22) | (w1 << 10)) & M22;
+    h2 += ((w1 >>> 12) | (w2 << 20)) & M22;
+    h3 += (w2 >>> 2) & M22;
+    h4 += ((w2 >>> 24) | (w3 << 8)) & M22;
+    h5 += (w3 >>> 14) | hibit;
+    // h *= r mod 2^130 - 5: limb 6+k sits at 2^132 * 2^(22k), and 2^132 = 4 * 2^130 = 20 (mod p).
+    const d0 = h0 * r0 + h1 * s5 + h2 * s4 + h3 * s3 + h4 * s2 + h5 * s1;
+    const d1 = h0 * r1 + h1 * r0 + h2 * s5 + h3 * s4 + h4 * s3 + h5 * s2;
+    const d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s5 + h4 * s4 + h5 * s3;
+    const d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s5 + h5 * s4;
+    const d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * s5;
+    const d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0;
+    let c = Math.floor(d0 * INV22);
+    h0 = d0 - c * TWO22;
+    let e = d1 + c;
+    c = Math.floor(e * INV22);
+    h1 = e - c * TWO22;
+    e = d2 + c;
+    c = Math.floor(e * INV22);
+    h2 = e - c * TWO22;
+    e = d3 + c;
+    c = Math.floor(e * INV22);
+    h3 = e - c * TWO22;
+    e = d4 + c;
+    c = Math.floor(e * INV22);
+    h4 = e - c * TWO22;
+    e = d5 + c;
+    c = Math.floor(e * INV22);
+    h5 = e - c * TWO22;
+    e = h0 + c * 20;
+    c = Math.floor(e * INV22);
+    h0 = e - c * TWO22;
+    h1 += c;
   }
-  h[0] = h0, h[1] = h1, h[2] = h2, h[3] = h3, h[4] = h4;
-  h[5] = h5, h[6] = h6, h[7] = h7, h[8] = h8, h[9] = h9;
+  h[0] = h0, h[1] = h1, h[2] = h2, h[3] = h3, h[4] = h4, h[5] = h5;
 }
 
 /** Finishes: writes the 16-byte tag (h mod p) + s mod 2^128 to out[off..]. */
 export function poly1305Finish(st: Poly1305State, out: Uint8Array, off: number): void {
   const h = st.h;
-  const g = new Uint16Array(10);
-  // Fully carry h, then compute g = h + 5 - 2^130 and keep g when it did not
-  // borrow (h >= p); the choice is a mask, not a branch.
-  let c = h[1] >>> 13;
-  h[1] &= 0x1fff;
-  for (let i = 2; i < 10; i++) {
-    h[i] += c;
-    c = h[i] >>> 13;
-    h[i] &= 0x1fff;
-  }
-  h[0] += c * 5;
-  c = h[0] >>> 13;
-  h[0] &= 0x1fff;
-  h[1] += c;
-  c = h[1] >>> 13;
-  h[1] &= 0x1fff;
-  h[2] += c;
-  g[0] = h[0] + 5;
-  c = g[0] >>> 13;
-  g[0] &= 0x1fff;
-  for (let i = 1; i < 10; i++) {
-    g[i] = h[i] + c;
-    c = g[i] >>> 13;
-    g[i] &= 0x1fff;
-  }
-  const mask = -c & 0x1fff;
-  for (let i = 0; i < 10; i++) h[i] = (h[i] & ~mask) | (g[i] & mask);
-  const w0 = (h[0] | (h[1] << 13)) & 0xffff;
-  const w1 = ((h[1] >>> 3) | (h[2] << 10)) & 0xffff;
-  const w2 = ((h[2] >>> 6) | (h[3] << 7)) & 0xffff;
-  const w3 = ((h[3] >>> 9) | (h[4] << 4)) & 0xffff;
-  const w4 = ((h[4] >>> 12) | (h[5] << 1) | (h[6] << 14)) & 0xffff;
-  const w5 = ((h[6] >>> 2) | (h[7] << 11)) & 0xffff;
-  const w6 = ((h[7] >>> 5) | (h[8] << 8)) & 0xffff;
-  const w7 = ((h[8] >>> 8) | (h[9] << 5)) & 0xffff;
-  const w = [w0, w1, w2, w3, w4, w5, w6, w7];
-  let f = 0;
-  for (let i = 0; i < 8; i++) {
-    f = w[i] + st.pad[i] + (f >>> 16);
-    out[off + 2 * i] = f;
-    out[off + 2 * i + 1] = f >>> 8;
-  }
+  // limbs are now < 2^23, so int32 arithmetic is exact from here on
+  let h0 = h[0] | 0, h1 = h[1] | 0, h2 = h[2] | 0, h3 = h[3] | 0, h4 = h[4] | 0, h5 = h[5] | 0;
+  let c = h1 >>> 22;
+  h1 &= M22;
+  h2 += c;
+  c = h2 >>> 22;
+  h2 &= M22;
+  h3 += c;
+  c = h3 >>> 22;
+  h3 &= M22;
+  h4 += c;
+  c = h4 >>> 22;
+  h4 &= M22;
+  h5 += c;
+  // bits at and above 2^130 (bit 20 of limb 5) fold back times 5
+  c = h5 >>> 20;
+  h5 &= 0xfffff;
+  h0 += c * 5;
+  c = h0 >>> 22;
+  h0 &= M22;
+  h1 += c;
+  c = h1 >>> 22;
+  h1 &= M22;
+  h2 += c;
+  c = h2 >>> 22;
+  h2 &= M22;
+  h3 += c;
+  c = h3 >>> 22;
+  h3 &= M22;
+  h4 += c;
+  c = h4 >>> 22;
+  h4 &= M22;
+  h5 += c;
+  c = h5 >>> 20;
+  h5 &= 0xfffff;
+  h0 += c * 5;
+  c = h0 >>> 22;
+  h0 &= M22;
+  h1 += c;
+  // g = h + 5 - 2^130; keep it when h >= p (no borrow), via a mask
+  let g0 = h0 + 5;
+  c = g0 >>> 22;
+  g0 &= M22;
+  let g1 = h1 + c;
+  c = g1 >>> 22;
+  g1 &= M22;
+  let g2 = h2 + c;
+  c = g2 >>> 22;
+  g2 &= M22;
+  let g3 = h3 + c;
+  c = g3 >>> 22;
+  g3 &= M22;
+  let g4 = h4 + c;
+  c = g4 >>> 22;
+  g4 &= M22;
+  let g5 = h5 + c;
+  c = g5 >>> 20;
+  g5 &= 0xfffff;
+  const mask = -c, keep = ~mask;
+  h0 = (h0 & keep) | (g0 & mask), h1 = (h1 & keep) | (g1 & mask), h2 = (h2 & keep) | (g2 & mask);
+  h3 = (h3 & keep) | (g3 & mask), h4 = (h4 & keep) | (g4 & mask), h5 = (h5 & keep) | (g5 & mask);
+  const p = st.pad;
+  let f = ((h0 | (h1 << 22)) >>> 0) + p[0];
+  let v = f >>> 0;
+  out[off] = v, out[off + 1] = v >>> 8, out[off + 2] = v >>> 16, out[off + 3] = v >>> 24;
+  f = (((h1 >>> 10) | (h2 << 12)) >>> 0) + p[1] + Math.floor(f * INV32);
+  v = f >>> 0;
+  out[off + 4] = v, out[off + 5] = v >>> 8, out[off + 6] = v >>> 16, out[off + 7] = v >>> 24;
+  f = (((h2 >>> 20) | (h3 << 2) | (h4 << 24)) >>> 0) + p[2] + Math.floor(f * INV32);
+  v = f >>> 0;
+  out[off + 8] = v, out[off + 9] = v >>> 8, out[off + 10] = v >>> 16, out[off + 11] = v >>> 24;
+  f = (((h4 >>> 8) | (h5 << 14)) >>> 0) + p[3] + Math.floor(f * INV32);
+  v = f >>> 0;
+  out[off + 12] = v, out[off + 13] = v >>> 8, out[off + 14] = v >>> 16, out[off + 15] = v >>> 24;
 }
 
 /** One-shot Poly1305 MAC of msg under a 32-byte one-time key. */
 export function poly1305(key: Uint8Array, msg: Uint8Array): Uint8Array {
   const st = poly1305Init(key);
   const full = msg.length & ~15;
-  poly1305Blocks(st, msg, 0, full, 1 << 11);
+  poly1305Blocks(st, msg, 0, full, POLY1305_FULL_BLOCK);
   if (full < msg.length) {
     // A short final block gets a 0x01 byte after the message and no 2^128 bit.
     const last = new Uint8Array(16);

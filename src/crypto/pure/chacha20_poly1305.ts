@@ -20,6 +20,7 @@
 import type { Aead, AeadKey } from "../types.ts";
 import { chachaCore, chachaXorInPlace } from "./_chacha20.ts";
 import {
+  POLY1305_FULL_BLOCK,
   poly1305Blocks,
   poly1305Finish,
   poly1305Init,
@@ -28,7 +29,6 @@ import {
 } from "./_poly1305.ts";
 
 const EMPTY = new Uint8Array(0);
-const FULL_BLOCK = 1 << 11;
 
 function wordAt(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
@@ -154,19 +154,19 @@ export class ChaCha20Poly1305 {
     blk[8] = len, blk[9] = len >>> 8, blk[10] = len >>> 16, blk[11] = len >>> 24;
     const lenHi = Math.floor(len / 0x100000000);
     blk[12] = lenHi, blk[13] = lenHi >>> 8, blk[14] = lenHi >>> 16, blk[15] = lenHi >>> 24;
-    poly1305Blocks(st, blk, 0, 16, FULL_BLOCK);
+    poly1305Blocks(st, blk, 0, 16, POLY1305_FULL_BLOCK);
     poly1305Finish(st, out, off);
   }
 
   /** Absorbs data[0..len) zero-padded to a multiple of 16 bytes. */
   #padded(data: Uint8Array, len: number): void {
     const full = len & ~15;
-    poly1305Blocks(this.#mac, data, 0, full, FULL_BLOCK);
+    poly1305Blocks(this.#mac, data, 0, full, POLY1305_FULL_BLOCK);
     if (full < len) {
       const blk = this.#block;
       blk.fill(0);
       for (let i = full; i < len; i++) blk[i - full] = data[i];
-      poly1305Blocks(this.#mac, blk, 0, 16, FULL_BLOCK);
+      poly1305Blocks(this.#mac, blk, 0, 16, POLY1305_FULL_BLOCK);
     }
   }
 }
