@@ -18,6 +18,8 @@
  */
 
 import type { Aead, AeadKey } from "../types.ts";
+
+export type { Aead, AeadKey, AeadKind } from "../types.ts";
 import { chachaCore, chachaXorInPlace } from "./_chacha20.ts";
 import {
   POLY1305_FULL_BLOCK,
@@ -65,6 +67,7 @@ export class ChaCha20Poly1305 {
    * ```ts
    * import { ChaCha20Poly1305 } from "@kerneltls/tls/chacha20-poly1305";
    * const aead = new ChaCha20Poly1305(new Uint8Array(32));
+   * console.log(aead.seal(new Uint8Array(12), new Uint8Array(0)).length); // 16
    * ```
    */
   constructor(key: Uint8Array) {
