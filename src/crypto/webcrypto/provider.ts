@@ -7,6 +7,7 @@
 
 import { TlsError } from "../../error.ts";
 import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
+import { chachaBySize } from "../chacha_by_size.ts";
 import { tls12CipherSuites, tls13CipherSuites } from "../suites.ts";
 import type { Aead, CryptoProvider, KeyExchangeGroup } from "../types.ts";
 import { aes128Gcm, aes256Gcm, chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
@@ -23,9 +24,10 @@ export type RuntimeName = "deno" | "bun" | "node" | "browser" | "unknown";
  * from the numbers in bench/README.md; Web Crypto is the default because it
  * runs native code and keeps keys out of the JS heap.
  */
-export const CHACHA_PREFERENCE: Readonly<Record<RuntimeName, "webcrypto" | "pure">> = {
-  deno: "webcrypto",
-  bun: "webcrypto",
+export const CHACHA_PREFERENCE: Readonly<Record<RuntimeName, "webcrypto" | "pure" | "by-size">> = {
+  // Measured (bench/README.md): pure wins below ~4 KiB, Web Crypto from 8 KiB.
+  deno: "by-size",
+  bun: "by-size",
   node: "webcrypto",
   browser: "webcrypto",
   unknown: "webcrypto",
@@ -41,7 +43,7 @@ export const CHACHA_PREFERENCE: Readonly<Record<RuntimeName, "webcrypto" | "pure
  * ```
  */
 export function preferWebCryptoChacha(runtime: RuntimeName): boolean {
-  return CHACHA_PREFERENCE[runtime] === "webcrypto";
+  return CHACHA_PREFERENCE[runtime] !== "pure";
 }
 
 /**
@@ -99,9 +101,10 @@ async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> 
     }
     return chacha20Poly1305WebCrypto;
   }
-  return available && preferWebCryptoChacha(detectRuntime())
-    ? chacha20Poly1305WebCrypto
-    : chacha20Poly1305Pure;
+  if (!available) return chacha20Poly1305Pure;
+  const preference = CHACHA_PREFERENCE[detectRuntime()];
+  if (preference === "by-size") return chachaBySize(chacha20Poly1305WebCrypto);
+  return preference === "webcrypto" ? chacha20Poly1305WebCrypto : chacha20Poly1305Pure;
 }
 
 /**
