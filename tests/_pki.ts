@@ -15,7 +15,7 @@ export interface TestCert {
 }
 
 /** Key algorithms the tests use. */
-export type KeyAlg = "p256" | "p384" | "rsa" | "ed25519";
+export type KeyAlg = "p256" | "p384" | "rsa" | "rsapss" | "ed25519";
 
 /** A scratch directory of test certificates; call cleanup() when done. */
 export class TestPki {
@@ -31,6 +31,7 @@ export class TestPki {
       p256: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
       p384: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
       rsa: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+      rsapss: ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"],
       ed25519: ["-algorithm", "ED25519"],
     };
     this.#openssl(["genpkey", ...opts[alg], "-out", path]);
