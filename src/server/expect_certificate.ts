@@ -1,0 +1,62 @@
+/**
+ * The server awaits the client's Certificate after asking for one (RFC 8446
+ * section 4.4.2, with 4.4.2.4 for an empty list).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import type { ClientCertVerifier } from "../webpki/verifier.ts";
+import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
+import { ExpectFinished } from "./expect_finished.ts";
+
+/** Awaits the client's Certificate. */
+export class ExpectCertificate implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificate";
+  readonly #hs: ServerHandshakeData;
+  readonly #keys: ServerHandshakeKeys;
+  readonly #verifier: ClientCertVerifier;
+
+  /** Carries the handshake keys and the verifier that asked. */
+  constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys, verifier: ClientCertVerifier) {
+    this.#hs = hs;
+    this.#keys = keys;
+    this.#verifier = verifier;
+  }
+
+  /** Verifies the chain, or accepts an empty one when client auth is optional. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const cert = expectMessage(raw, HandshakeType.Certificate, "Certificate");
+    const hs = this.#hs;
+    // 4.4.2: the context echoes our CertificateRequest's, which was empty.
+    if (cert.certificateRequestContext.length !== 0) {
+      throw peerMisbehaved(
+        "client Certificate has the wrong request context",
+        "InvalidCertRequestContext",
+      );
+    }
+    // 4.4.2.4: no certificate is the client's answer; whether it is enough is ours.
+    if (cert.certificateList.length === 0) {
+      if (this.#verifier.clientAuthMandatory()) {
+        throw peerIncompatible(
+          "client sent no certificate",
+          "NoCertificatesPresented",
+          AlertDescription.CertificateRequired,
+        );
+      }
+      hs.transcript.add(raw.encoded);
+      return new ExpectFinished(hs, this.#keys);
+    }
+    const chain = cert.certificateList.map((e) => e.cert);
+    await this.#verifier.verifyClientCert(chain[0], chain.slice(1), hs.config.now());
+    cx.info.peerCertificates = chain;
+    hs.transcript.add(raw.encoded);
+    return new ExpectCertificateVerify(hs, this.#keys, this.#verifier, chain[0]);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The server awaits the client's CertificateVerify (RFC 8446 section 4.4.3).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import type { ClientCertVerifier } from "../webpki/verifier.ts";
+import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+import { ExpectFinished } from "./expect_finished.ts";
+
+/** Awaits CertificateVerify for the client certificate just verified. */
+export class ExpectCertificateVerify implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificateVerify";
+  readonly #hs: ServerHandshakeData;
+  readonly #keys: ServerHandshakeKeys;
+  readonly #verifier: ClientCertVerifier;
+  readonly #endEntity: Uint8Array;
+
+  /** Carries the verified end-entity certificate. */
+  constructor(
+    hs: ServerHandshakeData,
+    keys: ServerHandshakeKeys,
+    verifier: ClientCertVerifier,
+    endEntity: Uint8Array,
+  ) {
+    this.#hs = hs;
+    this.#keys = keys;
+    this.#verifier = verifier;
+    this.#endEntity = endEntity;
+  }
+
+  /** The signature covers the transcript through the client's Certificate. */
+  async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+    const hs = this.#hs;
+    // 4.4.3: only a scheme from our CertificateRequest's signature_algorithms.
+    if (!this.#verifier.supportedVerifySchemes().includes(cv.scheme)) {
+      throw peerMisbehaved(
+        "client signed with a scheme we did not offer",
+        "SignedWithUnofferedScheme",
+      );
+    }
+    const content = certificateVerifyContent(
+      "client",
+      await hs.transcript.hash(this.#keys.suite.hash),
+    );
+    await this.#verifier.verifyTls13Signature(content, this.#endEntity, cv.scheme, cv.signature);
+    hs.transcript.add(raw.encoded);
+    return new ExpectFinished(hs, this.#keys);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The server awaits a ClientHello (RFC 8446 sections 4.1.2, 4.1.4 and 4.2),
+ * answers it with a HelloRetryRequest when the client sent no usable key
+ * share, or with the whole server flight.
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ClientHello } from "../msgs/client_hello.ts";
+import { ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
+import { findExtension } from "../msgs/extensions.ts";
+import type { KeyShareEntry } from "../msgs/extension_types.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import { HELLO_RETRY_REQUEST_RANDOM } from "../msgs/server_hello.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { bytesEqual } from "../_bytes.ts";
+import {
+  checkClientHello,
+  chooseAlpn,
+  chooseGroup,
+  chooseScheme,
+  chooseSuite,
+} from "./client_hello_checks.ts";
+import type { RetryChoice, ServerHandshakeData } from "./handshake_data.ts";
+import { sendServerFlight } from "./server_flight.ts";
+import { ExpectCertificate } from "./expect_certificate.ts";
+import { ExpectFinished } from "./expect_finished.ts";
+
+const decoder = new TextDecoder();
+
+/** Awaits the first ClientHello, or the second one after a HelloRetryRequest. */
+export class ExpectClientHello implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectClientHello";
+  readonly #hs: ServerHandshakeData;
+  readonly #retry: RetryChoice | undefined;
+
+  /** Waits for the first ClientHello, or with `retry` for the second. */
+  constructor(hs: ServerHandshakeData, retry?: RetryChoice) {
+    this.#hs = hs;
+    this.#retry = retry;
+  }
+
+  /** Negotiates from the ClientHello and sends our answer. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const hello = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
+    const hs = this.#hs;
+    const { config } = hs;
+    // D.4: from the first ClientHello on, the peer may send a middlebox CCS.
+    cx.ccsAllowed = true;
+    checkClientHello(hello);
+
+    let suite: Tls13CipherSuite;
+    let group: KeyExchangeGroup;
+    let share: KeyShareEntry;
+    if (this.#retry) {
+      ({ suite, group } = this.#retry);
+      share = checkSecondHello(hs, hello, this.#retry);
+    } else {
+      hs.clientRandom = hello.random;
+      hs.sessionId = hello.legacySessionId;
+      suite = chooseSuite(config, hello.cipherSuites);
+      const choice = chooseGroup(config, hello);
+      if (!choice.share) return this.#sendHelloRetryRequest(cx, raw, suite, choice.group);
+      group = choice.group;
+      share = choice.share;
+    }
+    hs.transcript.add(raw.encoded);
+
+    // 4.4.2.2: the certificate is picked from what the client told us.
+    const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
+    cx.info.serverName = serverName;
+    const offeredSchemes =
+      findExtension(hello.extensions, ExtensionType.signature_algorithms)!.schemes;
+    const offeredAlpn = findExtension(
+      hello.extensions,
+      ExtensionType.application_layer_protocol_negotiation,
+    )?.protocols;
+    const certified = await config.certResolver({
+      serverName,
+      signatureSchemes: offeredSchemes,
+      alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
+    });
+    if (!certified) {
+      throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
+    }
+    const scheme = chooseScheme(certified.key, offeredSchemes);
+    const alpn = chooseAlpn(config, offeredAlpn);
+    const verifier = config.clientCertVerifier;
+
+    const keys = await sendServerFlight(cx, hs, {
+      suite,
+      group,
+      share,
+      certified,
+      scheme,
+      alpn,
+      sniUsed: serverName !== undefined,
+      clientAuth: verifier?.offerClientAuth() ? verifier : undefined,
+    });
+    cx.info.protocolVersion = "TLSv1_3";
+    cx.info.cipherSuite = suite;
+    cx.info.kxGroup = group;
+    cx.info.alpnProtocol = alpn && decoder.decode(alpn);
+    cx.info.handshakeKind = this.#retry ? "FullWithHelloRetryRequest" : "Full";
+    return verifier?.offerClientAuth()
+      ? new ExpectCertificate(hs, keys, verifier)
+      : new ExpectFinished(hs, keys);
+  }
+
+  /**
+   * 4.1.4: ask for a share of `group`. The transcript restarts from
+   * message_hash(ClientHello1) (4.4.1).
+   */
+  async #sendHelloRetryRequest(
+    cx: ConnectionCore,
+    raw: RawHandshake,
+    suite: Tls13CipherSuite,
+    group: KeyExchangeGroup,
+  ): Promise<HandshakeState> {
+    const hs = this.#hs;
+    hs.transcript.add(raw.encoded);
+    await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
+    const hrr = encodeHandshake({
+      type: HandshakeType.ServerHello,
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random: HELLO_RETRY_REQUEST_RANDOM,
+      legacySessionIdEcho: hs.sessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: [
+        { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
+        { type: ExtensionType.key_share, selectedGroup: group.group },
+      ],
+    });
+    hs.transcript.add(hrr);
+    cx.sendHandshake(hrr);
+    if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
+      cx.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+    return new ExpectClientHello(hs, { suite, group });
+  }
+}
+
+/**
+ * 4.1.2: the second ClientHello repeats the first except for the key share,
+ * which must now be exactly one share for the group we asked for. A second
+ * HelloRetryRequest is never sent.
+ */
+function checkSecondHello(
+  hs: ServerHandshakeData,
+  hello: ClientHello,
+  retry: RetryChoice,
+): KeyShareEntry {
+  if (!bytesEqual(hello.legacySessionId, hs.sessionId)) {
+    throw peerMisbehaved("second ClientHello changed the session ID", "ChangedSessionId");
+  }
+  if (!hello.cipherSuites.includes(retry.suite.id)) {
+    throw peerMisbehaved(
+      "second ClientHello no longer offers the chosen suite",
+      "SelectedSuiteNotOfferedAfterRetry",
+    );
+  }
+  const shares = findExtension(hello.extensions, ExtensionType.key_share)?.shares ?? [];
+  if (shares.length !== 1 || shares[0].group !== retry.group.group) {
+    throw peerMisbehaved(
+      "second ClientHello does not carry exactly the requested key share",
+      "WrongKeyShareAfterRetry",
+    );
+  }
+  return shares[0];
+}

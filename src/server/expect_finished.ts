@@ -1,0 +1,59 @@
+/**
+ * The server awaits the client's Finished (RFC 8446 section 4.4.4), which
+ * completes the handshake.
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { TlsError } from "../error.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { finishedVerifyData } from "../tls13/key_schedule.ts";
+import { constantTimeEqual } from "../_bytes.ts";
+import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+import { ExpectTraffic } from "./expect_traffic.ts";
+
+/** Awaits the client's Finished. */
+export class ExpectFinished implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectFinished";
+  readonly #hs: ServerHandshakeData;
+  readonly #keys: ServerHandshakeKeys;
+
+  /** Carries the handshake keys. */
+  constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys) {
+    this.#hs = hs;
+    this.#keys = keys;
+  }
+
+  /** Checks verify_data, then switches the reader to the client application key. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
+    const hs = this.#hs;
+    const { suite, clientHandshakeSecret, traffic, master } = this.#keys;
+    const expected = await finishedVerifyData(
+      suite.hmac,
+      clientHandshakeSecret,
+      await hs.transcript.hash(suite.hash),
+    );
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError("DecryptError", "client Finished is wrong", {
+        detail: "FinishedMismatch",
+        alert: AlertDescription.DecryptError,
+      });
+    }
+    hs.transcript.add(raw.encoded);
+    // 7.1: the resumption master secret covers the client's Finished too; it
+    // is kept for issuing tickets later.
+    const resumptionSecret = await master.resumptionMasterSecret(
+      await hs.transcript.hash(suite.hash),
+    );
+    cx.setReader(await traffic.reader());
+    cx.tls13 = traffic;
+    cx.ccsAllowed = false;
+    cx.handshakeComplete = true;
+    return new ExpectTraffic(hs, resumptionSecret);
+  }
+}

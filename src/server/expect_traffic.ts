@@ -1,0 +1,44 @@
+/**
+ * The server after the handshake: only KeyUpdate may arrive (RFC 8446 section
+ * 4.6; a client sends no NewSessionTicket, and we never request post-handshake
+ * authentication).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import type { ServerHandshakeData } from "./handshake_data.ts";
+
+/** Handles post-handshake messages from the client. */
+export class ExpectTraffic implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectTraffic";
+  readonly #hs: ServerHandshakeData;
+  readonly #resumptionSecret: Uint8Array;
+
+  /** Keeps the resumption master secret for the tickets of a later issue. */
+  constructor(hs: ServerHandshakeData, resumptionSecret: Uint8Array) {
+    this.#hs = hs;
+    this.#resumptionSecret = resumptionSecret;
+  }
+
+  /** The resumption master secret (RFC 8446 section 7.1). */
+  get resumptionSecret(): Uint8Array {
+    return this.#resumptionSecret;
+  }
+
+  /** The handshake data (config, transcript). */
+  get handshakeData(): ServerHandshakeData {
+    return this.#hs;
+  }
+
+  /** 4.6.3: KeyUpdate rotates the receive key (and answers update_requested). */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const ku = expectMessage(raw, HandshakeType.KeyUpdate, "KeyUpdate");
+    await cx.tls13!.receiveKeyUpdate(cx, ku.requestUpdate);
+    return this;
+  }
+}

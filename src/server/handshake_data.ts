@@ -1,0 +1,55 @@
+/**
+ * What the server carries from one handshake state to the next.
+ *
+ * @module
+ */
+
+import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import type { MasterSecret } from "../tls13/key_schedule.ts";
+import { Transcript } from "../tls13/transcript.ts";
+import type { Tls13Traffic } from "../common/tls13_traffic.ts";
+import type { ResolvedServerConfig } from "./config.ts";
+
+/** Server-side handshake facts shared by the `Expect*` states. */
+export class ServerHandshakeData {
+  /** The resolved config. */
+  readonly config: ResolvedServerConfig;
+  /** Handshake transcript. */
+  readonly transcript: Transcript = new Transcript();
+  /** The client's random from its first ClientHello (for the key log). */
+  clientRandom: Uint8Array = new Uint8Array(32);
+  /** The client's legacy_session_id, echoed in ServerHello. */
+  sessionId: Uint8Array = new Uint8Array(0);
+  /** Whether our change_cipher_spec was already queued (RFC 8446 D.4). */
+  sentChangeCipherSpec = false;
+
+  /** Starts an empty handshake for `config`. */
+  constructor(config: ResolvedServerConfig) {
+    this.config = config;
+  }
+
+  /** Reports a secret to the key log, if one is configured. */
+  keyLog(label: string, secret: Uint8Array): void {
+    this.config.keyLog?.(label, this.clientRandom, secret);
+  }
+}
+
+/** What a HelloRetryRequest fixed for the second ClientHello. */
+export interface RetryChoice {
+  /** The suite named in the HelloRetryRequest. */
+  suite: Tls13CipherSuite;
+  /** The group the client must now send a share for. */
+  group: KeyExchangeGroup;
+}
+
+/** Secrets derived once the server's flight is sent, needed until client Finished. */
+export interface ServerHandshakeKeys {
+  /** The negotiated suite. */
+  suite: Tls13CipherSuite;
+  /** client_handshake_traffic_secret: keys the client's flight and its Finished. */
+  clientHandshakeSecret: Uint8Array;
+  /** Application traffic secrets of generation 0 (server tx already in use). */
+  traffic: Tls13Traffic;
+  /** The master secret stage, for the resumption master secret. */
+  master: MasterSecret;
+}

@@ -1,0 +1,172 @@
+/**
+ * The server's answer to an acceptable ClientHello (RFC 8446 section 2, the
+ * server half of figure 1): ServerHello, then under handshake keys
+ * EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify and
+ * Finished, then the application traffic secrets (section 7.1).
+ *
+ * @module
+ */
+
+import type { ConnectionCore } from "../common/core.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { Tls13Reader, Tls13Writer } from "../common/record_io.ts";
+import { Tls13Traffic } from "../common/tls13_traffic.ts";
+import type { CertifiedKey } from "../common/config_base.ts";
+import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import { ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
+import type {
+  CertificateRequestExtension,
+  EncryptedExtension,
+  KeyShareEntry,
+} from "../msgs/extension_types.ts";
+import { encodeHandshake, type HandshakeMessage } from "../msgs/handshake.ts";
+import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import { EarlySecret, finishedVerifyData, trafficKeys } from "../tls13/key_schedule.ts";
+import type { ClientCertVerifier } from "../webpki/verifier.ts";
+import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+
+/** Everything decided from the ClientHello that the flight needs. */
+export interface FlightPlan {
+  /** The suite chosen. */
+  suite: Tls13CipherSuite;
+  /** The group chosen. */
+  group: KeyExchangeGroup;
+  /** The client's share for `group`. */
+  share: KeyShareEntry;
+  /** Our certificate chain and key. */
+  certified: CertifiedKey;
+  /** The CertificateVerify scheme. */
+  scheme: number;
+  /** The ALPN protocol chosen, if any. */
+  alpn: Uint8Array | undefined;
+  /** Whether the client sent SNI (acknowledged empty in EncryptedExtensions). */
+  sniUsed: boolean;
+  /** Set when we ask the client for a certificate. */
+  clientAuth: ClientCertVerifier | undefined;
+}
+
+/** The flight with its keys; the writer ends on the server application key. */
+export async function sendServerFlight(
+  cx: ConnectionCore,
+  hs: ServerHandshakeData,
+  plan: FlightPlan,
+): Promise<ServerHandshakeKeys> {
+  const { suite } = plan;
+  const send = (msg: HandshakeMessage): void => {
+    const encoded = encodeHandshake(msg);
+    cx.sendHandshake(encoded);
+    hs.transcript.add(encoded);
+  };
+
+  // 4.2.8.1-4.2.8.2: a share that does not decode as a point of the group is illegal_parameter.
+  let exchange: { publicKey: Uint8Array; sharedSecret: Uint8Array };
+  try {
+    exchange = await plan.group.respond(plan.share.keyExchange);
+  } catch {
+    throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
+  }
+
+  // 4.1.3: ServerHello.
+  send({
+    type: HandshakeType.ServerHello,
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: hs.config.randomBytes(32),
+    legacySessionIdEcho: hs.sessionId,
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions: [
+      { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
+      {
+        type: ExtensionType.key_share,
+        share: { group: plan.group.group, keyExchange: exchange.publicKey },
+      },
+    ],
+  });
+  // D.4: a client that sent a session ID expects our CCS after our first flight message.
+  if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
+    cx.sendChangeCipherSpec();
+    hs.sentChangeCipherSpec = true;
+  }
+
+  // 7.1: handshake traffic secrets over ClientHello..ServerHello.
+  const helloHash = await hs.transcript.hash(suite.hash);
+  const handshake = await (await EarlySecret.create(suite.hmac)).toHandshake(exchange.sharedSecret);
+  const clientHandshakeSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
+  const serverHandshakeSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
+  hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientHandshakeSecret);
+  hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverHandshakeSecret);
+  const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverHandshakeSecret);
+  cx.setWriter(await Tls13Writer.create(suite.aead, serverKeys.key, serverKeys.iv));
+  const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientHandshakeSecret);
+  cx.setReader(await Tls13Reader.create(suite.aead, clientKeys.key, clientKeys.iv));
+
+  // 4.3.1: EncryptedExtensions.
+  const extensions: EncryptedExtension[] = [];
+  if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
+  if (plan.alpn) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [plan.alpn],
+    });
+  }
+  send({ type: HandshakeType.EncryptedExtensions, extensions });
+
+  // 4.3.2: CertificateRequest, with an empty context during the handshake.
+  if (plan.clientAuth) {
+    const requestExtensions: CertificateRequestExtension[] = [{
+      type: ExtensionType.signature_algorithms,
+      schemes: [...plan.clientAuth.supportedVerifySchemes()],
+    }];
+    const authorities = plan.clientAuth.rootHintSubjects();
+    if (authorities.length > 0) {
+      requestExtensions.push({
+        type: ExtensionType.certificate_authorities,
+        authorities: [...authorities],
+      });
+    }
+    send({
+      type: HandshakeType.CertificateRequest,
+      certificateRequestContext: new Uint8Array(0),
+      extensions: requestExtensions,
+    });
+  }
+
+  // 4.4.2: Certificate, end entity first.
+  send({
+    type: HandshakeType.Certificate,
+    certificateRequestContext: new Uint8Array(0),
+    certificateList: plan.certified.certChain.map((cert) => ({ cert, extensions: [] })),
+  });
+
+  // 4.4.3: CertificateVerify over the transcript through Certificate.
+  const content = certificateVerifyContent("server", await hs.transcript.hash(suite.hash));
+  send({
+    type: HandshakeType.CertificateVerify,
+    scheme: plan.scheme,
+    signature: await plan.certified.key.sign(plan.scheme, content),
+  });
+
+  // 4.4.4: Finished.
+  send({
+    type: HandshakeType.Finished,
+    verifyData: await finishedVerifyData(
+      suite.hmac,
+      serverHandshakeSecret,
+      await hs.transcript.hash(suite.hash),
+    ),
+  });
+
+  // 7.1: application secrets over ClientHello..server Finished. The server may
+  // send from now on (0.5-RTT), so the writer moves at once; the reader stays
+  // on the client handshake key until the client's Finished.
+  const master = await handshake.toMaster();
+  const serverFinishedHash = await hs.transcript.hash(suite.hash);
+  const clientApp = await master.clientApplicationTrafficSecret0(serverFinishedHash);
+  const serverApp = await master.serverApplicationTrafficSecret0(serverFinishedHash);
+  hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
+  hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
+  hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverFinishedHash));
+  const traffic = new Tls13Traffic(suite, serverApp, clientApp);
+  cx.setWriter(await traffic.writer());
+  return { suite, clientHandshakeSecret, traffic, master };
+}
