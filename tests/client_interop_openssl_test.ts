@@ -24,6 +24,7 @@ const GROUPS = [
 const SAN = "DNS:localhost, IP:127.0.0.1";
 
 const missing = peerMissing("openssl", ["version"]);
+if (missing) console.warn(missing);
 
 describe("client interop: openssl s_server", { skip: missing }, () => {
   let pki: TestPki;
