@@ -286,3 +286,12 @@ async function sized(
     return out.subarray(0, await write(out));
   }
 }
+
+/** Random test data of any length (getRandomValues caps one call at 64 KiB). */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let off = 0; off < n; off += 65536) {
+    crypto.getRandomValues(out.subarray(off, Math.min(n, off + 65536)));
+  }
+  return out;
+}

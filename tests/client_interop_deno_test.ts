@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts";
 import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
-import { SocketDriver } from "./_client_drive.ts";
+import { randomBytes, SocketDriver } from "./_client_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 
 const SUITES = [0x1301, 0x1302, 0x1303];
@@ -116,7 +116,7 @@ describe("client interop: Deno.listenTls (rustls)", { skip }, () => {
     const driver = await SocketDriver.connect(client, server.port);
     try {
       await driver.handshake();
-      const data = crypto.getRandomValues(new Uint8Array(size));
+      const data = randomBytes(size);
       await driver.write(data);
       const got = await driver.readAtLeast(size);
       assert.deepEqual(got, data);
