@@ -11,7 +11,7 @@ import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { TlsError } from "../src/error.ts";
 import { LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
-import { PeerProcess, peerMissing } from "./peers/_spawn.ts";
+import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
 const SUITES = [
   { id: 0x1301, openssl: "TLS_AES_128_GCM_SHA256" },
