@@ -50,8 +50,11 @@ export interface ServerConfigOptions extends CommonConfigOptions {
 
 /** A server config with everything async resolved. */
 export interface ResolvedServerConfig extends ResolvedCommon {
+  /** Picks the certificate (a fixed one when the options gave a chain). */
   certResolver: CertResolver;
+  /** Client authentication, if configured. */
   clientCertVerifier: ClientCertVerifier | undefined;
+  /** Carry on without ALPN when nothing matches. */
   ignoreAlpnMismatch: boolean;
 }
 
