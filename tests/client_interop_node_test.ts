@@ -90,4 +90,18 @@ describe("client interop: node tls server", { skip: missing }, () => {
     assert.equal(second.client.negotiatedKeyExchangeGroup?.group, 0x17);
     assert.match(second.report, /reused=true/);
   });
+
+  it("the server's close_notify surfaces as PeerClosed after the last data", async () => {
+    const client = await UnbufferedClientConnection.create(config(), "localhost");
+    const driver = await SocketDriver.connect(client, port);
+    try {
+      await driver.handshake();
+      await driver.write("last words BYE\n");
+      await driver.until(() => driver.peerClosed, "waiting for close_notify");
+      assert.equal(driver.text, "last words BYE\n");
+      assert.ok(driver.states.includes("PeerClosed"));
+    } finally {
+      await driver.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts"
 import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { TlsError } from "../src/error.ts";
-import { SocketDriver } from "./_client_drive.ts";
+import { randomBytes, SocketDriver } from "./_client_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing } from "./peers/_spawn.ts";
 import { exchange, OpenSslServer } from "./peers/_openssl_server.ts";
@@ -23,6 +23,14 @@ const GROUPS = [
 ];
 const SAN = "DNS:localhost, IP:127.0.0.1";
 
+/** Lines of random digits, `size` bytes in all, ending with the line `end`. */
+function digitLines(size: number, end: string): string {
+  const bytes = randomBytes(size);
+  let out = "";
+  for (let i = 0; i < size; i++) out += (i % 64 === 63) ? "\n" : String(bytes[i] % 10);
+  return `${out}\n${end}\n`;
+}
+
 const missing = peerMissing("openssl", ["version"]);
 if (missing) console.warn(missing);
 
@@ -32,6 +40,9 @@ describe("client interop: openssl s_server", { skip: missing }, () => {
   let leaves: Record<KeyAlg, TestCert>;
   let clientCert: TestCert;
   let strangerLeaf: TestCert;
+  let clientCerts: Record<string, TestCert>;
+  let intermediate: TestCert;
+  let chainLeaf: TestCert;
   let roots: RootCertStore;
   const servers: OpenSslServer[] = [];
 
@@ -48,6 +59,18 @@ describe("client interop: openssl s_server", { skip: missing }, () => {
       "keyUsage=critical,digitalSignature",
       "extendedKeyUsage=clientAuth",
     ]);
+    clientCerts = Object.fromEntries(
+      (["p384", "rsa", "rsapss", "ed25519"] as const).map((a) => [
+        a,
+        pki.issue(ca, `interop client ${a}`, [
+          "basicConstraints=critical,CA:FALSE",
+          "keyUsage=critical,digitalSignature",
+          "extendedKeyUsage=clientAuth",
+        ], { alg: a }),
+      ]),
+    );
+    intermediate = pki.intermediate(ca, "interop intermediate");
+    chainLeaf = pki.leaf(intermediate, SAN, { alg: "p384" });
     const stranger = pki.root("unknown CA");
     strangerLeaf = pki.leaf(stranger, SAN);
     roots = new RootCertStore();
@@ -164,6 +187,75 @@ describe("client interop: openssl s_server", { skip: missing }, () => {
     await s.proc.waitFor("CN = interop client");
     assert.match(s.output, /verify return:1/);
     assert.doesNotMatch(s.output, /verify error/);
+  });
+
+  it("client authentication with P-384, RSA, RSA-PSS and Ed25519 keys", async () => {
+    const s = await server(leaves.p256, ["-Verify", "1", "-CAfile", ca.certPath]);
+    for (const [alg, cert] of Object.entries(clientCerts)) {
+      const mark = s.output.length;
+      const cfg = config({
+        certificateChain: readFileSync(cert.certPath, "utf8"),
+        privateKey: readFileSync(cert.keyPath, "utf8"),
+      });
+      const { driver } = await connect(s, cfg);
+      try {
+        await exchange(driver, s);
+      } finally {
+        await driver.close();
+      }
+      await s.proc.waitFor(`CN = interop client ${alg}`, { from: mark });
+    }
+    assert.doesNotMatch(s.output, /verify error/);
+  });
+
+  it("a chain through an intermediate (P-384 leaf)", async () => {
+    const s = await server(chainLeaf, ["-cert_chain", intermediate.certPath]);
+    const { client, driver } = await connect(s, config());
+    try {
+      assert.equal(client.peerCertificates?.length, 2);
+      assert.deepEqual(client.peerCertificates?.[1], intermediate.der);
+      await exchange(driver, s);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("bulk data both ways with 512-byte fragments", async () => {
+    const s = await server(leaves.p256);
+    const { driver } = await connect(s, config({ maxFragmentSize: 512 }));
+    try {
+      // Digits only: s_server treats short stdin reads starting with a letter as commands.
+      const c2s = digitLines(30000, "c2s-end");
+      const mark = s.output.length;
+      await driver.write(c2s);
+      await s.proc.waitFor("c2s-end\n", { from: mark });
+      assert.ok(s.output.slice(mark).includes(c2s), "s_server printed what we sent");
+
+      const s2c = digitLines(60000, "s2c-end");
+      driver.take();
+      s.proc.send(s2c);
+      assert.equal(new TextDecoder().decode(await driver.readAtLeast(s2c.length)), s2c);
+      assert.equal(driver.received.length, s2c.length);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("a server that requires a client certificate we lack: alert 116 surfaces", async () => {
+    const s = await server(leaves.p256, ["-Verify", "1", "-CAfile", ca.certPath]);
+    // TLS 1.3 client handshakes end before the server judges our (empty) Certificate.
+    const { driver } = await connect(s, config());
+    try {
+      await assert.rejects(driver.readAtLeast(1), (e: unknown) => {
+        assert.ok(e instanceof TlsError, `expected TlsError, got ${e}`);
+        assert.equal(e.kind, "AlertReceived");
+        assert.equal(e.alert, 116);
+        assert.equal(e.alertDirection, "received");
+        return true;
+      });
+    } finally {
+      driver.destroy();
+    }
   });
 
   it("KeyUpdate in both directions keeps data flowing", async () => {
