@@ -1,0 +1,652 @@
+/**
+ * A record layer for the other side of the kernel hand-off.
+ *
+ * After `dangerousIntoKernelConnection()` the caller owns the data plane.
+ * {@link KernelRecordLayer} does that job using nothing but the
+ * {@link ExtractedSecrets} and the {@link KernelConnection}: it seals and opens
+ * TLS 1.3 records for a byte stream, answers and applies KeyUpdate, passes
+ * NewSessionTicket to the connection, handles alerts and close_notify, and
+ * replaces its send key before the suite's confidentiality limit.
+ *
+ * It does no I/O. The caller still owns:
+ * - moving bytes: feed what the transport received to
+ *   {@link KernelRecordLayer.open}, and write every byte string the layer
+ *   returns (from `seal`, `keyUpdate`, `closeNotify` and `open(...).toSend`) in
+ *   the order the promises resolve; write `toSend` before yielding to the event
+ *   loop (the layer holds later sends back for one task to make that order hold);
+ * - closing the transport after close_notify went out or came in;
+ * - after a fatal `TlsError`, sending {@link KernelRecordLayer.fatalAlert}'s
+ *   record and closing: the layer refuses any further work;
+ * - anything beyond TLS 1.3 application traffic (TLS 1.2 records, post-handshake
+ *   client authentication and early data are not handled).
+ *
+ * @example
+ * ```ts
+ * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
+ * import type { ExtractedSecrets, KernelConnection } from "@kerneltls/tls";
+ *
+ * async function dataPlane(secrets: ExtractedSecrets, connection: KernelConnection) {
+ *   const layer = await KernelRecordLayer.create(secrets, connection);
+ *   const wire = await layer.seal(new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n"));
+ *   // write `wire` to the socket; for each chunk read from it:
+ *   const { data, toSend, peerClosed } = await layer.open(new Uint8Array(0));
+ *   console.log(wire.length, data.length, toSend.length, peerClosed);
+ * }
+ * void dataPlane;
+ * ```
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import type { Aead, AeadKind, CryptoProvider } from "../crypto/types.ts";
+import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
+import type {
+  ConnectionTrafficSecrets,
+  DirectionSecrets,
+  ExtractedSecrets,
+  KernelCipherSuite,
+  KernelConnection,
+} from "../conn/kernel.ts";
+import {
+  AlertDescription,
+  AlertLevel,
+  alertName,
+  ContentType,
+  HandshakeType,
+} from "../msgs/enums.ts";
+import { decodeAlert } from "../msgs/alert.ts";
+import { Reader } from "../msgs/codec.ts";
+import { readKeyUpdate } from "../msgs/simple_messages.ts";
+import { MAX_PLAINTEXT_LEN, type RawRecord, readRecord } from "../record/deframer.ts";
+import { HandshakeJoiner } from "../record/handshake_joiner.ts";
+import { MAX_SEQ } from "../record/tls13_protection.ts";
+import { type InstalledKey, type RecordProtection, tls13Protection } from "./_protection.ts";
+
+/**
+ * What the layer needs from a {@link KernelConnection}. A `KernelConnection`
+ * (client or server) is one; a Worker can pass a proxy that forwards these
+ * calls to the thread holding the real connection.
+ */
+export interface KernelConnectionLike {
+  /** `"TLSv1_3"` (TLS 1.2 is refused for now). */
+  readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
+  /** The negotiated suite; `kind` picks the AEAD, `confidentialityLimit` the rotation point. */
+  readonly negotiatedCipherSuite: KernelCipherSuite;
+  /** Next send keys, after our KeyUpdate went out under the old ones. */
+  updateTxSecret(): Promise<DirectionSecrets>;
+  /** Next receive keys, after the peer's KeyUpdate. */
+  updateRxSecret(): Promise<DirectionSecrets>;
+  /** Client kernels only: store a NewSessionTicket body. Absent means tickets are unexpected. */
+  handleNewSessionTicket?(body: Uint8Array): Promise<void>;
+}
+
+/** Options for {@link KernelRecordLayer.create}. */
+export interface KernelRecordLayerOptions {
+  /** Where the AEAD comes from (default `webCryptoProvider()`); matched by the suite's `kind`. */
+  provider?: CryptoProvider;
+  /** Largest plaintext per sealed record, 1 to 16384 (default 16384). */
+  maxFragmentSize?: number;
+  /** AEAD operations started before waiting for the oldest (default 16). */
+  maxInFlight?: number;
+  /**
+   * Records one send key may protect, KeyUpdate included, before it is
+   * replaced. Defaults to the suite's `confidentialityLimit`; a smaller value
+   * (at least 2) is for tests. Larger values are capped at the suite's.
+   */
+  confidentialityLimit?: bigint;
+}
+
+/** What {@link KernelRecordLayer.open} produced. */
+export interface OpenResult {
+  /** Application data, in order; views of decrypted buffers owned by the caller. */
+  data: Uint8Array[];
+  /** Records to send now (our answer to a KeyUpdate that asked for one), or empty. */
+  toSend: Uint8Array;
+  /** True once the peer's close_notify was read. */
+  peerClosed: boolean;
+}
+
+/** Counters, for logs and tests. */
+export interface KernelRecordLayerStats {
+  /** Records sealed, KeyUpdate and alerts included. */
+  recordsSealed: number;
+  /** Records opened. */
+  recordsOpened: number;
+  /** Our KeyUpdates sent (each one moved the send key forward). */
+  txKeyUpdates: number;
+  /** Peer KeyUpdates applied. */
+  rxKeyUpdates: number;
+  /** NewSessionTickets handed to the connection. */
+  ticketsHandled: number;
+}
+
+const DEFAULT_IN_FLIGHT = 16;
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+function findAead(provider: CryptoProvider, kind: AeadKind): Aead {
+  const aead = provider.cipherSuites.find((s) => s.aead.kind === kind)?.aead;
+  if (!aead) throw new TypeError(`the provider has no ${kind} AEAD`);
+  return aead;
+}
+
+async function install(aead: Aead, s: ConnectionTrafficSecrets): Promise<InstalledKey> {
+  if (s.kind !== aead.kind) throw new TypeError(`secrets are for ${s.kind}, not ${aead.kind}`);
+  if (!(s.iv instanceof Uint8Array) || s.iv.length !== aead.nonceLen) {
+    throw new RangeError(`iv must be ${aead.nonceLen} bytes`);
+  }
+  return { key: await aead.importKey(s.key), iv: s.iv.slice() };
+}
+
+function checkSeq(seq: unknown): bigint {
+  if (typeof seq !== "bigint" || seq < 0n || seq > MAX_SEQ) {
+    throw new RangeError("seq must be a bigint in [0, 2^64 - 1]");
+  }
+  return seq;
+}
+
+function unexpected(message: string, detail: string): TlsError {
+  return new TlsError("InappropriateMessage", message, {
+    detail,
+    alert: AlertDescription.UnexpectedMessage,
+  });
+}
+
+function keyUpdateMessage(requestPeer: boolean): Uint8Array {
+  return new Uint8Array([HandshakeType.KeyUpdate, 0, 0, 1, requestPeer ? 1 : 0]);
+}
+
+/** A planned record of one `seal` call. */
+interface Planned {
+  contentType: number;
+  payload: Uint8Array;
+  /** A KeyUpdate we send to stay under the confidentiality limit. */
+  rotate: boolean;
+}
+
+/**
+ * Seals and opens TLS 1.3 records after the kernel hand-off. See the module
+ * documentation for what the caller owns.
+ *
+ * Sends are serialized on one queue (sequence numbers are taken in call
+ * order) and receives on another; inside one call up to `maxInFlight` AEAD
+ * operations run at once and the output keeps record order.
+ *
+ * @example
+ * ```ts
+ * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
+ * import type { KernelConnectionLike } from "@kerneltls/tls/kernel-record-layer";
+ *
+ * // Two ends of one direction, built by hand (a real connection comes from
+ * // dangerousIntoKernelConnection()).
+ * const key = { kind: "Aes128Gcm" as const, key: new Uint8Array(16), iv: new Uint8Array(12) };
+ * const secrets = { tx: { seq: 0n, secrets: key }, rx: { seq: 0n, secrets: key } };
+ * const connection: KernelConnectionLike = {
+ *   protocolVersion: "TLSv1_3",
+ *   negotiatedCipherSuite: {
+ *     id: 0x1301,
+ *     name: "TLS_AES_128_GCM_SHA256",
+ *     kind: "Aes128Gcm",
+ *     confidentialityLimit: 2n ** 24n,
+ *   },
+ *   updateTxSecret: () => Promise.reject(new Error("not in this example")),
+ *   updateRxSecret: () => Promise.reject(new Error("not in this example")),
+ * };
+ * const a = await KernelRecordLayer.create(secrets, connection);
+ * const b = await KernelRecordLayer.create(secrets, connection);
+ * const wire = await a.seal(new TextEncoder().encode("hello"));
+ * const { data } = await b.open(wire);
+ * console.log(new TextDecoder().decode(data[0])); // hello
+ * ```
+ */
+export class KernelRecordLayer {
+  /** The negotiated suite, as the connection reported it. */
+  readonly cipherSuite: KernelCipherSuite;
+  readonly #conn: KernelConnectionLike;
+  readonly #aead: Aead;
+  readonly #protection: RecordProtection;
+  readonly #maxFragment: number;
+  readonly #maxInFlight: number;
+  readonly #limit: bigint;
+  #tx: InstalledKey;
+  #txSeq: bigint;
+  #rx: InstalledKey;
+  #rxSeq: bigint;
+  #txQueue: Promise<unknown> = Promise.resolve();
+  #rxQueue: Promise<unknown> = Promise.resolve();
+  /** Holds sends queued after an answered KeyUpdate until `open()` has returned it. */
+  #txGate: Promise<void> = Promise.resolve();
+  #releaseGate: (() => void) | undefined;
+  #partial: Uint8Array = EMPTY;
+  readonly #joiner = new HandshakeJoiner();
+  #peerClosed = false;
+  #closeSent = false;
+  #error: unknown;
+  #alertTaken = false;
+  readonly #stats: KernelRecordLayerStats = {
+    recordsSealed: 0,
+    recordsOpened: 0,
+    txKeyUpdates: 0,
+    rxKeyUpdates: 0,
+    ticketsHandled: 0,
+  };
+
+  private constructor(
+    conn: KernelConnectionLike,
+    aead: Aead,
+    protection: RecordProtection,
+    tx: InstalledKey,
+    txSeq: bigint,
+    rx: InstalledKey,
+    rxSeq: bigint,
+    options: { maxFragment: number; maxInFlight: number; limit: bigint },
+  ) {
+    this.cipherSuite = conn.negotiatedCipherSuite;
+    this.#conn = conn;
+    this.#aead = aead;
+    this.#protection = protection;
+    this.#tx = tx;
+    this.#txSeq = txSeq;
+    this.#rx = rx;
+    this.#rxSeq = rxSeq;
+    this.#maxFragment = options.maxFragment;
+    this.#maxInFlight = options.maxInFlight;
+    this.#limit = options.limit;
+  }
+
+  /**
+   * Imports both directions' keys. `secrets` may be a `structuredClone` of
+   * what `dangerousIntoKernelConnection()` returned; it is not kept.
+   *
+   * @throws {TlsError} `General` for a TLS 1.2 connection (not supported yet).
+   * @throws {TypeError} When the provider lacks the suite's AEAD or the
+   * secrets are for another AEAD; `RangeError` for bad options.
+   */
+  static async create(
+    secrets: ExtractedSecrets,
+    connection: KernelConnectionLike,
+    options: KernelRecordLayerOptions = {},
+  ): Promise<KernelRecordLayer> {
+    if (connection.protocolVersion !== "TLSv1_3") {
+      throw new TlsError("General", "KernelRecordLayer supports TLS 1.3 connections only");
+    }
+    const maxFragment = options.maxFragmentSize ?? MAX_PLAINTEXT_LEN;
+    if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_PLAINTEXT_LEN) {
+      throw new RangeError(`maxFragmentSize must be an integer in [1, ${MAX_PLAINTEXT_LEN}]`);
+    }
+    const maxInFlight = options.maxInFlight ?? DEFAULT_IN_FLIGHT;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+      throw new RangeError("maxInFlight must be a positive integer");
+    }
+    const suiteLimit = connection.negotiatedCipherSuite.confidentialityLimit;
+    const wanted = options.confidentialityLimit ?? suiteLimit;
+    if (typeof wanted !== "bigint" || wanted < 2n) {
+      throw new RangeError("confidentialityLimit must be a bigint of at least 2");
+    }
+    const limit = wanted < suiteLimit ? wanted : suiteLimit;
+    const provider = options.provider ?? await webCryptoProvider();
+    const aead = findAead(provider, connection.negotiatedCipherSuite.kind);
+    const txSeq = checkSeq(secrets.tx.seq);
+    const rxSeq = checkSeq(secrets.rx.seq);
+    const [tx, rx] = await Promise.all([
+      install(aead, secrets.tx.secrets),
+      install(aead, secrets.rx.secrets),
+    ]);
+    return new KernelRecordLayer(connection, aead, tls13Protection, tx, txSeq, rx, rxSeq, {
+      maxFragment,
+      maxInFlight,
+      limit,
+    });
+  }
+
+  /** Sequence number of the next record we send under the current key. */
+  get txSeq(): bigint {
+    return this.#txSeq;
+  }
+
+  /** Sequence number of the next record we expect under the current key. */
+  get rxSeq(): bigint {
+    return this.#rxSeq;
+  }
+
+  /** True once the peer's close_notify was read. */
+  get peerClosed(): boolean {
+    return this.#peerClosed;
+  }
+
+  /** True once {@link KernelRecordLayer.closeNotify} was called. */
+  get closeSent(): boolean {
+    return this.#closeSent;
+  }
+
+  /** The error that ended the layer, if one did. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): KernelRecordLayerStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Seals `data` as application data records of at most `maxFragmentSize`
+   * bytes each, and returns them concatenated (empty for empty `data`). When
+   * the next record would reach the confidentiality limit, a KeyUpdate goes
+   * out first and the send key moves forward.
+   *
+   * @throws {TypeError} After {@link KernelRecordLayer.closeNotify}.
+   */
+  seal(data: Uint8Array): Promise<Uint8Array> {
+    if (!(data instanceof Uint8Array)) {
+      return Promise.reject(new TypeError("data must be a Uint8Array"));
+    }
+    if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
+    return this.#send(() => this.#sealData(data));
+  }
+
+  /**
+   * Sends a KeyUpdate under the current key, then moves the send key
+   * forward. With `requestPeer` the peer must answer with its own KeyUpdate,
+   * which {@link KernelRecordLayer.open} will apply.
+   */
+  keyUpdate(requestPeer: boolean): Promise<Uint8Array> {
+    if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
+    return this.#send(() => this.#sealKeyUpdate(requestPeer));
+  }
+
+  /** Seals a close_notify alert. Nothing can be sealed after it. */
+  closeNotify(): Promise<Uint8Array> {
+    if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
+    this.#closeSent = true;
+    return this.#send(() =>
+      this.#sealOne(ContentType.Alert, new Uint8Array([AlertLevel.Warning, 0]))
+    );
+  }
+
+  /**
+   * After a fatal error, the record carrying our alert for it (sealed under
+   * the current send key), once; empty when there is nothing to send (no
+   * error, an alert received from the peer, or close_notify already sent).
+   */
+  async fatalAlert(): Promise<Uint8Array> {
+    const e = this.#error;
+    if (
+      !(e instanceof TlsError) || e.alert === undefined || e.alertDirection !== "sent" ||
+      this.#alertTaken || this.#closeSent
+    ) {
+      return EMPTY;
+    }
+    this.#alertTaken = true;
+    await this.#txQueue;
+    const out = new Uint8Array(this.#protection.recordLen(2));
+    const payload = new Uint8Array([AlertLevel.Fatal, e.alert]);
+    await this.#protection.seal(this.#tx, this.#txSeq++, ContentType.Alert, payload, out);
+    return out;
+  }
+
+  /**
+   * Feeds bytes received from the peer. Complete records are decrypted (up to
+   * `maxInFlight` at once, handled in order); a trailing partial record is
+   * kept (at most one record, so at most 16645 bytes) for the next call.
+   * Calls are processed one after another; `bytes` must not change until the
+   * promise settles.
+   *
+   * @throws {TlsError} `bad_record_mac` for a record that does not
+   * authenticate; `record_overflow` for an oversized record;
+   * `unexpected_message` for a wrong record or message type, a
+   * NewSessionTicket on a server kernel, or anything after close_notify;
+   * `decode_error` for malformed alerts and messages; `AlertReceived` for the
+   * peer's error alert. The layer is dead afterwards.
+   */
+  open(bytes: Uint8Array): Promise<OpenResult> {
+    if (!(bytes instanceof Uint8Array)) {
+      return Promise.reject(new TypeError("bytes must be a Uint8Array"));
+    }
+    const job = this.#rxQueue.then(() => this.#openNow(bytes));
+    this.#rxQueue = job.catch(() => {});
+    return job;
+  }
+
+  async #openNow(bytes: Uint8Array): Promise<OpenResult> {
+    if (this.#error !== undefined) throw this.#error;
+    try {
+      return await this.#process(bytes);
+    } catch (e) {
+      this.#error ??= e;
+      throw e;
+    } finally {
+      const release = this.#releaseGate;
+      if (release) {
+        this.#releaseGate = undefined;
+        // One task later: the caller has written `toSend` by then.
+        setTimeout(release, 0);
+      }
+    }
+  }
+
+  #send<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#txQueue.then(async () => {
+      await this.#txGate;
+      if (this.#error !== undefined) throw this.#error;
+      try {
+        return await job();
+      } catch (e) {
+        if (!(e instanceof TypeError) && !(e instanceof RangeError)) this.#error ??= e;
+        throw e;
+      }
+    });
+    this.#txQueue = run.catch(() => {});
+    return run;
+  }
+
+  #mustRotate(seq: bigint): boolean {
+    // The KeyUpdate itself is the last record the old key protects.
+    return seq >= this.#limit - 1n;
+  }
+
+  async #sealData(data: Uint8Array): Promise<Uint8Array> {
+    const plan: Planned[] = [];
+    let seq = this.#txSeq;
+    for (let at = 0; at < data.length; at += this.#maxFragment) {
+      if (this.#mustRotate(seq)) {
+        plan.push({
+          contentType: ContentType.Handshake,
+          payload: keyUpdateMessage(false),
+          rotate: true,
+        });
+        seq = 0n;
+      }
+      const payload = data.subarray(at, Math.min(data.length, at + this.#maxFragment));
+      plan.push({ contentType: ContentType.ApplicationData, payload, rotate: false });
+      seq++;
+    }
+    let total = 0;
+    for (const p of plan) total += this.#protection.recordLen(p.payload.length);
+    const out = new Uint8Array(total);
+    const inFlight: Promise<void>[] = [];
+    let offset = 0;
+    for (const p of plan) {
+      const len = this.#protection.recordLen(p.payload.length);
+      const slot = out.subarray(offset, offset + len);
+      offset += len;
+      if (inFlight.length >= this.#maxInFlight) await inFlight.shift();
+      const sealing = this.#protection.seal(
+        this.#tx,
+        this.#txSeq++,
+        p.contentType,
+        p.payload,
+        slot,
+      );
+      sealing.catch(() => {}); // observed below; this keeps an early failure from going unhandled
+      inFlight.push(sealing);
+      this.#stats.recordsSealed++;
+      // Records already started hold the old key; the rest wait for the new one.
+      if (p.rotate) await this.#rotateTx();
+    }
+    await Promise.all(inFlight);
+    return out;
+  }
+
+  async #sealOne(contentType: number, payload: Uint8Array): Promise<Uint8Array> {
+    const out = new Uint8Array(this.#protection.recordLen(payload.length));
+    await this.#protection.seal(this.#tx, this.#txSeq++, contentType, payload, out);
+    this.#stats.recordsSealed++;
+    return out;
+  }
+
+  async #sealKeyUpdate(requestPeer: boolean): Promise<Uint8Array> {
+    const record = await this.#sealOne(ContentType.Handshake, keyUpdateMessage(requestPeer));
+    await this.#rotateTx();
+    return record;
+  }
+
+  async #rotateTx(): Promise<void> {
+    const next = await this.#conn.updateTxSecret();
+    this.#tx = await install(this.#aead, next.secrets);
+    this.#txSeq = checkSeq(next.seq);
+    this.#stats.txKeyUpdates++;
+  }
+
+  async #process(bytes: Uint8Array): Promise<OpenResult> {
+    let buf = bytes;
+    if (this.#partial.length > 0) {
+      buf = new Uint8Array(this.#partial.length + bytes.length);
+      buf.set(this.#partial);
+      buf.set(bytes, this.#partial.length);
+    }
+    // Records before a framing error are still handled, so the error surfaces
+    // in stream order (for example junk after close_notify).
+    const records: RawRecord[] = [];
+    let framingError: unknown;
+    let off = 0;
+    try {
+      for (let r = readRecord(buf); r; r = readRecord(buf.subarray(off))) {
+        records.push(r);
+        off += r.length;
+      }
+    } catch (e) {
+      framingError = e;
+    }
+    this.#partial = framingError === undefined && off < buf.length ? buf.slice(off) : EMPTY;
+
+    const data: Uint8Array[] = [];
+    let answer = false;
+    let i = 0;
+    while (i < records.length) {
+      if (this.#peerClosed) throw afterClose();
+      const end = Math.min(records.length, i + this.#maxInFlight);
+      const key = this.#rx;
+      const base = this.#rxSeq;
+      if (base + BigInt(end - i) - 1n > MAX_SEQ) {
+        throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
+          detail: "SequenceNumberExhausted",
+          alert: AlertDescription.BadRecordMac,
+        });
+      }
+      const started: Promise<Uint8Array | null>[] = [];
+      for (let j = i; j < end; j++) {
+        const r = records[j];
+        this.#protection.precheck(r.header);
+        started.push(this.#protection.decrypt(key, base + BigInt(j - i), r.header, r.fragment));
+      }
+      for (const decrypting of started) {
+        const inner = await decrypting;
+        if (inner === null) {
+          throw new TlsError("DecryptError", "record failed authentication", {
+            detail: "BadRecordMac",
+            alert: AlertDescription.BadRecordMac,
+          });
+        }
+        this.#rxSeq++;
+        this.#stats.recordsOpened++;
+        i++;
+        const { contentType, plaintext } = this.#protection.unprotect(inner);
+        const step = await this.#route(contentType, plaintext, data);
+        if (step.requested) answer = true;
+        // Later records of this batch were decrypted under the old key: redo them.
+        if (step.keyChanged || this.#peerClosed) break;
+      }
+    }
+    if (framingError !== undefined) {
+      if (this.#peerClosed) throw afterClose();
+      throw framingError;
+    }
+    if (this.#peerClosed && this.#partial.length > 0) throw afterClose();
+    let toSend: Uint8Array = EMPTY;
+    if (answer && !this.#closeSent) {
+      toSend = await this.#send(async () => {
+        const record = await this.#sealKeyUpdate(false);
+        // Set inside the job, so the next send is sure to see it.
+        this.#txGate = new Promise((resolve) => this.#releaseGate = resolve);
+        return record;
+      });
+    }
+    return { data, toSend, peerClosed: this.#peerClosed };
+  }
+
+  async #route(
+    contentType: number,
+    plaintext: Uint8Array,
+    data: Uint8Array[],
+  ): Promise<{ keyChanged: boolean; requested: boolean }> {
+    const none = { keyChanged: false, requested: false };
+    if (contentType !== ContentType.Handshake && !this.#joiner.isEmpty) {
+      // RFC 8446 section 5.1: handshake messages are not interleaved with other types.
+      throw unexpected("record interleaved with a fragmented handshake message", "Interleaved");
+    }
+    if (contentType === ContentType.ApplicationData) {
+      if (plaintext.length > 0) data.push(plaintext);
+      return none;
+    }
+    if (contentType === ContentType.Alert) {
+      const alert = decodeAlert(plaintext);
+      if (alert.description === AlertDescription.CloseNotify) {
+        this.#peerClosed = true;
+      } else if (alert.description !== AlertDescription.UserCanceled) {
+        // RFC 8446 section 6: every other alert is an error, whatever its level.
+        throw new TlsError("AlertReceived", `peer sent alert ${alertName(alert.description)}`, {
+          alert: alert.description,
+          alertDirection: "received",
+        });
+      }
+      return none;
+    }
+    this.#joiner.push(plaintext);
+    const result = { ...none };
+    for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
+      if (msg.type === HandshakeType.KeyUpdate) {
+        const ku = readKeyUpdate(new Reader(msg.body, "KeyUpdate"));
+        this.#joiner.checkKeyChangeBoundary();
+        const next = await this.#conn.updateRxSecret();
+        this.#rx = await install(this.#aead, next.secrets);
+        this.#rxSeq = checkSeq(next.seq);
+        this.#stats.rxKeyUpdates++;
+        result.keyChanged = true;
+        if (ku.requestUpdate === 1) result.requested = true;
+      } else if (msg.type === HandshakeType.NewSessionTicket) {
+        if (typeof this.#conn.handleNewSessionTicket !== "function") {
+          throw unexpected("NewSessionTicket sent to a server", "UnexpectedNewSessionTicket");
+        }
+        await this.#conn.handleNewSessionTicket(msg.body.slice());
+        this.#stats.ticketsHandled++;
+      } else {
+        throw unexpected(
+          `handshake message ${msg.type} after the handshake`,
+          "UnexpectedPostHandshakeMessage",
+        );
+      }
+    }
+    return result;
+  }
+}
+
+function afterClose(): TlsError {
+  return new TlsError("PeerMisbehaved", "data received after close_notify", {
+    detail: "DataAfterCloseNotify",
+    alert: AlertDescription.UnexpectedMessage,
+  });
+}
+
+/** Re-exported so users of this entry point need no second import for the types. */
+export type { DirectionSecrets, ExtractedSecrets, KernelCipherSuite, KernelConnection };
