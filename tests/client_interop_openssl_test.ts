@@ -303,6 +303,39 @@ describe("client interop: openssl s_server", { skip: missing }, () => {
     await s.proc.waitFor("Reused session-id");
   });
 
+  for (
+    const variant of [
+      {
+        what: "stateful tickets (-no_ticket)",
+        args: ["-no_ticket"],
+        groups: undefined,
+        first: "Full",
+      },
+      {
+        what: "a server that forced HRR the first time",
+        args: ["-groups", "P-384"],
+        groups: [0x1d, 0x18],
+        first: "FullWithHelloRetryRequest",
+      },
+    ]
+  ) {
+    it(`resumption with ${variant.what}`, async () => {
+      const s = await server(leaves.p256, variant.args);
+      const cfg = config(variant.groups ? { kxGroups: variant.groups } : {});
+      const kinds: (string | undefined)[] = [];
+      for (let i = 0; i < 2; i++) {
+        const { client, driver } = await connect(s, cfg);
+        try {
+          kinds.push(client.handshakeKind);
+          await exchange(driver, s);
+        } finally {
+          await driver.close();
+        }
+      }
+      assert.deepEqual(kinds, [variant.first, "Resumed"]);
+    });
+  }
+
   const failures = [
     {
       what: "a certificate for another name",
