@@ -3,7 +3,7 @@
  *
  * After `dangerousIntoKernelConnection()` the caller owns the data plane.
  * {@link KernelRecordLayer} does that job using nothing but the
- * {@link ExtractedSecrets} and the {@link KernelConnection}: it seals and opens
+ * {@link ExtractedSecrets} and the `KernelConnection`: it seals and opens
  * TLS 1.3 records for a byte stream, answers and applies KeyUpdate, passes
  * NewSessionTicket to the connection, handles alerts and close_notify, and
  * replaces its send key before the suite's confidentiality limit.
@@ -39,14 +39,13 @@
  */
 
 import { TlsError } from "../error.ts";
-import type { Aead, AeadKind, CryptoProvider } from "../crypto/types.ts";
+import type { Aead, AeadKey, AeadKind } from "../crypto/types.ts";
 import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import type {
   ConnectionTrafficSecrets,
   DirectionSecrets,
   ExtractedSecrets,
   KernelCipherSuite,
-  KernelConnection,
 } from "../conn/kernel.ts";
 import {
   AlertDescription,
@@ -64,7 +63,7 @@ import { MAX_SEQ } from "../record/tls13_protection.ts";
 import { type InstalledKey, type RecordProtection, tls13Protection } from "./_protection.ts";
 
 /**
- * What the layer needs from a {@link KernelConnection}. A `KernelConnection`
+ * What the layer needs from a `KernelConnection`. A `KernelConnection`
  * (client or server) is one; a Worker can pass a proxy that forwards these
  * calls to the thread holding the real connection.
  */
@@ -81,10 +80,19 @@ export interface KernelConnectionLike {
   handleNewSessionTicket?(body: Uint8Array): Promise<void>;
 }
 
+/**
+ * Where AEADs come from: any `CryptoProvider` is one. Only the suites' `aead`
+ * objects are used, matched by `kind`.
+ */
+export interface AeadSource {
+  /** Suites whose AEADs may be used. */
+  readonly cipherSuites: readonly { readonly aead: Aead }[];
+}
+
 /** Options for {@link KernelRecordLayer.create}. */
 export interface KernelRecordLayerOptions {
-  /** Where the AEAD comes from (default `webCryptoProvider()`); matched by the suite's `kind`. */
-  provider?: CryptoProvider;
+  /** Where the AEAD comes from (default `webCryptoProvider()`). */
+  provider?: AeadSource;
   /** Largest plaintext per sealed record, 1 to 16384 (default 16384). */
   maxFragmentSize?: number;
   /** AEAD operations started before waiting for the oldest (default 16). */
@@ -124,7 +132,7 @@ export interface KernelRecordLayerStats {
 const DEFAULT_IN_FLIGHT = 16;
 const EMPTY: Uint8Array = new Uint8Array(0);
 
-function findAead(provider: CryptoProvider, kind: AeadKind): Aead {
+function findAead(provider: AeadSource, kind: AeadKind): Aead {
   const aead = provider.cipherSuites.find((s) => s.aead.kind === kind)?.aead;
   if (!aead) throw new TypeError(`the provider has no ${kind} AEAD`);
   return aead;
@@ -648,5 +656,13 @@ function afterClose(): TlsError {
   });
 }
 
-/** Re-exported so users of this entry point need no second import for the types. */
-export type { DirectionSecrets, ExtractedSecrets, KernelCipherSuite, KernelConnection };
+// Re-exported so this entry point documents every type its API mentions.
+export type {
+  Aead,
+  AeadKey,
+  AeadKind,
+  ConnectionTrafficSecrets,
+  DirectionSecrets,
+  ExtractedSecrets,
+  KernelCipherSuite,
+};
