@@ -31,7 +31,7 @@ function digitLines(size: number, end: string): string {
   return `${out}\n${end}\n`;
 }
 
-const missing = peerMissing("openssl", ["version"]);
+const missing = peerMissing("openssl", ["version"]) ?? peerMissing("stdbuf", ["--version"]);
 if (missing) console.warn(missing);
 
 describe("client interop: openssl s_server", { skip: missing }, () => {
@@ -236,6 +236,22 @@ describe("client interop: openssl s_server", { skip: missing }, () => {
       s.proc.send(s2c);
       assert.equal(new TextDecoder().decode(await driver.readAtLeast(s2c.length)), s2c);
       assert.equal(driver.received.length, s2c.length);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("server records with padding (-record_padding) and small fragments (-max_send_frag)", async () => {
+    const s = await server(leaves.p256, ["-record_padding", "1000", "-max_send_frag", "700"]);
+    const { driver } = await connect(s, config());
+    try {
+      await exchange(driver, s);
+      const s2c = digitLines(20000, "padded-end");
+      s.proc.send(s2c);
+      assert.equal(new TextDecoder().decode(await driver.readAtLeast(s2c.length)), s2c);
+      assert.equal(driver.received.length, s2c.length);
+      await driver.refreshTrafficKeys();
+      await exchange(driver, s);
     } finally {
       await driver.close();
     }
