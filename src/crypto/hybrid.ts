@@ -26,6 +26,8 @@
  */
 
 import type { ActiveKeyExchange, KeyExchangeGroup } from "./types.ts";
+
+export type { ActiveKeyExchange, KeyExchangeGroup } from "./types.ts";
 import { NamedGroup } from "../msgs/enums.ts";
 import { mlKem768 } from "./pure/ml_kem.ts";
 import { detectWebCryptoMlKem, webCryptoMlKem768 } from "./webcrypto/ml_kem.ts";
