@@ -13,6 +13,21 @@ export class Endpoint {
   received: Uint8Array[] = [];
   /** State kinds seen, with consecutive duplicates collapsed. */
   states: string[] = [];
+  /** Every state kind returned by processTlsRecords, in order (nothing collapsed). */
+  allStates: string[] = [];
+  /** Every batch of bytes sent to the peer, in order (one entry per encode/encrypt). */
+  sent: Uint8Array[] = [];
+  /** KeyUpdates to request (WriteTraffic.refreshTrafficKeys) before writing pendingWrites. */
+  pendingKeyUpdates = 0;
+  /**
+   * When true, a rejection of processTlsRecords is kept in `error` instead of
+   * thrown, and the fatal alert the connection then offers is sent to the peer.
+   */
+  captureErrors = false;
+  /** The first rejection seen when `captureErrors` is set. */
+  error: unknown = undefined;
+  /** How many times processTlsRecords rejected (with `captureErrors`). */
+  rejections = 0;
   /** Data to encrypt once WriteTraffic is reached. */
   pendingWrites: Uint8Array[] = [];
   /** Send close_notify once pendingWrites are out. */
@@ -41,7 +56,20 @@ export class Endpoint {
   async step(): Promise<boolean> {
     let progressed = false;
     for (let guard = 0; guard < 1000; guard++) {
-      const { discard, state } = await this.conn.processTlsRecords(this.incoming);
+      let status;
+      try {
+        status = await this.conn.processTlsRecords(this.incoming);
+      } catch (e) {
+        if (!this.captureErrors) throw e;
+        this.rejections++;
+        // The first rejection queues the fatal alert: go round once more to send it.
+        if (this.error !== undefined) break;
+        this.error = e;
+        progressed = true;
+        continue;
+      }
+      const { discard, state } = status;
+      this.allStates.push(state.kind);
       if (this.states[this.states.length - 1] !== state.kind) this.states.push(state.kind);
       let extra = 0;
       let again = true;
@@ -49,12 +77,12 @@ export class Endpoint {
         case "EncodeTlsData": {
           const out = new Uint8Array(state.requiredSize);
           const n = await state.encode(out);
-          this.#outbox.push(out.subarray(0, n));
+          this.#send(out.subarray(0, n));
           break;
         }
         case "TransmitTlsData": {
           const wt = state.mayEncryptAppData();
-          if (wt) await this.#writePending(wt);
+          if (wt && this.pendingKeyUpdates === 0) await this.#writePending(wt);
           state.done();
           break;
         }
@@ -65,7 +93,10 @@ export class Endpoint {
           }
           break;
         case "WriteTraffic":
-          if (this.pendingWrites.length > 0 || (this.closeAfterWrites && !this.closed)) {
+          if (this.pendingKeyUpdates > 0) {
+            this.pendingKeyUpdates--;
+            await state.refreshTrafficKeys();
+          } else if (this.pendingWrites.length > 0 || (this.closeAfterWrites && !this.closed)) {
             await this.#writePending(state);
           } else again = false;
           break;
@@ -98,14 +129,19 @@ export class Endpoint {
       const data = this.pendingWrites.shift()!;
       const out = new Uint8Array(data.length + 1024 + Math.ceil(data.length / 32) * 22);
       const n = await wt.encrypt(data, out);
-      this.#outbox.push(out.subarray(0, n));
+      this.#send(out.subarray(0, n));
     }
     if (this.closeAfterWrites && !this.closed) {
       const out = new Uint8Array(64);
       const n = await wt.queueCloseNotify(out);
-      this.#outbox.push(out.subarray(0, n));
+      this.#send(out.subarray(0, n));
       this.closed = true;
     }
+  }
+
+  #send(bytes: Uint8Array): void {
+    this.#outbox.push(bytes);
+    this.sent.push(bytes);
   }
 
   #flush(): void {
@@ -146,4 +182,36 @@ export async function runPair(client: Endpoint, server: Endpoint, maxRounds = 20
     }
   }
   throw new Error("pair did not settle");
+}
+
+/** One record found by {@link splitRecords}. */
+export interface WireRecord {
+  /** Outer content type. */
+  type: number;
+  /** The whole record, header included. */
+  bytes: Uint8Array;
+}
+
+/** Splits a byte stream into whole records (a trailing partial record is ignored). */
+export function splitRecords(stream: Uint8Array): WireRecord[] {
+  const out: WireRecord[] = [];
+  let i = 0;
+  while (i + 5 <= stream.length) {
+    const len = (stream[i + 3] << 8) | stream[i + 4];
+    if (i + 5 + len > stream.length) break;
+    out.push({ type: stream[i], bytes: stream.subarray(i, i + 5 + len) });
+    i += 5 + len;
+  }
+  return out;
+}
+
+/** Joins byte arrays. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
