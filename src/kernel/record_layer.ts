@@ -47,118 +47,22 @@ import type {
   ExtractedSecrets,
   KernelCipherSuite,
 } from "../conn/kernel.ts";
-import {
-  AlertDescription,
-  AlertLevel,
-  alertName,
-  ContentType,
-  HandshakeType,
-} from "../msgs/enums.ts";
-import { decodeAlert } from "../msgs/alert.ts";
-import { Reader } from "../msgs/codec.ts";
-import { readKeyUpdate } from "../msgs/simple_messages.ts";
+import { AlertDescription, AlertLevel, ContentType, HandshakeType } from "../msgs/enums.ts";
 import { MAX_PLAINTEXT_LEN, type RawRecord, readRecord } from "../record/deframer.ts";
-import { HandshakeJoiner } from "../record/handshake_joiner.ts";
 import { MAX_SEQ } from "../record/tls13_protection.ts";
 import { type InstalledKey, type RecordProtection, tls13Protection } from "./_protection.ts";
-
-/**
- * What the layer needs from a `KernelConnection`. A `KernelConnection`
- * (client or server) is one; a Worker can pass a proxy that forwards these
- * calls to the thread holding the real connection.
- */
-export interface KernelConnectionLike {
-  /** `"TLSv1_3"` (TLS 1.2 is refused for now). */
-  readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
-  /** The negotiated suite; `kind` picks the AEAD, `confidentialityLimit` the rotation point. */
-  readonly negotiatedCipherSuite: KernelCipherSuite;
-  /** Next send keys, after our KeyUpdate went out under the old ones. */
-  updateTxSecret(): Promise<DirectionSecrets>;
-  /** Next receive keys, after the peer's KeyUpdate. */
-  updateRxSecret(): Promise<DirectionSecrets>;
-  /** Client kernels only: store a NewSessionTicket body. Absent means tickets are unexpected. */
-  handleNewSessionTicket?(body: Uint8Array): Promise<void>;
-}
-
-/**
- * Where AEADs come from: any `CryptoProvider` is one. Only the suites' `aead`
- * objects are used, matched by `kind`.
- */
-export interface AeadSource {
-  /** Suites whose AEADs may be used. */
-  readonly cipherSuites: readonly { readonly aead: Aead }[];
-}
-
-/** Options for {@link KernelRecordLayer.create}. */
-export interface KernelRecordLayerOptions {
-  /** Where the AEAD comes from (default `webCryptoProvider()`). */
-  provider?: AeadSource;
-  /** Largest plaintext per sealed record, 1 to 16384 (default 16384). */
-  maxFragmentSize?: number;
-  /** AEAD operations started before waiting for the oldest (default 16). */
-  maxInFlight?: number;
-  /**
-   * Records one send key may protect, KeyUpdate included, before it is
-   * replaced. Defaults to the suite's `confidentialityLimit`; a smaller value
-   * (at least 2) is for tests. Larger values are capped at the suite's.
-   */
-  confidentialityLimit?: bigint;
-}
-
-/** What {@link KernelRecordLayer.open} produced. */
-export interface OpenResult {
-  /** Application data, in order; views of decrypted buffers owned by the caller. */
-  data: Uint8Array[];
-  /** Records to send now (our answer to a KeyUpdate that asked for one), or empty. */
-  toSend: Uint8Array;
-  /** True once the peer's close_notify was read. */
-  peerClosed: boolean;
-}
-
-/** Counters, for logs and tests. */
-export interface KernelRecordLayerStats {
-  /** Records sealed, KeyUpdate and alerts included. */
-  recordsSealed: number;
-  /** Records opened. */
-  recordsOpened: number;
-  /** Our KeyUpdates sent (each one moved the send key forward). */
-  txKeyUpdates: number;
-  /** Peer KeyUpdates applied. */
-  rxKeyUpdates: number;
-  /** NewSessionTickets handed to the connection. */
-  ticketsHandled: number;
-}
+import { InboundRouter } from "./_inbound.ts";
+import { checkSeq, findAead, install } from "./_keys.ts";
+import type {
+  AeadSource,
+  KernelConnectionLike,
+  KernelRecordLayerOptions,
+  KernelRecordLayerStats,
+  OpenResult,
+} from "./types.ts";
 
 const DEFAULT_IN_FLIGHT = 16;
 const EMPTY: Uint8Array = new Uint8Array(0);
-
-function findAead(provider: AeadSource, kind: AeadKind): Aead {
-  const aead = provider.cipherSuites.find((s) => s.aead.kind === kind)?.aead;
-  if (!aead) throw new TypeError(`the provider has no ${kind} AEAD`);
-  return aead;
-}
-
-async function install(aead: Aead, s: ConnectionTrafficSecrets): Promise<InstalledKey> {
-  if (s.kind !== aead.kind) throw new TypeError(`secrets are for ${s.kind}, not ${aead.kind}`);
-  if (!(s.iv instanceof Uint8Array) || s.iv.length !== aead.nonceLen) {
-    throw new RangeError(`iv must be ${aead.nonceLen} bytes`);
-  }
-  return { key: await aead.importKey(s.key), iv: s.iv.slice() };
-}
-
-function checkSeq(seq: unknown): bigint {
-  if (typeof seq !== "bigint" || seq < 0n || seq > MAX_SEQ) {
-    throw new RangeError("seq must be a bigint in [0, 2^64 - 1]");
-  }
-  return seq;
-}
-
-function unexpected(message: string, detail: string): TlsError {
-  return new TlsError("InappropriateMessage", message, {
-    detail,
-    alert: AlertDescription.UnexpectedMessage,
-  });
-}
 
 function keyUpdateMessage(requestPeer: boolean): Uint8Array {
   return new Uint8Array([HandshakeType.KeyUpdate, 0, 0, 1, requestPeer ? 1 : 0]);
@@ -226,7 +130,7 @@ export class KernelRecordLayer {
   #txGate: Promise<void> = Promise.resolve();
   #releaseGate: (() => void) | undefined;
   #partial: Uint8Array = EMPTY;
-  readonly #joiner = new HandshakeJoiner();
+  readonly #inbound: InboundRouter;
   #peerClosed = false;
   #closeSent = false;
   #error: unknown;
@@ -260,6 +164,14 @@ export class KernelRecordLayer {
     this.#maxFragment = options.maxFragment;
     this.#maxInFlight = options.maxInFlight;
     this.#limit = options.limit;
+    const tickets = conn.handleNewSessionTicket?.bind(conn);
+    this.#inbound = new InboundRouter(
+      tickets &&
+        (async (body) => {
+          await tickets(body);
+          this.#stats.ticketsHandled++;
+        }),
+    );
   }
 
   /**
@@ -570,10 +482,18 @@ export class KernelRecordLayer {
         this.#stats.recordsOpened++;
         i++;
         const { contentType, plaintext } = this.#protection.unprotect(inner);
-        const step = await this.#route(contentType, plaintext, data);
-        if (step.requested) answer = true;
-        // Later records of this batch were decrypted under the old key: redo them.
-        if (step.keyChanged || this.#peerClosed) break;
+        const routed = await this.#inbound.route(contentType, plaintext, data);
+        if (routed.closeNotify) this.#peerClosed = true;
+        if (routed.keyUpdate !== "none") {
+          const next = await this.#conn.updateRxSecret();
+          this.#rx = await install(this.#aead, next.secrets);
+          this.#rxSeq = checkSeq(next.seq);
+          this.#stats.rxKeyUpdates++;
+          if (routed.keyUpdate === "requested") answer = true;
+          // Later records of this batch were decrypted under the old key: redo them.
+          break;
+        }
+        if (this.#peerClosed) break;
       }
     }
     if (framingError !== undefined) {
@@ -592,61 +512,6 @@ export class KernelRecordLayer {
     }
     return { data, toSend, peerClosed: this.#peerClosed };
   }
-
-  async #route(
-    contentType: number,
-    plaintext: Uint8Array,
-    data: Uint8Array[],
-  ): Promise<{ keyChanged: boolean; requested: boolean }> {
-    const none = { keyChanged: false, requested: false };
-    if (contentType !== ContentType.Handshake && !this.#joiner.isEmpty) {
-      // RFC 8446 section 5.1: handshake messages are not interleaved with other types.
-      throw unexpected("record interleaved with a fragmented handshake message", "Interleaved");
-    }
-    if (contentType === ContentType.ApplicationData) {
-      if (plaintext.length > 0) data.push(plaintext);
-      return none;
-    }
-    if (contentType === ContentType.Alert) {
-      const alert = decodeAlert(plaintext);
-      if (alert.description === AlertDescription.CloseNotify) {
-        this.#peerClosed = true;
-      } else if (alert.description !== AlertDescription.UserCanceled) {
-        // RFC 8446 section 6: every other alert is an error, whatever its level.
-        throw new TlsError("AlertReceived", `peer sent alert ${alertName(alert.description)}`, {
-          alert: alert.description,
-          alertDirection: "received",
-        });
-      }
-      return none;
-    }
-    this.#joiner.push(plaintext);
-    const result = { ...none };
-    for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
-      if (msg.type === HandshakeType.KeyUpdate) {
-        const ku = readKeyUpdate(new Reader(msg.body, "KeyUpdate"));
-        this.#joiner.checkKeyChangeBoundary();
-        const next = await this.#conn.updateRxSecret();
-        this.#rx = await install(this.#aead, next.secrets);
-        this.#rxSeq = checkSeq(next.seq);
-        this.#stats.rxKeyUpdates++;
-        result.keyChanged = true;
-        if (ku.requestUpdate === 1) result.requested = true;
-      } else if (msg.type === HandshakeType.NewSessionTicket) {
-        if (typeof this.#conn.handleNewSessionTicket !== "function") {
-          throw unexpected("NewSessionTicket sent to a server", "UnexpectedNewSessionTicket");
-        }
-        await this.#conn.handleNewSessionTicket(msg.body.slice());
-        this.#stats.ticketsHandled++;
-      } else {
-        throw unexpected(
-          `handshake message ${msg.type} after the handshake`,
-          "UnexpectedPostHandshakeMessage",
-        );
-      }
-    }
-    return result;
-  }
 }
 
 function afterClose(): TlsError {
@@ -661,8 +526,13 @@ export type {
   Aead,
   AeadKey,
   AeadKind,
+  AeadSource,
   ConnectionTrafficSecrets,
   DirectionSecrets,
   ExtractedSecrets,
   KernelCipherSuite,
+  KernelConnectionLike,
+  KernelRecordLayerOptions,
+  KernelRecordLayerStats,
+  OpenResult,
 };

@@ -1,0 +1,35 @@
+/**
+ * Finding the AEAD for a suite and importing one direction's key material.
+ *
+ * @module
+ */
+
+import type { Aead, AeadKind } from "../crypto/types.ts";
+import type { ConnectionTrafficSecrets } from "../conn/kernel.ts";
+import { MAX_SEQ } from "../record/tls13_protection.ts";
+import type { InstalledKey } from "./_protection.ts";
+import type { AeadSource } from "./types.ts";
+
+/** The AEAD of `kind` from `provider`'s suites. */
+export function findAead(provider: AeadSource, kind: AeadKind): Aead {
+  const aead = provider.cipherSuites.find((s) => s.aead.kind === kind)?.aead;
+  if (!aead) throw new TypeError(`the provider has no ${kind} AEAD`);
+  return aead;
+}
+
+/** Imports one direction's key after checking it fits `aead`. */
+export async function install(aead: Aead, s: ConnectionTrafficSecrets): Promise<InstalledKey> {
+  if (s.kind !== aead.kind) throw new TypeError(`secrets are for ${s.kind}, not ${aead.kind}`);
+  if (!(s.iv instanceof Uint8Array) || s.iv.length !== aead.nonceLen) {
+    throw new RangeError(`iv must be ${aead.nonceLen} bytes`);
+  }
+  return { key: await aead.importKey(s.key), iv: s.iv.slice() };
+}
+
+/** A sequence number handed over from outside, checked. */
+export function checkSeq(seq: unknown): bigint {
+  if (typeof seq !== "bigint" || seq < 0n || seq > MAX_SEQ) {
+    throw new RangeError("seq must be a bigint in [0, 2^64 - 1]");
+  }
+  return seq;
+}
