@@ -34,8 +34,18 @@ export class Endpoint {
   closeAfterWrites = false;
   peerClosed = false;
   closed = false;
-  /** Bytes per delivery to this side's peer (Infinity = all at once). */
+  /**
+   * Bytes per delivery to this side's peer (Infinity = all at once). With a
+   * finite value the peer sees one more chunk before each of its
+   * processTlsRecords calls, so it really works on partial input.
+   */
   chunk = Infinity;
+  /** When set, overrides `chunk` with a size per delivery (for seeded random sizes). */
+  chunkSizes: (() => number) | undefined = undefined;
+  /** processTlsRecords calls made so far. */
+  calls = 0;
+  /** Bytes sent by the peer that this side has not been shown yet. */
+  inflight: Uint8Array[] = [];
   readonly conn: Processor;
   peer!: Endpoint;
   #outbox: Uint8Array[] = [];
@@ -55,7 +65,9 @@ export class Endpoint {
   /** Runs processTlsRecords until it blocks; returns true if anything happened. */
   async step(): Promise<boolean> {
     let progressed = false;
-    for (let guard = 0; guard < 1000; guard++) {
+    for (let guard = 0; guard < 1000 || this.inflight.length > 0; guard++) {
+      if (this.#deliverOne()) progressed = true;
+      this.calls++;
       let status;
       try {
         status = await this.conn.processTlsRecords(this.incoming);
@@ -112,7 +124,7 @@ export class Endpoint {
       }
       this.incoming = this.incoming.slice(discard + extra);
       if (discard + extra > 0) progressed = true;
-      if (!again) break;
+      if (!again && this.inflight.length === 0) break;
       progressed = true;
     }
     this.#flush();
@@ -146,11 +158,25 @@ export class Endpoint {
 
   #flush(): void {
     for (const bytes of this.#outbox) {
-      for (let i = 0; i < bytes.length; i += this.chunk) {
-        this.peer.feed(bytes.subarray(i, Math.min(bytes.length, i + this.chunk)));
+      if (this.chunk === Infinity && !this.chunkSizes) {
+        this.peer.feed(bytes);
+        continue;
+      }
+      for (let i = 0; i < bytes.length;) {
+        const n = Math.max(1, this.chunkSizes ? this.chunkSizes() : this.chunk);
+        this.peer.inflight.push(bytes.subarray(i, Math.min(bytes.length, i + n)));
+        i += n;
       }
     }
     this.#outbox = [];
+  }
+
+  /** Shows the next chunk of in-flight bytes; true if there was one. */
+  #deliverOne(): boolean {
+    const next = this.inflight.shift();
+    if (!next) return false;
+    this.feed(next);
+    return true;
   }
 
   /** Everything received, joined. */
@@ -173,7 +199,9 @@ export async function runPair(client: Endpoint, server: Endpoint, maxRounds = 20
   for (let round = 0; round < maxRounds; round++) {
     const a = await client.step();
     const b = await server.step();
-    if (!a && !b && client.incoming.length === 0 && server.incoming.length === 0) return;
+    const idle = client.incoming.length === 0 && server.incoming.length === 0 &&
+      client.inflight.length === 0 && server.inflight.length === 0;
+    if (!a && !b && idle) return;
     if (!a && !b) {
       // Bytes are waiting but nobody moved: one more try each, then stop.
       const a2 = await client.step();
