@@ -33,6 +33,7 @@ export type CoreStep =
   | "EncodeTlsData"
   | "TransmitTlsData"
   | "ReadTraffic"
+  | "ReadEarlyData"
   | "BlockedHandshake"
   | "WriteTraffic"
   | "PeerClosed"
@@ -41,6 +42,21 @@ export type CoreStep =
 interface AppRecord {
   payload: Uint8Array;
   discard: number;
+  /** True for 0-RTT data (server side, before EndOfEarlyData). */
+  early: boolean;
+}
+
+/**
+ * Client side of 0-RTT as the public API sees it: set by the client handshake
+ * when it offers early data, read by `TransmitTlsData.mayEncryptEarlyData`.
+ */
+export interface EarlyDataSender {
+  /** True while early data may still be written (before the ServerHello). */
+  readonly open: boolean;
+  /** Bytes of early data that may still be written. */
+  readonly remaining: number;
+  /** Encrypts up to `remaining` bytes of `data` into `out`. */
+  encrypt(data: Uint8Array, out: Uint8Array): Promise<{ consumed: number; written: number }>;
 }
 
 /** Options fixed at construction. */
@@ -76,6 +92,10 @@ export class ConnectionCore {
   readonly maxFragmentSize: number;
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
+  /** Client: the 0-RTT writer while early data is offered. */
+  earlyData: EarlyDataSender | undefined;
+  /** 0-RTT outcome: undefined when not attempted or not yet known. */
+  earlyDataAccepted: boolean | undefined;
 
   #writer: RecordWriter;
   #reader: RecordReader = new PlainReader();
@@ -87,6 +107,10 @@ export class ConnectionCore {
   #appQueuedBytes = 0;
   #peerClosedReported = false;
   #idleRecords = 0;
+  /** Server: plaintext bytes of accepted 0-RTT data still allowed. */
+  #earlyRemaining: number | undefined;
+  /** Server: bytes of rejected 0-RTT records still to skip (RFC 8446 4.2.10). */
+  #skipRemaining: number | undefined;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
@@ -137,6 +161,30 @@ export class ConnectionCore {
     this.#reader = reader;
   }
 
+  /**
+   * Server: 0-RTT was accepted; application data records read under the
+   * early key are queued as early data, up to `budget` plaintext bytes.
+   */
+  acceptEarlyData(budget: number): void {
+    this.#earlyRemaining = budget;
+    this.earlyDataAccepted = true;
+  }
+
+  /** Server: EndOfEarlyData arrived; no more early data is accepted. */
+  endEarlyData(): void {
+    this.#earlyRemaining = undefined;
+  }
+
+  /**
+   * Server: 0-RTT was offered and refused. Protected records that do not
+   * decrypt (or, before any key, records in clear of type application_data)
+   * are dropped, up to `budget` bytes in all (RFC 8446 4.2.10).
+   */
+  skipRejectedEarlyData(budget: number): void {
+    this.#skipRemaining = budget;
+    this.earlyDataAccepted = false;
+  }
+
   /** The current record reader. */
   get reader(): RecordReader {
     return this.#reader;
@@ -160,7 +208,9 @@ export class ConnectionCore {
       if (!this.#outbound.isEmpty) return this.#finish("EncodeTlsData");
       if (this.#pendingTransmit) return this.#finish("TransmitTlsData");
       if (this.error) throw this.error;
-      if (this.#appQueue.length > 0) return this.#finish("ReadTraffic");
+      if (this.#appQueue.length > 0) {
+        return this.#finish(this.#appQueue[0].early ? "ReadEarlyData" : "ReadTraffic");
+      }
       if (this.peerClosed) {
         if (this.#held < incoming.length) {
           this.#fail(
@@ -195,8 +245,9 @@ export class ConnectionCore {
     }
   }
 
-  /** Takes the next decrypted application record, if any. */
-  nextAppRecord(): AppRecord | undefined {
+  /** Takes the next decrypted application record (0-RTT data when `early`), if any. */
+  nextAppRecord(early = false): AppRecord | undefined {
+    if (this.#appQueue[0]?.early !== early) return undefined;
     const r = this.#appQueue.shift();
     if (r) {
       this.#appQueuedBytes -= r.discard;
@@ -205,8 +256,9 @@ export class ConnectionCore {
     return r;
   }
 
-  /** Length of the next decrypted application record, if any. */
-  peekAppLength(): number | undefined {
+  /** Length of the next decrypted application record (0-RTT data when `early`), if any. */
+  peekAppLength(early = false): number | undefined {
+    if (this.#appQueue[0]?.early !== early) return undefined;
     return this.#appQueue[0]?.payload.length;
   }
 
@@ -311,7 +363,13 @@ export class ConnectionCore {
       this.#handleChangeCipherSpec(record.fragment);
       return;
     }
-    const { contentType, plaintext } = await this.#reader.open(record.header, record.fragment);
+    let opened: Awaited<ReturnType<RecordReader["open"]>> | undefined;
+    if (this.#skipRemaining !== undefined && record.contentType === ContentType.ApplicationData) {
+      opened = await this.#trialOpen(record);
+      if (!opened) return;
+    }
+    const { contentType, plaintext } = opened ??
+      await this.#reader.open(record.header, record.fragment);
     switch (contentType) {
       case ContentType.Alert:
         this.#handleAlert(plaintext);
@@ -321,6 +379,10 @@ export class ConnectionCore {
         await this.#handleHandshake(plaintext);
         return;
       case ContentType.ApplicationData:
+        if (!this.handshakeComplete && this.#earlyRemaining !== undefined) {
+          this.#queueEarlyData(plaintext, record.length);
+          return;
+        }
         if (!this.handshakeComplete) {
           throw new TlsError("PeerMisbehaved", "application data before the handshake completed", {
             detail: "ApplicationDataBeforeHandshake",
@@ -333,7 +395,7 @@ export class ConnectionCore {
         }
         this.#idleRecords = 0;
         this.tls13?.noteApplicationData();
-        this.#appQueue.push({ payload: plaintext.slice(), discard: record.length });
+        this.#appQueue.push({ payload: plaintext.slice(), discard: record.length, early: false });
         this.#appQueuedBytes += record.length;
         return;
       default:
@@ -341,6 +403,52 @@ export class ConnectionCore {
           alert: AlertDescription.UnexpectedMessage,
         });
     }
+  }
+
+  /**
+   * While rejected 0-RTT data is being skipped: opens `record`, or drops it
+   * (returning undefined) when it does not decrypt. The first record that
+   * opens ends the skipping.
+   */
+  async #trialOpen(
+    record: RawRecord,
+  ): Promise<Awaited<ReturnType<RecordReader["open"]>> | undefined> {
+    if (this.#reader.isProtected) {
+      try {
+        const opened = await this.#reader.open(record.header, record.fragment);
+        this.#skipRemaining = undefined;
+        return opened;
+      } catch (e) {
+        if (!(e instanceof TlsError) || e.detail !== "BadRecordMac") throw e;
+      }
+    }
+    // Roughly the plaintext size; at least one so that empty records count too.
+    const cost = Math.max(1, record.fragment.length - 17);
+    if (cost > this.#skipRemaining!) {
+      throw new TlsError("PeerMisbehaved", "too much rejected early data", {
+        detail: "TooMuchEarlyDataReceived",
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+    this.#skipRemaining! -= cost;
+    return undefined;
+  }
+
+  #queueEarlyData(plaintext: Uint8Array, recordLength: number): void {
+    if (plaintext.length > this.#earlyRemaining!) {
+      throw new TlsError("PeerMisbehaved", "more early data than max_early_data_size", {
+        detail: "TooMuchEarlyDataReceived",
+        alert: AlertDescription.UnexpectedMessage,
+      });
+    }
+    this.#earlyRemaining! -= plaintext.length;
+    if (plaintext.length === 0) {
+      this.#idle("empty early data records");
+      return;
+    }
+    this.#idleRecords = 0;
+    this.#appQueue.push({ payload: plaintext.slice(), discard: recordLength, early: true });
+    this.#appQueuedBytes += recordLength;
   }
 
   #handleChangeCipherSpec(payload: Uint8Array): void {

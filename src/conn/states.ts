@@ -77,6 +77,60 @@ export class TransmitTlsData {
     const core = this.#cx.core;
     return core.handshakeComplete && !core.weClosed ? new WriteTraffic(this.#cx) : undefined;
   }
+
+  /**
+   * Client only: while 0-RTT data may be sent (the first flight carried an
+   * early_data offer and no ServerHello has been read yet), a
+   * {@link MayEncryptEarlyData} to send it right after the encoded
+   * ClientHello; otherwise `undefined`.
+   */
+  mayEncryptEarlyData(): MayEncryptEarlyData | undefined {
+    this.#cx.checkCurrent("TransmitTlsData");
+    const early = this.#cx.core.earlyData;
+    return early?.open && early.remaining > 0 ? new MayEncryptEarlyData(this.#cx) : undefined;
+  }
+}
+
+/** What {@link MayEncryptEarlyData.encrypt} did. */
+export interface EarlyDataWritten {
+  /** Bytes of the input taken (less than its length when the budget ran out). */
+  consumed: number;
+  /** Bytes of records written into `out`. */
+  written: number;
+}
+
+/**
+ * Client only: writes 0-RTT application data (RFC 8446 section 2.3). The
+ * server may still refuse it: check `earlyDataAccepted` /
+ * `earlyDataRejected` on the connection once the handshake is done, and send
+ * the data again after the handshake when it was rejected. 0-RTT data can be
+ * replayed by an attacker; send only requests that are safe to repeat.
+ */
+export class MayEncryptEarlyData {
+  readonly #cx: StateContext;
+
+  /** @internal */
+  constructor(cx: StateContext) {
+    this.#cx = cx;
+  }
+
+  /** Early data bytes the ticket still allows (its max_early_data_size minus what was sent). */
+  get remaining(): number {
+    return this.#cx.core.earlyData?.remaining ?? 0;
+  }
+
+  /**
+   * Encrypts as much of `data` as the ticket's max_early_data_size still
+   * allows into `out`. Data beyond the budget is silently left out: compare
+   * `consumed` with `data.length` and send the rest after the handshake.
+   * Throws `InsufficientSizeError` when `out` is too small (nothing consumed).
+   */
+  encrypt(data: Uint8Array, out: Uint8Array): Promise<EarlyDataWritten> {
+    this.#cx.checkCurrent("MayEncryptEarlyData");
+    const early = this.#cx.core.earlyData;
+    if (!early?.open) throw new TypeError("early data can no longer be sent");
+    return early.encrypt(data, out);
+  }
 }
 
 /** The handshake needs more bytes from the peer: append them and call again. */
@@ -160,10 +214,33 @@ export class ReadTraffic {
   }
 }
 
-/** Server only: 0-RTT data arrived (resumption with early data). */
+/**
+ * Server only: 0-RTT data arrived (a resumed handshake whose early data was
+ * accepted). Take records with `nextRecord()` like in {@link ReadTraffic};
+ * the handshake goes on afterwards. The data may be a replay by an
+ * attacker: act on it only when that is safe (RFC 8446 section 8).
+ */
 export class ReadEarlyData {
   /** Discriminant. */
   readonly kind = "ReadEarlyData" as const;
+  readonly #cx: StateContext;
+
+  /** @internal */
+  constructor(cx: StateContext) {
+    this.#cx = cx;
+  }
+
+  /** Length of the next early record's payload, without taking it. */
+  peekLen(): number | undefined {
+    this.#cx.checkCurrent("ReadEarlyData");
+    return this.#cx.core.peekAppLength(true);
+  }
+
+  /** Takes the next early data record. */
+  nextRecord(): AppDataRecord | undefined {
+    this.#cx.checkCurrent("ReadEarlyData");
+    return this.#cx.core.nextAppRecord(true);
+  }
 }
 
 /** The peer sent close_notify. Reported once; writing is still possible (half-close). */

@@ -44,6 +44,7 @@ import {
   Closed,
   EncodeTlsData,
   PeerClosed,
+  ReadEarlyData,
   ReadTraffic,
   type StateContext,
   TransmitTlsData,
@@ -87,6 +88,8 @@ abstract class UnbufferedConnectionCommon {
         return { discard, state: new TransmitTlsData(cx) };
       case "ReadTraffic":
         return { discard, state: new ReadTraffic(cx) };
+      case "ReadEarlyData":
+        return { discard, state: new ReadEarlyData(cx) };
       case "BlockedHandshake":
         return { discard, state: new BlockedHandshake() };
       case "WriteTraffic":
@@ -187,6 +190,23 @@ abstract class UnbufferedConnectionCommon {
   /** `"Full"`, `"FullWithHelloRetryRequest"` or `"Resumed"`, once known. */
   get handshakeKind(): HandshakeKind | undefined {
     return this.peekCore()?.info.handshakeKind;
+  }
+
+  /**
+   * Whether 0-RTT data was accepted: `undefined` until known or when none was
+   * offered, then `true` or `false`.
+   */
+  get earlyDataAccepted(): boolean | undefined {
+    return this.peekCore()?.earlyDataAccepted;
+  }
+
+  /**
+   * True when early data was offered and the server refused it: data sent
+   * through `mayEncryptEarlyData` was dropped and must be sent again as
+   * ordinary application data.
+   */
+  get earlyDataRejected(): boolean {
+    return this.peekCore()?.earlyDataAccepted === false;
   }
 
   /** Names of the handshake states entered so far (for tests and debugging). */

@@ -5,6 +5,8 @@
  */
 
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
+import { InMemoryServerSessionStore, type ServerSessionStore } from "./session_store.ts";
+import type { Ticketer } from "./ticketer.ts";
 import {
   type CertChainInput,
   type CertifiedKey,
@@ -46,6 +48,30 @@ export interface ServerConfigOptions extends CommonConfigOptions {
    * failing with no_application_protocol (default false).
    */
   ignoreAlpnMismatch?: boolean;
+  /** Resume sessions and issue tickets (default true). */
+  resumption?: boolean;
+  /** NewSessionTickets sent after each full or resumed handshake (default 2; 0 sends none). */
+  sendTls13Tickets?: number;
+  /**
+   * Stateful tickets: where sessions are kept (default an
+   * `InMemoryServerSessionStore` per config). Ignored when `ticketer` is set.
+   */
+  sessionStore?: ServerSessionStore;
+  /** Lifetime of stateful tickets in seconds (default 86400, at most 604800). */
+  ticketLifetimeSeconds?: number;
+  /**
+   * Stateless tickets: the session sealed into the ticket (for example a
+   * shared `RotatingTicketer`). Such tickets never allow 0-RTT, since nothing
+   * remembers that one was used.
+   */
+  ticketer?: Ticketer;
+  /** Also resume with psk_ke (no (EC)DHE, no forward secrecy) when the client asks for only that (default false). */
+  allowPskKe?: boolean;
+  /**
+   * Largest 0-RTT data accepted, in bytes (default 0: early data off). Only
+   * stateful tickets carry it, and each such ticket is good for 0-RTT once.
+   */
+  maxEarlyDataSize?: number;
 }
 
 /** A server config with everything async resolved. */
@@ -56,6 +82,20 @@ export interface ResolvedServerConfig extends ResolvedCommon {
   clientCertVerifier: ClientCertVerifier | undefined;
   /** Carry on without ALPN when nothing matches. */
   ignoreAlpnMismatch: boolean;
+  /** Whether tickets are issued and accepted. */
+  resumption: boolean;
+  /** Tickets sent per handshake. */
+  sendTls13Tickets: number;
+  /** The stateful store (used when no ticketer is set). */
+  sessionStore: ServerSessionStore;
+  /** Stateful ticket lifetime, seconds. */
+  ticketLifetimeSeconds: number;
+  /** The stateless ticketer, if any. */
+  ticketer: Ticketer | undefined;
+  /** Whether psk_ke may be chosen. */
+  allowPskKe: boolean;
+  /** 0-RTT budget; 0 disables early data. */
+  maxEarlyDataSize: number;
 }
 
 /**
@@ -82,8 +122,21 @@ export class ServerConfig {
       }
       parseCertChain(options.certificateChain, "ServerConfig");
     }
+    const ints: [string, number | undefined, number][] = [
+      ["sendTls13Tickets", options.sendTls13Tickets, 255],
+      ["ticketLifetimeSeconds", options.ticketLifetimeSeconds, 604800],
+      ["maxEarlyDataSize", options.maxEarlyDataSize, 0xffffffff],
+    ];
+    for (const [name, value, max] of ints) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > max)) {
+        throw new TypeError(`ServerConfig: ${name} must be an integer from 0 to ${max}`);
+      }
+    }
     this.options = { ...options };
+    this.#sessionStore = options.sessionStore ?? new InMemoryServerSessionStore();
   }
+
+  readonly #sessionStore: ServerSessionStore;
 
   /** Whether `dangerousIntoKernelConnection()` is allowed. */
   get enableSecretExtraction(): boolean {
@@ -109,6 +162,13 @@ export class ServerConfig {
       certResolver,
       clientCertVerifier: o.clientCertVerifier,
       ignoreAlpnMismatch: o.ignoreAlpnMismatch ?? false,
+      resumption: o.resumption ?? true,
+      sendTls13Tickets: o.sendTls13Tickets ?? 2,
+      sessionStore: this.#sessionStore,
+      ticketLifetimeSeconds: o.ticketLifetimeSeconds ?? 86400,
+      ticketer: o.ticketer,
+      allowPskKe: o.allowPskKe ?? false,
+      maxEarlyDataSize: o.maxEarlyDataSize ?? 0,
     };
   }
 }

@@ -29,6 +29,9 @@ import type { RetryChoice, ServerHandshakeData } from "./handshake_data.ts";
 import { sendServerFlight } from "./server_flight.ts";
 import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
+import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
+import { acceptPsk, acceptsEarlyData, choosePskMode } from "./psk.ts";
+import type { CertifiedKey } from "../common/config_base.ts";
 
 const decoder = new TextDecoder();
 
@@ -54,9 +57,10 @@ export class ExpectClientHello implements HandshakeState {
     cx.ccsAllowed = true;
     checkClientHello(hello);
 
+    const pskMode = choosePskMode(hs, hello);
     let suite: Tls13CipherSuite;
-    let group: KeyExchangeGroup;
-    let share: KeyShareEntry;
+    let group: KeyExchangeGroup | undefined;
+    let share: KeyShareEntry | undefined;
     if (this.#retry) {
       ({ suite, group } = this.#retry);
       share = checkSecondHello(hs, hello, this.#retry);
@@ -64,33 +68,59 @@ export class ExpectClientHello implements HandshakeState {
       hs.clientRandom = hello.random;
       hs.sessionId = hello.legacySessionId;
       suite = chooseSuite(config, hello.cipherSuites);
-      const choice = chooseGroup(config, hello);
-      if (!choice.share) return this.#sendHelloRetryRequest(cx, raw, suite, choice.group);
-      group = choice.group;
-      share = choice.share;
+      // A client asking for psk_ke alone may send no groups at all.
+      const hasGroups = findExtension(hello.extensions, ExtensionType.supported_groups);
+      if (hasGroups || pskMode !== "psk_ke") {
+        const choice = chooseGroup(config, hello);
+        if (!choice.share) {
+          return this.#sendHelloRetryRequest(cx, raw, hello, suite, choice.group);
+        }
+        group = choice.group;
+        share = choice.share;
+      }
+    }
+
+    // 4.2.11: resumption, before this ClientHello enters the transcript (binders).
+    const psk = pskMode ? await acceptPsk(hs, hello, raw.encoded, suite) : undefined;
+    if (psk && pskMode === "psk_ke") group = share = undefined;
+    if (!psk && !share) {
+      throw peerIncompatible("no key exchange group in common", "NoKxGroupsInCommon");
     }
     hs.transcript.add(raw.encoded);
 
-    // 4.4.2.2: the certificate is picked from what the client told us.
     const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
     cx.info.serverName = serverName;
     const offeredSchemes =
-      findExtension(hello.extensions, ExtensionType.signature_algorithms)!.schemes;
+      findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
     const offeredAlpn = findExtension(
       hello.extensions,
       ExtensionType.application_layer_protocol_negotiation,
     )?.protocols;
-    const certified = await config.certResolver({
-      serverName,
-      signatureSchemes: offeredSchemes,
-      alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
-    });
-    if (!certified) {
-      throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
-    }
-    const scheme = chooseScheme(certified.key, offeredSchemes);
     const alpn = chooseAlpn(config, offeredAlpn);
+    const alpnName = alpn && decoder.decode(alpn);
+
+    // 4.4.2.2: the certificate is picked from what the client told us; a
+    // resumed handshake is authenticated by the PSK and sends none.
+    let certified: CertifiedKey | undefined;
+    let scheme: number | undefined;
+    if (!psk) {
+      certified = await config.certResolver({
+        serverName,
+        signatureSchemes: offeredSchemes,
+        alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
+      });
+      if (!certified) {
+        throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
+      }
+      scheme = chooseScheme(certified.key, offeredSchemes);
+    }
     const verifier = config.clientCertVerifier;
+    const clientAuth = !psk && verifier?.offerClientAuth() ? verifier : undefined;
+
+    // 4.2.10: 0-RTT is taken or refused; refused early data is skipped.
+    const earlyOffered = findExtension(hello.extensions, ExtensionType.early_data) !== undefined;
+    const earlyData = earlyOffered && psk !== undefined &&
+      acceptsEarlyData(hs, psk, suite, alpnName, this.#retry !== undefined);
 
     const keys = await sendServerFlight(cx, hs, {
       suite,
@@ -100,16 +130,25 @@ export class ExpectClientHello implements HandshakeState {
       scheme,
       alpn,
       sniUsed: serverName !== undefined,
-      clientAuth: verifier?.offerClientAuth() ? verifier : undefined,
+      clientAuth,
+      psk: psk && { early: psk.early, index: psk.index },
+      earlyData: earlyData
+        ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
+        : undefined,
     });
+    if (earlyOffered && !earlyData) cx.skipRejectedEarlyData(config.maxEarlyDataSize);
     cx.info.protocolVersion = "TLSv1_3";
     cx.info.cipherSuite = suite;
     cx.info.kxGroup = group;
-    cx.info.alpnProtocol = alpn && decoder.decode(alpn);
+    cx.info.alpnProtocol = alpnName;
+    if (psk) {
+      cx.info.handshakeKind = "Resumed";
+      cx.info.peerCertificates = psk.session.peerCertificates;
+      const next = new ExpectFinished(hs, keys);
+      return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
+    }
     cx.info.handshakeKind = this.#retry ? "FullWithHelloRetryRequest" : "Full";
-    return verifier?.offerClientAuth()
-      ? new ExpectCertificate(hs, keys, verifier)
-      : new ExpectFinished(hs, keys);
+    return clientAuth ? new ExpectCertificate(hs, keys, clientAuth) : new ExpectFinished(hs, keys);
   }
 
   /**
@@ -119,6 +158,7 @@ export class ExpectClientHello implements HandshakeState {
   async #sendHelloRetryRequest(
     cx: ConnectionCore,
     raw: RawHandshake,
+    hello: ClientHello,
     suite: Tls13CipherSuite,
     group: KeyExchangeGroup,
   ): Promise<HandshakeState> {
@@ -139,6 +179,10 @@ export class ExpectClientHello implements HandshakeState {
     });
     hs.transcript.add(hrr);
     cx.sendHandshake(hrr);
+    // 4.2.10: early data sent with the first ClientHello is refused and skipped.
+    if (findExtension(hello.extensions, ExtensionType.early_data)) {
+      cx.skipRejectedEarlyData(hs.config.maxEarlyDataSize);
+    }
     if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
       cx.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;

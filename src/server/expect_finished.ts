@@ -14,6 +14,7 @@ import { finishedVerifyData } from "../tls13/key_schedule.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
+import { sendTickets } from "./tickets.ts";
 
 /** Awaits the client's Finished. */
 export class ExpectFinished implements HandshakeState {
@@ -54,6 +55,8 @@ export class ExpectFinished implements HandshakeState {
     cx.tls13 = traffic;
     cx.ccsAllowed = false;
     cx.handshakeComplete = true;
+    // 4.6.1: tickets go out once the client is authenticated.
+    await sendTickets(cx, hs, suite, resumptionSecret);
     return new ExpectTraffic(hs, resumptionSecret);
   }
 }

@@ -29,20 +29,24 @@ import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.
 export interface FlightPlan {
   /** The suite chosen. */
   suite: Tls13CipherSuite;
-  /** The group chosen. */
-  group: KeyExchangeGroup;
+  /** The group chosen; undefined for psk_ke. */
+  group: KeyExchangeGroup | undefined;
   /** The client's share for `group`. */
-  share: KeyShareEntry;
-  /** Our certificate chain and key. */
-  certified: CertifiedKey;
-  /** The CertificateVerify scheme. */
-  scheme: number;
+  share: KeyShareEntry | undefined;
+  /** Our certificate chain and key (undefined when resuming). */
+  certified: CertifiedKey | undefined;
+  /** The CertificateVerify scheme (undefined when resuming). */
+  scheme: number | undefined;
   /** The ALPN protocol chosen, if any. */
   alpn: Uint8Array | undefined;
   /** Whether the client sent SNI (acknowledged empty in EncryptedExtensions). */
   sniUsed: boolean;
   /** Set when we ask the client for a certificate. */
   clientAuth: ClientCertVerifier | undefined;
+  /** The accepted ticket: its early secret and its index among the client's identities. */
+  psk?: { early: EarlySecret; index: number };
+  /** When 0-RTT is accepted: how many bytes of it. */
+  earlyData?: number;
 }
 
 /** The flight with its keys; the writer ends on the server application key. */
@@ -59,11 +63,22 @@ export async function sendServerFlight(
   };
 
   // 4.2.8.1-4.2.8.2: a share that does not decode as a point of the group is illegal_parameter.
-  let exchange: { publicKey: Uint8Array; sharedSecret: Uint8Array };
-  try {
-    exchange = await plan.group.respond(plan.share.keyExchange);
-  } catch {
-    throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
+  let exchange: { publicKey: Uint8Array; sharedSecret: Uint8Array } | undefined;
+  if (plan.group && plan.share) {
+    try {
+      exchange = await plan.group.respond(plan.share.keyExchange);
+    } catch {
+      throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
+    }
+  }
+
+  // 7.1: the early secret (from the PSK when resuming); client_early_traffic_secret
+  // covers the ClientHello alone.
+  const early = plan.psk?.early ?? await EarlySecret.create(suite.hmac);
+  let earlySecret: Uint8Array | undefined;
+  if (plan.earlyData !== undefined) {
+    earlySecret = await early.clientEarlyTrafficSecret(await hs.transcript.hash(suite.hash));
+    hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret);
   }
 
   // 4.1.3: ServerHello.
@@ -76,10 +91,15 @@ export async function sendServerFlight(
     legacyCompressionMethod: 0,
     extensions: [
       { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
-      {
-        type: ExtensionType.key_share,
-        share: { group: plan.group.group, keyExchange: exchange.publicKey },
-      },
+      ...(exchange
+        ? [{
+          type: ExtensionType.key_share,
+          share: { group: plan.group!.group, keyExchange: exchange.publicKey },
+        } as const]
+        : []),
+      ...(plan.psk
+        ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
+        : []),
     ],
   });
   // D.4: a client that sent a session ID expects our CCS after our first flight message.
@@ -90,19 +110,25 @@ export async function sendServerFlight(
 
   // 7.1: handshake traffic secrets over ClientHello..ServerHello.
   const helloHash = await hs.transcript.hash(suite.hash);
-  const handshake = await (await EarlySecret.create(suite.hmac)).toHandshake(exchange.sharedSecret);
+  // psk_ke: no (EC)DHE, so the input is HashLen zeros (7.1).
+  const handshake = await early.toHandshake(
+    exchange?.sharedSecret ?? new Uint8Array(suite.hash.outputLen),
+  );
   const clientHandshakeSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
   const serverHandshakeSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
   hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientHandshakeSecret);
   hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverHandshakeSecret);
   const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverHandshakeSecret);
   cx.setWriter(await Tls13Writer.create(suite.aead, serverKeys.key, serverKeys.iv));
-  const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientHandshakeSecret);
+  // With 0-RTT accepted, the client's early data comes first, under the early key.
+  const clientKeys = await trafficKeys(suite.hmac, suite.aead, earlySecret ?? clientHandshakeSecret);
   cx.setReader(await Tls13Reader.create(suite.aead, clientKeys.key, clientKeys.iv));
+  if (plan.earlyData !== undefined) cx.acceptEarlyData(plan.earlyData);
 
   // 4.3.1: EncryptedExtensions.
   const extensions: EncryptedExtension[] = [];
   if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
+  if (plan.earlyData !== undefined) extensions.push({ type: ExtensionType.early_data });
   if (plan.alpn) {
     extensions.push({
       type: ExtensionType.application_layer_protocol_negotiation,
@@ -131,20 +157,10 @@ export async function sendServerFlight(
     });
   }
 
-  // 4.4.2: Certificate, end entity first.
-  send({
-    type: HandshakeType.Certificate,
-    certificateRequestContext: new Uint8Array(0),
-    certificateList: plan.certified.certChain.map((cert) => ({ cert, extensions: [] })),
-  });
-
-  // 4.4.3: CertificateVerify over the transcript through Certificate.
-  const content = certificateVerifyContent("server", await hs.transcript.hash(suite.hash));
-  send({
-    type: HandshakeType.CertificateVerify,
-    scheme: plan.scheme,
-    signature: await plan.certified.key.sign(plan.scheme, content),
-  });
+  // 4.4.2: Certificate, end entity first; none when the PSK authenticates us (2.2).
+  if (plan.certified && plan.scheme !== undefined) {
+    await sendCertificate(hs, plan.certified, plan.scheme, suite, send);
+  }
 
   // 4.4.4: Finished.
   send({
@@ -169,4 +185,25 @@ export async function sendServerFlight(
   const traffic = new Tls13Traffic(suite, serverApp, clientApp);
   cx.setWriter(await traffic.writer());
   return { suite, clientHandshakeSecret, traffic, master };
+}
+
+/** 4.4.2 and 4.4.3: Certificate, then CertificateVerify over the transcript through it. */
+async function sendCertificate(
+  hs: ServerHandshakeData,
+  certified: CertifiedKey,
+  scheme: number,
+  suite: Tls13CipherSuite,
+  send: (msg: HandshakeMessage) => void,
+): Promise<void> {
+  send({
+    type: HandshakeType.Certificate,
+    certificateRequestContext: new Uint8Array(0),
+    certificateList: certified.certChain.map((cert) => ({ cert, extensions: [] })),
+  });
+  const content = certificateVerifyContent("server", await hs.transcript.hash(suite.hash));
+  send({
+    type: HandshakeType.CertificateVerify,
+    scheme,
+    signature: await certified.key.sign(scheme, content),
+  });
 }

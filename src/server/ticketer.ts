@@ -1,0 +1,170 @@
+/**
+ * Stateless TLS 1.3 tickets: the session state sealed with AES-256-GCM into
+ * the ticket itself, so the server keeps nothing per session.
+ *
+ * Keys rotate: time is cut into periods of `rotationPeriodSeconds`, and the
+ * key of period `p` is HKDF-SHA256(secret, "kerneltls ticket key" || p). A
+ * ticket names its key (a key-set id plus the period), and is opened under
+ * the current or the previous period's key, so a key stays valid for one
+ * period after it stops being used for new tickets. Server instances given
+ * the same `secret` (and roughly the same clock) open each other's tickets.
+ *
+ * @module
+ */
+
+import { constantTimeEqual } from "../_bytes.ts";
+
+/** Seals and opens session state for stateless tickets. */
+export interface Ticketer {
+  /** Seconds a ticket is announced valid for (at most 604800). */
+  readonly lifetimeSeconds: number;
+  /** Seals `plain` into an opaque ticket. */
+  encrypt(plain: Uint8Array): Promise<Uint8Array>;
+  /** Opens a ticket; `undefined` when it is not ours, too old, or was tampered with. */
+  decrypt(ticket: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+/** Options for {@link RotatingTicketer}. */
+export interface RotatingTicketerOptions {
+  /**
+   * The key-set secret, at least 32 bytes (default: 32 random bytes, which
+   * makes the tickets readable by this instance only). Give every instance
+   * that must share tickets the same secret.
+   */
+  secret?: Uint8Array;
+  /** Seconds each key is used for new tickets (default 21600, six hours; at most 604800). */
+  rotationPeriodSeconds?: number;
+  /** Clock (default `() => new Date()`). */
+  now?: () => Date;
+}
+
+const HEADER_LEN = 8; // key-set id (4) + period (4)
+const NONCE_LEN = 12;
+const TAG_LEN = 16;
+const encoder = new TextEncoder();
+type Buf = Uint8Array<ArrayBuffer>;
+
+/**
+ * The default stateless ticketer: AES-256-GCM under a key set of current and
+ * previous key, derived per period from one shared secret.
+ *
+ * @example
+ * ```ts
+ * import { RotatingTicketer } from "@kerneltls/tls";
+ * const secret = crypto.getRandomValues(new Uint8Array(32));
+ * const a = new RotatingTicketer({ secret, rotationPeriodSeconds: 3600 });
+ * const b = new RotatingTicketer({ secret, rotationPeriodSeconds: 3600 });
+ * const ticket = await a.encrypt(new Uint8Array([1, 2, 3]));
+ * console.log(await b.decrypt(ticket)); // Uint8Array(3) [ 1, 2, 3 ]
+ * ```
+ */
+export class RotatingTicketer implements Ticketer {
+  /** Equal to the rotation period: a ticket outlives its key's active period by at most one. */
+  readonly lifetimeSeconds: number;
+  readonly #secret: Uint8Array;
+  readonly #periodMs: number;
+  readonly #now: () => Date;
+  #setId: Promise<Uint8Array> | undefined;
+  readonly #keys = new Map<number, Promise<CryptoKey>>();
+
+  /** Validates the options; throws `TypeError` for bad ones. */
+  constructor(options: RotatingTicketerOptions = {}) {
+    const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
+    if (!(secret instanceof Uint8Array) || secret.length < 32) {
+      throw new TypeError("RotatingTicketer: secret must be at least 32 bytes");
+    }
+    const period = options.rotationPeriodSeconds ?? 21600;
+    if (!Number.isInteger(period) || period < 1 || period > 604800) {
+      throw new TypeError("RotatingTicketer: rotationPeriodSeconds must be 1..604800");
+    }
+    this.#secret = secret.slice();
+    this.#periodMs = period * 1000;
+    this.lifetimeSeconds = period;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Seals under the current period's key. */
+  async encrypt(plain: Uint8Array): Promise<Uint8Array> {
+    const period = this.#period();
+    const header = new Uint8Array(HEADER_LEN);
+    header.set(await this.#keySetId());
+    new DataView(header.buffer).setUint32(4, period);
+    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_LEN));
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv: nonce, additionalData: header },
+        await this.#key(period),
+        plain as Buf,
+      ),
+    );
+    const out = new Uint8Array(HEADER_LEN + NONCE_LEN + sealed.length);
+    out.set(header);
+    out.set(nonce, HEADER_LEN);
+    out.set(sealed, HEADER_LEN + NONCE_LEN);
+    return out;
+  }
+
+  /** Opens a ticket sealed under the current or the previous period's key. */
+  async decrypt(ticket: Uint8Array): Promise<Uint8Array | undefined> {
+    if (ticket.length < HEADER_LEN + NONCE_LEN + TAG_LEN) return undefined;
+    const header = ticket.subarray(0, HEADER_LEN);
+    if (!constantTimeEqual(header.subarray(0, 4), await this.#keySetId())) return undefined;
+    const period = new DataView(header.buffer, header.byteOffset, HEADER_LEN).getUint32(4);
+    const current = this.#period();
+    if (period !== current && period !== current - 1) return undefined;
+    try {
+      const plain = await crypto.subtle.decrypt(
+        {
+          name: "AES-GCM",
+          iv: ticket.slice(HEADER_LEN, HEADER_LEN + NONCE_LEN),
+          additionalData: header.slice(),
+        },
+        await this.#key(period),
+        ticket.slice(HEADER_LEN + NONCE_LEN),
+      );
+      return new Uint8Array(plain);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #period(): number {
+    return Math.floor(this.#now().getTime() / this.#periodMs) >>> 0;
+  }
+
+  /** Four bytes naming the key set, so tickets of other sets are refused without a decryption. */
+  #keySetId(): Promise<Uint8Array> {
+    this.#setId ??= this.#derive("kerneltls ticket key set", 4);
+    return this.#setId;
+  }
+
+  #key(period: number): Promise<CryptoKey> {
+    let key = this.#keys.get(period);
+    if (!key) {
+      const info = new Uint8Array([...encoder.encode("kerneltls ticket key"), 0, 0, 0, 0]);
+      new DataView(info.buffer).setUint32(info.length - 4, period);
+      key = this.#derive(info, 32).then((raw) =>
+        crypto.subtle.importKey("raw", raw as Buf, "AES-GCM", false, ["encrypt", "decrypt"])
+      );
+      this.#keys.set(period, key);
+      // Only the current and previous period's keys are ever needed.
+      for (const p of this.#keys.keys()) if (p < period - 1) this.#keys.delete(p);
+    }
+    return key;
+  }
+
+  async #derive(info: string | Uint8Array, length: number): Promise<Uint8Array> {
+    const ikm = await crypto.subtle.importKey("raw", this.#secret as Buf, "HKDF", false, ["deriveBits"]);
+    const bits = await crypto.subtle.deriveBits(
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: new Uint8Array(0),
+        info: (typeof info === "string" ? encoder.encode(info) : info) as Buf,
+      },
+      ikm,
+      length * 8,
+    );
+    return new Uint8Array(bits);
+  }
+}
