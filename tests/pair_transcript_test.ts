@@ -35,7 +35,7 @@ const ONE_RTT: Move[] = [
   ["client", [E, T, B]], // ClientHello out
   ["server", [E, T, B]], // ServerHello .. Finished out; waits for the client's Finished
   ["client", [E, T, W]], // (CCS,) Finished out, with "ping" in the same flight
-  ["server", [R, W, W]], // "ping" read; "pong" written
+  ["server", [E, T, R, W]], // NewSessionTickets out with "pong"; then "ping" read
   ["client", [R, W]], // "pong" read
 ];
 
@@ -94,7 +94,7 @@ describe("state transcripts", () => {
     // Note: `Closed` comes right after our own close_notify, before the
     // peer's close_notify arrives (then PeerClosed, then Closed again).
     assert.deepEqual(p.client.allStates, [E, T, B, E, T, W, R, W, W, C, P, C]);
-    assert.deepEqual(p.server.allStates, [E, T, B, R, W, W, P, W, W, C]);
+    assert.deepEqual(p.server.allStates, [E, T, B, E, T, R, W, P, W, W, C]);
     assert.deepEqual(p.client.allStates, flat([...ONE_RTT, ...CLOSE], "client"));
   });
 
@@ -116,7 +116,7 @@ describe("state transcripts", () => {
   it("HelloRetryRequest: state kinds and handshake states", async () => {
     const p = await play({ server: { kxGroups: [0x18] } }, [...HRR, ...CLOSE]);
     assert.deepEqual(p.client.allStates, [E, T, B, E, T, B, E, T, W, R, W, W, C, P, C]);
-    assert.deepEqual(p.server.allStates, [E, T, B, E, T, B, R, W, W, P, W, W, C]);
+    assert.deepEqual(p.server.allStates, [E, T, B, E, T, B, E, T, R, W, P, W, W, C]);
     const c = p.clientConn;
     const s = p.serverConn;
     // The client stays in ExpectServerHello across the HRR (same state
@@ -144,7 +144,7 @@ describe("state transcripts", () => {
       client: { certificateChain: pki.client.certPem, privateKey: pki.client.keyPem },
     }, [...ONE_RTT, ...CLOSE]);
     assert.deepEqual(p.client.allStates, [E, T, B, E, T, W, R, W, W, C, P, C]);
-    assert.deepEqual(p.server.allStates, [E, T, B, R, W, W, P, W, W, C]);
+    assert.deepEqual(p.server.allStates, [E, T, B, E, T, R, W, P, W, W, C]);
     const c = p.clientConn;
     const s = p.serverConn;
     assert.deepEqual(c.handshakeStates, [
