@@ -27,6 +27,7 @@ export {
   BlockedHandshake,
   Closed,
   EncodeTlsData,
+  MayEncryptEarlyData,
   PeerClosed,
   ReadEarlyData,
   ReadTraffic,
@@ -36,6 +37,7 @@ export {
 export type {
   AppDataRecord,
   ConnectionState,
+  EarlyDataWritten,
   StateContext,
   UnbufferedStatus,
 } from "./src/conn/states.ts";
@@ -58,6 +60,14 @@ export type {
   Tls13ClientSession,
 } from "./src/client/session_store.ts";
 export { ServerConfig } from "./src/server/config.ts";
+export { InMemoryServerSessionStore } from "./src/server/session_store.ts";
+export type {
+  InMemoryServerSessionStoreOptions,
+  ServerSessionStore,
+} from "./src/server/session_store.ts";
+export type { ServerSessionValue } from "./src/server/session_value.ts";
+export { RotatingTicketer } from "./src/server/ticketer.ts";
+export type { RotatingTicketerOptions, Ticketer } from "./src/server/ticketer.ts";
 export type {
   CertResolver,
   ClientHelloInfo,

@@ -15,6 +15,7 @@ import type { ClientHelloExtension } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { bindClientHello, obfuscatedTicketAge } from "./resumption.ts";
+import type { EarlySecret } from "../tls13/key_schedule.ts";
 
 /** What changes between the first and the second ClientHello. */
 export interface HelloVariant {
@@ -24,6 +25,8 @@ export interface HelloVariant {
   cookie?: Uint8Array;
   /** A ticket to offer; its binder is a placeholder to patch afterwards. */
   psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
+  /** Offer 0-RTT data (first ClientHello with a ticket only). */
+  earlyData?: boolean;
 }
 
 /** Encodes a ClientHello (with its handshake header). */
@@ -52,6 +55,7 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
   );
   if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
   extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+  if (variant.earlyData) extensions.push({ type: ExtensionType.early_data });
   if (variant.psk) {
     // pre_shared_key must be the last extension (RFC 8446 4.2.11).
     extensions.push({
@@ -74,22 +78,27 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
   });
 }
 
-/** Encodes the ClientHello and, when a ticket is offered, binds it to the PSK. */
+/**
+ * Encodes the ClientHello and, when a ticket is offered, binds it to the PSK
+ * (returning the early secret as well).
+ */
 export async function buildClientHello(
   hs: ClientHandshakeData,
   shares: HelloVariant["shares"],
   cookie?: Uint8Array,
-): Promise<Uint8Array> {
+  earlyData = false,
+): Promise<{ hello: Uint8Array; early: EarlySecret | undefined }> {
   const offer = hs.offer;
   const hello = encodeClientHello(hs, {
     shares,
     cookie,
+    earlyData,
     psk: offer && {
       identity: offer.session.ticket,
       obfuscatedTicketAge: obfuscatedTicketAge(offer, hs.config.now().getTime()),
       binderLength: offer.suite.hash.outputLen,
     },
   });
-  if (offer) await bindClientHello(offer, hs.transcript, hello);
-  return hello;
+  const early = offer ? await bindClientHello(offer, hs.transcript, hello) : undefined;
+  return { hello, early };
 }

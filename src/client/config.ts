@@ -40,6 +40,13 @@ export interface ClientConfigOptions extends CommonConfigOptions {
   resumption?: boolean;
   /** Where tickets are kept (default: an `InMemoryClientSessionStore` per config). */
   sessionStore?: ClientSessionStore;
+  /**
+   * Offer 0-RTT data when resuming with a ticket that allows it (default
+   * false). The data is written through `TransmitTlsData.mayEncryptEarlyData`
+   * and may be replayed by an attacker: only send requests that are safe to
+   * repeat.
+   */
+  enableEarlyData?: boolean;
 }
 
 /** A client config with everything async resolved. */
@@ -49,6 +56,7 @@ export interface ResolvedClientConfig extends ResolvedCommon {
   clientAuth: CertifiedKey | undefined;
   middleboxCompat: boolean;
   sessionStore: ClientSessionStore | undefined;
+  enableEarlyData: boolean;
 }
 
 /**
@@ -115,6 +123,7 @@ export class ClientConfig {
       clientAuth,
       middleboxCompat: o.middleboxCompat ?? true,
       sessionStore: this.sessionStore,
+      enableEarlyData: o.enableEarlyData ?? false,
     };
   }
 }

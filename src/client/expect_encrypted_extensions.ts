@@ -8,7 +8,7 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
-import { ExtensionType, HandshakeType } from "../msgs/enums.ts";
+import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
 import { findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { HandshakeSecret } from "../tls13/key_schedule.ts";
@@ -59,11 +59,36 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       }
       cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
     }
+    this.#checkEarlyData(cx, findExtension(ee.extensions, ExtensionType.early_data) !== undefined);
     this.#hs.transcript.add(raw.encoded);
     // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
     if (this.#hs.resumed) {
       return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined));
     }
     return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
+  }
+
+  /** 4.2.10: the server's answer to our 0-RTT offer. */
+  #checkEarlyData(cx: ConnectionCore, accepted: boolean): void {
+    const hs = this.#hs;
+    if (!accepted) {
+      if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.earlyDataAccepted = false;
+      return;
+    }
+    if (!hs.earlyData || hs.sawHelloRetryRequest || !hs.resumed) {
+      throw peerMisbehaved(
+        "server accepted early data we did not offer",
+        "UnsolicitedEarlyDataExtension",
+        AlertDescription.UnsupportedExtension,
+      );
+    }
+    if (hs.offer!.session.suiteId !== this.#keys.suite.id) {
+      throw peerMisbehaved(
+        "server accepted early data under another suite",
+        "EarlyDataWithDifferentSuite",
+      );
+    }
+    hs.earlyDataAccepted = true;
+    cx.earlyDataAccepted = true;
   }
 }

@@ -72,6 +72,15 @@ export class ExpectFinished implements HandshakeState {
       cx.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }
+    // 4.5: accepted early data ends with EndOfEarlyData under the early key.
+    if (hs.earlyDataAccepted && hs.earlyData) {
+      const handshakeWriter = cx.writer;
+      const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
+      cx.setWriter(hs.earlyData.writer);
+      cx.sendHandshake(eoed);
+      cx.setWriter(handshakeWriter);
+      hs.transcript.add(eoed);
+    }
     if (this.#authRequest) await this.#sendClientAuth(cx, this.#authRequest);
     const verifyData = await finishedVerifyData(
       suite.hmac,

@@ -88,7 +88,13 @@ export class ExpectServerHello implements HandshakeState {
     // A ticket whose hash differs from the chosen suite's cannot be offered again.
     if (hs.offer && hs.offer.suite.hash.name !== suite.hash.name) hs.offer = undefined;
     if (hs.offer) hs.offer = { ...hs.offer, suite };
-    const hello = await buildClientHello(
+    // 4.2.10: early data is refused by a HelloRetryRequest; the second
+    // ClientHello offers none.
+    if (hs.earlyData) {
+      hs.earlyData.close();
+      cx.earlyDataAccepted = false;
+    }
+    const { hello } = await buildClientHello(
       hs,
       hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       cookie,
@@ -112,6 +118,7 @@ export class ExpectServerHello implements HandshakeState {
   ): Promise<HandshakeState> {
     const hs = this.#hs;
     checkTls13Extensions(sh.extensions, "ServerHello");
+    hs.earlyData?.close();
     const suite = offeredSuite(hs, sh.cipherSuite);
     if (hs.suite && hs.suite !== suite) {
       throw peerMisbehaved(
@@ -174,6 +181,8 @@ export class ExpectServerHello implements HandshakeState {
     cx.info.cipherSuite = suite;
     cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);
     if (hs.resumed) cx.info.handshakeKind = "Resumed";
+    // Without resumption the early data cannot have been accepted.
+    if (hs.earlyData && !hs.resumed) cx.earlyDataAccepted = false;
     cx.info.handshakeKind ??= "Full";
     if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
     return new ExpectEncryptedExtensions(hs, { suite, handshake, clientSecret, serverSecret });

@@ -9,6 +9,7 @@ import type { ResolvedClientConfig } from "./config.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
 import type { OfferedSession } from "./resumption.ts";
+import type { ClientEarlyData } from "./early_data.ts";
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -34,6 +35,10 @@ export class ClientHandshakeData {
   offer: OfferedSession | undefined;
   /** Whether the server accepted `offer`. */
   resumed = false;
+  /** The 0-RTT writer when early data was offered. */
+  earlyData: ClientEarlyData | undefined;
+  /** Whether the server accepted the early data (EncryptedExtensions). */
+  earlyDataAccepted = false;
   /** The suite once chosen by the server. */
   suite: Tls13CipherSuite | undefined;
 

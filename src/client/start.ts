@@ -11,6 +11,9 @@ import { buildClientHello } from "./client_hello.ts";
 import { takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
+import { ClientEarlyData } from "./early_data.ts";
+import { Tls13Writer } from "../common/record_io.ts";
+import { trafficKeys } from "../tls13/key_schedule.ts";
 
 /**
  * Creates the core with the first ClientHello queued. One key share is sent:
@@ -26,9 +29,14 @@ export async function startClient(
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
   hs.keyShares = [await first.start()];
   hs.offer = await takeResumableSession(config, serverName);
-  const hello = await buildClientHello(
+  // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
+  const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
+    hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
+  const { hello, early } = await buildClientHello(
     hs,
     hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+    undefined,
+    offerEarly,
   );
   hs.transcript.add(hello);
   const core = new ConnectionCore(new ExpectServerHello(hs), {
@@ -37,5 +45,22 @@ export async function startClient(
   });
   core.ccsAllowed = true;
   core.sendHandshake(hello);
+  if (offerEarly && early) {
+    const suite = hs.offer!.suite;
+    const secret = await early.clientEarlyTrafficSecret(await hs.transcript.hash(suite.hash));
+    hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", secret);
+    const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
+    hs.earlyData = new ClientEarlyData(
+      await Tls13Writer.create(suite.aead, key, iv),
+      hs.offer!.session.maxEarlyDataSize,
+      config.maxFragmentSize,
+    );
+    core.earlyData = hs.earlyData;
+    // D.4: with early data, the middlebox CCS goes right after the ClientHello.
+    if (config.middleboxCompat) {
+      core.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+  }
   return core;
 }
