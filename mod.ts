@@ -22,7 +22,11 @@
 export { InsufficientSizeError, TlsError } from "./src/error.ts";
 export type { TlsErrorKind, TlsErrorOptions } from "./src/error.ts";
 
-export { UnbufferedClientConnection, UnbufferedServerConnection } from "./src/conn/unbuffered.ts";
+export {
+  UnbufferedClientConnection,
+  UnbufferedConnectionCommon,
+  UnbufferedServerConnection,
+} from "./src/conn/unbuffered.ts";
 export {
   BlockedHandshake,
   Closed,
@@ -38,7 +42,6 @@ export type {
   AppDataRecord,
   ConnectionState,
   EarlyDataWritten,
-  StateContext,
   UnbufferedStatus,
 } from "./src/conn/states.ts";
 export { ClientKernelConnection, KernelConnection } from "./src/conn/kernel.ts";
@@ -47,7 +50,6 @@ export type {
   DirectionSecrets,
   ExtractedSecrets,
   KernelCipherSuite,
-  KernelInit,
 } from "./src/conn/kernel.ts";
 export type { HandshakeKind } from "./src/common/info.ts";
 

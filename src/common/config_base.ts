@@ -53,15 +53,25 @@ export interface CommonConfigOptions {
 
 /** Validated common options with the provider resolved. */
 export interface ResolvedCommon {
+  /** The crypto provider. */
   provider: CryptoProvider;
+  /** Enabled suites in preference order. */
   cipherSuites: readonly SupportedCipherSuite[];
+  /** Enabled groups in preference order. */
   kxGroups: readonly KeyExchangeGroup[];
+  /** Enabled versions. */
   versions: readonly TlsVersion[];
+  /** ALPN protocols, encoded. */
   alpnProtocols: readonly Uint8Array[];
+  /** Largest plaintext fragment we send. */
   maxFragmentSize: number;
+  /** Whether the kernel hand-off is allowed. */
   enableSecretExtraction: boolean;
+  /** Key log callback. */
   keyLog: KeyLog | undefined;
+  /** Clock. */
   now: () => Date;
+  /** Random source. */
   randomBytes: (n: number) => Uint8Array;
 }
 

@@ -103,7 +103,7 @@ export class KernelConnection {
   #tx: Uint8Array | undefined;
   #rx: Uint8Array | undefined;
 
-  /** @internal Created by `dangerousIntoKernelConnection()`. */
+  /** @ignore Created by `dangerousIntoKernelConnection()`. */
   constructor(init: KernelInit) {
     this.protocolVersion = init.protocolVersion;
     this.#suite = init.suite;
@@ -134,7 +134,7 @@ export class KernelConnection {
     return directionSecrets(suite, this.#rx, 0n);
   }
 
-  /** @internal */
+  /** @ignore */
   protected tls13Suite(what: "update" | "ticket"): Tls13CipherSuite {
     return this.#tls13(what);
   }
@@ -156,7 +156,7 @@ export class KernelConnection {
 export class ClientKernelConnection extends KernelConnection {
   readonly #tickets: TicketContext | undefined;
 
-  /** @internal */
+  /** @ignore Created by `dangerousIntoKernelConnection()`. */
   constructor(init: KernelInit) {
     super(init);
     this.#tickets = init.tickets;

@@ -28,7 +28,7 @@ export class EncodeTlsData {
   readonly #cx: StateContext;
   #done = false;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }
@@ -57,7 +57,7 @@ export class TransmitTlsData {
   readonly kind = "TransmitTlsData" as const;
   readonly #cx: StateContext;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }
@@ -109,7 +109,7 @@ export interface EarlyDataWritten {
 export class MayEncryptEarlyData {
   readonly #cx: StateContext;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }
@@ -145,7 +145,7 @@ export class WriteTraffic {
   readonly kind = "WriteTraffic" as const;
   readonly #cx: StateContext;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }
@@ -196,7 +196,7 @@ export class ReadTraffic {
   readonly kind = "ReadTraffic" as const;
   readonly #cx: StateContext;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }
@@ -225,7 +225,7 @@ export class ReadEarlyData {
   readonly kind = "ReadEarlyData" as const;
   readonly #cx: StateContext;
 
-  /** @internal */
+  /** @ignore Created by `processTlsRecords`. */
   constructor(cx: StateContext) {
     this.#cx = cx;
   }

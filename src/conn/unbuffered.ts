@@ -53,14 +53,14 @@ import {
 } from "./states.ts";
 
 /** Getters and the record loop shared by client and server connections. */
-abstract class UnbufferedConnectionCommon {
+export abstract class UnbufferedConnectionCommon {
   #generation = 0;
   #consumed = false;
 
-  /** The engine; created by the subclass. */
+  /** @ignore The engine; created by the subclass. */
   protected abstract getCore(): Promise<ConnectionCore>;
 
-  /** The engine if it exists yet. */
+  /** @ignore The engine if it exists yet. */
   protected abstract peekCore(): ConnectionCore | undefined;
 
   /**
@@ -102,6 +102,7 @@ abstract class UnbufferedConnectionCommon {
   }
 
   /**
+   * @ignore
    * Shared part of `dangerousIntoKernelConnection`: checks the gate in its
    * documented order, then extracts the secrets and consumes the connection.
    */

@@ -52,7 +52,8 @@ export interface StreamHandOff<K extends KernelConnection> {
   writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
-type Conn = UnbufferedClientConnection | UnbufferedServerConnection;
+/** The connections a {@link TlsStream} can wrap. */
+export type TlsConnection = UnbufferedClientConnection | UnbufferedServerConnection;
 type Goal = "handshake" | "data" | "idle";
 const NEED_BYTES = Symbol("need bytes");
 
@@ -72,7 +73,7 @@ const NEED_BYTES = Symbol("need bytes");
  * void get;
  * ```
  */
-export class TlsStream<C extends Conn = Conn> {
+export class TlsStream<C extends TlsConnection = TlsConnection> {
   /** Plaintext from the peer. Ends at the peer's close_notify. */
   readonly readable: ReadableStream<Uint8Array>;
   /** Plaintext to the peer. Closing it sends close_notify. */
@@ -109,7 +110,10 @@ export class TlsStream<C extends Conn = Conn> {
   }
 
   /** @internal Runs the handshake. */
-  static async start<C extends Conn>(conn: C, transport: ByteTransport): Promise<TlsStream<C>> {
+  static async start<C extends TlsConnection>(
+    conn: C,
+    transport: ByteTransport,
+  ): Promise<TlsStream<C>> {
     const stream = new TlsStream(conn, transport);
     try {
       await stream.#until("handshake");

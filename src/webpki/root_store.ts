@@ -34,7 +34,7 @@ export class RootCertStore {
     return this.#roots.length;
   }
 
-  /** The parsed trust anchors. */
+  /** @ignore The parsed anchors, for the verifiers. */
   get roots(): readonly Certificate[] {
     return this.#roots;
   }
