@@ -136,7 +136,12 @@ export class ExpectClientHello implements HandshakeState {
         ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
         : undefined,
     });
-    if (earlyOffered && !earlyData) cx.skipRejectedEarlyData(config.maxEarlyDataSize);
+    if (earlyOffered && !earlyData) {
+      // The ticket's own allowance counts too: it may predate a config change.
+      cx.skipRejectedEarlyData(
+        Math.max(config.maxEarlyDataSize, psk?.session.maxEarlyDataSize ?? 0),
+      );
+    }
     cx.info.protocolVersion = "TLSv1_3";
     cx.info.cipherSuite = suite;
     cx.info.kxGroup = group;
