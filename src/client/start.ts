@@ -12,7 +12,8 @@ import { takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
-import { Tls13Writer } from "../common/record_io.ts";
+import { PlainWriter, Tls13Writer } from "../common/record_io.ts";
+import { ProtocolVersion } from "../msgs/enums.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 
 /**
@@ -58,6 +59,8 @@ export async function startClient(
     core.earlyData = hs.earlyData;
     // D.4: with early data, the middlebox CCS goes right after the ClientHello.
     if (config.middleboxCompat) {
+      // Only the first ClientHello's record says 0x0301; records after it say 0x0303.
+      core.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
       core.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }
