@@ -85,7 +85,7 @@ export class Side {
       if (!again) break;
       progressed = true;
     }
-    if (this.peer) for (const b of this.#outbox) this.peer.feed(b);
+    if (this.peer) { for (const b of this.#outbox) this.peer.feed(b); }
     this.#outbox = [];
     return progressed;
   }

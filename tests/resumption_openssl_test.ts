@@ -10,9 +10,9 @@ import type { Socket } from "node:net";
 import {
   ClientConfig,
   type ClientConfigOptions,
+  RotatingTicketer,
   ServerConfig,
   type ServerConfigOptions,
-  RotatingTicketer,
   UnbufferedClientConnection,
   UnbufferedServerConnection,
 } from "../mod.ts";

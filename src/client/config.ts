@@ -51,11 +51,17 @@ export interface ClientConfigOptions extends CommonConfigOptions {
 
 /** A client config with everything async resolved. */
 export interface ResolvedClientConfig extends ResolvedCommon {
+  /** Verifies the server's certificate chain. */
   verifier: ServerCertVerifier;
+  /** Whether server_name is sent. */
   enableSni: boolean;
+  /** Our certificate and key for client authentication, if any. */
   clientAuth: CertifiedKey | undefined;
+  /** Whether the middlebox compatibility session ID and CCS are sent. */
   middleboxCompat: boolean;
+  /** Where tickets are kept (undefined when resumption is off). */
   sessionStore: ClientSessionStore | undefined;
+  /** Whether 0-RTT data is offered when a ticket allows it. */
   enableEarlyData: boolean;
 }
 

@@ -92,10 +92,12 @@ export async function sendServerFlight(
     extensions: [
       { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
       ...(exchange
-        ? [{
-          type: ExtensionType.key_share,
-          share: { group: plan.group!.group, keyExchange: exchange.publicKey },
-        } as const]
+        ? [
+          {
+            type: ExtensionType.key_share,
+            share: { group: plan.group!.group, keyExchange: exchange.publicKey },
+          } as const,
+        ]
         : []),
       ...(plan.psk
         ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
@@ -121,7 +123,11 @@ export async function sendServerFlight(
   const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverHandshakeSecret);
   cx.setWriter(await Tls13Writer.create(suite.aead, serverKeys.key, serverKeys.iv));
   // With 0-RTT accepted, the client's early data comes first, under the early key.
-  const clientKeys = await trafficKeys(suite.hmac, suite.aead, earlySecret ?? clientHandshakeSecret);
+  const clientKeys = await trafficKeys(
+    suite.hmac,
+    suite.aead,
+    earlySecret ?? clientHandshakeSecret,
+  );
   cx.setReader(await Tls13Reader.create(suite.aead, clientKeys.key, clientKeys.iv));
   if (plan.earlyData !== undefined) cx.acceptEarlyData(plan.earlyData);
 

@@ -154,7 +154,9 @@ export class RotatingTicketer implements Ticketer {
   }
 
   async #derive(info: string | Uint8Array, length: number): Promise<Uint8Array> {
-    const ikm = await crypto.subtle.importKey("raw", this.#secret as Buf, "HKDF", false, ["deriveBits"]);
+    const ikm = await crypto.subtle.importKey("raw", this.#secret as Buf, "HKDF", false, [
+      "deriveBits",
+    ]);
     const bits = await crypto.subtle.deriveBits(
       {
         name: "HKDF",
