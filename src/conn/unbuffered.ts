@@ -11,7 +11,7 @@
  * Each call picks its state in this order: records waiting to be encoded
  * (`EncodeTlsData`); encoded records not yet sent (`TransmitTlsData`); a
  * failed connection throws its error; decrypted application data
- * (`ReadTraffic`); the peer's close_notify (`PeerClosed`, once); then it reads
+ * (`ReadTraffic`, or `ReadEarlyData` for 0-RTT data on a server); the peer's close_notify (`PeerClosed`, once); then it reads
  * records from `incoming` until one of those applies or the buffer holds no
  * whole record, ending in `WriteTraffic` (handshake done), `Closed` (both
  * sides closed) or `BlockedHandshake` (more bytes needed).
