@@ -139,7 +139,9 @@ export class ConnectionCore {
 
   /** Queues an alert under the current write protection. */
   sendAlert(description: number, level: number = AlertLevel.Fatal): void {
-    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), this.#writer);
+    // Only an initial ClientHello may go out as 0x0301 (RFC 8446 section 5.1).
+    const writer = this.#writer instanceof PlainWriter ? new PlainWriter(0x0303) : this.#writer;
+    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), writer);
   }
 
   /** Records queued from now on use `writer`. */
