@@ -130,6 +130,10 @@ export interface PairOptions {
   chunk?: number;
   /** Keep failures in `Endpoint.error` instead of throwing. */
   captureErrors?: boolean;
+  /** Use this client config as is (ignores `client`; for resumption across connections). */
+  clientConfig?: ClientConfig;
+  /** Use this server config as is (ignores `server` and `leaf`). */
+  serverConfig?: ServerConfig;
   /** Leave the handshake to the caller (runPair not called). */
   noRun?: boolean;
   /** Application data the client sends once it can. */
@@ -138,19 +142,33 @@ export interface PairOptions {
   serverData?: Uint8Array;
 }
 
+/** A client config over the test roots that records server CertificateVerify schemes. */
+export function recordingClientConfig(
+  pki: PairPki,
+  schemes: number[],
+  options: Partial<ClientConfigOptions> = {},
+): ClientConfig {
+  const verifier = recordingServerVerifier(
+    new WebPkiServerVerifier({ roots: pki.roots() }),
+    schemes,
+  );
+  return new ClientConfig({ verifier, ...options });
+}
+
 /** Makes a client and a server and, unless `noRun`, runs them until both are idle. */
 export async function connectPair(pki: PairPki, opts: PairOptions = {}): Promise<Pair> {
   const serverSchemes: number[] = [];
   const leaf = pki.leaves[opts.leaf ?? "p256"];
   const serverConn = new UnbufferedServerConnection(
-    new ServerConfig({ certificateChain: leaf.certPem, privateKey: leaf.keyPem, ...opts.server }),
+    opts.serverConfig ??
+      new ServerConfig({ certificateChain: leaf.certPem, privateKey: leaf.keyPem, ...opts.server }),
   );
   const verifier = recordingServerVerifier(
     new WebPkiServerVerifier({ roots: pki.roots() }),
     serverSchemes,
   );
   const clientConn = await UnbufferedClientConnection.create(
-    new ClientConfig({ verifier, resumption: false, ...opts.client }),
+    opts.clientConfig ?? new ClientConfig({ verifier, resumption: false, ...opts.client }),
     "localhost",
   );
   const client = new Endpoint(clientConn);

@@ -1,10 +1,10 @@
 // Our client against our server in memory, through the public unbuffered API:
 // every suite x group, every signature scheme, HRR, client auth, ALPN,
 // KeyUpdate, close in both orders and small record sizes.
-// Resumption is left out: the server does not issue tickets yet.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TlsError } from "../src/error.ts";
+import { ServerConfig } from "../src/server/config.ts";
 import type { ConnectionCore } from "../src/common/core.ts";
 import type { KeyAlg } from "./_pki.ts";
 import { type Endpoint, runPair, splitRecords } from "./_pair.ts";
@@ -14,6 +14,7 @@ import {
   makePairPki,
   type Pair,
   type PairPki,
+  recordingClientConfig,
   recordingClientVerifier,
   text,
   utf8,
@@ -268,6 +269,46 @@ describe("client <-> server in memory", () => {
         const p = await connectPair(pki, { clientData: utf8("c"), serverData: utf8("s") });
         assertData(p, "c", "s");
         await closeFirst(p, first);
+      });
+    }
+  });
+
+  describe("resumption", () => {
+    for (const hrr of [false, true]) {
+      it(`later connections resume with a ticket${hrr ? " (server forces HRR)" : ""}`, async () => {
+        const schemes: number[] = [];
+        const clientConfig = recordingClientConfig(pki, schemes, { resumption: true });
+        const leaf = pki.leaves.p256;
+        const serverConfig = new ServerConfig({
+          certificateChain: leaf.certPem,
+          privateKey: leaf.keyPem,
+          ...(hrr ? { kxGroups: [0x18] } : {}),
+        });
+        const kinds: [string | undefined, string | undefined][] = [];
+        for (let i = 0; i < 3; i++) {
+          const p = await connectPair(pki, {
+            clientConfig,
+            serverConfig,
+            clientData: utf8(`c${i}`),
+            serverData: utf8(`s${i}`),
+          });
+          assertData(p, `c${i}`, `s${i}`);
+          kinds.push([p.clientConn.handshakeKind, p.serverConn.handshakeKind]);
+          if (i > 0) {
+            // No certificate messages on a resumed handshake.
+            assert.deepEqual(p.clientConn.handshakeStates, [
+              "ExpectServerHello",
+              "ExpectEncryptedExtensions",
+              "ExpectFinished",
+              "ExpectTraffic",
+            ]);
+          }
+          await closeFirst(p, "client");
+        }
+        const first = hrr ? "FullWithHelloRetryRequest" : "Full";
+        assert.deepEqual(kinds[0], [first, first]);
+        assert.deepEqual(kinds.slice(1), [["Resumed", "Resumed"], ["Resumed", "Resumed"]]);
+        assert.deepEqual(schemes, [0x0403], "CertificateVerify only on the full handshake");
       });
     }
   });
