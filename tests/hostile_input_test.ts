@@ -201,6 +201,12 @@ interface Case {
   input: Uint8Array;
   /** The exact alert this case must end in, when there is one. */
   alert?: number;
+  /**
+   * True when every handshake record in clear reached the victim unchanged,
+   * so its keys are the recorded ones (otherwise a changed hello gives it
+   * other keys, and its encrypted alert cannot be opened here).
+   */
+  keysIntact: boolean;
 }
 
 type Rng = ReturnType<typeof prng>;
@@ -238,10 +244,15 @@ async function makeCase(stream: Stream, rng: Rng): Promise<Case> {
   const rest = (from: number): Uint8Array[] =>
     rng.int(2) === 0 ? recs.slice(from).map((r) => r.bytes) : [];
   const at = `record ${i}/${n}`;
+  let lastClearHandshake = -1;
+  recs.forEach((r, k) => {
+    if (r.epoch === "plain" && r.bytes[0] === 22) lastClearHandshake = k;
+  });
   const done = (what: string, parts: Uint8Array[], alert?: number): Case => ({
     what: `${what} at ${at}`,
     input: joinBytes([...prefix, ...parts]),
     alert,
+    keysIntact: i > lastClearHandshake,
   });
   if (!rec) {
     // After the last record (the close_notify): anything more is junk.
@@ -415,7 +426,34 @@ async function drive(conn: Victim, input: Uint8Array, chunks: Rng | undefined): 
 const ALERT_RECORD_PLAIN = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02];
 
 /** After a failure: one alert record once, then the same error forever. */
-async function checkDead(conn: Victim, err: TlsError): Promise<"plain" | "encrypted" | "none"> {
+/** Opens the victim's encrypted alert: tries its send secrets at the first few sequence numbers. */
+async function openAlert(
+  record: Uint8Array,
+  secrets: Stream["secrets"],
+): Promise<{ type: number; plaintext: Uint8Array } | undefined> {
+  for (const secret of [secrets.hs, secrets.app]) {
+    const { key, iv } = await trafficKeys(hmacSha256, aes128Gcm, secret);
+    for (let seq = 0n; seq < 8n; seq++) {
+      const reader = await Tls13Reader.create(aes128Gcm, key, iv, seq);
+      try {
+        const { contentType, plaintext } = await reader.open(
+          record.subarray(0, 5),
+          record.subarray(5),
+        );
+        return { type: contentType, plaintext: plaintext.slice() };
+      } catch {
+        // Not this key or sequence number.
+      }
+    }
+  }
+  return undefined;
+}
+
+async function checkDead(
+  conn: Victim,
+  err: TlsError,
+  sendSecrets: Stream["secrets"] | undefined,
+): Promise<"plain" | "encrypted" | "none"> {
   let kind: "plain" | "encrypted" | "none" = "none";
   if (err.alertDirection === "sent") {
     const { state } = await conn.processTlsRecords(new Uint8Array(0));
@@ -433,7 +471,13 @@ async function checkDead(conn: Victim, err: TlsError): Promise<"plain" | "encryp
       // AES-128-GCM: 2 alert bytes, the inner content type, a 16-byte tag.
       assert.deepEqual([...out.subarray(0, 5)], [0x17, 0x03, 0x03, 0x00, 19]);
       assert.equal(n, 24);
-      kind = "encrypted";
+      if (sendSecrets) {
+        const alert = await openAlert(out.subarray(0, n), sendSecrets);
+        assert.ok(alert, "the alert record opens under the victim's send keys");
+        assert.equal(alert.type, 21);
+        assert.deepEqual([...alert.plaintext], [2, err.alert]);
+        kind = "encrypted";
+      } else kind = "encrypted";
     }
     const next = await conn.processTlsRecords(new Uint8Array(0));
     assert.equal(next.state.kind, "TransmitTlsData");
@@ -534,7 +578,10 @@ describe("hostile input from a fixed seed", () => {
               assert.equal(e.alert, hostile.alert, `${label}: ${e.message}`);
             }
             count(`alert ${e.alert} ${e.alertDirection}`);
-            count(`record ${await checkDead(conn, e)}`);
+            // The victim sends with the other direction's secrets.
+            const own = side === "server" ? s.toClient.secrets : s.toServer.secrets;
+            const kind = await checkDead(conn, e, hostile.keysIntact ? own : undefined);
+            count(`record ${kind}${kind === "encrypted" && hostile.keysIntact ? " opened" : ""}`);
           } else {
             assert.equal(hostile.alert, undefined, `${label}: expected alert ${hostile.alert}`);
             count(`settled ${out.settled}`);
@@ -548,7 +595,7 @@ describe("hostile input from a fixed seed", () => {
     assert.equal(cases, VICTIMS.length * CASES_PER_VICTIM);
     const t = JSON.stringify([...tally].sort());
     assert.ok((tally.get("record plain") ?? 0) > 50, t);
-    assert.ok((tally.get("record encrypted") ?? 0) > 50, t);
+    assert.ok((tally.get("record encrypted opened") ?? 0) > 50, t);
     assert.ok((tally.get("alert 20 sent") ?? 0) > 20, t);
     assert.ok((tally.get("settled BlockedHandshake") ?? 0) > 20, t);
     if (globalThis.process?.env?.HOSTILE_TALLY) console.log(t);
