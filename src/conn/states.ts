@@ -249,7 +249,12 @@ export class PeerClosed {
   readonly kind = "PeerClosed" as const;
 }
 
-/** Both sides sent close_notify. */
+/**
+ * We sent close_notify: nothing more can be written. Incoming records are
+ * still read while the peer has not closed (its data arrives as `ReadTraffic`,
+ * its close_notify as `PeerClosed`); once both sides have closed, every call
+ * returns `Closed`.
+ */
 export class Closed {
   /** Discriminant. */
   readonly kind = "Closed" as const;
