@@ -1,9 +1,14 @@
-// Interop plumbing for the kernel hand-off: drive an unbuffered client over a
-// node:net socket until WriteTraffic, hand off, then move every later byte
-// through KernelRecordLayer only. Every wait is bounded.
+// Interop plumbing for the kernel hand-off: drive an unbuffered client or
+// server over a node:net socket until WriteTraffic, hand off, then move every
+// later byte through KernelRecordLayer only. Every wait is bounded.
 import { connect, type Socket } from "node:net";
 import type { ClientConfig } from "../src/client/config.ts";
-import type { ClientKernelConnection, ExtractedSecrets } from "../src/conn/kernel.ts";
+import type {
+  ClientKernelConnection,
+  ExtractedSecrets,
+  KernelConnection,
+} from "../src/conn/kernel.ts";
+import type { ConnectionState } from "../src/conn/states.ts";
 import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { KernelRecordLayer, type KernelRecordLayerOptions } from "../src/kernel/record_layer.ts";
 
@@ -20,6 +25,24 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** What the hand-off loop needs: an unbuffered client or server connection. */
+export interface HandOffConnection {
+  processTlsRecords(incoming: Uint8Array): Promise<{ discard: number; state: ConnectionState }>;
+  readonly isHandshaking: boolean;
+  dangerousIntoKernelConnection(): Promise<
+    { secrets: ExtractedSecrets; connection: KernelConnection | ClientKernelConnection }
+  >;
+}
+
+/** Counts TLS records of type application_data (23) in whole records. */
+function appDataRecords(bytes: Uint8Array): number {
+  let n = 0;
+  for (let off = 0; off + 5 <= bytes.length; off += 5 + ((bytes[off + 3] << 8) | bytes[off + 4])) {
+    if (bytes[off] === 23) n++;
+  }
+  return n;
+}
+
 /** A socket whose bytes go first to the handshake, then to a record layer. */
 export class KernelSocket {
   readonly socket: Socket;
@@ -31,7 +54,14 @@ export class KernelSocket {
   failure: unknown;
   layer: KernelRecordLayer | undefined;
   secrets: ExtractedSecrets | undefined;
-  connection: ClientKernelConnection | undefined;
+  connection: KernelConnection | ClientKernelConnection | undefined;
+  /**
+   * Records sent under the application key before the hand-off: protected
+   * records written once the handshake was complete (a server's tickets).
+   * Meaningful for a server only: a client's Finished goes out after its
+   * handshake is complete, under the handshake key.
+   */
+  appRecordsBeforeHandOff = 0;
   #pending: Uint8Array = new Uint8Array(0);
   #opening: Promise<void> = Promise.resolve();
   #waiters: (() => void)[] = [];
@@ -76,6 +106,12 @@ export class KernelSocket {
     });
   }
 
+  /** Wraps an accepted socket (the server side). */
+  static wrap(socket: Socket): KernelSocket {
+    socket.setNoDelay(true);
+    return new KernelSocket(socket);
+  }
+
   #wake(): void {
     const ws = this.#waiters;
     this.#waiters = [];
@@ -106,9 +142,8 @@ export class KernelSocket {
   }
 
   /**
-   * Runs the handshake with the unbuffered client (the loop from the design
-   * notes), then calls dangerousIntoKernelConnection() and builds the layer.
-   * Bytes already received but not consumed go to the layer first.
+   * Runs the handshake with a new unbuffered client, then hands off (see
+   * {@link KernelSocket.handOff}).
    */
   async handshakeAndHandOff(
     config: ClientConfig,
@@ -116,6 +151,19 @@ export class KernelSocket {
     options: KernelRecordLayerOptions = {},
   ): Promise<KernelRecordLayer> {
     const client = await UnbufferedClientConnection.create(config, serverName);
+    return await this.handOff(client, options);
+  }
+
+  /**
+   * Runs the handshake (the loop from the design notes) until WriteTraffic
+   * with every record encoded (a server's tickets included), then calls
+   * dangerousIntoKernelConnection() and builds the layer. Bytes already
+   * received but not consumed go to the layer first.
+   */
+  async handOff(
+    client: HandOffConnection,
+    options: KernelRecordLayerOptions = {},
+  ): Promise<KernelRecordLayer> {
     const deadline = Date.now() + WAIT_MS;
     const out = new Uint8Array(65536);
     for (let guard = 0; guard < 1000; guard++) {
@@ -124,6 +172,9 @@ export class KernelSocket {
       switch (state.kind) {
         case "EncodeTlsData": {
           const n = await state.encode(out);
+          if (!client.isHandshaking) {
+            this.appRecordsBeforeHandOff += appDataRecords(out.subarray(0, n));
+          }
           this.socket.write(out.slice(0, n));
           break;
         }

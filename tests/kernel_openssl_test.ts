@@ -1,19 +1,23 @@
 // Issue 6 interop: our client hands off after the handshake, and from then on
 // only KernelRecordLayer and the KernelConnection move data, against
 // `openssl s_server` (OpenSSL 3) and `Deno.listenTls` (rustls) on 127.0.0.1.
-//
-// Not covered here: a second connection resuming with the tickets stored after
-// the hand-off (resumption has its own issue and suite).
+// Then a second connection with the same ClientConfig resumes with a ticket
+// that the kernel connection stored after the hand-off.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ClientConfig } from "../src/client/config.ts";
-import { InMemoryClientSessionStore } from "../src/client/session_store.ts";
+import {
+  InMemoryClientSessionStore,
+  type Tls13ClientSession,
+} from "../src/client/session_store.ts";
+import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing } from "./peers/_spawn.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
 import { KernelSocket } from "./_kernel_peer.ts";
+import { SocketDriver } from "./_client_drive.ts";
 
 const SUITES = [
   { id: 0x1301, name: "TLS_AES_128_GCM_SHA256", kind: "Aes128Gcm" },
@@ -31,6 +35,47 @@ function setUpPki(): void {
   const ca = pki.root("kerneltls kernel CA");
   leaf = pki.leaf(ca, SAN);
   roots = RootCertStore.fromPem(readFileSync(ca.certPath, "utf8"));
+}
+
+/**
+ * Remembers which tickets arrived after the hand-off and which one a later
+ * connection took, so a resumption is shown to use a kernel-stored ticket.
+ */
+class WatchedStore extends InMemoryClientSessionStore {
+  handedOff = false;
+  readonly afterHandOff = new Set<Tls13ClientSession>();
+  readonly taken: Tls13ClientSession[] = [];
+
+  override insertTls13Ticket(serverName: string, session: Tls13ClientSession): Promise<void> {
+    if (this.handedOff) this.afterHandOff.add(session);
+    return super.insertTls13Ticket(serverName, session);
+  }
+
+  override async takeTls13Ticket(serverName: string): Promise<Tls13ClientSession | undefined> {
+    const s = await super.takeTls13Ticket(serverName);
+    if (s) this.taken.push(s);
+    return s;
+  }
+}
+
+/** Connects again with `config` (no hand-off) and checks that it resumed. */
+async function resumeWith(
+  config: ClientConfig,
+  store: WatchedStore,
+  port: number,
+  roundTrip: (driver: SocketDriver) => Promise<void>,
+): Promise<void> {
+  const client = await UnbufferedClientConnection.create(config, "localhost");
+  const driver = await SocketDriver.connect(client, port);
+  try {
+    await driver.handshake();
+    assert.equal(client.handshakeKind, "Resumed");
+    assert.equal(store.taken.length, 1, "one ticket offered");
+    assert.ok(store.afterHandOff.has(store.taken[0]), "the ticket came through the kernel");
+    await roundTrip(driver);
+  } finally {
+    await driver.close();
+  }
 }
 
 function clientConfig(suite: number, store: InMemoryClientSessionStore): ClientConfig {
@@ -77,7 +122,7 @@ describe("kernel hand-off: openssl s_server", { skip: opensslMissing }, () => {
   }
 
   for (const suite of SUITES) {
-    it(`${suite.name}: data, server KeyUpdate (K and k), tickets, close`, async () => {
+    it(`${suite.name}: data, server KeyUpdate (K and k), tickets, close, resumption`, async () => {
       const server = await OpenSslServer.start([
         "-cert",
         leaf.certPath,
@@ -87,10 +132,12 @@ describe("kernel hand-off: openssl s_server", { skip: opensslMissing }, () => {
         suite.name,
       ]);
       servers.push(server);
-      const store = new InMemoryClientSessionStore();
+      const store = new WatchedStore();
+      const config = clientConfig(suite.id, store);
       const ks = await KernelSocket.connect(server.port);
       sockets.push(ks);
-      const layer = await ks.handshakeAndHandOff(clientConfig(suite.id, store), "localhost");
+      const layer = await ks.handshakeAndHandOff(config, "localhost");
+      store.handedOff = true;
       assert.equal(ks.connection!.protocolVersion, "TLSv1_3");
       assert.equal(ks.connection!.negotiatedCipherSuite.id, suite.id);
       assert.equal(ks.secrets!.tx.secrets.kind, suite.kind);
@@ -130,7 +177,20 @@ describe("kernel hand-off: openssl s_server", { skip: opensslMissing }, () => {
       await server.proc.waitFor(bulk.slice(-40), { from: mark });
 
       assert.equal(ks.failure, undefined);
+      assert.equal(store.afterHandOff.size, layer.stats.ticketsHandled);
       await ks.close();
+
+      // s_server serves one client at a time: the next one is accepted after this close.
+      await resumeWith(config, store, server.port, async (driver) => {
+        const line = `resumed ${token()}\n`;
+        const mark = server.output.length;
+        await driver.write(line);
+        await server.proc.waitFor(line, { from: mark });
+        const back = `resumed-back ${token()}\n`;
+        server.proc.send(back);
+        assert.equal(await driver.readUntilText(back), back);
+      });
+      await server.proc.waitFor("Reused session-id");
     });
   }
 });
@@ -193,14 +253,16 @@ describe("kernel hand-off: Deno.listenTls (rustls)", { skip: denoSkip }, () => {
   }
 
   for (const suite of SUITES) {
-    it(`${suite.name}: echo, KeyUpdate both ways, rotation, close`, async () => {
-      const store = new InMemoryClientSessionStore();
+    it(`${suite.name}: echo, KeyUpdate both ways, rotation, close, resumption`, async () => {
+      const store = new WatchedStore();
+      const config = clientConfig(suite.id, store);
       const ks = await KernelSocket.connect(listener!.addr.port);
       try {
-        const layer = await ks.handshakeAndHandOff(clientConfig(suite.id, store), "localhost", {
+        const layer = await ks.handshakeAndHandOff(config, "localhost", {
           maxFragmentSize: 1000,
           confidentialityLimit: 8n, // forces our key rotation inside one large write
         });
+        store.handedOff = true;
         assert.equal(ks.connection!.negotiatedCipherSuite.id, suite.id);
         const roundTrip = async (payload: string) => {
           ks.take();
@@ -222,10 +284,16 @@ describe("kernel hand-off: Deno.listenTls (rustls)", { skip: denoSkip }, () => {
         // rustls sends its tickets after the handshake too; they reach the store.
         await ks.until(() => layer.stats.ticketsHandled > 0, "waiting for tickets");
         assert.equal(store.ticketCount("localhost"), layer.stats.ticketsHandled);
+        assert.equal(store.afterHandOff.size, layer.stats.ticketsHandled);
         assert.equal(ks.failure, undefined);
       } finally {
         await ks.close();
       }
+      await resumeWith(config, store, listener!.addr.port, async (driver) => {
+        const line = `resumed ${token()}`;
+        await driver.write(line);
+        assert.equal(await driver.readUntilText(line), line);
+      });
     });
   }
 });
