@@ -65,6 +65,8 @@ export class KernelSocket {
   #pending: Uint8Array = new Uint8Array(0);
   #opening: Promise<void> = Promise.resolve();
   #waiters: (() => void)[] = [];
+  // Counts socket events, so bytes that land while the handshake step runs are not missed.
+  #events = 0;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -113,6 +115,7 @@ export class KernelSocket {
   }
 
   #wake(): void {
+    this.#events++;
     const ws = this.#waiters;
     this.#waiters = [];
     for (const w of ws) w();
@@ -167,6 +170,7 @@ export class KernelSocket {
     const deadline = Date.now() + WAIT_MS;
     const out = new Uint8Array(65536);
     for (let guard = 0; guard < 1000; guard++) {
+      const seen = this.#events;
       const { discard, state } = await client.processTlsRecords(this.#pending);
       let consumed = discard;
       switch (state.kind) {
@@ -186,6 +190,7 @@ export class KernelSocket {
           break;
         case "BlockedHandshake":
           this.#pending = this.#pending.subarray(consumed);
+          if (this.#events !== seen) continue; // more bytes arrived meanwhile
           if (this.eof) throw new Error("peer closed during the handshake");
           await this.#nextEvent(deadline, "handshaking");
           continue;
