@@ -6,26 +6,26 @@
  * @module
  */
 
-// Rotation offset and pi destination for every lane, derived once from the
-// FIPS 202 definitions rather than typed in as tables.
-const ROT = new Uint8Array(25);
-const PI_DEST = new Uint8Array(25);
-const RC_LO = new Uint32Array(24);
-const RC_HI = new Uint32Array(24);
+// The rho and pi steps done as one walk along pi's single 24-lane cycle:
+// CHASE_LANE[t] is the t-th lane visited, CHASE_ROT[t] the rotation its
+// predecessor's value gets on the way in. Round constants come from the LFSR of
+// FIPS 202 Algorithm 5. All derived once rather than typed in as tables.
+const CHASE_LANE = new Uint8Array(24);
+const CHASE_ROT = new Uint8Array(24);
+const RC_LO = new Int32Array(24);
+const RC_HI = new Int32Array(24);
 
 (function initTables(): void {
   let x = 1;
   let y = 0;
   for (let t = 0; t < 24; t++) {
-    ROT[x + 5 * y] = (((t + 1) * (t + 2)) / 2) % 64;
     const nx = y;
-    y = (2 * x + 3 * y) % 5;
+    const ny = (2 * x + 3 * y) % 5;
+    CHASE_ROT[t] = (((t + 1) * (t + 2)) / 2) % 64;
+    CHASE_LANE[t] = nx + 5 * ny;
     x = nx;
+    y = ny;
   }
-  for (let lx = 0; lx < 5; lx++) {
-    for (let ly = 0; ly < 5; ly++) PI_DEST[lx + 5 * ly] = ly + 5 * ((2 * lx + 3 * ly) % 5);
-  }
-  // rc(t) from the 8-bit LFSR of FIPS 202 Algorithm 5.
   let r = 1;
   const bits: number[] = [];
   for (let t = 0; t < 7 * 24; t++) {
@@ -43,53 +43,89 @@ const RC_HI = new Uint32Array(24);
   }
 })();
 
-const C = new Uint32Array(10);
-const B = new Uint32Array(50);
-
-/** Keccak-f[1600] on a 50-word state, in place. */
-export function keccakF1600(s: Uint32Array): void {
+/**
+ * Keccak-f[1600] on a 50-word state, in place. Int32Array rather than
+ * Uint32Array so every load stays a small integer in the JIT (unsigned loads
+ * above 2^31 become doubles and cost about 2x).
+ */
+export function keccakF1600(s: Int32Array): void {
   for (let round = 0; round < 24; round++) {
-    for (let x = 0; x < 10; x++) C[x] = s[x] ^ s[x + 10] ^ s[x + 20] ^ s[x + 30] ^ s[x + 40];
-    for (let x = 0; x < 5; x++) {
-      const n = ((x + 1) % 5) * 2;
-      const p = ((x + 4) % 5) * 2;
-      const lo = C[n];
-      const hi = C[n + 1];
-      const dLo = C[p] ^ ((lo << 1) | (hi >>> 31));
-      const dHi = C[p + 1] ^ ((hi << 1) | (lo >>> 31));
-      for (let i = 2 * x; i < 50; i += 10) {
-        s[i] ^= dLo;
-        s[i + 1] ^= dHi;
-      }
+    // theta
+    const c0 = s[0] ^ s[10] ^ s[20] ^ s[30] ^ s[40];
+    const c1 = s[1] ^ s[11] ^ s[21] ^ s[31] ^ s[41];
+    const c2 = s[2] ^ s[12] ^ s[22] ^ s[32] ^ s[42];
+    const c3 = s[3] ^ s[13] ^ s[23] ^ s[33] ^ s[43];
+    const c4 = s[4] ^ s[14] ^ s[24] ^ s[34] ^ s[44];
+    const c5 = s[5] ^ s[15] ^ s[25] ^ s[35] ^ s[45];
+    const c6 = s[6] ^ s[16] ^ s[26] ^ s[36] ^ s[46];
+    const c7 = s[7] ^ s[17] ^ s[27] ^ s[37] ^ s[47];
+    const c8 = s[8] ^ s[18] ^ s[28] ^ s[38] ^ s[48];
+    const c9 = s[9] ^ s[19] ^ s[29] ^ s[39] ^ s[49];
+    const d0 = c8 ^ ((c2 << 1) | (c3 >>> 31));
+    const d1 = c9 ^ ((c3 << 1) | (c2 >>> 31));
+    const d2 = c0 ^ ((c4 << 1) | (c5 >>> 31));
+    const d3 = c1 ^ ((c5 << 1) | (c4 >>> 31));
+    const d4 = c2 ^ ((c6 << 1) | (c7 >>> 31));
+    const d5 = c3 ^ ((c7 << 1) | (c6 >>> 31));
+    const d6 = c4 ^ ((c8 << 1) | (c9 >>> 31));
+    const d7 = c5 ^ ((c9 << 1) | (c8 >>> 31));
+    const d8 = c6 ^ ((c0 << 1) | (c1 >>> 31));
+    const d9 = c7 ^ ((c1 << 1) | (c0 >>> 31));
+    for (let i = 0; i < 50; i += 10) {
+      s[i] ^= d0;
+      s[i + 1] ^= d1;
+      s[i + 2] ^= d2;
+      s[i + 3] ^= d3;
+      s[i + 4] ^= d4;
+      s[i + 5] ^= d5;
+      s[i + 6] ^= d6;
+      s[i + 7] ^= d7;
+      s[i + 8] ^= d8;
+      s[i + 9] ^= d9;
     }
-    for (let i = 0; i < 25; i++) {
-      const lo = s[2 * i];
-      const hi = s[2 * i + 1];
-      const r = ROT[i];
-      const d = 2 * PI_DEST[i];
-      if (r === 0) {
-        B[d] = lo;
-        B[d + 1] = hi;
-      } else if (r < 32) {
-        B[d] = (lo << r) | (hi >>> (32 - r));
-        B[d + 1] = (hi << r) | (lo >>> (32 - r));
-      } else if (r === 32) {
-        B[d] = hi;
-        B[d + 1] = lo;
+    // rho and pi
+    let lo = s[2];
+    let hi = s[3];
+    for (let t = 0; t < 24; t++) {
+      const j = 2 * CHASE_LANE[t];
+      const r = CHASE_ROT[t];
+      const nextLo = s[j];
+      const nextHi = s[j + 1];
+      // No offset on the cycle is 0 or 32, so both shifts below are in 1..31.
+      if (r < 32) {
+        s[j] = (lo << r) | (hi >>> (32 - r));
+        s[j + 1] = (hi << r) | (lo >>> (32 - r));
       } else {
-        const m = r - 32;
-        B[d] = (hi << m) | (lo >>> (32 - m));
-        B[d + 1] = (lo << m) | (hi >>> (32 - m));
+        s[j] = (hi << (r - 32)) | (lo >>> (64 - r));
+        s[j + 1] = (lo << (r - 32)) | (hi >>> (64 - r));
       }
+      lo = nextLo;
+      hi = nextHi;
     }
-    for (let row = 0; row < 50; row += 10) {
-      for (let x = 0; x < 10; x += 2) {
-        const x1 = row + ((x + 2) % 10);
-        const x2 = row + ((x + 4) % 10);
-        s[row + x] = B[row + x] ^ (~B[x1] & B[x2]);
-        s[row + x + 1] = B[row + x + 1] ^ (~B[x1 + 1] & B[x2 + 1]);
-      }
+    // chi
+    for (let i = 0; i < 50; i += 10) {
+      const a0 = s[i];
+      const a1 = s[i + 1];
+      const a2 = s[i + 2];
+      const a3 = s[i + 3];
+      const a4 = s[i + 4];
+      const a5 = s[i + 5];
+      const a6 = s[i + 6];
+      const a7 = s[i + 7];
+      const a8 = s[i + 8];
+      const a9 = s[i + 9];
+      s[i] = a0 ^ (~a2 & a4);
+      s[i + 1] = a1 ^ (~a3 & a5);
+      s[i + 2] = a2 ^ (~a4 & a6);
+      s[i + 3] = a3 ^ (~a5 & a7);
+      s[i + 4] = a4 ^ (~a6 & a8);
+      s[i + 5] = a5 ^ (~a7 & a9);
+      s[i + 6] = a6 ^ (~a8 & a0);
+      s[i + 7] = a7 ^ (~a9 & a1);
+      s[i + 8] = a8 ^ (~a0 & a2);
+      s[i + 9] = a9 ^ (~a1 & a3);
     }
+    // iota
     s[0] ^= RC_LO[round];
     s[1] ^= RC_HI[round];
   }
@@ -97,7 +133,7 @@ export function keccakF1600(s: Uint32Array): void {
 
 /** A Keccak sponge: absorb with `update`, then read with `squeeze` (any number of calls). */
 export class Keccak {
-  readonly #state = new Uint32Array(50);
+  readonly #state = new Int32Array(50);
   readonly #rate: number;
   readonly #suffix: number;
   #pos = 0;
