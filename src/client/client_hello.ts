@@ -49,12 +49,31 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
       protocols: [...config.alpnProtocols],
     });
   }
-  extensions.push(
-    { type: ExtensionType.supported_versions, versions: [ProtocolVersion.TLSv1_3] },
-    { type: ExtensionType.psk_key_exchange_modes, modes: [PskKeyExchangeMode.psk_dhe_ke] },
-  );
-  if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
-  extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+  const tls13 = config.versions.includes("TLSv1_3");
+  const tls12 = config.versions.includes("TLSv1_2");
+  const versions: number[] = [];
+  if (tls13) versions.push(ProtocolVersion.TLSv1_3);
+  if (tls12) versions.push(ProtocolVersion.TLSv1_2);
+  extensions.push({ type: ExtensionType.supported_versions, versions });
+  if (tls12) {
+    // RFC 8422 5.1.2, RFC 7627, RFC 5746 3.4, RFC 5077 3.2: what a TLS 1.2
+    // server needs to pick ECDHE, the extended master secret and secure
+    // renegotiation signalling. Tickets are offered; see the client's
+    // TLS 1.2 states for what is done with them.
+    extensions.push(
+      { type: ExtensionType.ec_point_formats, formats: [0] },
+      { type: ExtensionType.extended_master_secret },
+      { type: ExtensionType.renegotiation_info, renegotiatedConnection: new Uint8Array(0) },
+      { type: ExtensionType.session_ticket, ticket: new Uint8Array(0) },
+    );
+  }
+  if (tls13) {
+    extensions.push(
+      { type: ExtensionType.psk_key_exchange_modes, modes: [PskKeyExchangeMode.psk_dhe_ke] },
+    );
+    if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
+    extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+  }
   if (variant.earlyData) extensions.push({ type: ExtensionType.early_data });
   if (variant.psk) {
     // pre_shared_key must be the last extension (RFC 8446 4.2.11).

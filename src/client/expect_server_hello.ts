@@ -25,6 +25,7 @@ import { bytesEqual } from "../_bytes.ts";
 import { buildClientHello } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
+import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 
 /** Awaits ServerHello (or, first time only, HelloRetryRequest). */
 export class ExpectServerHello implements HandshakeState {
@@ -40,7 +41,20 @@ export class ExpectServerHello implements HandshakeState {
   /** Handles ServerHello or HelloRetryRequest. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
-    checkCommonFields(this.#hs, msg);
+    const hs = this.#hs;
+    // Without supported_versions the server chose TLS 1.2 or older.
+    if (
+      hs.config.versions.includes("TLSv1_2") && !hs.sawHelloRetryRequest &&
+      !isHelloRetryRequest(msg) &&
+      findExtension(
+          msg.extensions as ServerHello["extensions"],
+          ExtensionType.supported_versions,
+        ) ===
+        undefined
+    ) {
+      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello);
+    }
+    checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
       ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
       : this.#handleServerHello(cx, raw, msg as ServerHello);
@@ -195,7 +209,7 @@ function checkCommonFields(hs: ClientHandshakeData, msg: ServerHello | HelloRetr
     msg.extensions as ServerHello["extensions"],
     ExtensionType.supported_versions,
   )?.version;
-  if (version !== ProtocolVersion.TLSv1_3) {
+  if (version !== ProtocolVersion.TLSv1_3 || !hs.config.versions.includes("TLSv1_3")) {
     // Without supported_versions the server chose TLS 1.2 or older.
     const tail = msg.random.subarray(24);
     if (bytesEqual(tail, DOWNGRADE_TLS12_SENTINEL) || bytesEqual(tail, DOWNGRADE_TLS11_SENTINEL)) {

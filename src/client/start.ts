@@ -29,7 +29,10 @@ export async function startClient(
   const hint = await config.sessionStore?.kxHint(serverName);
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
   hs.keyShares = [await first.start()];
-  hs.offer = await takeResumableSession(config, serverName);
+  // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
+  hs.offer = config.versions.includes("TLSv1_3")
+    ? await takeResumableSession(config, serverName)
+    : undefined;
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
   const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
     hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;

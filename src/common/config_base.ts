@@ -32,8 +32,13 @@ export interface CommonConfigOptions {
   cipherSuites?: readonly number[];
   /** Key exchange group code points in preference order (default: the provider's order). */
   kxGroups?: readonly number[];
-  /** Versions to enable (default `["TLSv1_3"]` until TLS 1.2 lands). */
+  /** Versions to enable (default both; TLS 1.3 is always preferred). */
   versions?: readonly TlsVersion[];
+  /**
+   * TLS 1.2: refuse peers that do not support the extended master secret
+   * (RFC 7627) with handshake_failure (default true).
+   */
+  requireExtendedMasterSecret?: boolean;
   /** ALPN protocol names in preference order (default none). */
   alpnProtocols?: readonly string[];
   /**
@@ -61,6 +66,8 @@ export interface ResolvedCommon {
   kxGroups: readonly KeyExchangeGroup[];
   /** Enabled versions. */
   versions: readonly TlsVersion[];
+  /** TLS 1.2: whether the extended master secret is required. */
+  requireExtendedMasterSecret: boolean;
   /** ALPN protocols, encoded. */
   alpnProtocols: readonly Uint8Array[];
   /** Largest plaintext fragment we send. */
@@ -77,6 +84,9 @@ export interface ResolvedCommon {
 
 const encoder = new TextEncoder();
 
+/** Versions enabled when a config names none. */
+const DEFAULT_VERSIONS: readonly TlsVersion[] = ["TLSv1_3", "TLSv1_2"];
+
 /** Checks the options that need no provider; throws `TypeError`. */
 export function validateCommon(options: CommonConfigOptions, what: string): void {
   if (options === null || typeof options !== "object") {
@@ -91,12 +101,12 @@ export function validateCommon(options: CommonConfigOptions, what: string): void
       throw new TypeError(`${what}: ALPN protocol names must be 1 to 255 bytes`);
     }
   }
-  const versions = options.versions ?? ["TLSv1_3"];
-  if (versions.length === 0 || versions.some((v) => v !== "TLSv1_3" && v !== "TLSv1_2")) {
+  const versions = options.versions ?? DEFAULT_VERSIONS;
+  if (
+    !Array.isArray(versions) || versions.length === 0 ||
+    versions.some((v) => v !== "TLSv1_3" && v !== "TLSv1_2")
+  ) {
     throw new TypeError(`${what}: versions must be a non-empty list of "TLSv1_3" / "TLSv1_2"`);
-  }
-  if (versions.includes("TLSv1_2") && !versions.includes("TLSv1_3")) {
-    throw new TypeError(`${what}: TLS 1.2 is not supported yet; include "TLSv1_3"`);
   }
   for (const list of [options.cipherSuites, options.kxGroups]) {
     if (list !== undefined && (!Array.isArray(list) || list.some((x) => !Number.isInteger(x)))) {
@@ -125,7 +135,7 @@ function pick<T>(
 /** Resolves the provider and applies the lists. */
 export async function resolveCommon(options: CommonConfigOptions): Promise<ResolvedCommon> {
   const provider = await (options.provider ?? webCryptoProvider());
-  const versions = options.versions ?? ["TLSv1_3"];
+  const versions = options.versions ?? DEFAULT_VERSIONS;
   const cipherSuites = pick(
     provider.cipherSuites,
     (s) => s.id,
@@ -141,6 +151,7 @@ export async function resolveCommon(options: CommonConfigOptions): Promise<Resol
     cipherSuites,
     kxGroups,
     versions,
+    requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? true,
     alpnProtocols: (options.alpnProtocols ?? []).map((p) => encoder.encode(p)),
     maxFragmentSize: options.maxFragmentSize ?? 16384,
     enableSecretExtraction: options.enableSecretExtraction ?? false,

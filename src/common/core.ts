@@ -18,6 +18,7 @@ import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import { fragments } from "./outbound.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
+import type { Tls12Traffic } from "../tls12/traffic.ts";
 import { InsufficientSizeError } from "../error.ts";
 
 /** One awaited handshake message: `handle` returns the state that awaits the next. */
@@ -92,6 +93,14 @@ export class ConnectionCore {
   readonly maxFragmentSize: number;
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
+  /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
+  tls12: Tls12Traffic | undefined;
+  /**
+   * TLS 1.2: what the peer's change_cipher_spec does (install the new read
+   * key). Set by the handshake state that expects it; a CCS at any other
+   * moment of a TLS 1.2 handshake is unexpected_message.
+   */
+  pendingCcs: (() => Promise<void>) | undefined;
   /** Client: the 0-RTT writer while early data is offered. */
   earlyData: EarlyDataSender | undefined;
   /** 0-RTT outcome: undefined when not attempted or not yet known. */
@@ -296,6 +305,12 @@ export class ConnectionCore {
     for (const p of parts) required += writer.recordSize(p.length);
     if (out.length < required) throw new InsufficientSizeError(required);
     let offset = 0;
+    if (this.tls12 && seq + BigInt(parts.length) > this.tls12.suite.confidentialityLimit) {
+      // TLS 1.2 has no KeyUpdate: the connection must end before the limit.
+      throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
+        detail: "ConfidentialityLimitReached",
+      });
+    }
     if (refresh && this.tls13) {
       const update = await writer.write(ContentType.Handshake, this.tls13.keyUpdateMessage(false));
       out.set(update, offset);
@@ -362,7 +377,7 @@ export class ConnectionCore {
 
   async #handleRecord(record: RawRecord): Promise<void> {
     if (record.contentType === ContentType.ChangeCipherSpec) {
-      this.#handleChangeCipherSpec(record.fragment);
+      await this.#handleChangeCipherSpec(record.fragment);
       return;
     }
     let opened: Awaited<ReturnType<RecordReader["open"]>> | undefined;
@@ -453,7 +468,19 @@ export class ConnectionCore {
     this.#appQueuedBytes += recordLength;
   }
 
-  #handleChangeCipherSpec(payload: Uint8Array): void {
+  async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
+    if (this.pendingCcs) {
+      // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
+      if (payload.length !== 1 || payload[0] !== 1 || !this.#joiner.isEmpty) {
+        throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
+          alert: AlertDescription.UnexpectedMessage,
+        });
+      }
+      const install = this.pendingCcs;
+      this.pendingCcs = undefined;
+      await install();
+      return;
+    }
     // RFC 8446 section 5: a plaintext CCS of exactly 0x01 between the first
     // ClientHello and the peer's Finished is dropped; anything else aborts.
     if (!this.ccsAllowed || this.#reader.isProtected && this.handshakeComplete) {
@@ -500,7 +527,11 @@ export class ConnectionCore {
       this.peerClosed = true;
       return;
     }
-    if (description === AlertDescription.UserCanceled && level === AlertLevel.Warning) {
+    // TLS 1.2 (RFC 5246 7.2.2): warning alerts leave the connection up.
+    const tls12Warning = level === AlertLevel.Warning && this.info.protocolVersion === "TLSv1_2";
+    if (
+      tls12Warning || description === AlertDescription.UserCanceled && level === AlertLevel.Warning
+    ) {
       this.#idle("warning alerts");
       return;
     }

@@ -1,0 +1,132 @@
+/**
+ * The client's reading of a TLS 1.2 ServerHello (RFC 5246 7.4.1.3): the
+ * checks, the suite, and the extensions a TLS 1.2 server may answer with.
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import type { Tls12CipherSuite } from "../crypto/types.ts";
+import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
+import { findExtension } from "../msgs/extensions.ts";
+import { extensionName } from "../msgs/_ext_codecs.ts";
+import {
+  DOWNGRADE_TLS11_SENTINEL,
+  DOWNGRADE_TLS12_SENTINEL,
+  type ServerHello,
+} from "../msgs/server_hello.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { bytesEqual } from "../_bytes.ts";
+import { PlainWriter } from "../common/record_io.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import { ExpectCertificate12, type Tls12ClientState } from "./tls12_states.ts";
+
+const decoder = new TextDecoder();
+
+/** ServerHello extensions a TLS 1.2 server may send back to our ClientHello. */
+const ANSWERABLE: ReadonlySet<number> = new Set([
+  ExtensionType.server_name,
+  ExtensionType.application_layer_protocol_negotiation,
+  ExtensionType.extended_master_secret,
+  ExtensionType.renegotiation_info,
+  ExtensionType.ec_point_formats,
+  ExtensionType.session_ticket,
+]);
+
+/**
+ * Handles a ServerHello without supported_versions: the server chose TLS
+ * 1.2. Throws unless TLS 1.2 is enabled, and (RFC 8446 4.1.3) when a server
+ * random carries a downgrade sentinel while we offered TLS 1.3.
+ */
+export function handleTls12ServerHello(
+  hs: ClientHandshakeData,
+  cx: ConnectionCore,
+  raw: RawHandshake,
+  sh: ServerHello,
+): Promise<HandshakeState> {
+  const { config } = hs;
+  const tail = sh.random.subarray(24);
+  if (
+    config.versions.includes("TLSv1_3") &&
+    (bytesEqual(tail, DOWNGRADE_TLS12_SENTINEL) || bytesEqual(tail, DOWNGRADE_TLS11_SENTINEL))
+  ) {
+    throw peerMisbehaved(
+      "server random carries a downgrade sentinel",
+      "AttemptedDowngradeToTls12WhenTls13IsSupported",
+    );
+  }
+  if (sh.legacyVersion !== ProtocolVersion.TLSv1_2 || !config.versions.includes("TLSv1_2")) {
+    throw peerIncompatible(
+      `server selected version 0x${sh.legacyVersion.toString(16)}`,
+      "UnsupportedVersion",
+      AlertDescription.ProtocolVersion,
+    );
+  }
+  if (sh.legacyCompressionMethod !== 0) {
+    throw peerMisbehaved("ServerHello selected compression", "SelectedCompression");
+  }
+  // We never offer a TLS 1.2 session to resume: an echo of our (random,
+  // middlebox) session ID would claim a resumption that cannot be.
+  if (hs.sessionId.length > 0 && bytesEqual(sh.legacySessionIdEcho, hs.sessionId)) {
+    throw peerMisbehaved("server resumed a session we did not offer", "ServerEchoedWrongSessionId");
+  }
+  const suite = config.cipherSuites.find((s) => s.id === sh.cipherSuite);
+  if (!suite || suite.version !== "TLSv1_2") {
+    throw peerMisbehaved(
+      "server selected a cipher suite we did not offer",
+      "SelectedUnofferedCipherSuite",
+    );
+  }
+  for (const ext of sh.extensions) {
+    if (!ANSWERABLE.has(ext.type)) {
+      throw peerMisbehaved(
+        `ServerHello has unsolicited ${extensionName(ext.type)}`,
+        "UnsolicitedServerHelloExtension",
+        AlertDescription.UnsupportedExtension,
+      );
+    }
+  }
+  const reneg = findExtension(sh.extensions, ExtensionType.renegotiation_info);
+  if (reneg && reneg.renegotiatedConnection.length !== 0) {
+    throw peerMisbehaved("non-empty renegotiation_info", "InvalidRenegotiationInfo", 40);
+  }
+  const ems = findExtension(sh.extensions, ExtensionType.extended_master_secret) !== undefined;
+  if (!ems && config.requireExtendedMasterSecret) {
+    throw peerIncompatible(
+      "server does not support the extended master secret",
+      "ExtendedMasterSecretExtensionRequired",
+    );
+  }
+  const alpn = findExtension(sh.extensions, ExtensionType.application_layer_protocol_negotiation);
+  if (alpn) {
+    const offered = config.alpnProtocols;
+    if (alpn.protocols.length !== 1 || !offered.some((p) => bytesEqual(p, alpn.protocols[0]))) {
+      throw peerMisbehaved(
+        "server chose an ALPN protocol we did not offer",
+        "SelectedUnofferedAlpn",
+      );
+    }
+    cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
+  }
+  hs.earlyData?.close();
+  if (hs.earlyData) cx.earlyDataAccepted = false;
+  hs.transcript.add(raw.encoded);
+  // Only the first ClientHello's record says 0x0301 (RFC 5246 appendix E.1).
+  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
+  // From here a CCS is only welcome where the TLS 1.2 states expect it.
+  cx.ccsAllowed = false;
+  cx.info.protocolVersion = "TLSv1_2";
+  cx.info.cipherSuite = suite;
+  cx.info.handshakeKind = "Full";
+  const state: Tls12ClientState = {
+    hs,
+    suite: suite as Tls12CipherSuite,
+    serverRandom: sh.random.slice(),
+    ems,
+    ticketExpected: findExtension(sh.extensions, ExtensionType.session_ticket) !== undefined,
+    serverCert: new Uint8Array(0),
+    certificateRequested: false,
+  };
+  return Promise.resolve(new ExpectCertificate12(state));
+}

@@ -1,0 +1,243 @@
+/**
+ * The client's TLS 1.2 handshake after the ServerHello (RFC 5246 7.3, RFC
+ * 8422 for ECDHE): Certificate, ServerKeyExchange, [CertificateRequest],
+ * ServerHelloDone; then our ClientKeyExchange, change_cipher_spec and
+ * Finished; then the server's [NewSessionTicket], change_cipher_spec and
+ * Finished. No False Start: application data waits for the server Finished.
+ *
+ * Client authentication is not implemented for TLS 1.2: a CertificateRequest
+ * is answered with an empty Certificate (RFC 5246 7.4.6), and the server
+ * decides whether to continue. Tickets are read and dropped (TLS 1.2
+ * resumption is not implemented).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import type { Tls12CipherSuite } from "../crypto/types.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import {
+  decodeCertificate12,
+  decodeEmptyMessage,
+  decodeFinished12,
+  decodeNewSessionTicket12,
+  decodeServerKeyExchange,
+  encodeCertificate12,
+  encodeClientKeyExchange,
+  encodeFinished12,
+  serverKeyExchangeParams,
+} from "../msgs/tls12_messages.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { concat, constantTimeEqual } from "../_bytes.ts";
+import { keyBlock, masterSecret, verifyData } from "../tls12/prf.ts";
+import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
+import { RefuseRenegotiation, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ActiveKeyExchange } from "../crypto/types.ts";
+
+/** What the client's TLS 1.2 states carry. */
+export interface Tls12ClientState {
+  /** The shared client handshake data (config, randoms, transcript). */
+  hs: ClientHandshakeData;
+  /** The suite the server chose. */
+  suite: Tls12CipherSuite;
+  /** The server's random. */
+  serverRandom: Uint8Array;
+  /** Whether both sides use the extended master secret. */
+  ems: boolean;
+  /** Whether the server said it will send a NewSessionTicket. */
+  ticketExpected: boolean;
+  /** The server's end-entity certificate. */
+  serverCert: Uint8Array;
+  /** Whether the server sent a CertificateRequest. */
+  certificateRequested: boolean;
+}
+
+/** Awaits the server's Certificate. */
+export class ExpectCertificate12 implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificate12";
+  readonly #st: Tls12ClientState;
+
+  /** Continues `st`. */
+  constructor(st: Tls12ClientState) {
+    this.#st = st;
+  }
+
+  /** Verifies the chain against the server name. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    if (raw.type !== HandshakeType.Certificate) throw unexpectedMessage("Certificate", raw.type);
+    const chain = decodeCertificate12(raw.body);
+    if (chain.length === 0) {
+      throw peerMisbehaved(
+        "server sent no certificate",
+        "NoCertificatesPresented",
+        AlertDescription.DecodeError,
+      );
+    }
+    const { hs } = this.#st;
+    await hs.config.verifier.verifyServerCert(
+      chain[0],
+      chain.slice(1),
+      hs.serverName,
+      hs.config.now(),
+    );
+    cx.info.peerCertificates = chain;
+    hs.transcript.add(raw.encoded);
+    this.#st.serverCert = chain[0];
+    return new ExpectServerKeyExchange(this.#st);
+  }
+}
+
+/** Awaits the signed ECDHE ServerKeyExchange. */
+export class ExpectServerKeyExchange implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectServerKeyExchange";
+  readonly #st: Tls12ClientState;
+
+  /** Continues `st`. */
+  constructor(st: Tls12ClientState) {
+    this.#st = st;
+  }
+
+  /** Checks group and scheme, verifies the signature, and starts our side of ECDHE. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    if (raw.type !== HandshakeType.ServerKeyExchange) {
+      throw unexpectedMessage("ServerKeyExchange", raw.type);
+    }
+    const st = this.#st;
+    const { hs } = st;
+    const ske = decodeServerKeyExchange(raw.body);
+    const group = hs.config.kxGroups.find((g) => g.group === ske.group);
+    if (!group || !TLS12_GROUPS.has(ske.group)) {
+      throw peerMisbehaved("server chose a group we did not offer", "SelectedUnofferedKxGroup");
+    }
+    const offered = hs.config.verifier.supportedVerifySchemes();
+    if (!offered.includes(ske.scheme) || !schemeFitsSuite(ske.scheme, st.suite.sign)) {
+      throw peerMisbehaved(
+        "ServerKeyExchange signed with a scheme we did not offer or that does not fit the suite",
+        "SignedKxWithWrongAlgorithm",
+      );
+    }
+    const signed = concat(hs.random, st.serverRandom, serverKeyExchangeParams(ske));
+    await hs.config.verifier.verifyTls12Signature(signed, st.serverCert, ske.scheme, ske.signature);
+    hs.transcript.add(raw.encoded);
+    cx.info.kxGroup = group;
+    const ours = await group.start();
+    return new ExpectServerHelloDone(st, ours, ske.publicKey);
+  }
+}
+
+/** Awaits ServerHelloDone (a CertificateRequest may come first), then sends our flight. */
+export class ExpectServerHelloDone implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectServerHelloDone";
+  readonly #st: Tls12ClientState;
+  readonly #ours: ActiveKeyExchange;
+  readonly #peerKey: Uint8Array;
+
+  /** Continues `st` with our key exchange started and the server's share. */
+  constructor(st: Tls12ClientState, ours: ActiveKeyExchange, peerKey: Uint8Array) {
+    this.#st = st;
+    this.#ours = ours;
+    this.#peerKey = peerKey;
+  }
+
+  /** Sends ClientKeyExchange, change_cipher_spec and Finished. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const st = this.#st;
+    const { hs, suite } = st;
+    if (raw.type === HandshakeType.CertificateRequest && !st.certificateRequested) {
+      st.certificateRequested = true;
+      hs.transcript.add(raw.encoded);
+      return this;
+    }
+    if (raw.type !== HandshakeType.ServerHelloDone) {
+      throw unexpectedMessage("ServerHelloDone", raw.type);
+    }
+    decodeEmptyMessage(raw.body, "ServerHelloDone");
+    hs.transcript.add(raw.encoded);
+    let pms: Uint8Array;
+    try {
+      pms = await this.#ours.complete(this.#peerKey);
+    } catch {
+      throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
+    }
+    if (st.certificateRequested) {
+      const empty = encodeCertificate12([]);
+      cx.sendHandshake(empty);
+      hs.transcript.add(empty);
+    }
+    const cke = encodeClientKeyExchange(this.#ours.publicKey);
+    cx.sendHandshake(cke);
+    hs.transcript.add(cke);
+    const sessionHash = st.ems ? await hs.transcript.hash(suite.hash) : undefined;
+    const master = await masterSecret(suite.hmac, pms, hs.random, st.serverRandom, sessionHash);
+    hs.keyLog("CLIENT_RANDOM", master);
+    const keys = await keyBlock(suite.hmac, suite.aead, master, hs.random, st.serverRandom);
+    cx.sendChangeCipherSpec();
+    cx.setWriter(await Tls12Writer.create(suite.aead, keys.client.key, keys.client.iv));
+    const finished = encodeFinished12(
+      await verifyData(suite.hmac, master, "client", await hs.transcript.hash(suite.hash)),
+    );
+    cx.sendHandshake(finished);
+    hs.transcript.add(finished);
+    cx.pendingCcs = async () => {
+      cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
+    };
+    cx.tls12 = { suite, tx: keys.client, rx: keys.server };
+    return new ExpectServerFinished12(st, master);
+  }
+}
+
+/** Awaits [NewSessionTicket], the server's change_cipher_spec and Finished. */
+export class ExpectServerFinished12 implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectServerFinished12";
+  readonly #st: Tls12ClientState;
+  readonly #master: Uint8Array;
+  #ticketSeen = false;
+
+  /** Continues `st` with the master secret. */
+  constructor(st: Tls12ClientState, master: Uint8Array) {
+    this.#st = st;
+    this.#master = master;
+  }
+
+  /** Checks verify_data; the handshake is then complete. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const st = this.#st;
+    const { hs, suite } = st;
+    if (
+      raw.type === HandshakeType.NewSessionTicket && st.ticketExpected && !this.#ticketSeen &&
+      !cx.reader.isProtected
+    ) {
+      decodeNewSessionTicket12(raw.body);
+      this.#ticketSeen = true;
+      hs.transcript.add(raw.encoded);
+      return this;
+    }
+    // The Finished must come under the new key, after the server's CCS.
+    if (raw.type !== HandshakeType.Finished || !cx.reader.isProtected) {
+      throw unexpectedMessage("ChangeCipherSpec then Finished", raw.type);
+    }
+    const got = decodeFinished12(raw.body);
+    const expected = await verifyData(
+      suite.hmac,
+      this.#master,
+      "server",
+      await hs.transcript.hash(suite.hash),
+    );
+    if (!constantTimeEqual(got, expected)) {
+      throw peerMisbehaved(
+        "server Finished is wrong",
+        "IncorrectFinished",
+        AlertDescription.DecryptError,
+      );
+    }
+    hs.transcript.add(raw.encoded);
+    cx.handshakeComplete = true;
+    return new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
+  }
+}

@@ -1,0 +1,163 @@
+// TLS 1.2 interop on 127.0.0.1: our client against `openssl s_server -tls1_2`
+// and our server against `openssl s_client -tls1_2`, for the six ECDHE AEAD
+// suites with ECDSA and RSA certificates.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts";
+import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
+import { RootCertStore } from "../src/webpki/root_store.ts";
+import { TlsError } from "../src/error.ts";
+import { SocketDriver } from "./_client_drive.ts";
+import { type TestCert, TestPki } from "./_pki.ts";
+import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
+import { exchange, type OpenSslServer } from "./peers/_openssl_server.ts";
+
+const SUITES = [
+  { id: 0xc02b, openssl: "ECDHE-ECDSA-AES128-GCM-SHA256", sign: "ecdsa" },
+  { id: 0xc02c, openssl: "ECDHE-ECDSA-AES256-GCM-SHA384", sign: "ecdsa" },
+  { id: 0xcca9, openssl: "ECDHE-ECDSA-CHACHA20-POLY1305", sign: "ecdsa" },
+  { id: 0xc02f, openssl: "ECDHE-RSA-AES128-GCM-SHA256", sign: "rsa" },
+  { id: 0xc030, openssl: "ECDHE-RSA-AES256-GCM-SHA384", sign: "rsa" },
+  { id: 0xcca8, openssl: "ECDHE-RSA-CHACHA20-POLY1305", sign: "rsa" },
+] as const;
+const SAN = "DNS:localhost, IP:127.0.0.1";
+
+const missing = peerMissing("openssl", ["version"]) ?? peerMissing("stdbuf", ["--version"]);
+if (missing) {
+  if (process.env.CI) throw new Error(`CI needs openssl: ${missing}`);
+  console.warn(missing);
+}
+
+/** `openssl s_server -tls1_2` on 127.0.0.1 and a free port (shape of OpenSslServer). */
+async function startServer12(args: string[], opensslConf?: string): Promise<OpenSslServer> {
+  const proc = new PeerProcess("env", [
+    ...(opensslConf ? [`OPENSSL_CONF=${opensslConf}`] : []),
+    "stdbuf",
+    "-o0",
+    "openssl",
+    "s_server",
+    "-accept",
+    "127.0.0.1:0",
+    "-tls1_2",
+    ...args,
+  ]);
+  try {
+    const m = await proc.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/) as RegExpMatchArray;
+    return {
+      proc,
+      port: Number(m[1]),
+      get output() {
+        return proc.output;
+      },
+      stop: () => proc.stop(),
+    } as unknown as OpenSslServer;
+  } catch (e) {
+    await proc.stop();
+    throw e;
+  }
+}
+
+describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, () => {
+  let pki: TestPki;
+  let leaves: Record<"ecdsa" | "rsa", TestCert>;
+  let roots: RootCertStore;
+  const servers: OpenSslServer[] = [];
+
+  before(() => {
+    pki = new TestPki();
+    const ca = pki.root("kerneltls tls12 CA");
+    leaves = { ecdsa: pki.leaf(ca, SAN, { alg: "p256" }), rsa: pki.leaf(ca, SAN, { alg: "rsa" }) };
+    roots = new RootCertStore();
+    roots.add(ca.der);
+  });
+
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    pki?.cleanup();
+  });
+
+  async function server(
+    cert: TestCert,
+    args: string[],
+    opensslConf?: string,
+  ): Promise<OpenSslServer> {
+    const s = await startServer12(
+      ["-cert", cert.certPath, "-key", cert.keyPath, ...args],
+      opensslConf,
+    );
+    servers.push(s);
+    return s;
+  }
+
+  async function connect(
+    s: OpenSslServer,
+    options: Partial<ClientConfigOptions> = {},
+  ): Promise<{ client: UnbufferedClientConnection; driver: SocketDriver }> {
+    const client = await UnbufferedClientConnection.create(
+      new ClientConfig({ roots, ...options }),
+      "localhost",
+    );
+    const driver = await SocketDriver.connect(client, s.port);
+    try {
+      await driver.handshake();
+    } catch (e) {
+      driver.destroy();
+      throw e;
+    }
+    return { client, driver };
+  }
+
+  for (const suite of SUITES) {
+    it(`${suite.openssl}: handshake, data both ways`, async () => {
+      const s = await server(leaves[suite.sign], ["-cipher", suite.openssl]);
+      const { client, driver } = await connect(s).catch((e) => {
+        console.log(s.output);
+        throw e;
+      });
+      try {
+        assert.equal(client.protocolVersion, "TLSv1_2");
+        assert.equal(client.negotiatedCipherSuite?.id, suite.id);
+        assert.deepEqual(client.peerCertificates?.[0], leaves[suite.sign].der);
+        await exchange(driver, s);
+        await exchange(driver, s);
+      } finally {
+        await driver.close();
+      }
+    });
+  }
+
+  it("P-256 and P-384 groups (the P-256 ECDSA certificate needs P-256 offered)", async () => {
+    const s = await server(leaves.ecdsa, ["-groups", "P-384:P-256"]);
+    for (const groups of [[0x17], [0x18, 0x17]]) {
+      const { client, driver } = await connect(s, { kxGroups: groups });
+      try {
+        assert.equal(client.negotiatedKeyExchangeGroup?.group, groups[0]);
+        await exchange(driver, s);
+      } finally {
+        await driver.close();
+      }
+    }
+  });
+
+  it("a server without extended master secret is refused by default", async () => {
+    // openssl 3.0's s_server has no flag for it; its config file does.
+    const conf = join(mkdtempSync(join(tmpdir(), "tls12-")), "no_ems.cnf");
+    writeFileSync(
+      conf,
+      "openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\n" +
+        "Options = -ExtendedMasterSecret\n",
+    );
+    const s = await server(leaves.ecdsa, [], conf);
+    await assert.rejects(connect(s), (e) => e instanceof TlsError && e.alert === 40);
+    const { client, driver } = await connect(s, { requireExtendedMasterSecret: false });
+    try {
+      assert.equal(client.protocolVersion, "TLSv1_2");
+      await exchange(driver, s);
+    } finally {
+      await driver.close();
+    }
+  });
+});
