@@ -11,7 +11,7 @@ import { expectMessage } from "../common/expect.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
-import { ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
+import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
 import { findExtension } from "../msgs/extensions.ts";
 import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
@@ -32,6 +32,7 @@ import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
 import { acceptPsk, acceptsEarlyData, choosePskMode } from "./psk.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
+import { handleTls12ClientHello, wantsTls12 } from "./tls12_client_hello.ts";
 
 const decoder = new TextDecoder();
 
@@ -55,6 +56,14 @@ export class ExpectClientHello implements HandshakeState {
     const { config } = hs;
     // D.4: from the first ClientHello on, the peer may send a middlebox CCS.
     cx.ccsAllowed = true;
+    if (!this.#retry && wantsTls12(hs, hello)) return handleTls12ClientHello(hs, cx, raw, hello);
+    if (!config.versions.includes("TLSv1_3")) {
+      throw peerIncompatible(
+        "client offers no version we enabled",
+        "UnsupportedVersion",
+        AlertDescription.ProtocolVersion,
+      );
+    }
     checkClientHello(hello);
 
     const pskMode = choosePskMode(hs, hello);

@@ -149,10 +149,10 @@ describe("server ExpectClientHello", () => {
     assert.ok(rest.length > 0 && rest.every((r) => r[0] === 23)); // then protected records
   });
 
-  it("no supported_versions with TLS 1.3: protocol_version", async () => {
+  it("no supported_versions with TLS 1.3 only: protocol_version", async () => {
     const o = await run([
       handshakeRecord(clientHello({ drop: [ExtensionType.supported_versions] })),
-    ]);
+    ], { versions: ["TLSv1_3"] });
     assertAlert(o, AlertDescription.ProtocolVersion);
   });
 

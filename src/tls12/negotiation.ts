@@ -67,7 +67,8 @@ export class RefuseRenegotiation implements HandshakeState {
   }
 
   /** Refuses the renegotiation request. */
-  handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+  // deno-lint-ignore require-await
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     if (raw.type !== this.#trigger) throw unexpectedMessage("no handshake message", raw.type);
     if (this.#refused) {
       throw peerMisbehaved(
@@ -78,6 +79,6 @@ export class RefuseRenegotiation implements HandshakeState {
     }
     this.#refused = true;
     cx.sendAlert(AlertDescription.NoRenegotiation, AlertLevel.Warning);
-    return Promise.resolve(this);
+    return this;
   }
 }

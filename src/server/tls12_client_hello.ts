@@ -1,0 +1,184 @@
+/**
+ * The server's answer to a ClientHello that does not offer TLS 1.3 (RFC 5246
+ * 7.4.1.2, RFC 8422): an ECDHE AEAD suite that fits our certificate's key,
+ * a group, a signature scheme, then ServerHello, Certificate,
+ * ServerKeyExchange and ServerHelloDone in one flight.
+ *
+ * Not implemented for TLS 1.2: client authentication (no CertificateRequest
+ * is sent), session ID and ticket resumption (the session ID we send is
+ * empty: the session cannot be resumed).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import { PlainWriter } from "../common/record_io.ts";
+import type { CertifiedKey } from "../common/config_base.ts";
+import type { Tls12CipherSuite } from "../crypto/types.ts";
+import type { ClientHello } from "../msgs/client_hello.ts";
+import {
+  AlertDescription,
+  ExtensionType,
+  HandshakeType,
+  NamedGroup,
+  ProtocolVersion,
+} from "../msgs/enums.ts";
+import { findExtension } from "../msgs/extensions.ts";
+import type { ServerHelloExtension } from "../msgs/extension_types.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import { DOWNGRADE_TLS12_SENTINEL } from "../msgs/server_hello.ts";
+import {
+  encodeCertificate12,
+  encodeEcdheParams,
+  encodeEmptyMessage,
+  encodeServerKeyExchange,
+} from "../msgs/tls12_messages.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { concat } from "../_bytes.ts";
+import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import { chooseAlpn } from "./client_hello_checks.ts";
+import type { ServerHandshakeData } from "./handshake_data.ts";
+import { ExpectClientKeyExchange } from "./tls12_states.ts";
+
+const decoder = new TextDecoder();
+
+/** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
+const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
+
+/**
+ * True when `hello` should get TLS 1.2: TLS 1.2 is enabled and the client
+ * does not offer TLS 1.3 (or we do not).
+ */
+export function wantsTls12(hs: ServerHandshakeData, hello: ClientHello): boolean {
+  const { versions } = hs.config;
+  if (!versions.includes("TLSv1_2")) return false;
+  const offered = findExtension(hello.extensions, ExtensionType.supported_versions)?.versions;
+  if (offered?.includes(ProtocolVersion.TLSv1_3) && versions.includes("TLSv1_3")) return false;
+  return offered ? offered.includes(ProtocolVersion.TLSv1_2) : hello.legacyVersion >= 0x0303;
+}
+
+/** Negotiates TLS 1.2 from `hello` and queues the server's first flight. */
+export async function handleTls12ClientHello(
+  hs: ServerHandshakeData,
+  cx: ConnectionCore,
+  raw: RawHandshake,
+  hello: ClientHello,
+): Promise<HandshakeState> {
+  const { config } = hs;
+  if (!hello.legacyCompressionMethods.includes(0)) {
+    throw peerIncompatible("ClientHello offers no null compression", "NullCompressionRequired");
+  }
+  const reneg = findExtension(hello.extensions, ExtensionType.renegotiation_info);
+  if (reneg && reneg.renegotiatedConnection.length !== 0) {
+    throw peerMisbehaved(
+      "non-empty renegotiation_info in an initial handshake",
+      "InvalidRenegotiationInfo",
+      AlertDescription.HandshakeFailure,
+    );
+  }
+  const secureReneg = reneg !== undefined ||
+    hello.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV);
+  const ems = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
+  if (!ems && config.requireExtendedMasterSecret) {
+    throw peerIncompatible(
+      "client does not support the extended master secret",
+      "ExtendedMasterSecretExtensionRequired",
+    );
+  }
+  hs.clientRandom = hello.random;
+  const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
+  cx.info.serverName = serverName;
+  const offeredSchemes =
+    findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
+  const offeredAlpn = findExtension(
+    hello.extensions,
+    ExtensionType.application_layer_protocol_negotiation,
+  )?.protocols;
+  const certified: CertifiedKey | undefined = await config.certResolver({
+    serverName,
+    signatureSchemes: offeredSchemes,
+    alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
+  });
+  if (!certified) {
+    throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
+  }
+  const keyAlg = certified.key.algorithm;
+  const suite = config.cipherSuites.find((s): s is Tls12CipherSuite =>
+    s.version === "TLSv1_2" && s.sign === keyAlg && hello.cipherSuites.includes(s.id)
+  );
+  if (!suite) throw peerIncompatible("no cipher suite in common", "NoCipherSuitesInCommon");
+  const scheme = certified.key.schemes.find((s) =>
+    offeredSchemes.includes(s) && schemeFitsSuite(s, suite.sign)
+  );
+  if (scheme === undefined) {
+    throw peerIncompatible("no signature scheme in common", "NoSignatureSchemesInCommon");
+  }
+  // RFC 8422 5.1.1: a client without supported_groups is taken to support P-256.
+  const clientGroups = findExtension(hello.extensions, ExtensionType.supported_groups)?.groups ??
+    [NamedGroup.secp256r1];
+  const group = config.kxGroups.find((g) =>
+    TLS12_GROUPS.has(g.group) && clientGroups.includes(g.group)
+  );
+  if (!group) throw peerIncompatible("no key exchange group in common", "NoKxGroupsInCommon");
+  const alpn = chooseAlpn(config, offeredAlpn);
+
+  hs.transcript.add(raw.encoded);
+  const serverRandom = config.randomBytes(32);
+  // RFC 8446 4.1.3: a TLS 1.3 server that settles for TLS 1.2 says so.
+  if (config.versions.includes("TLSv1_3")) serverRandom.set(DOWNGRADE_TLS12_SENTINEL, 24);
+  const extensions: ServerHelloExtension[] = [];
+  if (secureReneg) {
+    extensions.push({
+      type: ExtensionType.renegotiation_info,
+      renegotiatedConnection: new Uint8Array(0),
+    });
+  }
+  if (ems) extensions.push({ type: ExtensionType.extended_master_secret });
+  if (findExtension(hello.extensions, ExtensionType.ec_point_formats)) {
+    extensions.push({ type: ExtensionType.ec_point_formats, formats: [0] });
+  }
+  if (alpn) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [alpn],
+    });
+  }
+  const serverHello = encodeHandshake({
+    type: HandshakeType.ServerHello,
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: serverRandom,
+    legacySessionIdEcho: new Uint8Array(0),
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions,
+  });
+  const kx = await group.start();
+  const params = encodeEcdheParams(group.group, kx.publicKey);
+  const signature = await certified.key.sign(scheme, concat(hello.random, serverRandom, params));
+  const flight = [
+    serverHello,
+    encodeCertificate12(certified.certChain),
+    encodeServerKeyExchange({ group: group.group, publicKey: kx.publicKey, scheme, signature }),
+    encodeEmptyMessage(HandshakeType.ServerHelloDone),
+  ];
+  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
+  for (const msg of flight) {
+    cx.sendHandshake(msg);
+    hs.transcript.add(msg);
+  }
+  // No TLS 1.3 middlebox CCS here: the client's CCS is a TLS 1.2 one.
+  cx.ccsAllowed = false;
+  cx.info.protocolVersion = "TLSv1_2";
+  cx.info.cipherSuite = suite;
+  cx.info.kxGroup = group;
+  cx.info.alpnProtocol = alpn && decoder.decode(alpn);
+  cx.info.handshakeKind = "Full";
+  return new ExpectClientKeyExchange({
+    hs,
+    suite,
+    serverRandom,
+    ems,
+    kx,
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * The server's TLS 1.2 handshake after its first flight: the client's
+ * ClientKeyExchange, change_cipher_spec and Finished, then our
+ * change_cipher_spec and Finished (RFC 5246 7.3).
+ *
+ * @module
+ */
+
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import type { ActiveKeyExchange, Tls12CipherSuite } from "../crypto/types.ts";
+import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import {
+  decodeClientKeyExchange,
+  decodeFinished12,
+  encodeFinished12,
+} from "../msgs/tls12_messages.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { constantTimeEqual } from "../_bytes.ts";
+import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
+import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
+import { RefuseRenegotiation } from "../tls12/negotiation.ts";
+import type { ServerHandshakeData } from "./handshake_data.ts";
+
+/** What the server's TLS 1.2 states carry. */
+export interface Tls12ServerState {
+  /** The shared server handshake data (config, client random, transcript). */
+  hs: ServerHandshakeData;
+  /** The chosen suite. */
+  suite: Tls12CipherSuite;
+  /** Our random. */
+  serverRandom: Uint8Array;
+  /** Whether both sides use the extended master secret. */
+  ems: boolean;
+  /** Our half of ECDHE. */
+  kx: ActiveKeyExchange;
+}
+
+/** Awaits the client's ECDHE share. */
+export class ExpectClientKeyExchange implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectClientKeyExchange";
+  readonly #st: Tls12ServerState;
+
+  /** Continues `st`. */
+  constructor(st: Tls12ServerState) {
+    this.#st = st;
+  }
+
+  /** Completes ECDHE, derives the keys, and waits for the client's CCS. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    if (raw.type !== HandshakeType.ClientKeyExchange) {
+      throw unexpectedMessage("ClientKeyExchange", raw.type);
+    }
+    const st = this.#st;
+    const { hs, suite } = st;
+    const peerKey = decodeClientKeyExchange(raw.body);
+    let pms: Uint8Array;
+    try {
+      pms = await st.kx.complete(peerKey);
+    } catch {
+      throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
+    }
+    hs.transcript.add(raw.encoded);
+    const sessionHash = st.ems ? await hs.transcript.hash(suite.hash) : undefined;
+    const master = await masterSecret(
+      suite.hmac,
+      pms,
+      hs.clientRandom,
+      st.serverRandom,
+      sessionHash,
+    );
+    hs.keyLog("CLIENT_RANDOM", master);
+    const keys = await keyBlock(suite.hmac, suite.aead, master, hs.clientRandom, st.serverRandom);
+    cx.pendingCcs = async () => {
+      cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
+    };
+    return new ExpectClientFinished12(st, master, keys);
+  }
+}
+
+/** Awaits the client's Finished (after its CCS), then sends ours. */
+export class ExpectClientFinished12 implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectClientFinished12";
+  readonly #st: Tls12ServerState;
+  readonly #master: Uint8Array;
+  readonly #keys: Tls12KeyBlock;
+
+  /** Continues `st` with the master secret and key block. */
+  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock) {
+    this.#st = st;
+    this.#master = master;
+    this.#keys = keys;
+  }
+
+  /** Checks verify_data, then answers with CCS and our Finished. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    if (raw.type !== HandshakeType.Finished || !cx.reader.isProtected) {
+      throw unexpectedMessage("ChangeCipherSpec then Finished", raw.type);
+    }
+    const { hs, suite } = this.#st;
+    const got = decodeFinished12(raw.body);
+    const expected = await verifyData(
+      suite.hmac,
+      this.#master,
+      "client",
+      await hs.transcript.hash(suite.hash),
+    );
+    if (!constantTimeEqual(got, expected)) {
+      throw peerMisbehaved(
+        "client Finished is wrong",
+        "IncorrectFinished",
+        AlertDescription.DecryptError,
+      );
+    }
+    hs.transcript.add(raw.encoded);
+    cx.sendChangeCipherSpec();
+    cx.setWriter(await Tls12Writer.create(suite.aead, this.#keys.server.key, this.#keys.server.iv));
+    const finished = encodeFinished12(
+      await verifyData(suite.hmac, this.#master, "server", await hs.transcript.hash(suite.hash)),
+    );
+    cx.sendHandshake(finished);
+    hs.transcript.add(finished);
+    cx.tls12 = { suite, tx: this.#keys.server, rx: this.#keys.client };
+    cx.handshakeComplete = true;
+    return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
+  }
+}
