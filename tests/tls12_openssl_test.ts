@@ -3,14 +3,16 @@
 // suites with ECDSA and RSA certificates.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts";
-import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { TlsError } from "../src/error.ts";
 import { SocketDriver } from "./_client_drive.ts";
+import { LoopbackListener } from "./_drive.ts";
+import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 import { exchange, type OpenSslServer } from "./peers/_openssl_server.ts";
@@ -24,6 +26,9 @@ const SUITES = [
   { id: 0xcca8, openssl: "ECDHE-RSA-CHACHA20-POLY1305", sign: "rsa" },
 ] as const;
 const SAN = "DNS:localhost, IP:127.0.0.1";
+/** An openssl config that turns the extended master secret off (no flag does in 3.0). */
+const NO_EMS_CONF = "openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\n" +
+  "Options = -ExtendedMasterSecret\n";
 
 const missing = peerMissing("openssl", ["version"]) ?? peerMissing("stdbuf", ["--version"]);
 if (missing) {
@@ -142,14 +147,25 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
     }
   });
 
+  it("a HelloRequest gets a no_renegotiation warning", async () => {
+    const s = await server(leaves.ecdsa, []);
+    const { driver } = await connect(s);
+    try {
+      await exchange(driver, s);
+      const mark = s.output.length;
+      s.proc.send("r\n"); // s_server: send a HelloRequest
+      // openssl treats the warning as the end of its renegotiation attempt.
+      await driver.readAtLeast(1, 3000).catch((e) => e);
+      await s.proc.waitFor(/no renegotiation|NO_RENEGOTIATION/i, { from: mark });
+    } finally {
+      driver.destroy();
+    }
+  });
+
   it("a server without extended master secret is refused by default", async () => {
     // openssl 3.0's s_server has no flag for it; its config file does.
     const conf = join(mkdtempSync(join(tmpdir(), "tls12-")), "no_ems.cnf");
-    writeFileSync(
-      conf,
-      "openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\n" +
-        "Options = -ExtendedMasterSecret\n",
-    );
+    writeFileSync(conf, NO_EMS_CONF);
     const s = await server(leaves.ecdsa, [], conf);
     await assert.rejects(connect(s), (e) => e instanceof TlsError && e.alert === 40);
     const { client, driver } = await connect(s, { requireExtendedMasterSecret: false });
@@ -158,6 +174,126 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
       await exchange(driver, s);
     } finally {
       await driver.close();
+    }
+  });
+});
+
+describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, () => {
+  let pki: TestPki;
+  let ca: TestCert;
+  let leaves: Record<"ecdsa" | "rsa", TestCert>;
+  let listener: LoopbackListener;
+  const peers: PeerProcess[] = [];
+
+  before(async () => {
+    pki = new TestPki();
+    ca = pki.root("kerneltls tls12 server CA");
+    leaves = { ecdsa: pki.leaf(ca, SAN, { alg: "p256" }), rsa: pki.leaf(ca, SAN, { alg: "rsa" }) };
+    listener = await LoopbackListener.listen();
+  });
+
+  after(async () => {
+    await Promise.all(peers.map((p) => p.stop()));
+    await listener?.close();
+    pki?.cleanup();
+  });
+
+  function serverConfig(leaf: TestCert, extra: Partial<ServerConfigOptions> = {}): ServerConfig {
+    return new ServerConfig({
+      certificateChain: readFileSync(leaf.certPath, "utf8"),
+      privateKey: readFileSync(leaf.keyPath, "utf8"),
+      ...extra,
+    });
+  }
+
+  async function connect(
+    config: ServerConfig,
+    args: string[],
+    opensslConf?: string,
+    commands = false,
+  ): Promise<{ conn: UnbufferedServerConnection; driver: SocketDriver; peer: PeerProcess }> {
+    const peer = new PeerProcess("env", [
+      ...(opensslConf ? [`OPENSSL_CONF=${opensslConf}`] : []),
+      "stdbuf",
+      "-o0",
+      "openssl",
+      "s_client",
+      "-connect",
+      `127.0.0.1:${listener.port}`,
+      "-tls1_2",
+      "-servername",
+      "localhost",
+      "-CAfile",
+      ca.certPath,
+      "-verify_return_error",
+      // s_client reads its one-letter commands (R: renegotiate) only without -ign_eof.
+      ...(commands ? [] : ["-ign_eof"]),
+      ...args,
+    ]);
+    peers.push(peer);
+    const conn = new UnbufferedServerConnection(config);
+    const driver = await listener.accept(conn);
+    return { conn, driver, peer };
+  }
+
+  let counter = 0;
+  async function exchangeWith(driver: SocketDriver, peer: PeerProcess): Promise<void> {
+    const token = `${(counter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const c2s = `client-to-server ${token}\n`;
+    driver.take();
+    peer.send(c2s);
+    assert.deepEqual(await driver.readAtLeast(c2s.length), new TextEncoder().encode(c2s));
+    driver.take();
+    const s2c = `server-to-client ${token}\n`;
+    const mark = peer.output.length;
+    await driver.write(s2c);
+    await peer.waitFor(s2c, { from: mark });
+  }
+
+  for (const suite of SUITES) {
+    it(`${suite.openssl}: handshake, data both ways`, async () => {
+      const { conn, driver, peer } = await connect(serverConfig(leaves[suite.sign]), [
+        "-cipher",
+        suite.openssl,
+      ]);
+      try {
+        await driver.handshake();
+        assert.equal(conn.protocolVersion, "TLSv1_2");
+        assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
+        await exchangeWith(driver, peer);
+        await exchangeWith(driver, peer);
+        await peer.waitFor(/Extended master secret: yes/);
+      } finally {
+        await driver.close().catch(() => {});
+        await peer.stop();
+      }
+    });
+  }
+
+  it("a client-initiated renegotiation gets a no_renegotiation warning", async () => {
+    const { driver, peer } = await connect(serverConfig(leaves.ecdsa), [], undefined, true);
+    try {
+      await driver.handshake();
+      await exchangeWith(driver, peer);
+      const mark = peer.output.length;
+      peer.send("R\n"); // s_client: renegotiate
+      await driver.readAtLeast(1, 3000).catch((e) => e);
+      await peer.waitFor(/no renegotiation|NO_RENEGOTIATION/i, { from: mark });
+    } finally {
+      driver.destroy();
+      await peer.stop();
+    }
+  });
+
+  it("a client without extended master secret gets handshake_failure", async () => {
+    const conf = join(mkdtempSync(join(tmpdir(), "tls12-")), "no_ems.cnf");
+    writeFileSync(conf, NO_EMS_CONF);
+    const { driver, peer } = await connect(serverConfig(leaves.ecdsa), [], conf);
+    try {
+      await assert.rejects(driver.handshake(), (e) => e instanceof TlsError && e.alert === 40);
+    } finally {
+      driver.destroy();
+      await peer.stop();
     }
   });
 });
