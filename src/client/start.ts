@@ -5,6 +5,8 @@
  */
 
 import { ConnectionCore } from "../common/core.ts";
+import type { KeyExchangeGroup } from "../crypto/types.ts";
+import { NamedGroup } from "../msgs/enums.ts";
 import { parseServerName } from "../webpki/name.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { buildClientHello } from "./client_hello.ts";
@@ -17,9 +19,23 @@ import { ProtocolVersion } from "../msgs/enums.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 
 /**
- * Creates the core with the first ClientHello queued. One key share is sent:
- * for the group the server picked last time when known, else the most
- * preferred one. A stored ticket for `serverName` is offered when usable.
+ * The groups whose shares go into the first ClientHello: `first`, plus a plain
+ * X25519 share beside X25519MLKEM768, so that a server without post-quantum
+ * groups needs no HelloRetryRequest (as browsers do).
+ */
+function initialShareGroups(
+  config: ResolvedClientConfig,
+  first: KeyExchangeGroup,
+): KeyExchangeGroup[] {
+  const x25519 = config.kxGroups.find((g) => g.group === NamedGroup.X25519);
+  return first.group === NamedGroup.X25519MLKEM768 && x25519 ? [first, x25519] : [first];
+}
+
+/**
+ * Creates the core with the first ClientHello queued. Key shares go for the
+ * group the server picked last time when known, else the most preferred one
+ * (with X25519 beside the hybrid). A stored ticket for `serverName` is offered
+ * when usable.
  */
 export async function startClient(
   config: ResolvedClientConfig,
@@ -28,7 +44,7 @@ export async function startClient(
   const hs = new ClientHandshakeData(config, serverName, parseServerName(serverName));
   const hint = await config.sessionStore?.kxHint(serverName);
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
-  hs.keyShares = [await first.start()];
+  hs.keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
   hs.offer = config.versions.includes("TLSv1_3")
     ? await takeResumableSession(config, serverName)

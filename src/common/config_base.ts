@@ -12,7 +12,7 @@ import type {
   SigningKey,
   SupportedCipherSuite,
 } from "../crypto/types.ts";
-import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
+import { DEFAULT_KX_GROUPS, webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import { pemDecode } from "../crypto/pem.ts";
 
 /** Protocol versions a config may enable. */
@@ -132,6 +132,12 @@ function pick<T>(
   });
 }
 
+/** The provider's default groups, or all of them when it has none of the defaults. */
+function defaultGroups(all: readonly KeyExchangeGroup[]): KeyExchangeGroup[] {
+  const defaults = all.filter((g) => DEFAULT_KX_GROUPS.includes(g.group));
+  return defaults.length > 0 ? defaults : [...all];
+}
+
 /** Resolves the provider and applies the lists. */
 export async function resolveCommon(options: CommonConfigOptions): Promise<ResolvedCommon> {
   const provider = await (options.provider ?? webCryptoProvider());
@@ -144,7 +150,9 @@ export async function resolveCommon(options: CommonConfigOptions): Promise<Resol
   )
     .filter((s) => versions.includes(s.version));
   if (cipherSuites.length === 0) throw new TypeError("no usable cipher suites configured");
-  const kxGroups = pick(provider.kxGroups, (g) => g.group, options.kxGroups, "key exchange group");
+  const kxGroups = options.kxGroups === undefined
+    ? defaultGroups(provider.kxGroups)
+    : pick(provider.kxGroups, (g) => g.group, options.kxGroups, "key exchange group");
   if (kxGroups.length === 0) throw new TypeError("no key exchange groups configured");
   return {
     provider,

@@ -13,6 +13,7 @@ import type { Aead, CryptoProvider, KeyExchangeGroup } from "../types.ts";
 import { aes128Gcm, aes256Gcm, chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
 import { hmacSha256, hmacSha384, sha256, sha384 } from "./hash.ts";
 import { detectX25519, secp256r1, secp384r1, x25519 } from "./kx.ts";
+import { hybridGroups } from "../hybrid.ts";
 import { loadSigningKey } from "./signing_key.ts";
 import { detectEd25519, ed25519Verifier, signatureVerifiers } from "./verify.ts";
 
@@ -90,7 +91,19 @@ export interface WebCryptoProviderOptions {
    * pure TypeScript; `"webcrypto"` insists on Web Crypto; `"pure"` never uses it.
    */
   chacha?: "auto" | "webcrypto" | "pure";
+  /**
+   * Which ML-KEM-768 the post-quantum groups use: `"auto"` (default) takes Web
+   * Crypto when the runtime has it, else pure TypeScript.
+   */
+  mlkem?: "auto" | "webcrypto" | "pure";
 }
+
+/**
+ * Groups offered when a config names none: the hybrid first, as rustls,
+ * Chrome and OpenSSL 3.5 do. SecP256r1MLKEM768 and MLKEM768 are in the
+ * provider but only used when a config asks for them by code point.
+ */
+export const DEFAULT_KX_GROUPS: readonly number[] = [0x11ec, 0x001d, 0x0017, 0x0018];
 
 async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> {
   if (mode === "pure") return chacha20Poly1305Pure;
@@ -113,8 +126,9 @@ async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> 
  * is simply not offered.
  *
  * Suites: TLS 1.3 AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then TLS 1.2
- * ECDHE-ECDSA and ECDHE-RSA in the same AEAD order. Groups: X25519 (when
- * available), secp256r1, secp384r1.
+ * ECDHE-ECDSA and ECDHE-RSA in the same AEAD order. Groups: X25519MLKEM768
+ * and X25519 (when X25519 is available), secp256r1, secp384r1, then
+ * SecP256r1MLKEM768 and MLKEM768 (see {@link DEFAULT_KX_GROUPS}).
  *
  * @example
  * ```ts
@@ -144,9 +158,11 @@ export async function webCryptoProvider(
     aes256Gcm,
     chacha20Poly1305,
   };
+  const pq = hybridGroups({ mlkem: options.mlkem ?? "auto" });
+  // X25519MLKEM768 needs X25519; without it only the P-256 hybrid remains.
   const kxGroups: KeyExchangeGroup[] = hasX25519
-    ? [x25519, secp256r1, secp384r1]
-    : [secp256r1, secp384r1];
+    ? [pq.x25519MlKem768, x25519, secp256r1, secp384r1, pq.secp256r1MlKem768, pq.mlKem768]
+    : [secp256r1, secp384r1, pq.secp256r1MlKem768, pq.mlKem768];
   return {
     cipherSuites: [...tls13CipherSuites(algorithms), ...tls12CipherSuites(algorithms)],
     kxGroups,

@@ -28,8 +28,14 @@ describe("webCryptoProvider", () => {
       C.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     ]);
     const groups = p.kxGroups.map((g) => g.group);
-    const expected = [NamedGroup.secp256r1, NamedGroup.secp384r1];
-    assert.deepEqual(groups, (await detectX25519()) ? [NamedGroup.X25519, ...expected] : expected);
+    const pq = [NamedGroup.SecP256r1MLKEM768, NamedGroup.MLKEM768];
+    const expected = [NamedGroup.secp256r1, NamedGroup.secp384r1, ...pq];
+    assert.deepEqual(
+      groups,
+      (await detectX25519())
+        ? [NamedGroup.X25519MLKEM768, NamedGroup.X25519, ...expected]
+        : expected,
+    );
     for (const s of p.cipherSuites) {
       assert.equal(s.hmac.hash, s.hash, s.name);
       assert.equal(s.hash.outputLen, s.name.endsWith("SHA384") ? 48 : 32, s.name);
