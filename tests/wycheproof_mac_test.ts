@@ -9,6 +9,8 @@
 // cases use HashLen zero bytes instead), so a separate case below checks the
 // empty key against node:crypto.
 // HKDF `invalid` cases ask for more than 255 * HashLen bytes and must throw.
+// Every file runs twice: against the Web Crypto Hmac and the pure TypeScript one
+// (src/crypto/pure/sha2.ts), each with its own printed tally.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -16,6 +18,7 @@ import { createHmac } from "node:crypto";
 import { bytesEqual, constantTimeEqual } from "../src/_bytes.ts";
 import { hkdfExpand, hkdfExtract } from "../src/crypto/hkdf.ts";
 import { hmacSha256, hmacSha384 } from "../src/crypto/webcrypto/hash.ts";
+import { hmacSha256Pure, hmacSha384Pure } from "../src/crypto/pure/sha2.ts";
 import type { Hmac } from "../src/crypto/types.ts";
 import { hex, readWycheproof, Tally } from "./_wycheproof.ts";
 
@@ -24,9 +27,9 @@ interface MacGroup {
   tagSize: number;
 }
 
-async function runHmac(name: string, hmac: Hmac): Promise<void> {
+async function runHmac(name: string, hmac: Hmac, impl: string): Promise<void> {
   const file = readWycheproof<MacGroup>(name);
-  const tally = new Tally(`${name}_test.json`);
+  const tally = new Tally(`${name}_test.json (${impl})`);
   for (const group of file.testGroups) {
     for (const tc of group.tests) {
       const key = hex(tc.key);
@@ -40,9 +43,9 @@ async function runHmac(name: string, hmac: Hmac): Promise<void> {
   tally.finish(file.numberOfTests);
 }
 
-async function runHkdf(name: string, hmac: Hmac): Promise<void> {
+async function runHkdf(name: string, hmac: Hmac, impl: string): Promise<void> {
   const file = readWycheproof<object>(name);
-  const tally = new Tally(`${name}_test.json`);
+  const tally = new Tally(`${name}_test.json (${impl})`);
   for (const group of file.testGroups) {
     for (const tc of group.tests) {
       let ok: boolean;
@@ -60,16 +63,29 @@ async function runHkdf(name: string, hmac: Hmac): Promise<void> {
   tally.finish(file.numberOfTests);
 }
 
-describe("Wycheproof MAC and KDF", () => {
-  it("hmac_sha256", () => runHmac("hmac_sha256", hmacSha256));
-  it("hmac_sha384", () => runHmac("hmac_sha384", hmacSha384));
-  it("hkdf_sha256", () => runHkdf("hkdf_sha256", hmacSha256));
-  it("hkdf_sha384", () => runHkdf("hkdf_sha384", hmacSha384));
-});
+const IMPLEMENTATIONS = [
+  ["webcrypto", hmacSha256, hmacSha384],
+  ["pure", hmacSha256Pure, hmacSha384Pure],
+] as const;
+
+for (const [impl, h256, h384] of IMPLEMENTATIONS) {
+  describe(`Wycheproof MAC and KDF (${impl})`, () => {
+    it("hmac_sha256", () => runHmac("hmac_sha256", h256, impl));
+    it("hmac_sha384", () => runHmac("hmac_sha384", h384, impl));
+    it("hkdf_sha256", () => runHkdf("hkdf_sha256", h256, impl));
+    it("hkdf_sha384", () => runHkdf("hkdf_sha384", h384, impl));
+  });
+}
 
 describe("HMAC with a zero-length key", () => {
-  for (const [hmac, name] of [[hmacSha256, "sha256"], [hmacSha384, "sha384"]] as const) {
-    it(name, async () => {
+  const cases = [
+    [hmacSha256, "sha256", "webcrypto"],
+    [hmacSha384, "sha384", "webcrypto"],
+    [hmacSha256Pure, "sha256", "pure"],
+    [hmacSha384Pure, "sha384", "pure"],
+  ] as const;
+  for (const [hmac, name, impl] of cases) {
+    it(`${name} (${impl})`, async () => {
       const msg = new TextEncoder().encode("zero-length key");
       const ours = await hmac.sign(new Uint8Array(0), msg);
       const reference = new Uint8Array(createHmac(name, Buffer.alloc(0)).update(msg).digest());
