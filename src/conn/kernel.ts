@@ -26,7 +26,15 @@ export interface ConnectionTrafficSecrets {
   kind: AeadKind;
   /** The AEAD key (16 or 32 bytes). */
   key: Uint8Array;
-  /** The 12-byte IV that is XORed with the sequence number to form each nonce. */
+  /**
+   * The 12-byte IV that is XORed with the sequence number to form each nonce.
+   * TLS 1.3: the traffic IV. TLS 1.2 ChaCha20-Poly1305: the write IV from the
+   * key block (RFC 7905). TLS 1.2 AES-GCM: the 4-byte salt (client/server
+   * write IV of the key block) followed by the 8 key block bytes that come
+   * after both salts; the explicit nonce we send is the last 8 bytes of
+   * `iv XOR seq`. A receiver only needs the salt (the peer's records carry
+   * their explicit nonce); kTLS takes salt = iv[0..4] and iv = iv[4..12].
+   */
   iv: Uint8Array;
 }
 

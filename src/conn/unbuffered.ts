@@ -112,7 +112,7 @@ export abstract class UnbufferedConnectionCommon {
     this.checkUsable();
     if (!enabled) throw new TlsError("General", "secret extraction is disabled");
     const core = this.peekCore();
-    if (!core || !core.handshakeComplete || !core.tls13) {
+    if (!core || !core.handshakeComplete || !(core.tls13 || core.tls12)) {
       throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
     }
     if (!core.outboundEmpty) {
@@ -125,7 +125,23 @@ export abstract class UnbufferedConnectionCommon {
     if (core.peekAppLength() !== undefined) {
       throw new TlsError("General", "received application data must be read first");
     }
-    const traffic = core.tls13;
+    if (core.tls12) {
+      const { suite, tx, rx } = core.tls12;
+      const kind = suite.aead.kind;
+      // Sequence numbers go on from the handshake: our Finished and the
+      // peer's were record 0 under these keys, so both are 1 here. The IVs
+      // are the nonce bases the handshake used (see `Tls12DirectionKeys`).
+      const tls12Secrets: ExtractedSecrets = {
+        tx: {
+          seq: (core.writer as { seq?: bigint }).seq ?? 0n,
+          secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() },
+        },
+        rx: { seq: core.reader.seq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
+      };
+      this.consume();
+      return { secrets: tls12Secrets, core, init: { protocolVersion: "TLSv1_2", suite } };
+    }
+    const traffic = core.tls13!;
     const suite = traffic.suite;
     const txSeq = (core.writer as { seq?: bigint }).seq ?? 0n;
     const secrets: ExtractedSecrets = {

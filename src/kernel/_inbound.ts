@@ -10,7 +10,13 @@
 import { TlsError } from "../error.ts";
 import { decodeAlert } from "../msgs/alert.ts";
 import { Reader } from "../msgs/codec.ts";
-import { AlertDescription, alertName, ContentType, HandshakeType } from "../msgs/enums.ts";
+import {
+  AlertDescription,
+  AlertLevel,
+  alertName,
+  ContentType,
+  HandshakeType,
+} from "../msgs/enums.ts";
 import { readKeyUpdate } from "../msgs/simple_messages.ts";
 import { HandshakeJoiner } from "../record/handshake_joiner.ts";
 
@@ -34,10 +40,16 @@ export function unexpected(message: string, detail: string): TlsError {
 export class InboundRouter {
   readonly #joiner = new HandshakeJoiner();
   readonly #tickets: ((body: Uint8Array) => Promise<void>) | undefined;
+  readonly #tls12: boolean;
 
-  /** `tickets` receives NewSessionTicket bodies; without it a ticket is unexpected. */
-  constructor(tickets: ((body: Uint8Array) => Promise<void>) | undefined) {
+  /**
+   * `tickets` receives NewSessionTicket bodies; without it a ticket is
+   * unexpected. With `tls12`, every handshake message is unexpected and
+   * warning alerts other than close_notify are ignored (RFC 5246 7.2).
+   */
+  constructor(tickets: ((body: Uint8Array) => Promise<void>) | undefined, tls12 = false) {
     this.#tickets = tickets;
+    this.#tls12 = tls12;
   }
 
   /**
@@ -58,7 +70,10 @@ export class InboundRouter {
       const alert = decodeAlert(plaintext);
       if (alert.description === AlertDescription.CloseNotify) {
         routed.closeNotify = true;
-      } else if (alert.description !== AlertDescription.UserCanceled) {
+      } else if (
+        alert.description !== AlertDescription.UserCanceled &&
+        !(this.#tls12 && alert.level === AlertLevel.Warning)
+      ) {
         // RFC 8446 section 6: every other alert is an error, whatever its level.
         throw new TlsError("AlertReceived", `peer sent alert ${alertName(alert.description)}`, {
           alert: alert.description,
@@ -68,6 +83,16 @@ export class InboundRouter {
       return routed;
     }
     this.#joiner.push(plaintext);
+    if (this.#tls12) {
+      const msg = this.#joiner.next();
+      if (msg) {
+        throw unexpected(
+          `handshake message ${msg.type} after a TLS 1.2 handshake (renegotiation is refused)`,
+          "UnexpectedPostHandshakeMessage",
+        );
+      }
+      return routed;
+    }
     for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
       if (msg.type === HandshakeType.KeyUpdate) {
         const ku = readKeyUpdate(new Reader(msg.body, "KeyUpdate"));

@@ -11,6 +11,8 @@ import { TlsError } from "../error.ts";
 import type { AeadKey } from "../crypto/types.ts";
 import { AlertDescription, ContentType, ProtocolVersion } from "../msgs/enums.ts";
 import { MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "../record/deframer.ts";
+import type { AeadKind } from "../crypto/types.ts";
+import { tls12Aad, tls12Nonce } from "../tls12/record_protection.ts";
 
 /** Key material of one direction, imported. */
 export interface InstalledKey {
@@ -55,8 +57,11 @@ export interface RecordProtection {
     header: Uint8Array,
     fragment: Uint8Array,
   ): Promise<Uint8Array | null>;
-  /** Turns decrypted bytes into content type and content; throws the TlsError to fail with. */
-  unprotect(decrypted: Uint8Array): Unprotected;
+  /**
+   * Turns decrypted bytes into content type and content (TLS 1.2 takes the
+   * type from `header`); throws the TlsError to fail with.
+   */
+  unprotect(decrypted: Uint8Array, header: Uint8Array): Unprotected;
 }
 
 const TAG_LEN = 16;
@@ -143,3 +148,74 @@ export const tls13Protection: RecordProtection = {
     return { contentType, plaintext: inner.subarray(0, i) };
   },
 };
+
+/**
+ * RFC 5246 6.2.3.3 with RFC 5288 (AES-GCM: 8-byte explicit nonce) or RFC
+ * 7905 (ChaCha20-Poly1305: none). The nonce is the 12-byte IV XOR seq, as
+ * the handshake's own TLS 1.2 writer computes it, so sealing continues the
+ * same nonce sequence after the hand-off; received AES-GCM records carry
+ * their own explicit nonce.
+ */
+export function tls12Protection(kind: AeadKind): RecordProtection {
+  const explicit = kind === "Chacha20Poly1305" ? 0 : 8;
+  return {
+    recordLen(payloadLen: number): number {
+      return RECORD_HEADER_LEN + explicit + payloadLen + TAG_LEN;
+    },
+
+    async seal(k, seq, contentType, payload, out): Promise<void> {
+      const fragmentLen = explicit + payload.length + TAG_LEN;
+      out[0] = contentType;
+      out[1] = ProtocolVersion.TLSv1_2 >> 8;
+      out[2] = ProtocolVersion.TLSv1_2 & 0xff;
+      out[3] = fragmentLen >> 8;
+      out[4] = fragmentLen & 0xff;
+      const nonce = tls12Nonce(k.iv, seq);
+      out.set(nonce.subarray(12 - explicit), RECORD_HEADER_LEN);
+      const sealed = await k.key.seal(nonce, tls12Aad(seq, contentType, payload.length), payload);
+      out.set(sealed, RECORD_HEADER_LEN + explicit);
+    },
+
+    precheck(header: Uint8Array): void {
+      const type = header[0];
+      if (
+        type !== ContentType.ApplicationData && type !== ContentType.Alert &&
+        type !== ContentType.Handshake
+      ) {
+        throw unexpected(`record of content type ${type} after the handshake`, "InvalidContentType");
+      }
+    },
+
+    async decrypt(k, seq, header, fragment): Promise<Uint8Array | null> {
+      const plainLen = fragment.length - explicit - TAG_LEN;
+      if (plainLen < 0) return null;
+      let nonce: Uint8Array;
+      if (explicit > 0) {
+        nonce = new Uint8Array(12);
+        nonce.set(k.iv.subarray(0, 12 - explicit));
+        nonce.set(fragment.subarray(0, explicit), 12 - explicit);
+      } else {
+        nonce = tls12Nonce(k.iv, seq);
+      }
+      try {
+        return await k.key.open(
+          nonce,
+          tls12Aad(seq, header[0], plainLen),
+          fragment.subarray(explicit),
+        );
+      } catch {
+        return null;
+      }
+    },
+
+    unprotect(plaintext: Uint8Array, header: Uint8Array): Unprotected {
+      if (plaintext.length > MAX_PLAINTEXT_LEN) {
+        throw new TlsError("PeerMisbehaved", "plaintext exceeds 2^14 bytes", {
+          detail: "RecordOverflow",
+          alert: AlertDescription.RecordOverflow,
+        });
+      }
+      return { contentType: header[0], plaintext };
+    },
+  };
+}

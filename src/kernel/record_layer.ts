@@ -8,6 +8,13 @@
  * NewSessionTicket to the connection, handles alerts and close_notify, and
  * replaces its send key before the suite's confidentiality limit.
  *
+ * TLS 1.2 connections work too: records are sealed and opened (AES-GCM with
+ * an explicit nonce, ChaCha20-Poly1305 per RFC 7905); there is no KeyUpdate,
+ * so `seal` refuses (`EncryptError`, detail `ConfidentialityLimitReached`)
+ * once the next record would leave no room below the limit for close_notify,
+ * and any handshake message from the peer (a renegotiation attempt) is
+ * unexpected_message.
+ *
  * It does no I/O. The caller still owns:
  * - moving bytes: feed what the transport received to
  *   {@link KernelRecordLayer.open}, and write every byte string the layer
@@ -17,8 +24,8 @@
  * - closing the transport after close_notify went out or came in;
  * - after a fatal `TlsError`, sending {@link KernelRecordLayer.fatalAlert}'s
  *   record and closing: the layer refuses any further work;
- * - anything beyond TLS 1.3 application traffic (TLS 1.2 records, post-handshake
- *   client authentication and early data are not handled).
+ * - anything beyond application traffic (post-handshake client authentication
+ *   and early data are not handled).
  *
  * @example
  * ```ts
@@ -50,7 +57,12 @@ import type {
 import { AlertDescription, AlertLevel, ContentType, HandshakeType } from "../msgs/enums.ts";
 import { MAX_PLAINTEXT_LEN, type RawRecord, readRecord } from "../record/deframer.ts";
 import { MAX_SEQ } from "../record/tls13_protection.ts";
-import { type InstalledKey, type RecordProtection, tls13Protection } from "./_protection.ts";
+import {
+  type InstalledKey,
+  type RecordProtection,
+  tls12Protection,
+  tls13Protection,
+} from "./_protection.ts";
 import { InboundRouter } from "./_inbound.ts";
 import { checkSeq, findAead, install } from "./_keys.ts";
 import type {
@@ -133,6 +145,7 @@ export class KernelRecordLayer {
   readonly #inbound: InboundRouter;
   #peerClosed = false;
   #closeSent = false;
+  readonly #tls12: boolean;
   #error: unknown;
   #alertTaken = false;
   readonly #stats: KernelRecordLayerStats = {
@@ -165,12 +178,15 @@ export class KernelRecordLayer {
     this.#maxInFlight = options.maxInFlight;
     this.#limit = options.limit;
     const tickets = conn.handleNewSessionTicket?.bind(conn);
+    this.#tls12 = conn.protocolVersion === "TLSv1_2";
     this.#inbound = new InboundRouter(
-      tickets &&
-        (async (body) => {
+      tickets && !this.#tls12
+        ? (async (body) => {
           await tickets(body);
           this.#stats.ticketsHandled++;
-        }),
+        })
+        : undefined,
+      this.#tls12,
     );
   }
 
@@ -178,7 +194,6 @@ export class KernelRecordLayer {
    * Imports both directions' keys. `secrets` may be a `structuredClone` of
    * what `dangerousIntoKernelConnection()` returned; it is not kept.
    *
-   * @throws {TlsError} `General` for a TLS 1.2 connection (not supported yet).
    * @throws {TypeError} When the provider lacks the suite's AEAD or the
    * secrets are for another AEAD; `RangeError` for bad options.
    */
@@ -187,9 +202,6 @@ export class KernelRecordLayer {
     connection: KernelConnectionLike,
     options: KernelRecordLayerOptions = {},
   ): Promise<KernelRecordLayer> {
-    if (connection.protocolVersion !== "TLSv1_3") {
-      throw new TlsError("General", "KernelRecordLayer supports TLS 1.3 connections only");
-    }
     const maxFragment = options.maxFragmentSize ?? MAX_PLAINTEXT_LEN;
     if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_PLAINTEXT_LEN) {
       throw new RangeError(`maxFragmentSize must be an integer in [1, ${MAX_PLAINTEXT_LEN}]`);
@@ -212,7 +224,10 @@ export class KernelRecordLayer {
       install(aead, secrets.tx.secrets),
       install(aead, secrets.rx.secrets),
     ]);
-    return new KernelRecordLayer(connection, aead, tls13Protection, tx, txSeq, rx, rxSeq, {
+    const protection = connection.protocolVersion === "TLSv1_2"
+      ? tls12Protection(aead.kind)
+      : tls13Protection;
+    return new KernelRecordLayer(connection, aead, protection, tx, txSeq, rx, rxSeq, {
       maxFragment,
       maxInFlight,
       limit,
@@ -271,6 +286,9 @@ export class KernelRecordLayer {
    * which {@link KernelRecordLayer.open} will apply.
    */
   keyUpdate(requestPeer: boolean): Promise<Uint8Array> {
+    if (this.#tls12) {
+      return Promise.reject(new TlsError("General", "TLS 1.2 connections have no KeyUpdate"));
+    }
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
     return this.#send(() => this.#sealKeyUpdate(requestPeer));
   }
@@ -352,7 +370,9 @@ export class KernelRecordLayer {
       try {
         return await job();
       } catch (e) {
-        if (!(e instanceof TypeError) && !(e instanceof RangeError)) this.#error ??= e;
+        if (!(e instanceof TypeError) && !(e instanceof RangeError) && !isLimitRefusal(e)) {
+          this.#error ??= e;
+        }
         throw e;
       }
     });
@@ -370,6 +390,12 @@ export class KernelRecordLayer {
     let seq = this.#txSeq;
     for (let at = 0; at < data.length; at += this.#maxFragment) {
       if (this.#mustRotate(seq)) {
+        if (this.#tls12) {
+          // Nothing sealed yet: the caller may still send close_notify.
+          throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
+            detail: "ConfidentialityLimitReached",
+          });
+        }
         plan.push({
           contentType: ContentType.Handshake,
           payload: keyUpdateMessage(false),
@@ -480,8 +506,9 @@ export class KernelRecordLayer {
         }
         this.#rxSeq++;
         this.#stats.recordsOpened++;
+        const header = records[i].header;
         i++;
-        const { contentType, plaintext } = this.#protection.unprotect(inner);
+        const { contentType, plaintext } = this.#protection.unprotect(inner, header);
         const routed = await this.#inbound.route(contentType, plaintext, data);
         if (routed.closeNotify) this.#peerClosed = true;
         if (routed.keyUpdate !== "none") {
@@ -512,6 +539,10 @@ export class KernelRecordLayer {
     }
     return { data, toSend, peerClosed: this.#peerClosed };
   }
+}
+
+function isLimitRefusal(e: unknown): boolean {
+  return e instanceof TlsError && e.detail === "ConfidentialityLimitReached";
 }
 
 function afterClose(): TlsError {
