@@ -182,7 +182,10 @@ export function tls12Protection(kind: AeadKind): RecordProtection {
         type !== ContentType.ApplicationData && type !== ContentType.Alert &&
         type !== ContentType.Handshake
       ) {
-        throw unexpected(`record of content type ${type} after the handshake`, "InvalidContentType");
+        throw unexpected(
+          `record of content type ${type} after the handshake`,
+          "InvalidContentType",
+        );
       }
     },
 
