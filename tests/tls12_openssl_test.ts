@@ -11,6 +11,8 @@ import { RootCertStore } from "../src/webpki/root_store.ts";
 import { TlsError } from "../src/error.ts";
 import { SocketDriver } from "./_client_drive.ts";
 import { LoopbackListener } from "./_drive.ts";
+import { KernelSocket, WAIT_MS } from "./_kernel_peer.ts";
+import { createServer, type Server, type Socket } from "node:net";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
@@ -296,4 +298,140 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
       await peer.stop();
     }
   });
+});
+
+describe("TLS 1.2 kernel hand-off interop with openssl", { skip: missing }, () => {
+  let pki: TestPki;
+  let ca: TestCert;
+  let leaves: Record<"ecdsa" | "rsa", TestCert>;
+  let roots: RootCertStore;
+  let acceptor: Server;
+  const accepted: Socket[] = [];
+  let wake: (() => void) | undefined;
+  const servers: OpenSslServer[] = [];
+  const peers: PeerProcess[] = [];
+  const sockets: KernelSocket[] = [];
+
+  before(async () => {
+    pki = new TestPki();
+    ca = pki.root("kerneltls tls12 kernel CA");
+    leaves = { ecdsa: pki.leaf(ca, SAN, { alg: "p256" }), rsa: pki.leaf(ca, SAN, { alg: "rsa" }) };
+    roots = new RootCertStore();
+    roots.add(ca.der);
+    acceptor = createServer((s) => {
+      accepted.push(s);
+      wake?.();
+    });
+    await new Promise<void>((resolve) => acceptor.listen(0, "127.0.0.1", resolve));
+  });
+
+  after(async () => {
+    for (const s of sockets) s.socket.destroy();
+    await Promise.all([...servers.map((s) => s.stop()), ...peers.map((p) => p.stop())]);
+    await new Promise((resolve) => acceptor?.close(resolve));
+    pki?.cleanup();
+  });
+
+  async function acceptOne(): Promise<Socket> {
+    const deadline = Date.now() + WAIT_MS;
+    while (accepted.length === 0) {
+      if (Date.now() > deadline) throw new Error("no connection accepted");
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    return accepted.shift()!;
+  }
+
+  let n = 0;
+  const token = (): string => `${Date.now().toString(36)}-${(n++).toString(36)}`;
+
+  for (const suite of SUITES) {
+    it(`client hand-off, ${suite.openssl}: data both ways through KernelRecordLayer`, async () => {
+      const s = await startServer12([
+        "-cert",
+        leaves[suite.sign].certPath,
+        "-key",
+        leaves[suite.sign].keyPath,
+        "-cipher",
+        suite.openssl,
+      ]);
+      servers.push(s);
+      const ks = await KernelSocket.connect(s.port);
+      sockets.push(ks);
+      const config = new ClientConfig({ roots, enableSecretExtraction: true });
+      const layer = await ks.handshakeAndHandOff(config, "localhost");
+      assert.equal(ks.connection!.protocolVersion, "TLSv1_2");
+      assert.equal(ks.connection!.negotiatedCipherSuite.id, suite.id);
+      assert.equal(ks.secrets!.tx.seq, 1n);
+      assert.equal(ks.secrets!.rx.seq, 1n);
+      for (let i = 0; i < 3; i++) {
+        const up = `client-to-server ${token()}\n`;
+        const mark = s.output.length;
+        await ks.write(up);
+        await s.proc.waitFor(up, { from: mark });
+        const down = `server-to-client ${token()}\n`;
+        ks.take();
+        s.proc.send(down);
+        await ks.readUntilText(down);
+      }
+      const bulk = `${"y".repeat(30_000)} ${token()}\n`;
+      const mark = s.output.length;
+      await ks.write(bulk);
+      await s.proc.waitFor(bulk.slice(-30), { from: mark });
+      assert.equal(ks.failure, undefined);
+      assert.ok(layer.stats.recordsOpened >= 3);
+      await ks.close();
+    });
+  }
+
+  for (const suite of SUITES) {
+    it(`server hand-off, ${suite.openssl}: data both ways through KernelRecordLayer`, async () => {
+      const peer = new PeerProcess("stdbuf", [
+        "-o0",
+        "openssl",
+        "s_client",
+        "-connect",
+        `127.0.0.1:${(acceptor.address() as { port: number }).port}`,
+        "-tls1_2",
+        "-cipher",
+        suite.openssl,
+        "-servername",
+        "localhost",
+        "-CAfile",
+        ca.certPath,
+        "-verify_return_error",
+        "-ign_eof",
+      ]);
+      peers.push(peer);
+      const ks = KernelSocket.wrap(await acceptOne());
+      sockets.push(ks);
+      const conn = new UnbufferedServerConnection(
+        new ServerConfig({
+          certificateChain: readFileSync(leaves[suite.sign].certPath, "utf8"),
+          privateKey: readFileSync(leaves[suite.sign].keyPath, "utf8"),
+          enableSecretExtraction: true,
+        }),
+      );
+      await ks.handOff(conn);
+      assert.equal(ks.connection!.protocolVersion, "TLSv1_2");
+      assert.equal(ks.connection!.negotiatedCipherSuite.id, suite.id);
+      assert.equal(ks.secrets!.tx.seq, 1n);
+      assert.equal(ks.secrets!.rx.seq, 1n);
+      for (let i = 0; i < 3; i++) {
+        const up = `client-to-server ${token()}\n`;
+        ks.take();
+        peer.send(up);
+        await ks.readUntilText(up);
+        const down = `server-to-client ${token()}\n`;
+        const mark = peer.output.length;
+        await ks.write(down);
+        await peer.waitFor(down, { from: mark });
+      }
+      assert.equal(ks.failure, undefined);
+      await ks.close();
+      await peer.stop();
+    });
+  }
 });
