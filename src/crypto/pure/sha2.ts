@@ -154,3 +154,25 @@ export const hmacSha384Pure: Hmac = {
     return Promise.resolve(hmacSha384Sync(key, data));
   },
 };
+
+/**
+ * The pure HMAC for `hash`'s algorithm, reporting `hash` as its hash: for
+ * pairing pure HMAC with another SHA-2 `Hash` object (a suite requires
+ * `hmac.hash === hash`).
+ *
+ * @example
+ * ```ts
+ * import { hmacPureFor, sha384Pure } from "./sha2.ts";
+ * const hmac = hmacPureFor(sha384Pure);
+ * console.log((await hmac.sign(new Uint8Array(0), new Uint8Array(0))).length); // 48
+ * ```
+ */
+export function hmacPureFor(hash: Hash): Hmac {
+  const sign = hash.name === "SHA-256" ? hmacSha256Sync : hmacSha384Sync;
+  return {
+    hash,
+    sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+      return Promise.resolve(sign(key, data));
+    },
+  };
+}

@@ -1,6 +1,7 @@
 /**
  * The default crypto provider: Web Crypto for everything it has, the pure
- * TypeScript ChaCha20-Poly1305 where it has not (or where that is faster).
+ * TypeScript ChaCha20-Poly1305 where it has not (or where that is faster), and
+ * pure TypeScript SHA-2/HMAC for the many small hashes of the key schedule.
  *
  * @module
  */
@@ -9,7 +10,15 @@ import { TlsError } from "../../error.ts";
 import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
 import { chachaBySize } from "../chacha_by_size.ts";
 import { tls12CipherSuites, tls13CipherSuites } from "../suites.ts";
-import type { Aead, CryptoProvider, KeyExchangeGroup } from "../types.ts";
+import type { Aead, CryptoProvider, Hash, Hmac, KeyExchangeGroup } from "../types.ts";
+import { hashBySize } from "../hash_by_size.ts";
+import {
+  hmacPureFor,
+  hmacSha256Pure,
+  hmacSha384Pure,
+  sha256Pure,
+  sha384Pure,
+} from "../pure/sha2.ts";
 import { aes128Gcm, aes256Gcm, chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
 import { hmacSha256, hmacSha384, sha256, sha384 } from "./hash.ts";
 import { detectX25519, secp256r1, secp384r1, x25519 } from "./kx.ts";
@@ -96,6 +105,41 @@ export interface WebCryptoProviderOptions {
    * Crypto when the runtime has it, else pure TypeScript.
    */
   mlkem?: "auto" | "webcrypto" | "pure";
+  /**
+   * Which SHA-256/SHA-384 and HMAC the key schedule and transcript use:
+   * `"auto"` (default) computes HMAC in pure TypeScript and picks the hash
+   * engine by input size (see `hashBySize`), because Web Crypto's per-call
+   * cost dominates the small inputs TLS hashes; `"webcrypto"` and `"pure"`
+   * use only that engine.
+   */
+  hash?: "auto" | "webcrypto" | "pure";
+}
+
+interface HashChoice {
+  sha256: Hash;
+  sha384: Hash;
+  hmacSha256: Hmac;
+  hmacSha384: Hmac;
+}
+
+function chooseHash(mode: "auto" | "webcrypto" | "pure"): HashChoice {
+  if (mode === "webcrypto") return { sha256, sha384, hmacSha256, hmacSha384 };
+  if (mode === "pure") {
+    return {
+      sha256: sha256Pure,
+      sha384: sha384Pure,
+      hmacSha256: hmacSha256Pure,
+      hmacSha384: hmacSha384Pure,
+    };
+  }
+  const s256 = hashBySize(sha256Pure, sha256);
+  const s384 = hashBySize(sha384Pure, sha384);
+  return {
+    sha256: s256,
+    sha384: s384,
+    hmacSha256: hmacPureFor(s256),
+    hmacSha384: hmacPureFor(s384),
+  };
 }
 
 /**
@@ -128,7 +172,8 @@ async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> 
  * Suites: TLS 1.3 AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then TLS 1.2
  * ECDHE-ECDSA and ECDHE-RSA in the same AEAD order. Groups: X25519MLKEM768
  * and X25519 (when X25519 is available), secp256r1, secp384r1, then
- * SecP256r1MLKEM768 and MLKEM768 (see {@link DEFAULT_KX_GROUPS}).
+ * SecP256r1MLKEM768 and MLKEM768 (see {@link DEFAULT_KX_GROUPS}). Hashes:
+ * see {@link WebCryptoProviderOptions.hash}.
  *
  * @example
  * ```ts
@@ -149,11 +194,9 @@ export async function webCryptoProvider(
     detectEd25519(),
     chooseChacha(options.chacha ?? "auto"),
   ]);
+  const hashes = chooseHash(options.hash ?? "auto");
   const algorithms = {
-    sha256,
-    sha384,
-    hmacSha256,
-    hmacSha384,
+    ...hashes,
     aes128Gcm,
     aes256Gcm,
     chacha20Poly1305,
@@ -169,8 +212,8 @@ export async function webCryptoProvider(
     signatureVerifiers: hasEd25519
       ? signatureVerifiers
       : signatureVerifiers.filter((v) => v !== ed25519Verifier),
-    hashes: { sha256, sha384 },
-    hmacs: { sha256: hmacSha256, sha384: hmacSha384 },
+    hashes: { sha256: hashes.sha256, sha384: hashes.sha384 },
+    hmacs: { sha256: hashes.hmacSha256, sha384: hashes.hmacSha384 },
     loadSigningKey,
     randomBytes: options.randomBytes ?? webRandomBytes,
   };

@@ -4,6 +4,8 @@ import { CipherSuiteId as C, NamedGroup } from "../../msgs/enums.ts";
 import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
 import { chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
 import { detectX25519 } from "./kx.ts";
+import { hmacSha384, sha256 } from "./hash.ts";
+import { hmacSha384Pure, sha256Pure } from "../pure/sha2.ts";
 import {
   CHACHA_PREFERENCE,
   detectRuntime,
@@ -98,5 +100,44 @@ describe("webCryptoProvider", () => {
     const only13 = { ...p, cipherSuites: p.cipherSuites.filter((s) => s.version === "TLSv1_3") };
     assert.equal(only13.cipherSuites.length, 3);
     assert.equal(only13.loadSigningKey, p.loadSigningKey);
+  });
+});
+
+describe("webCryptoProvider hash option", () => {
+  const msg = new TextEncoder().encode("hash option");
+  const key = new Uint8Array(32).fill(7);
+  for (const mode of ["auto", "webcrypto", "pure"] as const) {
+    it(`${mode}: suites share the provider's hashes and all engines agree`, async () => {
+      const p = await webCryptoProvider({ hash: mode });
+      for (const s of p.cipherSuites) {
+        const which = s.hash.outputLen === 32 ? "sha256" : "sha384";
+        assert.equal(s.hash, p.hashes[which], s.name);
+        assert.equal(s.hmac, p.hmacs[which], s.name);
+        assert.equal(s.hmac.hash, s.hash, s.name);
+      }
+      const reference = await webCryptoProvider({ hash: "webcrypto" });
+      for (const which of ["sha256", "sha384"] as const) {
+        // Small and large inputs take different engines under "auto".
+        for (const data of [msg, new Uint8Array(5000).fill(1)]) {
+          assert.deepEqual(
+            await p.hashes[which].digest(data),
+            await reference.hashes[which].digest(data),
+          );
+          assert.deepEqual(
+            await p.hmacs[which].sign(key, data),
+            await reference.hmacs[which].sign(key, data),
+          );
+        }
+      }
+    });
+  }
+
+  it("webcrypto and pure modes use those engines' objects", async () => {
+    const web = await webCryptoProvider({ hash: "webcrypto" });
+    const pure = await webCryptoProvider({ hash: "pure" });
+    assert.equal(web.hashes.sha256, sha256);
+    assert.equal(web.hmacs.sha384, hmacSha384);
+    assert.equal(pure.hashes.sha256, sha256Pure);
+    assert.equal(pure.hmacs.sha384, hmacSha384Pure);
   });
 });
