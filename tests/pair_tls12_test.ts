@@ -5,8 +5,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TlsError } from "../src/error.ts";
 import { connectPair, makePairPki, type PairPki, text, utf8 } from "./_pair_setup.ts";
+import { runPair } from "./_pair.ts";
+import type { ServerConfigOptions } from "../src/server/config.ts";
 import { DOWNGRADE_TLS12_SENTINEL } from "../src/msgs/server_hello.ts";
-import { ContentType, HandshakeType } from "../src/msgs/enums.ts";
+import { ContentType, ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
 
 const SUITES = [
   { id: 0xc02b, leaf: "p256" },
@@ -121,5 +123,118 @@ describe("TLS 1.2 in-memory pairs", () => {
     });
     assert.ok(p.server.error instanceof TlsError);
     assert.equal(p.server.error.alert, 40);
+  });
+
+  it("state sequences: the client writes nothing before the server Finished (no False Start)", async () => {
+    const p = await connectPair(pki, { client: { versions: ["TLSv1_2"] } });
+    assert.deepEqual(p.clientConn.handshakeStates, [
+      "ExpectServerHello",
+      "ExpectCertificate12",
+      "ExpectServerKeyExchange",
+      "ExpectServerHelloDone",
+      "ExpectServerFinished12",
+      "ExpectTraffic12",
+    ]);
+    assert.deepEqual(p.serverConn.handshakeStates, [
+      "ExpectClientHello",
+      "ExpectClientKeyExchange",
+      "ExpectClientFinished12",
+      "ExpectTraffic12",
+    ]);
+    assert.deepEqual(p.client.states, [
+      "EncodeTlsData",
+      "TransmitTlsData",
+      "BlockedHandshake",
+      "EncodeTlsData",
+      "TransmitTlsData",
+      "BlockedHandshake",
+      "WriteTraffic",
+    ]);
+  });
+
+  it("the key log gets CLIENT_RANDOM with the 48-byte master secret on both sides", async () => {
+    const logs: string[] = [];
+    const keyLog = (label: string, random: Uint8Array, secret: Uint8Array) =>
+      logs.push(`${label} ${random.length} ${secret.length}`);
+    await connectPair(pki, {
+      client: { versions: ["TLSv1_2"], keyLog },
+      server: { keyLog },
+    });
+    assert.deepEqual(logs, ["CLIENT_RANDOM 32 48", "CLIENT_RANDOM 32 48"]);
+  });
+
+  describe("extended master secret", () => {
+    // Renames the ClientHello's extended_master_secret extension (type 23,
+    // empty) to an unknown type, in the bytes on their way to the server.
+    function stripEms(record: Uint8Array): void {
+      let at = 5 + 4 + 2 + 32;
+      at += 1 + record[at];
+      at += 2 + ((record[at] << 8) | record[at + 1]);
+      at += 1 + record[at];
+      const end = at + 2 + ((record[at] << 8) | record[at + 1]);
+      for (at += 2; at < end;) {
+        const type = (record[at] << 8) | record[at + 1];
+        const len = (record[at + 2] << 8) | record[at + 3];
+        if (type === ExtensionType.extended_master_secret) {
+          record[at] = 0xfa;
+          return;
+        }
+        at += 4 + len;
+      }
+      assert.fail("no extended_master_secret in the ClientHello");
+    }
+
+    async function withoutClientEms(server: Partial<ServerConfigOptions>) {
+      const p = await connectPair(pki, {
+        client: { versions: ["TLSv1_2"] },
+        server,
+        captureErrors: true,
+        noRun: true,
+      });
+      p.client.peer = p.server;
+      p.server.peer = p.client;
+      await p.client.step();
+      stripEms(p.server.incoming);
+      await runPair(p.client, p.server);
+      return p;
+    }
+
+    it("a server requiring it refuses a client without it: handshake_failure", async () => {
+      const p = await withoutClientEms({});
+      assert.ok(p.server.error instanceof TlsError);
+      assert.equal(p.server.error.alert, 40);
+      assert.equal(p.server.error.detail, "ExtendedMasterSecretExtensionRequired");
+      assert.ok(p.client.error instanceof TlsError);
+      assert.equal(p.client.error.alert, 40);
+      assert.equal(p.client.error.alertDirection, "received");
+    });
+
+    it("a client requiring it refuses a server that does not answer it: handshake_failure", async () => {
+      const p = await withoutClientEms({ requireExtendedMasterSecret: false });
+      assert.ok(p.client.error instanceof TlsError);
+      assert.equal(p.client.error.alert, 40);
+      assert.equal(p.client.error.detail, "ExtendedMasterSecretExtensionRequired");
+      assert.ok(p.server.error instanceof TlsError);
+      assert.equal(p.server.error.alertDirection, "received");
+    });
+  });
+
+  it("a tampered ClientHello is caught by the Finished check (decrypt_error)", async () => {
+    const p = await connectPair(pki, {
+      client: { versions: ["TLSv1_2"] },
+      captureErrors: true,
+      noRun: true,
+    });
+    p.client.peer = p.server;
+    p.server.peer = p.client;
+    await p.client.step();
+    // Flip one bit of the client random: both sides still derive keys, but
+    // over different transcripts and randoms.
+    p.server.incoming[5 + 4 + 2 + 5] ^= 1;
+    await runPair(p.client, p.server);
+    assert.ok(p.client.error instanceof TlsError || p.server.error instanceof TlsError);
+    // The server signed over the random it saw: the client's signature check fails first.
+    assert.ok(p.client.error instanceof TlsError);
+    assert.equal(p.client.error.alert, 51);
   });
 });
