@@ -4,10 +4,13 @@
 // benchmarks it runs one handshake per key type with every crypto.subtle method
 // wrapped, and prints the Web Crypto calls per handshake and the time spent in
 // them. Run: deno bench -A bench/handshake_bench.ts (or bench/run_handshakes.sh)
+// HASH=webcrypto|pure|auto picks the provider's SHA-2/HMAC engine (default:
+// the default provider, which is "auto"), to compare before and after.
 import { ClientConfig } from "../src/client/config.ts";
 import { ServerConfig } from "../src/server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
+import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import { testPki } from "../examples/_certgen.ts";
 import { Endpoint, runPair } from "../tests/_pair.ts";
 import { TestPki } from "../tests/_pki.ts";
@@ -17,13 +20,22 @@ interface Setup {
   server: ServerConfig;
 }
 
+const hashMode = Deno.env.get("HASH") as "auto" | "webcrypto" | "pure" | undefined;
+const provider = hashMode ? await webCryptoProvider({ hash: hashMode }) : undefined;
+if (hashMode) console.log(`SHA-2/HMAC engine: ${hashMode}`);
+
 function configs(caDer: Uint8Array, chainPem: string, keyPem: string): Setup {
   const roots = new RootCertStore();
   roots.add(caDer);
   return {
     // No tickets stored or used: every handshake is a full one.
-    client: new ClientConfig({ roots, kxGroups: [0x1d], resumption: false }),
-    server: new ServerConfig({ certificateChain: chainPem, privateKey: keyPem, kxGroups: [0x1d] }),
+    client: new ClientConfig({ roots, kxGroups: [0x1d], resumption: false, provider }),
+    server: new ServerConfig({
+      certificateChain: chainPem,
+      privateKey: keyPem,
+      kxGroups: [0x1d],
+      provider,
+    }),
   };
 }
 

@@ -7,10 +7,14 @@
 import { IV256, K256 } from "./_sha2_constants.ts";
 import { Sha2Stream, writeWords } from "./_sha2_stream.ts";
 
+// The message schedule is scratch space, filled and consumed within one
+// synchronous compress call, so every instance can share it (saves an
+// allocation per hash: TLS makes hundreds of small hashes per handshake).
+const W = new Int32Array(64);
+
 /** One SHA-256 computation: `new Sha256().update(a).update(b).digest()`. */
 export class Sha256 extends Sha2Stream {
   readonly #state = IV256.slice();
-  readonly #w = new Int32Array(64);
 
   constructor() {
     super(64, 32);
@@ -18,7 +22,7 @@ export class Sha256 extends Sha2Stream {
 
   protected compress(data: Uint8Array, pos: number, end: number): void {
     const s = this.#state;
-    const w = this.#w;
+    const w = W;
     for (; pos < end; pos += 64) {
       for (let i = 0, j = pos; i < 16; i++, j += 4) {
         w[i] = (data[j] << 24) | (data[j + 1] << 16) | (data[j + 2] << 8) | data[j + 3];

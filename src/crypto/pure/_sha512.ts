@@ -13,11 +13,14 @@ import { Sha2Stream, writeWords } from "./_sha2_stream.ts";
 // is their quotient by this.
 const TWO32 = 0x100000000;
 
+// Message schedule scratch, shared: each compress call fills and consumes it
+// synchronously.
+const WH = new Int32Array(80);
+const WL = new Int32Array(80);
+
 /** One SHA-512-family computation; SHA-384 differs only in IV and output length. */
 export class Sha512 extends Sha2Stream {
   readonly #state: Int32Array;
-  readonly #wh = new Int32Array(80);
-  readonly #wl = new Int32Array(80);
 
   /** `outputLen` 64 gives SHA-512, 48 gives SHA-384. */
   constructor(outputLen: 64 | 48 = 64) {
@@ -27,8 +30,8 @@ export class Sha512 extends Sha2Stream {
 
   protected compress(data: Uint8Array, pos: number, end: number): void {
     const s = this.#state;
-    const wh = this.#wh;
-    const wl = this.#wl;
+    const wh = WH;
+    const wl = WL;
     for (; pos < end; pos += 128) {
       for (let i = 0, j = pos; i < 16; i++, j += 8) {
         wh[i] = (data[j] << 24) | (data[j + 1] << 16) | (data[j + 2] << 8) | data[j + 3];
