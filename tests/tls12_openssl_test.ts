@@ -149,6 +149,27 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
     }
   });
 
+  for (const mode of ["ticket", "session ID"] as const) {
+    it(`resumption by ${mode}: the second connection is abbreviated`, async () => {
+      const s = await server(leaves.rsa, mode === "ticket" ? [] : ["-no_ticket"]);
+      const config = new ClientConfig({ roots });
+      for (const kind of ["Full", "Resumed", "Resumed"]) {
+        const client = await UnbufferedClientConnection.create(config, "localhost");
+        const driver = await SocketDriver.connect(client, s.port);
+        try {
+          await driver.handshake();
+          assert.equal(client.protocolVersion, "TLSv1_2");
+          assert.equal(client.handshakeKind, kind);
+          assert.deepEqual(client.peerCertificates?.[0], leaves.rsa.der);
+          await exchange(driver, s);
+        } finally {
+          await driver.close();
+        }
+      }
+      assert.match(s.output, /Reused session-id/);
+    });
+  }
+
   it("a HelloRequest gets a no_renegotiation warning", async () => {
     const s = await server(leaves.ecdsa, []);
     const { driver } = await connect(s);

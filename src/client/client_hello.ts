@@ -58,13 +58,12 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
   if (tls12) {
     // RFC 8422 5.1.2, RFC 7627, RFC 5746 3.4, RFC 5077 3.2: what a TLS 1.2
     // server needs to pick ECDHE, the extended master secret and secure
-    // renegotiation signalling. Tickets are offered; see the client's
-    // TLS 1.2 states for what is done with them.
+    // renegotiation signalling; a stored ticket rides in session_ticket.
     extensions.push(
       { type: ExtensionType.ec_point_formats, formats: [0] },
       { type: ExtensionType.extended_master_secret },
       { type: ExtensionType.renegotiation_info, renegotiatedConnection: new Uint8Array(0) },
-      { type: ExtensionType.session_ticket, ticket: new Uint8Array(0) },
+      { type: ExtensionType.session_ticket, ticket: hs.tls12Offer?.ticket ?? new Uint8Array(0) },
     );
   }
   if (tls13) {

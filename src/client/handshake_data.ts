@@ -10,6 +10,7 @@ import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
 import type { OfferedSession } from "./resumption.ts";
 import type { ClientEarlyData } from "./early_data.ts";
+import type { Tls12ClientSession } from "./session_store.ts";
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -21,8 +22,11 @@ export class ClientHandshakeData {
   readonly parsedName: ServerName;
   /** Our ClientHello random. */
   readonly random: Uint8Array;
-  /** Our legacy_session_id (32 random bytes in middlebox compatibility mode). */
-  readonly sessionId: Uint8Array;
+  /**
+   * Our legacy_session_id: 32 random bytes in middlebox compatibility mode,
+   * or the ID of a TLS 1.2 session we offer to resume.
+   */
+  sessionId: Uint8Array;
   /** Handshake transcript. */
   readonly transcript: Transcript = new Transcript();
   /** Key shares we sent, by group. */
@@ -31,6 +35,8 @@ export class ClientHandshakeData {
   sawHelloRetryRequest = false;
   /** Whether our change_cipher_spec was already queued. */
   sentChangeCipherSpec = false;
+  /** The TLS 1.2 session offered (by session ID or ticket), if any. */
+  tls12Offer: Tls12ClientSession | undefined;
   /** The ticket offered in the ClientHello, if any. */
   offer: OfferedSession | undefined;
   /** Whether the server accepted `offer`. */

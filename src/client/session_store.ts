@@ -28,6 +28,26 @@ export interface Tls13ClientSession {
   kxGroup?: number;
 }
 
+/** A TLS 1.2 session to resume by session ID or RFC 5077 ticket. */
+export interface Tls12ClientSession {
+  /** Cipher suite of the original connection (a resumption must use it again). */
+  suiteId: number;
+  /** The server's session ID (empty when the server only gave a ticket). */
+  sessionId: Uint8Array;
+  /** The RFC 5077 ticket, if the server sent one. */
+  ticket?: Uint8Array;
+  /** The master secret (a secret). */
+  masterSecret: Uint8Array;
+  /** Whether the session used the extended master secret. */
+  extendedMasterSecret: boolean;
+  /** When the session was established, in milliseconds since the epoch. */
+  receivedAt: number;
+  /** How long we keep trying it, in seconds (the ticket's hint, else a day). */
+  lifetimeSeconds: number;
+  /** The server's certificate chain from the full handshake. */
+  peerCertificates?: Uint8Array[];
+}
+
 /** Storage for client sessions, keyed by server name. */
 export interface ClientSessionStore {
   /** Adds a ticket for `serverName`. */
@@ -38,6 +58,12 @@ export interface ClientSessionStore {
   setKxHint(serverName: string, group: number): Promise<void>;
   /** The group the server picked last time, if known. */
   kxHint(serverName: string): Promise<number | undefined>;
+  /** TLS 1.2: keeps the session for `serverName` (one per server). Optional. */
+  setTls12Session?(serverName: string, session: Tls12ClientSession): Promise<void>;
+  /** TLS 1.2: the session kept for `serverName`, if any. Optional. */
+  tls12Session?(serverName: string): Promise<Tls12ClientSession | undefined>;
+  /** TLS 1.2: forgets the session for `serverName`. Optional. */
+  removeTls12Session?(serverName: string): Promise<void>;
 }
 
 /** Options for {@link InMemoryClientSessionStore}. */
@@ -51,6 +77,7 @@ export interface InMemoryClientSessionStoreOptions {
 interface Entry {
   tickets: Tls13ClientSession[];
   kxHint?: number;
+  tls12?: Tls12ClientSession;
 }
 
 /**
@@ -105,6 +132,24 @@ export class InMemoryClientSessionStore implements ClientSessionStore {
   /** Reads the group hint. */
   kxHint(serverName: string): Promise<number | undefined> {
     return Promise.resolve(this.#entries.get(serverName)?.kxHint);
+  }
+
+  /** Keeps the TLS 1.2 session, replacing any earlier one. */
+  setTls12Session(serverName: string, session: Tls12ClientSession): Promise<void> {
+    this.#touch(serverName).tls12 = session;
+    return Promise.resolve();
+  }
+
+  /** The TLS 1.2 session for `serverName`. */
+  tls12Session(serverName: string): Promise<Tls12ClientSession | undefined> {
+    return Promise.resolve(this.#entries.get(serverName)?.tls12);
+  }
+
+  /** Forgets the TLS 1.2 session. */
+  removeTls12Session(serverName: string): Promise<void> {
+    const entry = this.#entries.get(serverName);
+    if (entry) entry.tls12 = undefined;
+    return Promise.resolve();
   }
 
   #touch(serverName: string): Entry {

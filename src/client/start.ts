@@ -17,6 +17,7 @@ import { ClientEarlyData } from "./early_data.ts";
 import { PlainWriter, Tls13Writer } from "../common/record_io.ts";
 import { ProtocolVersion } from "../msgs/enums.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
+import type { Tls12ClientSession } from "./session_store.ts";
 
 /**
  * The groups whose shares go into the first ClientHello: `first`, plus a plain
@@ -29,6 +30,21 @@ function initialShareGroups(
 ): KeyExchangeGroup[] {
   const x25519 = config.kxGroups.find((g) => g.group === NamedGroup.X25519);
   return first.group === NamedGroup.X25519MLKEM768 && x25519 ? [first, x25519] : [first];
+}
+
+/** A stored TLS 1.2 session still worth offering, if TLS 1.2 and its suite are enabled. */
+async function takeTls12Session(
+  config: ResolvedClientConfig,
+  serverName: string,
+): Promise<Tls12ClientSession | undefined> {
+  if (!config.versions.includes("TLSv1_2")) return undefined;
+  const session = await config.sessionStore?.tls12Session?.(serverName);
+  if (!session) return undefined;
+  const age = config.now().getTime() - session.receivedAt;
+  const usable = age >= 0 && age < session.lifetimeSeconds * 1000 &&
+    config.cipherSuites.some((s) => s.id === session.suiteId) &&
+    (session.extendedMasterSecret || !config.requireExtendedMasterSecret);
+  return usable ? session : undefined;
 }
 
 /**
@@ -45,6 +61,13 @@ export async function startClient(
   const hint = await config.sessionStore?.kxHint(serverName);
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
   hs.keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
+  hs.tls12Offer = await takeTls12Session(config, serverName);
+  if (hs.tls12Offer) {
+    // RFC 5077 3.4: with a ticket, any non-empty ID shows whether it was taken.
+    hs.sessionId = hs.tls12Offer.ticket
+      ? (hs.sessionId.length > 0 ? hs.sessionId : config.randomBytes(32))
+      : hs.tls12Offer.sessionId;
+  }
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
   hs.offer = config.versions.includes("TLSv1_3")
     ? await takeResumableSession(config, serverName)

@@ -20,7 +20,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { bytesEqual } from "../_bytes.ts";
 import { PlainWriter } from "../common/record_io.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import { ExpectCertificate12, type Tls12ClientState } from "./tls12_states.ts";
+import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
 const decoder = new TextDecoder();
 
@@ -66,9 +66,11 @@ export function handleTls12ServerHello(
   if (sh.legacyCompressionMethod !== 0) {
     throw peerMisbehaved("ServerHello selected compression", "SelectedCompression");
   }
-  // We never offer a TLS 1.2 session to resume: an echo of our (random,
-  // middlebox) session ID would claim a resumption that cannot be.
-  if (hs.sessionId.length > 0 && bytesEqual(sh.legacySessionIdEcho, hs.sessionId)) {
+  // An echo of our session ID means resumption (RFC 5246 7.4.1.3, RFC 5077
+  // 3.4); without a session on offer the ID was random and cannot be echoed.
+  const offer = hs.tls12Offer;
+  const resumed = hs.sessionId.length > 0 && bytesEqual(sh.legacySessionIdEcho, hs.sessionId);
+  if (resumed && !offer) {
     throw peerMisbehaved("server resumed a session we did not offer", "ServerEchoedWrongSessionId");
   }
   const suite = config.cipherSuites.find((s) => s.id === sh.cipherSuite);
@@ -109,6 +111,21 @@ export function handleTls12ServerHello(
     }
     cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
   }
+  if (resumed && offer) {
+    if (offer.suiteId !== suite.id) {
+      throw peerMisbehaved(
+        "resumed session with another suite",
+        "ResumptionOfferedWithVariedCipherSuite",
+      );
+    }
+    // RFC 7627 5.3: a resumption keeps the original session's EMS state.
+    if (offer.extendedMasterSecret !== ems) {
+      throw peerIncompatible(
+        "resumed session changes the extended master secret",
+        "ResumedSessionChangesExtendedMasterSecret",
+      );
+    }
+  }
   hs.earlyData?.close();
   if (hs.earlyData) cx.earlyDataAccepted = false;
   hs.transcript.add(raw.encoded);
@@ -118,7 +135,7 @@ export function handleTls12ServerHello(
   cx.ccsAllowed = false;
   cx.info.protocolVersion = "TLSv1_2";
   cx.info.cipherSuite = suite;
-  cx.info.handshakeKind = "Full";
+  cx.info.handshakeKind = resumed ? "Resumed" : "Full";
   const state: Tls12ClientState = {
     hs,
     suite: suite as Tls12CipherSuite,
@@ -127,6 +144,13 @@ export function handleTls12ServerHello(
     ticketExpected: findExtension(sh.extensions, ExtensionType.session_ticket) !== undefined,
     serverCert: new Uint8Array(0),
     certificateRequested: false,
+    serverSessionId: sh.legacySessionIdEcho.slice(),
+    ticket: undefined,
+    ticketLifetime: 0,
   };
+  if (resumed && offer) {
+    cx.info.peerCertificates = offer.peerCertificates;
+    return resumeTls12(cx, state, offer.masterSecret);
+  }
   return Promise.resolve(new ExpectCertificate12(state));
 }

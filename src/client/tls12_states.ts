@@ -30,7 +30,7 @@ import {
 } from "../msgs/tls12_messages.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { concat, constantTimeEqual } from "../_bytes.ts";
-import { keyBlock, masterSecret, verifyData } from "../tls12/prf.ts";
+import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
 import { RefuseRenegotiation, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
@@ -52,6 +52,34 @@ export interface Tls12ClientState {
   serverCert: Uint8Array;
   /** Whether the server sent a CertificateRequest. */
   certificateRequested: boolean;
+  /** The session ID in the ServerHello (empty: the session cannot be resumed by ID). */
+  serverSessionId: Uint8Array;
+  /** The RFC 5077 ticket received in this handshake, if any. */
+  ticket: Uint8Array | undefined;
+  /** The ticket's lifetime hint in seconds (0: none given). */
+  ticketLifetime: number;
+}
+
+/** Sessions without a lifetime hint are offered again for a day at most. */
+const DEFAULT_SESSION_LIFETIME = 24 * 3600;
+
+/**
+ * Abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): keys come from the
+ * stored master secret and the new randoms; the server's [NewSessionTicket],
+ * CCS and Finished come first, then ours.
+ */
+export async function resumeTls12(
+  cx: ConnectionCore,
+  st: Tls12ClientState,
+  master: Uint8Array,
+): Promise<HandshakeState> {
+  const { hs, suite } = st;
+  hs.keyLog("CLIENT_RANDOM", master);
+  const keys = await keyBlock(suite.hmac, suite.aead, master, hs.random, st.serverRandom);
+  cx.pendingCcs = async () => {
+    cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
+  };
+  return new ExpectServerFinished12(st, master, keys);
 }
 
 /** Awaits the server's Certificate. */
@@ -187,7 +215,7 @@ export class ExpectServerHelloDone implements HandshakeState {
       cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
     };
     cx.tls12 = { suite, tx: keys.client, rx: keys.server };
-    return new ExpectServerFinished12(st, master);
+    return new ExpectServerFinished12(st, master, undefined);
   }
 }
 
@@ -197,12 +225,17 @@ export class ExpectServerFinished12 implements HandshakeState {
   readonly name = "ExpectServerFinished12";
   readonly #st: Tls12ClientState;
   readonly #master: Uint8Array;
+  readonly #resumedKeys: Tls12KeyBlock | undefined;
   #ticketSeen = false;
 
-  /** Continues `st` with the master secret. */
-  constructor(st: Tls12ClientState, master: Uint8Array) {
+  /**
+   * Continues `st` with the master secret. `resumedKeys` marks an
+   * abbreviated handshake: our CCS and Finished follow the server's.
+   */
+  constructor(st: Tls12ClientState, master: Uint8Array, resumedKeys: Tls12KeyBlock | undefined) {
     this.#st = st;
     this.#master = master;
+    this.#resumedKeys = resumedKeys;
   }
 
   /** Checks verify_data; the handshake is then complete. */
@@ -213,7 +246,12 @@ export class ExpectServerFinished12 implements HandshakeState {
       raw.type === HandshakeType.NewSessionTicket && st.ticketExpected && !this.#ticketSeen &&
       !cx.reader.isProtected
     ) {
-      decodeNewSessionTicket12(raw.body);
+      const nst = decodeNewSessionTicket12(raw.body);
+      // RFC 5077 3.3: an empty ticket withdraws the offer to issue one.
+      if (nst.ticket.length > 0) {
+        st.ticket = nst.ticket;
+        st.ticketLifetime = nst.lifetimeHint;
+      }
       this.#ticketSeen = true;
       hs.transcript.add(raw.encoded);
       return this;
@@ -237,7 +275,46 @@ export class ExpectServerFinished12 implements HandshakeState {
       );
     }
     hs.transcript.add(raw.encoded);
+    const keys = this.#resumedKeys;
+    if (keys) {
+      cx.sendChangeCipherSpec();
+      cx.setWriter(await Tls12Writer.create(suite.aead, keys.client.key, keys.client.iv));
+      const finished = encodeFinished12(
+        await verifyData(suite.hmac, this.#master, "client", await hs.transcript.hash(suite.hash)),
+      );
+      cx.sendHandshake(finished);
+      hs.transcript.add(finished);
+      cx.tls12 = { suite, tx: keys.client, rx: keys.server };
+    }
+    await this.#saveSession(cx);
     cx.handshakeComplete = true;
     return new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
+  }
+
+  /** Keeps the session when the server made it resumable (session ID or ticket). */
+  async #saveSession(cx: ConnectionCore): Promise<void> {
+    const st = this.#st;
+    const { config, serverName } = st.hs;
+    const store = config.sessionStore;
+    if (!store?.setTls12Session) return;
+    // A resumption keeps the session alive unless it brought a new ticket.
+    const previous = this.#resumedKeys ? st.hs.tls12Offer : undefined;
+    const ticket = st.ticket ?? previous?.ticket;
+    if (st.serverSessionId.length === 0 && !ticket) {
+      await store.removeTls12Session?.(serverName);
+      return;
+    }
+    await store.setTls12Session(serverName, {
+      suiteId: st.suite.id,
+      sessionId: st.serverSessionId,
+      ticket,
+      masterSecret: this.#master,
+      extendedMasterSecret: st.ems,
+      receivedAt: previous && !st.ticket ? previous.receivedAt : config.now().getTime(),
+      lifetimeSeconds: st.ticket && st.ticketLifetime > 0
+        ? Math.min(st.ticketLifetime, DEFAULT_SESSION_LIFETIME * 7)
+        : previous?.lifetimeSeconds ?? DEFAULT_SESSION_LIFETIME,
+      peerCertificates: cx.info.peerCertificates,
+    });
   }
 }
