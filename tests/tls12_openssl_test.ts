@@ -14,6 +14,7 @@ import { LoopbackListener } from "./_drive.ts";
 import { KernelSocket, WAIT_MS } from "./_kernel_peer.ts";
 import { createServer, type Server, type Socket } from "node:net";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import { RotatingTicketer } from "../src/server/ticketer.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
@@ -289,6 +290,37 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
       } finally {
         await driver.close().catch(() => {});
         await peer.stop();
+      }
+    });
+  }
+
+  for (const mode of ["session ID", "ticket"] as const) {
+    it(`resumption by ${mode} with s_client -sess_out / -sess_in`, async () => {
+      const sess = join(mkdtempSync(join(tmpdir(), "tls12-")), "session.pem");
+      const config = serverConfig(
+        leaves.ecdsa,
+        mode === "ticket" ? { ticketer: new RotatingTicketer() } : {},
+      );
+      for (const [i, kind] of ["Full", "Resumed"].entries()) {
+        const { conn, driver, peer } = await connect(
+          config,
+          [i === 0 ? "-sess_out" : "-sess_in", sess],
+          undefined,
+          true,
+        );
+        try {
+          await driver.handshake();
+          assert.equal(conn.protocolVersion, "TLSv1_2");
+          assert.equal(conn.handshakeKind, kind);
+          await exchangeWith(driver, peer);
+          await driver.close();
+          // s_client writes -sess_out when the connection ends.
+          await peer.waitExit();
+          if (i === 1) assert.match(peer.output, /Reused, TLSv1\.2/);
+        } finally {
+          driver.destroy();
+          await peer.stop();
+        }
       }
     });
   }

@@ -300,13 +300,15 @@ export class ExpectServerFinished12 implements HandshakeState {
     // A resumption keeps the session alive unless it brought a new ticket.
     const previous = this.#resumedKeys ? st.hs.tls12Offer : undefined;
     const ticket = st.ticket ?? previous?.ticket;
-    if (st.serverSessionId.length === 0 && !ticket) {
+    // On a resumption the echo is the ID we sent, which with a ticket was random.
+    const sessionId = previous ? previous.sessionId : st.serverSessionId;
+    if (sessionId.length === 0 && !ticket) {
       await store.removeTls12Session?.(serverName);
       return;
     }
     await store.setTls12Session(serverName, {
       suiteId: st.suite.id,
-      sessionId: st.serverSessionId,
+      sessionId,
       ticket,
       masterSecret: this.#master,
       extendedMasterSecret: st.ems,

@@ -90,7 +90,10 @@ export async function acceptPsk(
     const { session, stateless, taken } = found;
     // 4.2.11: the ticket's suite must share the hash of the negotiated suite.
     const original = config.provider.cipherSuites.find((s) => s.id === session.suiteId);
-    if (!original || original.hash.name !== suite.hash.name) continue;
+    // A TLS 1.2 session (same store, same ticketer) is never a TLS 1.3 PSK.
+    if (!original || original.version !== "TLSv1_3" || original.hash.name !== suite.hash.name) {
+      continue;
+    }
     const age = now - session.createdAt;
     if (age < -AGE_TOLERANCE_MS || age >= session.lifetimeSeconds * 1000) continue;
     // A ticket is bound to the name it was issued for.

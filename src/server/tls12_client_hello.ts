@@ -32,6 +32,7 @@ import {
   encodeCertificate12,
   encodeEcdheParams,
   encodeEmptyMessage,
+  encodeFinished12,
   encodeServerKeyExchange,
 } from "../msgs/tls12_messages.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
@@ -39,7 +40,10 @@ import { concat } from "../_bytes.ts";
 import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import { chooseAlpn } from "./client_hello_checks.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
-import { ExpectClientKeyExchange } from "./tls12_states.ts";
+import { ExpectClientFinished12, ExpectClientKeyExchange } from "./tls12_states.ts";
+import { findTls12Session, type Tls12Resumable } from "./tls12_resumption.ts";
+import { keyBlock, verifyData } from "../tls12/prf.ts";
+import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
 
 const decoder = new TextDecoder();
 
@@ -95,6 +99,10 @@ export async function handleTls12ClientHello(
     hello.extensions,
     ExtensionType.application_layer_protocol_negotiation,
   )?.protocols;
+  const resumable = await findTls12Session(config, hello, serverName);
+  if (resumable) {
+    return resumeTls12(hs, cx, raw, hello, resumable, secureReneg, offeredAlpn);
+  }
   const certified: CertifiedKey | undefined = await config.certResolver({
     serverName,
     signatureSchemes: offeredSchemes,
@@ -124,31 +132,23 @@ export async function handleTls12ClientHello(
   const alpn = chooseAlpn(config, offeredAlpn);
 
   hs.transcript.add(raw.encoded);
-  const serverRandom = config.randomBytes(32);
-  // RFC 8446 4.1.3: a TLS 1.3 server that settles for TLS 1.2 says so.
-  if (config.versions.includes("TLSv1_3")) serverRandom.set(DOWNGRADE_TLS12_SENTINEL, 24);
-  const extensions: ServerHelloExtension[] = [];
-  if (secureReneg) {
-    extensions.push({
-      type: ExtensionType.renegotiation_info,
-      renegotiatedConnection: new Uint8Array(0),
-    });
-  }
-  if (ems) extensions.push({ type: ExtensionType.extended_master_secret });
-  if (findExtension(hello.extensions, ExtensionType.ec_point_formats)) {
-    extensions.push({ type: ExtensionType.ec_point_formats, formats: [0] });
-  }
-  if (alpn) {
-    extensions.push({
-      type: ExtensionType.application_layer_protocol_negotiation,
-      protocols: [alpn],
-    });
+  const serverRandom = tls12ServerRandom(hs);
+  // Sessions (EMS only) are kept by ticket when the client takes one and we
+  // have a ticketer, else by session ID in the stateful store.
+  const issueTicket = ems && config.resumption && config.ticketer !== undefined &&
+    findExtension(hello.extensions, ExtensionType.session_ticket) !== undefined;
+  const sessionId = ems && config.resumption && !config.ticketer
+    ? config.randomBytes(32)
+    : new Uint8Array(0);
+  const extensions = serverHelloExtensions(hello, secureReneg, ems, alpn);
+  if (issueTicket) {
+    extensions.push({ type: ExtensionType.session_ticket, ticket: new Uint8Array(0) });
   }
   const serverHello = encodeHandshake({
     type: HandshakeType.ServerHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: serverRandom,
-    legacySessionIdEcho: new Uint8Array(0),
+    legacySessionIdEcho: sessionId,
     cipherSuite: suite.id,
     legacyCompressionMethod: 0,
     extensions,
@@ -180,5 +180,107 @@ export async function handleTls12ClientHello(
     serverRandom,
     ems,
     kx,
+    sessionId,
+    issueTicket,
+    serverName,
   });
+}
+
+function tls12ServerRandom(hs: ServerHandshakeData): Uint8Array {
+  const random = hs.config.randomBytes(32);
+  // RFC 8446 4.1.3: a TLS 1.3 server that settles for TLS 1.2 says so.
+  if (hs.config.versions.includes("TLSv1_3")) random.set(DOWNGRADE_TLS12_SENTINEL, 24);
+  return random;
+}
+
+function serverHelloExtensions(
+  hello: ClientHello,
+  secureReneg: boolean,
+  ems: boolean,
+  alpn: Uint8Array | undefined,
+): ServerHelloExtension[] {
+  const extensions: ServerHelloExtension[] = [];
+  if (secureReneg) {
+    extensions.push({
+      type: ExtensionType.renegotiation_info,
+      renegotiatedConnection: new Uint8Array(0),
+    });
+  }
+  if (ems) extensions.push({ type: ExtensionType.extended_master_secret });
+  if (findExtension(hello.extensions, ExtensionType.ec_point_formats)) {
+    extensions.push({ type: ExtensionType.ec_point_formats, formats: [0] });
+  }
+  if (alpn) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [alpn],
+    });
+  }
+  return extensions;
+}
+
+/**
+ * Abbreviated handshake (RFC 5246 7.3): ServerHello echoing the client's
+ * session ID, then our CCS and Finished at once; the client answers with its
+ * CCS and Finished. No new ticket is issued on a resumption.
+ */
+async function resumeTls12(
+  hs: ServerHandshakeData,
+  cx: ConnectionCore,
+  raw: RawHandshake,
+  hello: ClientHello,
+  { suite, value }: Tls12Resumable,
+  secureReneg: boolean,
+  offeredAlpn: readonly Uint8Array[] | undefined,
+): Promise<HandshakeState> {
+  const { config } = hs;
+  const alpn = chooseAlpn(config, offeredAlpn);
+  hs.transcript.add(raw.encoded);
+  const serverRandom = tls12ServerRandom(hs);
+  const serverHello = encodeHandshake({
+    type: HandshakeType.ServerHello,
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: serverRandom,
+    legacySessionIdEcho: hello.legacySessionId,
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions: serverHelloExtensions(hello, secureReneg, true, alpn),
+  });
+  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
+  cx.sendHandshake(serverHello);
+  hs.transcript.add(serverHello);
+  const master = value.psk;
+  hs.keyLog("CLIENT_RANDOM", master);
+  const keys = await keyBlock(suite.hmac, suite.aead, master, hello.random, serverRandom);
+  cx.sendChangeCipherSpec();
+  cx.setWriter(await Tls12Writer.create(suite.aead, keys.server.key, keys.server.iv));
+  const finished = encodeFinished12(
+    await verifyData(suite.hmac, master, "server", await hs.transcript.hash(suite.hash)),
+  );
+  cx.sendHandshake(finished);
+  hs.transcript.add(finished);
+  cx.pendingCcs = async () => {
+    cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
+  };
+  cx.ccsAllowed = false;
+  cx.info.protocolVersion = "TLSv1_2";
+  cx.info.cipherSuite = suite;
+  cx.info.alpnProtocol = alpn && decoder.decode(alpn);
+  cx.info.handshakeKind = "Resumed";
+  cx.info.peerCertificates = value.peerCertificates;
+  return new ExpectClientFinished12(
+    {
+      hs,
+      suite,
+      serverRandom,
+      ems: true,
+      kx: undefined,
+      sessionId: hello.legacySessionId,
+      issueTicket: false,
+      serverName: value.serverName,
+    },
+    master,
+    keys,
+    true,
+  );
 }

@@ -14,7 +14,9 @@ import {
   decodeClientKeyExchange,
   decodeFinished12,
   encodeFinished12,
+  encodeNewSessionTicket12,
 } from "../msgs/tls12_messages.ts";
+import { sealTls12Ticket, tls12SessionValue } from "./tls12_resumption.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
@@ -32,8 +34,14 @@ export interface Tls12ServerState {
   serverRandom: Uint8Array;
   /** Whether both sides use the extended master secret. */
   ems: boolean;
-  /** Our half of ECDHE. */
-  kx: ActiveKeyExchange;
+  /** Our half of ECDHE (undefined on a resumption). */
+  kx: ActiveKeyExchange | undefined;
+  /** The session ID we sent (empty: not kept by ID). */
+  sessionId: Uint8Array;
+  /** Whether a NewSessionTicket goes out before our CCS. */
+  issueTicket: boolean;
+  /** The SNI name, which the session is bound to. */
+  serverName: string | undefined;
 }
 
 /** Awaits the client's ECDHE share. */
@@ -57,7 +65,7 @@ export class ExpectClientKeyExchange implements HandshakeState {
     const peerKey = decodeClientKeyExchange(raw.body);
     let pms: Uint8Array;
     try {
-      pms = await st.kx.complete(peerKey);
+      pms = await st.kx!.complete(peerKey);
     } catch {
       throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
     }
@@ -75,7 +83,7 @@ export class ExpectClientKeyExchange implements HandshakeState {
     cx.pendingCcs = async () => {
       cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
     };
-    return new ExpectClientFinished12(st, master, keys);
+    return new ExpectClientFinished12(st, master, keys, false);
   }
 }
 
@@ -86,12 +94,17 @@ export class ExpectClientFinished12 implements HandshakeState {
   readonly #st: Tls12ServerState;
   readonly #master: Uint8Array;
   readonly #keys: Tls12KeyBlock;
+  readonly #resumed: boolean;
 
-  /** Continues `st` with the master secret and key block. */
-  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock) {
+  /**
+   * Continues `st` with the master secret and key block. On a resumption
+   * (`resumed`) our CCS and Finished already went out.
+   */
+  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock, resumed: boolean) {
     this.#st = st;
     this.#master = master;
     this.#keys = keys;
+    this.#resumed = resumed;
   }
 
   /** Checks verify_data, then answers with CCS and our Finished. */
@@ -115,6 +128,25 @@ export class ExpectClientFinished12 implements HandshakeState {
       );
     }
     hs.transcript.add(raw.encoded);
+    cx.tls12 = { suite, tx: this.#keys.server, rx: this.#keys.client };
+    if (this.#resumed) {
+      cx.handshakeComplete = true;
+      return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
+    }
+    const st = this.#st;
+    const value = st.ems
+      ? tls12SessionValue(hs.config, suite, this.#master, st.serverName, cx.info.alpnProtocol)
+      : undefined;
+    if (value && st.issueTicket) {
+      const ticket = encodeNewSessionTicket12({
+        lifetimeHint: value.lifetimeSeconds,
+        ticket: await sealTls12Ticket(hs.config, value),
+      });
+      cx.sendHandshake(ticket);
+      hs.transcript.add(ticket);
+    } else if (value && st.sessionId.length > 0) {
+      await hs.config.sessionStore.put(st.sessionId, value);
+    }
     cx.sendChangeCipherSpec();
     cx.setWriter(await Tls12Writer.create(suite.aead, this.#keys.server.key, this.#keys.server.iv));
     const finished = encodeFinished12(
@@ -122,7 +154,6 @@ export class ExpectClientFinished12 implements HandshakeState {
     );
     cx.sendHandshake(finished);
     hs.transcript.add(finished);
-    cx.tls12 = { suite, tx: this.#keys.server, rx: this.#keys.client };
     cx.handshakeComplete = true;
     return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
   }
