@@ -59,6 +59,7 @@ export { InMemoryClientSessionStore } from "./src/client/session_store.ts";
 export type {
   ClientSessionStore,
   InMemoryClientSessionStoreOptions,
+  Tls12ClientSession,
   Tls13ClientSession,
 } from "./src/client/session_store.ts";
 export { ServerConfig } from "./src/server/config.ts";
