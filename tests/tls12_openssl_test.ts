@@ -171,6 +171,24 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
     });
   }
 
+  it("a CertificateRequest is answered with an empty Certificate (no TLS 1.2 client auth)", async () => {
+    const optional = await server(leaves.ecdsa, ["-verify", "1", "-CAfile", leaves.ecdsa.certPath]);
+    const { client, driver } = await connect(optional);
+    try {
+      assert.equal(client.protocolVersion, "TLSv1_2");
+      await exchange(driver, optional);
+    } finally {
+      await driver.close();
+    }
+    const mandatory = await server(leaves.ecdsa, [
+      "-Verify",
+      "1",
+      "-CAfile",
+      leaves.ecdsa.certPath,
+    ]);
+    await assert.rejects(connect(mandatory), (e) => e instanceof TlsError && e.alert === 40);
+  });
+
   it("a HelloRequest gets a no_renegotiation warning", async () => {
     const s = await server(leaves.ecdsa, []);
     const { driver } = await connect(s);
