@@ -1,8 +1,9 @@
 // Hostile input for the TLS 1.2 states, from a fixed seed. Client and server
 // use frozen randomness and frozen key shares, so a recorded handshake
-// repeats and the records one side sent are valid input for a fresh
-// connection of the other side (the ECDSA signature differs per run but
-// stays valid for the frozen randoms and key share). A victim is walked to
+// repeats byte for byte and the records one side sent are valid input for a
+// fresh connection of the other side. The server key is RSA and the client
+// offers only rsa_pkcs1_sha256, whose signatures are deterministic: the
+// extended master secret covers the ServerKeyExchange signature. A victim is walked to
 // each point of the handshake with genuine records and then fed a mutated
 // one; every case must go on normally or end in a TlsError with an alert
 // other than internal_error.
@@ -14,7 +15,8 @@ import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/c
 import { TlsError } from "../src/error.ts";
 import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import type { ActiveKeyExchange, CryptoProvider, KeyExchangeGroup } from "../src/crypto/types.ts";
-import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";
+import { type ServerCertVerifier, WebPkiServerVerifier } from "../src/webpki/verifier.ts";
+import { SignatureScheme } from "../src/msgs/enums.ts";
 import { makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 
@@ -119,11 +121,18 @@ describe("TLS 1.2 hostile input (seeded)", () => {
   let fromClient: Uint8Array[];
 
   before(async () => {
-    pki = makePairPki(["p256"]);
+    pki = makePairPki(["rsa"]);
     provider = frozen(await webCryptoProvider());
     const randomBytes = (n: number): Uint8Array => new Uint8Array(n).fill(0x5a);
+    const inner = new WebPkiServerVerifier({ roots: pki.roots() });
+    const verifier: ServerCertVerifier = {
+      verifyServerCert: (ee, im, name, now) => inner.verifyServerCert(ee, im, name, now),
+      verifyTls13Signature: (m, ee, sc, sig) => inner.verifyTls13Signature(m, ee, sc, sig),
+      verifyTls12Signature: (m, ee, sc, sig) => inner.verifyTls12Signature(m, ee, sc, sig),
+      supportedVerifySchemes: () => [SignatureScheme.rsa_pkcs1_sha256],
+    };
     clientConfig = new ClientConfig({
-      verifier: new WebPkiServerVerifier({ roots: pki.roots() }),
+      verifier,
       versions: ["TLSv1_2"],
       provider,
       randomBytes,
@@ -131,8 +140,8 @@ describe("TLS 1.2 hostile input (seeded)", () => {
       kxGroups: [0x1d],
     });
     serverConfig = new ServerConfig({
-      certificateChain: pki.leaves.p256.certPem,
-      privateKey: pki.leaves.p256.keyPem,
+      certificateChain: pki.leaves.rsa.certPem,
+      privateKey: pki.leaves.rsa.keyPem,
       provider,
       randomBytes,
       resumption: false,
