@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { TlsError } from "../src/error.ts";
 import { connectPair, makePairPki, type PairPki, text, utf8 } from "./_pair_setup.ts";
 import { runPair } from "./_pair.ts";
+import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import type { ServerConfigOptions } from "../src/server/config.ts";
 import { DOWNGRADE_TLS12_SENTINEL } from "../src/msgs/server_hello.ts";
 import { ContentType, ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
@@ -236,5 +237,28 @@ describe("TLS 1.2 in-memory pairs", () => {
     // The server signed over the random it saw: the client's signature check fails first.
     assert.ok(p.client.error instanceof TlsError);
     assert.equal(p.client.error.alert, 51);
+  });
+
+  it("no KeyUpdate in TLS 1.2: writing past the confidentiality limit is refused", async () => {
+    const base = await webCryptoProvider();
+    const provider = {
+      ...base,
+      cipherSuites: base.cipherSuites.map((s) =>
+        s.id === 0xc02b ? { ...s, confidentialityLimit: 5n } : s
+      ),
+    };
+    const p = await connectPair(pki, {
+      client: { versions: ["TLSv1_2"], cipherSuites: [0xc02b], provider, maxFragmentSize: 32 },
+    });
+    const { state } = await p.clientConn.processTlsRecords(new Uint8Array(0));
+    assert.equal(state.kind, "WriteTraffic");
+    if (state.kind !== "WriteTraffic") return;
+    const out = new Uint8Array(4096);
+    // The Finished was record 0: four more fit under the limit of five.
+    assert.ok(await state.encrypt(new Uint8Array(4 * 32), out) > 0);
+    await assert.rejects(
+      state.encrypt(new Uint8Array(1), out),
+      (e) => e instanceof TlsError && e.detail === "ConfidentialityLimitReached",
+    );
   });
 });
