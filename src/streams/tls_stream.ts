@@ -297,7 +297,7 @@ export async function connectTls(
 }
 
 /** Accepts as a server over `transport` and completes the handshake. */
-export async function acceptTls(
+export function acceptTls(
   transport: ByteTransport,
   config: ServerConfig,
 ): Promise<TlsStream<UnbufferedServerConnection>> {
