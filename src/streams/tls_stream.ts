@@ -201,10 +201,13 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
           }
           break;
         case "PeerClosed":
-        case "Closed":
           this.#peerClosed = true;
           this.#incoming = this.#incoming.subarray(consumed);
           return state;
+        case "Closed":
+          // Our close_notify is out; the peer may still be sending.
+          this.#incoming = this.#incoming.subarray(consumed);
+          return goal === "data" && !this.#peerClosed ? NEED_BYTES : state;
         case "WriteTraffic":
           this.#incoming = this.#incoming.subarray(consumed);
           return goal === "data" && this.#plaintext.length === 0 ? NEED_BYTES : state;
