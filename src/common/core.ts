@@ -16,10 +16,11 @@ import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_join
 import { OutboundQueue, type RecordWriter } from "./outbound.ts";
 import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
-import { fragments } from "./outbound.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
-import { InsufficientSizeError } from "../error.ts";
+import { encryptAppData, writeCloseNotify } from "./app_write.ts";
+import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
+import { interpretAlert } from "./alerts.ts";
 
 /** One awaited handshake message: `handle` returns the state that awaits the next. */
 export interface HandshakeState {
@@ -29,44 +30,7 @@ export interface HandshakeState {
   handle(cx: ConnectionCore, msg: HandshakeMessage): Promise<HandshakeState>;
 }
 
-/** What the core asks the public API to present next. */
-export type CoreStep =
-  | "EncodeTlsData"
-  | "TransmitTlsData"
-  | "ReadTraffic"
-  | "ReadEarlyData"
-  | "BlockedHandshake"
-  | "WriteTraffic"
-  | "PeerClosed"
-  | "Closed";
-
-interface AppRecord {
-  payload: Uint8Array;
-  discard: number;
-  /** True for 0-RTT data (server side, before EndOfEarlyData). */
-  early: boolean;
-}
-
-/**
- * Client side of 0-RTT as the public API sees it: set by the client handshake
- * when it offers early data, read by `TransmitTlsData.mayEncryptEarlyData`.
- */
-export interface EarlyDataSender {
-  /** True while early data may still be written (before the ServerHello). */
-  readonly open: boolean;
-  /** Bytes of early data that may still be written. */
-  readonly remaining: number;
-  /** Encrypts up to `remaining` bytes of `data` into `out`. */
-  encrypt(data: Uint8Array, out: Uint8Array): Promise<{ consumed: number; written: number }>;
-}
-
-/** Options fixed at construction. */
-export interface CoreOptions {
-  /** Largest plaintext fragment per record we send. */
-  maxFragmentSize: number;
-  /** legacy_record_version for records sent in clear (0x0301 for a client's first flight). */
-  initialRecordVersion: number;
-}
+export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 
 /** Consecutive records that carry no progress (empty data, CCS, warnings) tolerated. */
 const MAX_IDLE_RECORDS = 32;
@@ -291,63 +255,16 @@ export class ConnectionCore {
   }
 
   /**
-   * Encrypts application data into `out` as one or more records. When the
-   * current key is close to the suite's confidentiality limit, a KeyUpdate is
-   * written first and the key rotated (TLS 1.3).
+   * Encrypts application data into `out` as one or more records; see
+   * {@link encryptAppData}.
    */
-  async encryptAppData(data: Uint8Array, out: Uint8Array): Promise<number> {
-    this.#checkWritable();
-    const parts = fragments(data, this.maxFragmentSize);
-    const writer = this.#writer;
-    const seq = (writer as { seq?: bigint }).seq ?? 0n;
-    const refresh = this.tls13?.needsRefresh(seq, parts.length) ?? false;
-    let required = refresh ? writer.recordSize(5) : 0;
-    for (const p of parts) required += writer.recordSize(p.length);
-    if (out.length < required) throw new InsufficientSizeError(required);
-    let offset = 0;
-    if (this.tls12 && seq + BigInt(parts.length) > this.tls12.suite.confidentialityLimit) {
-      // TLS 1.2 has no KeyUpdate: the connection must end before the limit.
-      throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
-        detail: "ConfidentialityLimitReached",
-      });
-    }
-    if (refresh && this.tls13) {
-      const update = await writer.write(ContentType.Handshake, this.tls13.keyUpdateMessage(false));
-      out.set(update, offset);
-      offset += update.length;
-      await this.tls13.rotateTx(this);
-    }
-    for (const p of parts) {
-      const record = await this.#writer.write(ContentType.ApplicationData, p);
-      out.set(record, offset);
-      offset += record.length;
-    }
-    return offset;
+  encryptAppData(data: Uint8Array, out: Uint8Array): Promise<number> {
+    return encryptAppData(this, data, out);
   }
 
   /** Writes a close_notify alert into `out`; nothing may be sent after it. */
-  async writeCloseNotify(out: Uint8Array): Promise<number> {
-    this.#checkWritable();
-    const required = this.#writer.recordSize(2);
-    if (out.length < required) throw new InsufficientSizeError(required);
-    const record = await this.#writer.write(
-      ContentType.Alert,
-      new Uint8Array([AlertLevel.Warning, AlertDescription.CloseNotify]),
-    );
-    out.set(record);
-    this.weClosed = true;
-    return record.length;
-  }
-
-  #checkWritable(): void {
-    if (this.error) throw this.error;
-    if (this.weClosed) throw new TypeError("close_notify was already sent");
-    if (!this.handshakeComplete) {
-      throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
-    }
-    if (!this.#outbound.isEmpty) {
-      throw new TypeError("queued TLS records must be encoded first");
-    }
+  writeCloseNotify(out: Uint8Array): Promise<number> {
+    return writeCloseNotify(this, out);
   }
 
   /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
@@ -504,43 +421,9 @@ export class ConnectionCore {
   }
 
   #handleAlert(payload: Uint8Array): void {
-    if (payload.length !== 2) {
-      throw new TlsError("InvalidMessage", "alert record is not exactly two bytes", {
-        detail: "InvalidAlert",
-        alert: AlertDescription.DecodeError,
-      });
-    }
-    const [level, description] = payload;
-    if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
-      throw new TlsError("InvalidMessage", `alert with unknown level ${level}`, {
-        detail: "InvalidAlert",
-        alert: AlertDescription.IllegalParameter,
-      });
-    }
-    if (description === AlertDescription.CloseNotify) {
-      if (!this.handshakeComplete) {
-        throw new TlsError("AlertReceived", "peer closed the connection during the handshake", {
-          alert: description,
-          alertDirection: "received",
-        });
-      }
-      this.peerClosed = true;
-      return;
-    }
-    // TLS 1.2 (RFC 5246 7.2.2): warning alerts leave the connection up.
-    const tls12Warning = level === AlertLevel.Warning && this.info.protocolVersion === "TLSv1_2";
-    if (
-      tls12Warning || description === AlertDescription.UserCanceled && level === AlertLevel.Warning
-    ) {
-      this.#idle("warning alerts");
-      return;
-    }
-    // TLS 1.3 (RFC 8446 section 6): every other alert is an error alert,
-    // whatever its level.
-    throw new TlsError("AlertReceived", `peer sent alert ${description}`, {
-      alert: description,
-      alertDirection: "received",
-    });
+    const kind = interpretAlert(payload, this.handshakeComplete, this.info.protocolVersion);
+    if (kind === "close_notify") this.peerClosed = true;
+    else this.#idle("warning alerts");
   }
 
   async #handleHandshake(fragment: Uint8Array): Promise<void> {

@@ -1,0 +1,77 @@
+/**
+ * Writing application data and close_notify straight into the caller's
+ * buffer, with the automatic TLS 1.3 key refresh before the suite's
+ * confidentiality limit and TLS 1.2's refusal to pass it.
+ *
+ * @module
+ */
+
+import { InsufficientSizeError, TlsError } from "../error.ts";
+import { AlertDescription, AlertLevel, ContentType } from "../msgs/enums.ts";
+import type { ConnectionCore } from "./core.ts";
+import { fragments } from "./outbound.ts";
+
+function checkWritable(cx: ConnectionCore): void {
+  if (cx.error) throw cx.error;
+  if (cx.weClosed) throw new TypeError("close_notify was already sent");
+  if (!cx.handshakeComplete) {
+    throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+  }
+  if (!cx.outboundEmpty) {
+    throw new TypeError("queued TLS records must be encoded first");
+  }
+}
+
+/**
+ * Encrypts application data into `out` as one or more records. When the
+ * current key is close to the suite's confidentiality limit, a KeyUpdate is
+ * written first and the key rotated (TLS 1.3). Throws
+ * `InsufficientSizeError` before writing anything when `out` is too small.
+ */
+export async function encryptAppData(
+  cx: ConnectionCore,
+  data: Uint8Array,
+  out: Uint8Array,
+): Promise<number> {
+  checkWritable(cx);
+  const parts = fragments(data, cx.maxFragmentSize);
+  const writer = cx.writer;
+  const seq = (writer as { seq?: bigint }).seq ?? 0n;
+  const refresh = cx.tls13?.needsRefresh(seq, parts.length) ?? false;
+  let required = refresh ? writer.recordSize(5) : 0;
+  for (const p of parts) required += writer.recordSize(p.length);
+  if (out.length < required) throw new InsufficientSizeError(required);
+  let offset = 0;
+  if (cx.tls12 && seq + BigInt(parts.length) > cx.tls12.suite.confidentialityLimit) {
+    // TLS 1.2 has no KeyUpdate: the connection must end before the limit.
+    throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
+      detail: "ConfidentialityLimitReached",
+    });
+  }
+  if (refresh && cx.tls13) {
+    const update = await writer.write(ContentType.Handshake, cx.tls13.keyUpdateMessage(false));
+    out.set(update, offset);
+    offset += update.length;
+    await cx.tls13.rotateTx(cx);
+  }
+  for (const p of parts) {
+    const record = await cx.writer.write(ContentType.ApplicationData, p);
+    out.set(record, offset);
+    offset += record.length;
+  }
+  return offset;
+}
+
+/** Writes a close_notify alert into `out`; nothing may be sent after it. */
+export async function writeCloseNotify(cx: ConnectionCore, out: Uint8Array): Promise<number> {
+  checkWritable(cx);
+  const required = cx.writer.recordSize(2);
+  if (out.length < required) throw new InsufficientSizeError(required);
+  const record = await cx.writer.write(
+    ContentType.Alert,
+    new Uint8Array([AlertLevel.Warning, AlertDescription.CloseNotify]),
+  );
+  out.set(record);
+  cx.weClosed = true;
+  return record.length;
+}
