@@ -16,6 +16,13 @@
  * whole record, ending in `WriteTraffic` (handshake done), `Closed` (both
  * sides closed) or `BlockedHandshake` (more bytes needed).
  *
+ * A TLS 1.2 client (no False Start) goes EncodeTlsData (ClientHello),
+ * TransmitTlsData, BlockedHandshake, EncodeTlsData (ClientKeyExchange,
+ * ChangeCipherSpec, Finished), TransmitTlsData, BlockedHandshake (until the
+ * server's Finished), then WriteTraffic: it writes no application data before
+ * the server's Finished. A TLS 1.3 client reaches WriteTraffic right after
+ * encoding its Finished.
+ *
  * A failure rejects the call that hit it with a `TlsError`; the fatal alert is
  * then offered through `EncodeTlsData`/`TransmitTlsData`, and every later call
  * rejects with the same error.
