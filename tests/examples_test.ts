@@ -8,9 +8,12 @@ import { ClientConfig } from "../src/client/config.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { connectTls } from "../src/streams/tls_stream.ts";
 import { testPki } from "../examples/_certgen.ts";
+import { OpenSslServer } from "./peers/_openssl_server.ts";
+import { peerMissing } from "./peers/_spawn.ts";
 
 const skip = typeof Deno === "undefined" ? "the examples need Deno.listen/Deno.serve" : false;
 const TIMEOUT_MS = 30_000;
+const noOpenssl = skip || (peerMissing("openssl", ["version"]) ?? false);
 
 /** Bounds `p` so that a hang fails the test instead of stalling the run. */
 function bounded<T>(p: Promise<T>, what: string): Promise<T> {
@@ -187,6 +190,49 @@ describe("examples", () => {
     } finally {
       await bounded(bridge.close(), "bridge close");
       await bounded(echo.close(), "echo close");
+    }
+  });
+
+  it("ws_bridge.ts: our client over a WebSocket, through the bridge, to openssl s_server -rev", {
+    skip: noOpenssl,
+  }, async () => {
+    const { startWsBridge } = await import("../examples/ws_bridge.ts");
+    const { webSocketTransport } = await import("../examples/_ws_transport.ts");
+    const { ca, leaf } = await testPki(["localhost"]);
+    const dir = await Deno.makeTempDir({ prefix: "kerneltls-ws-" });
+    await Deno.writeTextFile(`${dir}/cert.pem`, leaf.certPem);
+    await Deno.writeTextFile(`${dir}/key.pem`, leaf.keyPem);
+    const openssl = await OpenSslServer.start([
+      "-cert",
+      `${dir}/cert.pem`,
+      "-key",
+      `${dir}/key.pem`,
+      "-rev",
+    ]);
+    const bridge = await startWsBridge();
+    try {
+      const config = new ClientConfig({ roots: RootCertStore.fromPem(ca.certPem) });
+      const transport = await webSocketTransport(bridge.urlFor("127.0.0.1", openssl.port));
+      const tls = await bounded(connectTls(transport, config, "localhost"), "handshake");
+      assert.equal(tls.info.protocolVersion, "TLSv1_3");
+      const writer = tls.writable.getWriter();
+      await writer.write(new TextEncoder().encode("kerneltls via websocket\n"));
+      // -rev sends each line back reversed; read until the whole line is in.
+      const reader = tls.readable.getReader();
+      let got = "";
+      const decoder = new TextDecoder();
+      while (!got.includes("\n")) {
+        const { value, done } = await bounded(reader.read(), "reversed line");
+        if (done) break;
+        got += decoder.decode(value, { stream: true });
+      }
+      assert.equal(got.trim(), "tekcosbew aiv sltlenrek");
+      await reader.cancel().catch(() => {});
+      await writer.abort().catch(() => {});
+    } finally {
+      await bounded(bridge.close(), "bridge close");
+      await openssl.stop();
+      await Deno.remove(dir, { recursive: true });
     }
   });
 
