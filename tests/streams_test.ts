@@ -88,4 +88,28 @@ describe("TlsStream", () => {
     assert.equal(ch.connection.protocolVersion, "TLSv1_3");
     assert.equal(typeof ch.connection.handleNewSessionTicket, "function");
   });
+
+  it("keeps a Deno TCP connection readable after our close_notify", {
+    skip: typeof Deno === "undefined" ? "needs Deno.listen (skipped outside Deno)" : false,
+  }, async () => {
+    const { client, server } = await configs();
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const accepted = listener.accept();
+      const tcp = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+      const [c, s] = await Promise.all([
+        connectTls(tcp, client, "localhost"),
+        accepted.then((conn) => acceptTls(conn, server)),
+      ]);
+      const clientGot = readAll(c.readable);
+      await c.writable.close(); // client closes first, then the server answers
+      assert.equal(await readAll(s.readable), "");
+      const sw = s.writable.getWriter();
+      await sw.write(new TextEncoder().encode("late reply"));
+      await sw.close();
+      assert.equal(await clientGot, "late reply");
+    } finally {
+      listener.close();
+    }
+  });
 });

@@ -76,7 +76,10 @@ const NEED_BYTES = Symbol("need bytes");
 export class TlsStream<C extends TlsConnection = TlsConnection> {
   /** Plaintext from the peer. Ends at the peer's close_notify. */
   readonly readable: ReadableStream<Uint8Array>;
-  /** Plaintext to the peer. Closing it sends close_notify. */
+  /**
+   * Plaintext to the peer. Closing it sends close_notify; the transport itself
+   * is closed once the peer has closed too (read `readable` to its end).
+   */
   readonly writable: WritableStream<Uint8Array>;
   readonly #conn: C;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -88,6 +91,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   #transportEnded = false;
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #handedOff = false;
+  #closeSent = false;
   #markReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
@@ -255,7 +259,10 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
       if (this.#plaintext.length === 0 && !this.#peerClosed) await this.#until("data");
       const chunk = this.#plaintext.shift();
       if (chunk) controller.enqueue(chunk);
-      else if (this.#peerClosed) controller.close();
+      else if (this.#peerClosed) {
+        controller.close();
+        if (this.#closeSent) await this.#closeTransport();
+      }
     } catch (e) {
       controller.error(e);
       await this.#writer.abort(e).catch(() => {});
@@ -285,7 +292,15 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
       const n = await state.queueCloseNotify(out);
       await this.#writer.write(out.subarray(0, n));
     }
-    await this.#writer.close();
+    this.#closeSent = true;
+    // Many transports (Deno's TCP connections among them) close both
+    // directions when their writable closes, which would lose the peer's last
+    // data and close_notify: keep the transport open until the peer closed too.
+    if (this.#peerClosed || this.#transportEnded) await this.#closeTransport();
+  }
+
+  async #closeTransport(): Promise<void> {
+    await this.#writer.close().catch(() => {});
   }
 }
 
