@@ -6,7 +6,18 @@
 
 import type { KeyExchangeGroup, SupportedCipherSuite } from "../crypto/types.ts";
 
-/** How the handshake went. */
+/**
+ * How the handshake went.
+ *
+ * @example
+ * ```ts
+ * import type { HandshakeKind } from "@kerneltls/tls";
+ * function wasResumed(kind: HandshakeKind | undefined): boolean {
+ *   return kind === "Resumed";
+ * }
+ * console.log(wasResumed("FullWithHelloRetryRequest")); // false
+ * ```
+ */
 export type HandshakeKind = "Full" | "FullWithHelloRetryRequest" | "Resumed";
 
 /** Negotiated parameters; undefined until known. */

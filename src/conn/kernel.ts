@@ -20,7 +20,20 @@ import { readNewSessionTicket } from "../msgs/new_session_ticket.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
 import { storeTicket, type TicketContext } from "../client/tickets.ts";
 
-/** Key and IV for one direction. `iv` is always 12 bytes. */
+/**
+ * Key and IV for one direction. `iv` is always 12 bytes.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionTrafficSecrets } from "@kerneltls/tls";
+ * const tx: ConnectionTrafficSecrets = {
+ *   kind: "Aes128Gcm",
+ *   key: new Uint8Array(16),
+ *   iv: new Uint8Array(12),
+ * };
+ * console.log(tx.key.length, tx.iv.length); // 16 12
+ * ```
+ */
 export interface ConnectionTrafficSecrets {
   /** The AEAD these belong to. */
   kind: AeadKind;
@@ -38,7 +51,19 @@ export interface ConnectionTrafficSecrets {
   iv: Uint8Array;
 }
 
-/** One direction's state at the hand-off (or after an update). */
+/**
+ * One direction's state at the hand-off (or after an update).
+ *
+ * @example
+ * ```ts
+ * import type { DirectionSecrets } from "@kerneltls/tls";
+ * const rx: DirectionSecrets = {
+ *   seq: 0n,
+ *   secrets: { kind: "Chacha20Poly1305", key: new Uint8Array(32), iv: new Uint8Array(12) },
+ * };
+ * console.log(rx.seq); // 0n: the next record to open
+ * ```
+ */
 export interface DirectionSecrets {
   /** Records already protected under this key: the next record's sequence number. */
   seq: bigint;
@@ -54,6 +79,15 @@ export interface DirectionSecrets {
 /**
  * The traffic keys of a connection, as plain data: it survives
  * `structuredClone` and `postMessage` to a Worker.
+ *
+ * @example
+ * ```ts
+ * import type { ExtractedSecrets } from "@kerneltls/tls";
+ * function toWorker(worker: Worker, secrets: ExtractedSecrets): void {
+ *   worker.postMessage({ secrets }); // plain data: survives structuredClone
+ * }
+ * void toWorker;
+ * ```
  */
 export interface ExtractedSecrets {
   /** What we send with. */
@@ -62,7 +96,21 @@ export interface ExtractedSecrets {
   rx: DirectionSecrets;
 }
 
-/** The suite facts a kernel record layer needs. */
+/**
+ * The suite facts a kernel record layer needs.
+ *
+ * @example
+ * ```ts
+ * import type { KernelCipherSuite } from "@kerneltls/tls";
+ * const suite: KernelCipherSuite = {
+ *   id: 0x1301,
+ *   name: "TLS_AES_128_GCM_SHA256",
+ *   kind: "Aes128Gcm",
+ *   confidentialityLimit: 2n ** 24n,
+ * };
+ * console.log(suite.kind); // Aes128Gcm
+ * ```
+ */
 export interface KernelCipherSuite {
   /** IANA code point. */
   readonly id: number;
@@ -160,7 +208,19 @@ export class KernelConnection {
   }
 }
 
-/** The client's kernel connection: it can also store session tickets. */
+/**
+ * The client's kernel connection: it can also store session tickets.
+ *
+ * @example
+ * ```ts
+ * import type { ClientKernelConnection } from "@kerneltls/tls";
+ * // The record layer found a NewSessionTicket (handshake type 4) from the server.
+ * async function onTicket(kernel: ClientKernelConnection, message: Uint8Array): Promise<void> {
+ *   await kernel.handleNewSessionTicket(message.subarray(4)); // body, without the header
+ * }
+ * void onTicket;
+ * ```
+ */
 export class ClientKernelConnection extends KernelConnection {
   readonly #tickets: TicketContext | undefined;
 

@@ -21,6 +21,19 @@ export interface StateContext {
  * once; it returns the number of bytes written, or throws
  * `InsufficientSizeError` (with `requiredSize`) and keeps the records for a
  * retry with a bigger buffer. Then call `processTlsRecords` again.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore, UnbufferedClientConnection } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore() });
+ * const client = await UnbufferedClientConnection.create(config, "example.com");
+ * const { state } = await client.processTlsRecords(new Uint8Array(0));
+ * if (state.kind === "EncodeTlsData") {
+ *   const out = new Uint8Array(state.requiredSize);
+ *   const n = await state.encode(out);
+ *   console.log(n > 0); // true: a ClientHello to send
+ * }
+ * ```
  */
 export class EncodeTlsData {
   /** Discriminant. */
@@ -51,6 +64,20 @@ export class EncodeTlsData {
 /**
  * Encoded records must now be sent to the peer. Call `done()` once they are
  * handed to the transport, then `processTlsRecords` again.
+ *
+ * @example
+ * ```ts
+ * import type { TransmitTlsData } from "@kerneltls/tls";
+ * async function transmit(
+ *   state: TransmitTlsData,
+ *   encoded: Uint8Array, // what EncodeTlsData wrote
+ *   send: (bytes: Uint8Array) => Promise<void>,
+ * ): Promise<void> {
+ *   await send(encoded);
+ *   state.done(); // then call processTlsRecords again
+ * }
+ * void transmit;
+ * ```
  */
 export class TransmitTlsData {
   /** Discriminant. */
@@ -91,7 +118,18 @@ export class TransmitTlsData {
   }
 }
 
-/** What {@link MayEncryptEarlyData.encrypt} did. */
+/**
+ * What {@link MayEncryptEarlyData.encrypt} did.
+ *
+ * @example
+ * ```ts
+ * import type { EarlyDataWritten } from "@kerneltls/tls";
+ * const result: EarlyDataWritten = { consumed: 4, written: 26 };
+ * const request = new TextEncoder().encode("GET /");
+ * // What did not fit in the ticket's budget goes out after the handshake.
+ * console.log(request.subarray(result.consumed).length); // 1
+ * ```
+ */
 export interface EarlyDataWritten {
   /** Bytes of the input taken (less than its length when the budget ran out). */
   consumed: number;
@@ -105,6 +143,20 @@ export interface EarlyDataWritten {
  * `earlyDataRejected` on the connection once the handshake is done, and send
  * the data again after the handshake when it was rejected. 0-RTT data can be
  * replayed by an attacker; send only requests that are safe to repeat.
+ *
+ * @example
+ * ```ts
+ * import type { TransmitTlsData } from "@kerneltls/tls";
+ * async function sendEarly(state: TransmitTlsData, request: Uint8Array): Promise<Uint8Array> {
+ *   const early = state.mayEncryptEarlyData();
+ *   if (!early) return new Uint8Array(0); // no 0-RTT now: send after the handshake
+ *   const out = new Uint8Array(request.length + 256);
+ *   const { consumed, written } = await early.encrypt(request, out);
+ *   console.log(consumed === request.length, early.remaining);
+ *   return out.subarray(0, written); // send right after the ClientHello
+ * }
+ * void sendEarly;
+ * ```
  */
 export class MayEncryptEarlyData {
   readonly #cx: StateContext;
@@ -133,13 +185,39 @@ export class MayEncryptEarlyData {
   }
 }
 
-/** The handshake needs more bytes from the peer: append them and call again. */
+/**
+ * The handshake needs more bytes from the peer: append them and call again.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@kerneltls/tls";
+ * function needsBytes(state: ConnectionState): boolean {
+ *   // Read more from the transport, append it to the incoming buffer, call again.
+ *   return state.kind === "BlockedHandshake";
+ * }
+ * void needsBytes;
+ * ```
+ */
 export class BlockedHandshake {
   /** Discriminant. */
   readonly kind = "BlockedHandshake" as const;
 }
 
-/** The connection is idle and open for application data. */
+/**
+ * The connection is idle and open for application data.
+ *
+ * @example
+ * ```ts
+ * import type { WriteTraffic } from "@kerneltls/tls";
+ * async function sendText(state: WriteTraffic, text: string): Promise<Uint8Array> {
+ *   const data = new TextEncoder().encode(text);
+ *   const out = new Uint8Array(data.length + 1024); // room for record headers and tags
+ *   const n = await state.encrypt(data, out);
+ *   return out.subarray(0, n); // ciphertext for the transport
+ * }
+ * void sendText;
+ * ```
+ */
 export class WriteTraffic {
   /** Discriminant. */
   readonly kind = "WriteTraffic" as const;
@@ -178,7 +256,16 @@ export class WriteTraffic {
   }
 }
 
-/** One decrypted application data record and the bytes it occupied. */
+/**
+ * One decrypted application data record and the bytes it occupied.
+ *
+ * @example
+ * ```ts
+ * import type { AppDataRecord } from "@kerneltls/tls";
+ * const record: AppDataRecord = { payload: new TextEncoder().encode("hi"), discard: 24 };
+ * console.log(new TextDecoder().decode(record.payload)); // hi
+ * ```
+ */
 export interface AppDataRecord {
   /** The plaintext. */
   payload: Uint8Array;
@@ -190,6 +277,21 @@ export interface AppDataRecord {
  * Application data arrived. Take records with `nextRecord()` until it
  * returns `undefined`, adding each `discard` to the call's `discard`. Data is
  * consumed only by `nextRecord`.
+ *
+ * @example
+ * ```ts
+ * import type { ReadTraffic } from "@kerneltls/tls";
+ * function drain(state: ReadTraffic): { chunks: Uint8Array[]; discard: number } {
+ *   const chunks: Uint8Array[] = [];
+ *   let discard = 0;
+ *   for (let record = state.nextRecord(); record; record = state.nextRecord()) {
+ *     chunks.push(record.payload);
+ *     discard += record.discard;
+ *   }
+ *   return { chunks, discard }; // add discard to the status's discard
+ * }
+ * void drain;
+ * ```
  */
 export class ReadTraffic {
   /** Discriminant. */
@@ -219,6 +321,18 @@ export class ReadTraffic {
  * accepted). Take records with `nextRecord()` like in {@link ReadTraffic};
  * the handshake goes on afterwards. The data may be a replay by an
  * attacker: act on it only when that is safe (RFC 8446 section 8).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@kerneltls/tls";
+ * function takeEarly(state: ConnectionState): Uint8Array[] {
+ *   const chunks: Uint8Array[] = [];
+ *   if (state.kind !== "ReadEarlyData") return chunks;
+ *   while (state.peekLen() !== undefined) chunks.push(state.nextRecord()!.payload);
+ *   return chunks; // may be a replay: only act on idempotent requests
+ * }
+ * void takeEarly;
+ * ```
  */
 export class ReadEarlyData {
   /** Discriminant. */
@@ -243,7 +357,20 @@ export class ReadEarlyData {
   }
 }
 
-/** The peer sent close_notify. Reported once; writing is still possible (half-close). */
+/**
+ * The peer sent close_notify. Reported once; writing is still possible (half-close).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@kerneltls/tls";
+ * function onState(state: ConnectionState): void {
+ *   if (state.kind === "PeerClosed") {
+ *     console.log("peer sent close_notify; we may still write, then close too");
+ *   }
+ * }
+ * void onState;
+ * ```
+ */
 export class PeerClosed {
   /** Discriminant. */
   readonly kind = "PeerClosed" as const;
@@ -254,13 +381,49 @@ export class PeerClosed {
  * still read while the peer has not closed (its data arrives as `ReadTraffic`,
  * its close_notify as `PeerClosed`); once both sides have closed, every call
  * returns `Closed`.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@kerneltls/tls";
+ * function isFinished(state: ConnectionState): boolean {
+ *   return state.kind === "Closed"; // both sides closed: release the transport
+ * }
+ * void isFinished;
+ * ```
  */
 export class Closed {
   /** Discriminant. */
   readonly kind = "Closed" as const;
 }
 
-/** Every state `processTlsRecords` can return. */
+/**
+ * Every state `processTlsRecords` can return.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionState } from "@kerneltls/tls";
+ * function describe(state: ConnectionState): string {
+ *   switch (state.kind) {
+ *     case "EncodeTlsData":
+ *       return `encode ${state.requiredSize} bytes`;
+ *     case "TransmitTlsData":
+ *       return "send what was encoded, then call done()";
+ *     case "BlockedHandshake":
+ *       return "read more bytes";
+ *     case "WriteTraffic":
+ *       return "idle: encrypt application data";
+ *     case "ReadTraffic":
+ *     case "ReadEarlyData":
+ *       return "take records with nextRecord()";
+ *     case "PeerClosed":
+ *       return "peer closed";
+ *     case "Closed":
+ *       return "closed";
+ *   }
+ * }
+ * void describe;
+ * ```
+ */
 export type ConnectionState =
   | EncodeTlsData
   | TransmitTlsData
@@ -271,7 +434,21 @@ export type ConnectionState =
   | PeerClosed
   | Closed;
 
-/** What `processTlsRecords` resolves to. */
+/**
+ * What `processTlsRecords` resolves to.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore, UnbufferedClientConnection } from "@kerneltls/tls";
+ * import type { UnbufferedStatus } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore() });
+ * const client = await UnbufferedClientConnection.create(config, "example.com");
+ * let incoming = new Uint8Array(0);
+ * const status: UnbufferedStatus = await client.processTlsRecords(incoming);
+ * incoming = incoming.subarray(status.discard);
+ * console.log(status.state.kind); // EncodeTlsData
+ * ```
+ */
 export interface UnbufferedStatus {
   /** Bytes to remove from the front of the incoming buffer. */
   discard: number;

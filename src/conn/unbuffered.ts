@@ -59,7 +59,19 @@ import {
   WriteTraffic,
 } from "./states.ts";
 
-/** Getters and the record loop shared by client and server connections. */
+/**
+ * Getters and the record loop shared by client and server connections.
+ *
+ * @example
+ * ```ts
+ * import type { UnbufferedConnectionCommon } from "@kerneltls/tls";
+ * function summary(conn: UnbufferedConnectionCommon): string {
+ *   if (conn.isHandshaking) return "handshaking";
+ *   return `${conn.protocolVersion} ${conn.negotiatedCipherSuite?.name} ${conn.alpnProtocol ?? "-"}`;
+ * }
+ * void summary;
+ * ```
+ */
 export abstract class UnbufferedConnectionCommon {
   #generation = 0;
   #consumed = false;
