@@ -19,7 +19,22 @@ import {
   validateCommon,
 } from "../common/config_base.ts";
 
-/** Options for {@link ClientConfig}. */
+/**
+ * Options for {@link ClientConfig}.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { ClientConfigOptions } from "@kerneltls/tls";
+ * const options: ClientConfigOptions = {
+ *   roots: new RootCertStore(),
+ *   alpnProtocols: ["h2", "http/1.1"],
+ *   versions: ["TLSv1_3"],
+ * };
+ * const config = new ClientConfig(options);
+ * console.log(config.options.alpnProtocols); // [ "h2", "http/1.1" ]
+ * ```
+ */
 export interface ClientConfigOptions extends CommonConfigOptions {
   /** Trust anchors for the default Web PKI verifier. */
   roots?: RootCertStore;
@@ -49,7 +64,18 @@ export interface ClientConfigOptions extends CommonConfigOptions {
   enableEarlyData?: boolean;
 }
 
-/** A client config with everything async resolved. */
+/**
+ * A client config with everything async resolved.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { ResolvedClientConfig } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore() });
+ * const resolved: ResolvedClientConfig = await config.resolve();
+ * console.log(resolved.enableSni, resolved.cipherSuites.length > 0); // true true
+ * ```
+ */
 export interface ResolvedClientConfig extends ResolvedCommon {
   /** Verifies the server's certificate chain. */
   verifier: ServerCertVerifier;

@@ -6,7 +6,24 @@
  * @module
  */
 
-/** A TLS 1.3 ticket and what is needed to resume with it. */
+/**
+ * A TLS 1.3 ticket and what is needed to resume with it.
+ *
+ * @example
+ * ```ts
+ * import type { Tls13ClientSession } from "@kerneltls/tls";
+ * const session: Tls13ClientSession = {
+ *   suiteId: 0x1301,
+ *   ticket: new Uint8Array([1, 2, 3]),
+ *   psk: new Uint8Array(32),
+ *   ageAdd: 12345,
+ *   lifetimeSeconds: 7200,
+ *   receivedAt: Date.now(),
+ *   maxEarlyDataSize: 0,
+ * };
+ * console.log(session.lifetimeSeconds); // 7200
+ * ```
+ */
 export interface Tls13ClientSession {
   /** Cipher suite the ticket was issued under (resumable with any suite of the same hash). */
   suiteId: number;
@@ -28,7 +45,23 @@ export interface Tls13ClientSession {
   kxGroup?: number;
 }
 
-/** A TLS 1.2 session to resume by session ID or RFC 5077 ticket. */
+/**
+ * A TLS 1.2 session to resume by session ID or RFC 5077 ticket.
+ *
+ * @example
+ * ```ts
+ * import type { Tls12ClientSession } from "@kerneltls/tls";
+ * const session: Tls12ClientSession = {
+ *   suiteId: 0xc02f,
+ *   sessionId: new Uint8Array(32),
+ *   masterSecret: new Uint8Array(48),
+ *   extendedMasterSecret: true,
+ *   receivedAt: Date.now(),
+ *   lifetimeSeconds: 86400,
+ * };
+ * console.log(session.extendedMasterSecret); // true
+ * ```
+ */
 export interface Tls12ClientSession {
   /** Cipher suite of the original connection (a resumption must use it again). */
   suiteId: number;
@@ -48,7 +81,36 @@ export interface Tls12ClientSession {
   peerCertificates?: Uint8Array[];
 }
 
-/** Storage for client sessions, keyed by server name. */
+/**
+ * Storage for client sessions, keyed by server name.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { ClientSessionStore, Tls13ClientSession } from "@kerneltls/tls";
+ * // A tiny unbounded store; a real one could live in IndexedDB or Redis.
+ * class MapStore implements ClientSessionStore {
+ *   readonly #tickets = new Map<string, Tls13ClientSession[]>();
+ *   readonly #hints = new Map<string, number>();
+ *   insertTls13Ticket(name: string, session: Tls13ClientSession): Promise<void> {
+ *     this.#tickets.set(name, [...(this.#tickets.get(name) ?? []), session]);
+ *     return Promise.resolve();
+ *   }
+ *   takeTls13Ticket(name: string): Promise<Tls13ClientSession | undefined> {
+ *     return Promise.resolve(this.#tickets.get(name)?.pop());
+ *   }
+ *   setKxHint(name: string, group: number): Promise<void> {
+ *     this.#hints.set(name, group);
+ *     return Promise.resolve();
+ *   }
+ *   kxHint(name: string): Promise<number | undefined> {
+ *     return Promise.resolve(this.#hints.get(name));
+ *   }
+ * }
+ * const config = new ClientConfig({ roots: new RootCertStore(), sessionStore: new MapStore() });
+ * void config;
+ * ```
+ */
 export interface ClientSessionStore {
   /** Adds a ticket for `serverName`. */
   insertTls13Ticket(serverName: string, session: Tls13ClientSession): Promise<void>;
@@ -66,7 +128,18 @@ export interface ClientSessionStore {
   removeTls12Session?(serverName: string): Promise<void>;
 }
 
-/** Options for {@link InMemoryClientSessionStore}. */
+/**
+ * Options for {@link InMemoryClientSessionStore}.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryClientSessionStore } from "@kerneltls/tls";
+ * import type { InMemoryClientSessionStoreOptions } from "@kerneltls/tls";
+ * const options: InMemoryClientSessionStoreOptions = { maxServers: 64, ticketsPerServer: 4 };
+ * const store = new InMemoryClientSessionStore(options);
+ * console.log(await store.kxHint("example.com")); // undefined
+ * ```
+ */
 export interface InMemoryClientSessionStoreOptions {
   /** Server names kept (least recently used dropped first; default 256). */
   maxServers?: number;

@@ -15,16 +15,56 @@ import type {
 import { DEFAULT_KX_GROUPS, webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import { pemDecode } from "../crypto/pem.ts";
 
-/** Protocol versions a config may enable. */
+/**
+ * Protocol versions a config may enable.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { TlsVersion } from "@kerneltls/tls";
+ * const versions: TlsVersion[] = ["TLSv1_3"]; // refuse TLS 1.2
+ * const config = new ClientConfig({ roots: new RootCertStore(), versions });
+ * void config;
+ * ```
+ */
 export type TlsVersion = "TLSv1_3" | "TLSv1_2";
 
 /**
  * Receives secrets in the NSS key log format (`label client_random secret`), for
  * Wireshark. Never enable it in production: it hands out every traffic key.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { KeyLog } from "@kerneltls/tls";
+ * const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+ * const lines: string[] = []; // write these to an SSLKEYLOGFILE for Wireshark
+ * const keyLog: KeyLog = (label, clientRandom, secret) => {
+ *   lines.push(`${label} ${hex(clientRandom)} ${hex(secret)}`);
+ * };
+ * const config = new ClientConfig({ roots: new RootCertStore(), keyLog });
+ * void config;
+ * ```
  */
 export type KeyLog = (label: string, clientRandom: Uint8Array, secret: Uint8Array) => void;
 
-/** Options both configs accept. */
+/**
+ * Options both configs accept.
+ *
+ * @example
+ * ```ts
+ * import { CipherSuiteId, ClientConfig, NamedGroup, RootCertStore } from "@kerneltls/tls";
+ * import type { CommonConfigOptions } from "@kerneltls/tls";
+ * const common: CommonConfigOptions = {
+ *   cipherSuites: [CipherSuiteId.TLS_AES_256_GCM_SHA384, CipherSuiteId.TLS_AES_128_GCM_SHA256],
+ *   kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.secp256r1],
+ *   alpnProtocols: ["h2"],
+ *   enableSecretExtraction: true,
+ * };
+ * const config = new ClientConfig({ ...common, roots: new RootCertStore() });
+ * void config;
+ * ```
+ */
 export interface CommonConfigOptions {
   /** Crypto provider; defaults to `webCryptoProvider()`. */
   provider?: CryptoProvider | Promise<CryptoProvider>;
@@ -56,7 +96,18 @@ export interface CommonConfigOptions {
   randomBytes?: (n: number) => Uint8Array;
 }
 
-/** Validated common options with the provider resolved. */
+/**
+ * Validated common options with the provider resolved.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { ResolvedCommon } from "@kerneltls/tls";
+ * const config = new ClientConfig({ roots: new RootCertStore(), maxFragmentSize: 4096 });
+ * const common: ResolvedCommon = await config.resolve();
+ * console.log(common.maxFragmentSize, common.versions); // 4096 [ "TLSv1_3", "TLSv1_2" ]
+ * ```
+ */
 export interface ResolvedCommon {
   /** The crypto provider. */
   provider: CryptoProvider;
@@ -169,7 +220,20 @@ export async function resolveCommon(options: CommonConfigOptions): Promise<Resol
   };
 }
 
-/** A certificate chain (end entity first, DER) with the key that signs for it. */
+/**
+ * A certificate chain (end entity first, DER) with the key that signs for it.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { CertifiedKey } from "@kerneltls/tls";
+ * async function load(chainDer: Uint8Array[], pkcs8Pem: string): Promise<CertifiedKey> {
+ *   const provider = await webCryptoProvider();
+ *   return { certChain: chainDer, key: await provider.loadSigningKey(pkcs8Pem) };
+ * }
+ * void load;
+ * ```
+ */
 export interface CertifiedKey {
   /** DER certificates, end entity first. */
   readonly certChain: readonly Uint8Array[];
@@ -177,7 +241,18 @@ export interface CertifiedKey {
   readonly key: SigningKey;
 }
 
-/** Certificate chain input: PEM text, or DER certificates end entity first. */
+/**
+ * Certificate chain input: PEM text, or DER certificates end entity first.
+ *
+ * @example
+ * ```ts
+ * import type { CertChainInput } from "@kerneltls/tls";
+ * declare const leafDer: Uint8Array, intermediateDer: Uint8Array;
+ * const fromPem: CertChainInput = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
+ * const fromDer: CertChainInput = [leafDer, intermediateDer]; // end entity first
+ * void fromPem, fromDer;
+ * ```
+ */
 export type CertChainInput = string | readonly Uint8Array[];
 
 /** Parses a chain given as PEM text or DER list; throws `TypeError` when empty. */

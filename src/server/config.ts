@@ -18,7 +18,20 @@ import {
   validateCommon,
 } from "../common/config_base.ts";
 
-/** What the server knows when it picks a certificate. */
+/**
+ * What the server knows when it picks a certificate.
+ *
+ * @example
+ * ```ts
+ * import type { ClientHelloInfo } from "@kerneltls/tls";
+ * const hello: ClientHelloInfo = {
+ *   serverName: "example.com",
+ *   signatureSchemes: [0x0403, 0x0804],
+ *   alpnProtocols: ["h2"],
+ * };
+ * console.log(hello.serverName); // example.com
+ * ```
+ */
 export interface ClientHelloInfo {
   /** The SNI host name, if the client sent one. */
   serverName: string | undefined;
@@ -28,12 +41,39 @@ export interface ClientHelloInfo {
   alpnProtocols: readonly string[];
 }
 
-/** Picks a certificate for a ClientHello; `undefined` refuses the handshake. */
+/**
+ * Picks a certificate for a ClientHello; `undefined` refuses the handshake.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "@kerneltls/tls";
+ * import type { CertifiedKey, CertResolver } from "@kerneltls/tls";
+ * const byName = new Map<string, CertifiedKey>(); // filled at startup
+ * const certResolver: CertResolver = (hello) => byName.get(hello.serverName ?? "");
+ * const config = new ServerConfig({ certResolver });
+ * void config;
+ * ```
+ */
 export type CertResolver = (
   hello: ClientHelloInfo,
 ) => CertifiedKey | undefined | Promise<CertifiedKey | undefined>;
 
-/** Options for {@link ServerConfig}. */
+/**
+ * Options for {@link ServerConfig}.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "@kerneltls/tls";
+ * import type { ServerConfigOptions } from "@kerneltls/tls";
+ * const options: ServerConfigOptions = {
+ *   certResolver: () => undefined, // or certificateChain and privateKey (PEM)
+ *   alpnProtocols: ["h2", "http/1.1"],
+ *   sendTls13Tickets: 1,
+ * };
+ * const config = new ServerConfig(options);
+ * console.log(config.enableSecretExtraction); // false
+ * ```
+ */
 export interface ServerConfigOptions extends CommonConfigOptions {
   /** Certificate chain (PEM text or DER list, end entity first). */
   certificateChain?: CertChainInput;
@@ -74,7 +114,18 @@ export interface ServerConfigOptions extends CommonConfigOptions {
   maxEarlyDataSize?: number;
 }
 
-/** A server config with everything async resolved. */
+/**
+ * A server config with everything async resolved.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "@kerneltls/tls";
+ * import type { ResolvedServerConfig } from "@kerneltls/tls";
+ * const config = new ServerConfig({ certResolver: () => undefined });
+ * const resolved: ResolvedServerConfig = await config.resolve();
+ * console.log(resolved.sendTls13Tickets); // 2
+ * ```
+ */
 export interface ResolvedServerConfig extends ResolvedCommon {
   /** Picks the certificate (a fixed one when the options gave a chain). */
   certResolver: CertResolver;

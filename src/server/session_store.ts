@@ -10,7 +10,33 @@
 import { toHex } from "../_bytes.ts";
 import type { ServerSessionValue } from "./session_value.ts";
 
-/** Storage for server sessions, keyed by ticket identifier. */
+/**
+ * Storage for server sessions, keyed by ticket identifier.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "@kerneltls/tls";
+ * import type { ServerSessionStore, ServerSessionValue } from "@kerneltls/tls";
+ * // A tiny unbounded store; a shared one (Redis, Deno KV) lets instances resume each other's sessions.
+ * class MapStore implements ServerSessionStore {
+ *   readonly #map = new Map<string, ServerSessionValue>();
+ *   put(id: Uint8Array, value: ServerSessionValue): Promise<boolean> {
+ *     this.#map.set(id.join(","), value);
+ *     return Promise.resolve(true);
+ *   }
+ *   get(id: Uint8Array): Promise<ServerSessionValue | undefined> {
+ *     return Promise.resolve(this.#map.get(id.join(",")));
+ *   }
+ *   take(id: Uint8Array): Promise<ServerSessionValue | undefined> {
+ *     const value = this.#map.get(id.join(","));
+ *     this.#map.delete(id.join(","));
+ *     return Promise.resolve(value);
+ *   }
+ * }
+ * const config = new ServerConfig({ certResolver: () => undefined, sessionStore: new MapStore() });
+ * void config;
+ * ```
+ */
 export interface ServerSessionStore {
   /** Stores `value` under `id`; false when the store declined it (no ticket is sent then). */
   put(id: Uint8Array, value: ServerSessionValue): Promise<boolean>;
@@ -23,7 +49,18 @@ export interface ServerSessionStore {
   take(id: Uint8Array): Promise<ServerSessionValue | undefined>;
 }
 
-/** Options for {@link InMemoryServerSessionStore}. */
+/**
+ * Options for {@link InMemoryServerSessionStore}.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryServerSessionStore } from "@kerneltls/tls";
+ * import type { InMemoryServerSessionStoreOptions } from "@kerneltls/tls";
+ * const options: InMemoryServerSessionStoreOptions = { maxSessions: 10_000 };
+ * const store = new InMemoryServerSessionStore(options);
+ * console.log(await store.take(new Uint8Array([1]))); // undefined
+ * ```
+ */
 export interface InMemoryServerSessionStoreOptions {
   /** Sessions kept; the oldest is dropped beyond it (default 256). */
   maxSessions?: number;

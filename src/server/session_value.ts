@@ -9,7 +9,24 @@
 import { Reader, Writer } from "../msgs/codec.ts";
 import { TlsError } from "../error.ts";
 
-/** A resumable TLS 1.3 session, as the server keeps it. */
+/**
+ * A resumable TLS 1.3 session, as the server keeps it.
+ *
+ * @example
+ * ```ts
+ * import type { ServerSessionValue } from "@kerneltls/tls";
+ * const value: ServerSessionValue = {
+ *   suiteId: 0x1301,
+ *   psk: new Uint8Array(32),
+ *   createdAt: Date.now(),
+ *   lifetimeSeconds: 86400,
+ *   ageAdd: 987654321,
+ *   serverName: "example.com",
+ *   maxEarlyDataSize: 0,
+ * };
+ * console.log(value.serverName); // example.com
+ * ```
+ */
 export interface ServerSessionValue {
   /** Cipher suite of the original connection. */
   suiteId: number;

@@ -14,7 +14,20 @@
 
 import { constantTimeEqual } from "../_bytes.ts";
 
-/** Seals and opens session state for stateless tickets. */
+/**
+ * Seals and opens session state for stateless tickets.
+ *
+ * @example
+ * ```ts
+ * import { RotatingTicketer, ServerConfig } from "@kerneltls/tls";
+ * import type { Ticketer } from "@kerneltls/tls";
+ * const ticketer: Ticketer = new RotatingTicketer();
+ * const ticket = await ticketer.encrypt(new Uint8Array([1, 2, 3]));
+ * console.log(await ticketer.decrypt(ticket)); // Uint8Array(3) [ 1, 2, 3 ]
+ * const config = new ServerConfig({ certResolver: () => undefined, ticketer });
+ * void config;
+ * ```
+ */
 export interface Ticketer {
   /** Seconds a ticket is announced valid for (at most 604800). */
   readonly lifetimeSeconds: number;
@@ -24,7 +37,21 @@ export interface Ticketer {
   decrypt(ticket: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
-/** Options for {@link RotatingTicketer}. */
+/**
+ * Options for {@link RotatingTicketer}.
+ *
+ * @example
+ * ```ts
+ * import { RotatingTicketer } from "@kerneltls/tls";
+ * import type { RotatingTicketerOptions } from "@kerneltls/tls";
+ * const options: RotatingTicketerOptions = {
+ *   secret: crypto.getRandomValues(new Uint8Array(32)), // share it between server instances
+ *   rotationPeriodSeconds: 3600,
+ * };
+ * const ticketer = new RotatingTicketer(options);
+ * console.log(ticketer.lifetimeSeconds > 0); // true
+ * ```
+ */
 export interface RotatingTicketerOptions {
   /**
    * The key-set secret, at least 32 bytes (default: 32 random bytes, which

@@ -15,7 +15,19 @@ import type { RootCertStore } from "./root_store.ts";
 import { verifyHandshakeSignature } from "./tls_signatures.ts";
 import { type Certificate, parseCertificate } from "./x509.ts";
 
-/** Verifies a server's certificate chain and its handshake signatures (client side). */
+/**
+ * Verifies a server's certificate chain and its handshake signatures (client side).
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore, WebPkiServerVerifier } from "@kerneltls/tls";
+ * import type { ServerCertVerifier } from "@kerneltls/tls";
+ * const verifier: ServerCertVerifier = new WebPkiServerVerifier({ roots: new RootCertStore() });
+ * const config = new ClientConfig({ verifier });
+ * console.log(verifier.supportedVerifySchemes().length > 0); // true
+ * void config;
+ * ```
+ */
 export interface ServerCertVerifier {
   /** Throws TlsError("InvalidCertificate", ..., { detail, alert }) when refused. */
   verifyServerCert(
@@ -42,7 +54,21 @@ export interface ServerCertVerifier {
   supportedVerifySchemes(): readonly number[];
 }
 
-/** Verifies a client's certificate chain and its handshake signatures (server side). */
+/**
+ * Verifies a client's certificate chain and its handshake signatures (server side).
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore, ServerConfig, WebPkiClientVerifier } from "@kerneltls/tls";
+ * import type { ClientCertVerifier } from "@kerneltls/tls";
+ * const clientCertVerifier: ClientCertVerifier = new WebPkiClientVerifier({
+ *   roots: new RootCertStore(),
+ * });
+ * const config = new ServerConfig({ certResolver: () => undefined, clientCertVerifier });
+ * console.log(clientCertVerifier.clientAuthMandatory()); // true
+ * void config;
+ * ```
+ */
 export interface ClientCertVerifier {
   /** Whether the server sends CertificateRequest. */
   offerClientAuth(): boolean;
@@ -74,7 +100,18 @@ export interface ClientCertVerifier {
   supportedVerifySchemes(): readonly number[];
 }
 
-/** Options shared by the Web PKI verifiers. */
+/**
+ * Options shared by the Web PKI verifiers.
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore, WebPkiServerVerifier } from "@kerneltls/tls";
+ * import type { WebPkiVerifierOptions } from "@kerneltls/tls";
+ * const options: WebPkiVerifierOptions = { roots: new RootCertStore(), maxIntermediates: 3 };
+ * const verifier = new WebPkiServerVerifier(options);
+ * void verifier;
+ * ```
+ */
 export interface WebPkiVerifierOptions {
   /** Trust anchors. */
   roots: RootCertStore;
@@ -177,7 +214,18 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
   }
 }
 
-/** Options of {@link WebPkiClientVerifier}. */
+/**
+ * Options of {@link WebPkiClientVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore, WebPkiClientVerifier } from "@kerneltls/tls";
+ * import type { WebPkiClientVerifierOptions } from "@kerneltls/tls";
+ * const options: WebPkiClientVerifierOptions = { roots: new RootCertStore(), mandatory: false };
+ * const verifier = new WebPkiClientVerifier(options);
+ * console.log(verifier.clientAuthMandatory()); // false
+ * ```
+ */
 export interface WebPkiClientVerifierOptions extends WebPkiVerifierOptions {
   /** Refuse clients without a certificate (default true). */
   mandatory?: boolean;
