@@ -6,7 +6,19 @@
 
 import { alertName } from "./msgs/enums.ts";
 
-/** What went wrong, broadly. `detail` narrows it down. */
+/**
+ * What went wrong, broadly. `detail` narrows it down.
+ *
+ * @example
+ * ```ts
+ * import { TlsError } from "@kerneltls/tls";
+ * import type { TlsErrorKind } from "@kerneltls/tls";
+ * function kindOf(e: unknown): TlsErrorKind | undefined {
+ *   return e instanceof TlsError ? e.kind : undefined;
+ * }
+ * console.log(kindOf(new TlsError("DecryptError", "bad record MAC"))); // DecryptError
+ * ```
+ */
 export type TlsErrorKind =
   /** The peer sent bytes that do not decode (maps to `decode_error`). */
   | "InvalidMessage"
@@ -31,7 +43,22 @@ export type TlsErrorKind =
   /** Anything else, including refusals of the API itself. */
   | "General";
 
-/** Options for constructing a {@link TlsError}. */
+/**
+ * Options for constructing a {@link TlsError}.
+ *
+ * @example
+ * ```ts
+ * import { AlertDescription, TlsError } from "@kerneltls/tls";
+ * import type { TlsErrorOptions } from "@kerneltls/tls";
+ * const options: TlsErrorOptions = {
+ *   detail: "BadKeyShare",
+ *   alert: AlertDescription.IllegalParameter,
+ *   alertDirection: "sent",
+ * };
+ * const err = new TlsError("PeerMisbehaved", "invalid key share", options);
+ * console.log(err.alert); // 47
+ * ```
+ */
 export interface TlsErrorOptions {
   /** A narrower, stable reason, for example `"UnknownIssuer"`. */
   detail?: string;

@@ -8,7 +8,18 @@
  * @module
  */
 
-/** A one-shot hash function. */
+/**
+ * A one-shot hash function.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { Hash } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const sha256: Hash = provider.hashes.sha256;
+ * console.log((await sha256.digest(new Uint8Array(0))).length); // 32
+ * ```
+ */
 export interface Hash {
   /** Web Crypto name, `"SHA-256"` or `"SHA-384"`. */
   readonly name: "SHA-256" | "SHA-384";
@@ -20,7 +31,19 @@ export interface Hash {
   digest(data: Uint8Array): Promise<Uint8Array>;
 }
 
-/** HMAC over one hash; keys of any length (including zero) are accepted. */
+/**
+ * HMAC over one hash; keys of any length (including zero) are accepted.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { Hmac } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const hmac: Hmac = provider.hmacs.sha384;
+ * const tag = await hmac.sign(new Uint8Array(0), new TextEncoder().encode("data"));
+ * console.log(tag.length, hmac.hash.name); // 48 SHA-384
+ * ```
+ */
 export interface Hmac {
   /** The hash HMAC is built on. */
   readonly hash: Hash;
@@ -28,10 +51,37 @@ export interface Hmac {
   sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
 }
 
-/** The AEAD algorithms TLS uses, named as rustls names them. */
+/**
+ * The AEAD algorithms TLS uses, named as rustls names them.
+ *
+ * @example
+ * ```ts
+ * import type { AeadKind } from "@kerneltls/tls";
+ * const keyLength: Record<AeadKind, number> = { Aes128Gcm: 16, Aes256Gcm: 32, Chacha20Poly1305: 32 };
+ * console.log(keyLength.Aes256Gcm); // 32
+ * ```
+ */
 export type AeadKind = "Aes128Gcm" | "Aes256Gcm" | "Chacha20Poly1305";
 
-/** An AEAD key ready for use. Nonces are always 12 bytes and tags 16 bytes. */
+/**
+ * An AEAD key ready for use. Nonces are always 12 bytes and tags 16 bytes.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { AeadKey } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const { aead } = provider.cipherSuites[0];
+ * const key: AeadKey = await aead.importKey(new Uint8Array(aead.keyLen));
+ * const nonce = new Uint8Array(12);
+ * const aad = new TextEncoder().encode("header");
+ * const sealed = await key.seal(nonce, aad, new TextEncoder().encode("hello"));
+ * const opened = await key.open(nonce, aad, sealed);
+ * console.log(opened && new TextDecoder().decode(opened)); // hello
+ * sealed[0] ^= 1;
+ * console.log(await key.open(nonce, aad, sealed)); // null: authentication failed
+ * ```
+ */
 export interface AeadKey {
   /** Returns ciphertext || tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
@@ -46,7 +96,20 @@ export interface AeadKey {
   ): Promise<Uint8Array | null>;
 }
 
-/** An AEAD algorithm: imports raw keys once, non-extractable where possible. */
+/**
+ * An AEAD algorithm: imports raw keys once, non-extractable where possible.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { Aead } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const aead: Aead = provider.cipherSuites[0].aead;
+ * const key = await aead.importKey(crypto.getRandomValues(new Uint8Array(aead.keyLen)));
+ * const sealed = await key.seal(new Uint8Array(aead.nonceLen), new Uint8Array(0), new Uint8Array(5));
+ * console.log(sealed.length); // 21: plaintext plus the 16-byte tag
+ * ```
+ */
 export interface Aead {
   /** Which algorithm this is. */
   readonly kind: AeadKind;
@@ -60,7 +123,21 @@ export interface Aead {
   importKey(key: Uint8Array): Promise<AeadKey>;
 }
 
-/** A key exchange in progress on our side: our share, waiting for the peer's. */
+/**
+ * A key exchange in progress on our side: our share, waiting for the peer's.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { ActiveKeyExchange } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const group = provider.kxGroups[0];
+ * const ours: ActiveKeyExchange = await group.start(); // the client's side
+ * const answer = await group.respond(ours.publicKey); // the server's side
+ * const secret = await ours.complete(answer.publicKey);
+ * console.log(secret.every((b, i) => b === answer.sharedSecret[i])); // true
+ * ```
+ */
 export interface ActiveKeyExchange {
   /** The group's IANA code point. */
   readonly group: number;
@@ -73,7 +150,20 @@ export interface ActiveKeyExchange {
   complete(peerPublicKey: Uint8Array): Promise<Uint8Array>;
 }
 
-/** A key exchange group (X25519, secp256r1, ...). */
+/**
+ * A key exchange group (X25519, secp256r1, ...).
+ *
+ * @example
+ * ```ts
+ * import { NamedGroup, webCryptoProvider } from "@kerneltls/tls";
+ * import type { KeyExchangeGroup } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const p256: KeyExchangeGroup | undefined = provider.kxGroups.find(
+ *   (g) => g.group === NamedGroup.secp256r1,
+ * );
+ * console.log(p256?.name); // secp256r1
+ * ```
+ */
 export interface KeyExchangeGroup {
   /** IANA code point (see `NamedGroup`). */
   readonly group: number;
@@ -89,7 +179,18 @@ export interface KeyExchangeGroup {
   respond(peerPublicKey: Uint8Array): Promise<{ publicKey: Uint8Array; sharedSecret: Uint8Array }>;
 }
 
-/** A signature scheme we can verify (TLS CertificateVerify and X.509). */
+/**
+ * A signature scheme we can verify (TLS CertificateVerify and X.509).
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { SignatureVerifier } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const tls13Only: SignatureVerifier[] = provider.signatureVerifiers.filter((v) => v.tls13);
+ * console.log(tls13Only.map((v) => v.name)); // [ "ecdsa_secp256r1_sha256", ... ]
+ * ```
+ */
 export interface SignatureVerifier {
   /** IANA SignatureScheme code point. */
   readonly scheme: number;
@@ -105,7 +206,21 @@ export interface SignatureVerifier {
   verify(spki: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
-/** A private key that signs for a TLS server or client certificate. */
+/**
+ * A private key that signs for a TLS server or client certificate.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { SigningKey } from "@kerneltls/tls";
+ * async function signWith(pkcs8Pem: string, message: Uint8Array): Promise<Uint8Array> {
+ *   const provider = await webCryptoProvider();
+ *   const key: SigningKey = await provider.loadSigningKey(pkcs8Pem);
+ *   return key.sign(key.schemes[0], message); // DER for ECDSA
+ * }
+ * void signWith;
+ * ```
+ */
 export interface SigningKey {
   /** Schemes this key can sign with, in our preference order. */
   readonly schemes: readonly number[];
@@ -115,7 +230,18 @@ export interface SigningKey {
   sign(scheme: number, message: Uint8Array): Promise<Uint8Array>;
 }
 
-/** A TLS 1.3 cipher suite: an AEAD and a hash. */
+/**
+ * A TLS 1.3 cipher suite: an AEAD and a hash.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { Tls13CipherSuite } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const tls13 = provider.cipherSuites.filter((s): s is Tls13CipherSuite => s.version === "TLSv1_3");
+ * console.log(tls13.map((s) => s.name)); // [ "TLS_AES_128_GCM_SHA256", ... ]
+ * ```
+ */
 export interface Tls13CipherSuite {
   /** Protocol version this suite belongs to. */
   readonly version: "TLSv1_3";
@@ -133,7 +259,20 @@ export interface Tls13CipherSuite {
   readonly confidentialityLimit: bigint;
 }
 
-/** A TLS 1.2 ECDHE cipher suite with an AEAD. */
+/**
+ * A TLS 1.2 ECDHE cipher suite with an AEAD.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { Tls12CipherSuite } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const ecdsa = provider.cipherSuites.filter(
+ *   (s): s is Tls12CipherSuite => s.version === "TLSv1_2" && s.sign === "ECDSA",
+ * );
+ * console.log(ecdsa.map((s) => s.name)); // [ "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ... ]
+ * ```
+ */
 export interface Tls12CipherSuite {
   /** Protocol version this suite belongs to. */
   readonly version: "TLSv1_2";
@@ -153,10 +292,37 @@ export interface Tls12CipherSuite {
   readonly confidentialityLimit: bigint;
 }
 
-/** Either kind of suite. */
+/**
+ * Either kind of suite.
+ *
+ * @example
+ * ```ts
+ * import type { SupportedCipherSuite } from "@kerneltls/tls";
+ * function describe(suite: SupportedCipherSuite): string {
+ *   return `${suite.name} (${suite.version}, ${suite.aead.kind})`;
+ * }
+ * void describe;
+ * ```
+ */
 export type SupportedCipherSuite = Tls13CipherSuite | Tls12CipherSuite;
 
-/** Everything the TLS engine needs from cryptography. */
+/**
+ * Everything the TLS engine needs from cryptography.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore, webCryptoProvider } from "@kerneltls/tls";
+ * import type { CryptoProvider } from "@kerneltls/tls";
+ * const base = await webCryptoProvider();
+ * // Providers are plain objects: trim or swap any list.
+ * const provider: CryptoProvider = {
+ *   ...base,
+ *   cipherSuites: base.cipherSuites.filter((s) => s.aead.kind !== "Aes128Gcm"),
+ * };
+ * const config = new ClientConfig({ roots: new RootCertStore(), provider });
+ * void config;
+ * ```
+ */
 export interface CryptoProvider {
   /** Cipher suites in preference order. */
   readonly cipherSuites: readonly SupportedCipherSuite[];

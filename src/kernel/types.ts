@@ -12,6 +12,24 @@ import type { DirectionSecrets, KernelCipherSuite } from "../conn/kernel.ts";
  * What the layer needs from a `KernelConnection`. A `KernelConnection`
  * (client or server) is one; a Worker can pass a proxy that forwards these
  * calls to the thread holding the real connection.
+ *
+ * @example
+ * ```ts
+ * import type { KernelConnectionLike } from "@kerneltls/tls/kernel-record-layer";
+ * // A stand-in for a Worker that talks to the real KernelConnection elsewhere.
+ * const remote: KernelConnectionLike = {
+ *   protocolVersion: "TLSv1_3",
+ *   negotiatedCipherSuite: {
+ *     id: 0x1303,
+ *     name: "TLS_CHACHA20_POLY1305_SHA256",
+ *     kind: "Chacha20Poly1305",
+ *     confidentialityLimit: 2n ** 64n - 1n,
+ *   },
+ *   updateTxSecret: () => Promise.reject(new Error("ask the owning thread")),
+ *   updateRxSecret: () => Promise.reject(new Error("ask the owning thread")),
+ * };
+ * void remote;
+ * ```
  */
 export interface KernelConnectionLike {
   /** `"TLSv1_3"` (TLS 1.2 is refused for now). */
@@ -29,13 +47,40 @@ export interface KernelConnectionLike {
 /**
  * Where AEADs come from: any `CryptoProvider` is one. Only the suites' `aead`
  * objects are used, matched by `kind`.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import { chacha20Poly1305Pure } from "@kerneltls/tls/chacha20-poly1305";
+ * import type { AeadSource } from "@kerneltls/tls/kernel-record-layer";
+ * const fromProvider: AeadSource = await webCryptoProvider();
+ * const pureChacha: AeadSource = { cipherSuites: [{ aead: chacha20Poly1305Pure }] };
+ * void fromProvider, pureChacha;
+ * ```
  */
 export interface AeadSource {
   /** Suites whose AEADs may be used. */
   readonly cipherSuites: readonly { readonly aead: Aead }[];
 }
 
-/** Options for `KernelRecordLayer.create`. */
+/**
+ * Options for `KernelRecordLayer.create`.
+ *
+ * @example
+ * ```ts
+ * import type { ExtractedSecrets } from "@kerneltls/tls";
+ * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
+ * import type {
+ *   KernelConnectionLike,
+ *   KernelRecordLayerOptions,
+ * } from "@kerneltls/tls/kernel-record-layer";
+ * async function start(secrets: ExtractedSecrets, conn: KernelConnectionLike): Promise<KernelRecordLayer> {
+ *   const options: KernelRecordLayerOptions = { maxFragmentSize: 4096, maxInFlight: 4 };
+ *   return await KernelRecordLayer.create(secrets, conn, options);
+ * }
+ * void start;
+ * ```
+ */
 export interface KernelRecordLayerOptions {
   /** Where the AEAD comes from (default `webCryptoProvider()`). */
   provider?: AeadSource;
@@ -51,7 +96,25 @@ export interface KernelRecordLayerOptions {
   confidentialityLimit?: bigint;
 }
 
-/** What `KernelRecordLayer.open` produced. */
+/**
+ * What `KernelRecordLayer.open` produced.
+ *
+ * @example
+ * ```ts
+ * import type { KernelRecordLayer, OpenResult } from "@kerneltls/tls/kernel-record-layer";
+ * async function onBytes(
+ *   layer: KernelRecordLayer,
+ *   bytes: Uint8Array,
+ *   send: (b: Uint8Array) => Promise<void>,
+ * ): Promise<Uint8Array[]> {
+ *   const { data, toSend, peerClosed }: OpenResult = await layer.open(bytes);
+ *   if (toSend.length > 0) await send(toSend); // our KeyUpdate answer
+ *   if (peerClosed) await send(await layer.closeNotify());
+ *   return data;
+ * }
+ * void onBytes;
+ * ```
+ */
 export interface OpenResult {
   /** Application data, in order; views of decrypted buffers owned by the caller. */
   data: Uint8Array[];
@@ -61,7 +124,19 @@ export interface OpenResult {
   peerClosed: boolean;
 }
 
-/** Counters, for logs and tests. */
+/**
+ * Counters, for logs and tests.
+ *
+ * @example
+ * ```ts
+ * import type { KernelRecordLayer, KernelRecordLayerStats } from "@kerneltls/tls/kernel-record-layer";
+ * function report(layer: KernelRecordLayer): string {
+ *   const s: KernelRecordLayerStats = layer.stats;
+ *   return `sealed ${s.recordsSealed} opened ${s.recordsOpened} key updates ${s.txKeyUpdates}/${s.rxKeyUpdates}`;
+ * }
+ * void report;
+ * ```
+ */
 export interface KernelRecordLayerStats {
   /** Records sealed, KeyUpdate and alerts included. */
   recordsSealed: number;

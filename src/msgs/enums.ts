@@ -34,7 +34,15 @@ export const HandshakeType = {
   MessageHash: 254,
 } as const;
 
-/** Protocol versions as they appear on the wire. */
+/**
+ * Protocol versions as they appear on the wire.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolVersion } from "@kerneltls/tls";
+ * console.log(ProtocolVersion.TLSv1_3.toString(16)); // 304
+ * ```
+ */
 export const ProtocolVersion = {
   TLSv1_0: 0x0301,
   TLSv1_2: 0x0303,
@@ -47,7 +55,19 @@ export const AlertLevel = {
   Fatal: 2,
 } as const;
 
-/** Alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2). */
+/**
+ * Alert descriptions (RFC 8446 section 6, RFC 5246 section 7.2).
+ *
+ * @example
+ * ```ts
+ * import { AlertDescription, TlsError } from "@kerneltls/tls";
+ * function isUnknownCa(e: unknown): boolean {
+ *   return e instanceof TlsError && e.alert === AlertDescription.UnknownCa;
+ * }
+ * console.log(AlertDescription.HandshakeFailure); // 40
+ * void isUnknownCa;
+ * ```
+ */
 export const AlertDescription = {
   CloseNotify: 0,
   UnexpectedMessage: 10,
@@ -90,7 +110,19 @@ export function alertName(code: number): string {
   return `unknown(${code})`;
 }
 
-/** TLS cipher suites this library knows (RFC 8446 B.4, RFC 5289, RFC 7905). */
+/**
+ * TLS cipher suites this library knows (RFC 8446 B.4, RFC 5289, RFC 7905).
+ *
+ * @example
+ * ```ts
+ * import { CipherSuiteId, ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * const config = new ClientConfig({
+ *   roots: new RootCertStore(),
+ *   cipherSuites: [CipherSuiteId.TLS_CHACHA20_POLY1305_SHA256, CipherSuiteId.TLS_AES_128_GCM_SHA256],
+ * });
+ * void config;
+ * ```
+ */
 export const CipherSuiteId = {
   TLS_AES_128_GCM_SHA256: 0x1301,
   TLS_AES_256_GCM_SHA384: 0x1302,
@@ -104,7 +136,19 @@ export const CipherSuiteId = {
   TLS_EMPTY_RENEGOTIATION_INFO_SCSV: 0x00ff,
 } as const;
 
-/** Named groups for key exchange (RFC 8446 section 4.2.7, draft-ietf-tls-ecdhe-mlkem). */
+/**
+ * Named groups for key exchange (RFC 8446 section 4.2.7, draft-ietf-tls-ecdhe-mlkem).
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, NamedGroup, RootCertStore } from "@kerneltls/tls";
+ * const config = new ClientConfig({
+ *   roots: new RootCertStore(),
+ *   kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.X25519, NamedGroup.secp256r1],
+ * });
+ * void config;
+ * ```
+ */
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -116,7 +160,15 @@ export const NamedGroup = {
   X25519MLKEM768: 0x11ec,
 } as const;
 
-/** Signature schemes (RFC 8446 section 4.2.3). */
+/**
+ * Signature schemes (RFC 8446 section 4.2.3).
+ *
+ * @example
+ * ```ts
+ * import { SignatureScheme } from "@kerneltls/tls";
+ * console.log(SignatureScheme.ecdsa_secp256r1_sha256.toString(16)); // 403
+ * ```
+ */
 export const SignatureScheme = {
   rsa_pkcs1_sha256: 0x0401,
   rsa_pkcs1_sha384: 0x0501,

@@ -16,7 +16,19 @@ import { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/
 import type { ConnectionState } from "../conn/states.ts";
 import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
 
-/** A duplex byte transport. */
+/**
+ * A duplex byte transport.
+ *
+ * @example
+ * ```ts
+ * import type { ByteTransport } from "@kerneltls/tls/streams";
+ * // Deno.connect(), Cloudflare's connect() and Node's Duplex.toWeb() give one;
+ * // here a loopback made of one TransformStream.
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const loopback: ByteTransport = { readable, writable };
+ * void loopback;
+ * ```
+ */
 export interface ByteTransport {
   /** Bytes from the peer. */
   readable: ReadableStream<Uint8Array>;
@@ -24,7 +36,18 @@ export interface ByteTransport {
   writable: WritableStream<Uint8Array>;
 }
 
-/** Facts about the finished handshake. */
+/**
+ * Facts about the finished handshake.
+ *
+ * @example
+ * ```ts
+ * import type { TlsStreamInfo } from "@kerneltls/tls/streams";
+ * function log(info: TlsStreamInfo): void {
+ *   console.log(info.protocolVersion, info.cipherSuite?.name, info.alpnProtocol, info.handshakeKind);
+ * }
+ * void log;
+ * ```
+ */
 export interface TlsStreamInfo {
   /** `"TLSv1_3"`. */
   protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined;
@@ -38,7 +61,25 @@ export interface TlsStreamInfo {
   handshakeKind: HandshakeKind | undefined;
 }
 
-/** What `handOff()` returns: the kernel hand-off plus the transport, now yours. */
+/**
+ * What `handOff()` returns: the kernel hand-off plus the transport, now yours.
+ *
+ * @example
+ * ```ts
+ * import type { ClientKernelConnection } from "@kerneltls/tls";
+ * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
+ * import type { StreamHandOff } from "@kerneltls/tls/streams";
+ * async function toRecordLayer(handOff: StreamHandOff<ClientKernelConnection>): Promise<void> {
+ *   const { secrets, connection, buffered, reader, writer } = handOff;
+ *   const layer = await KernelRecordLayer.create(secrets, connection);
+ *   const { data } = await layer.open(buffered); // bytes read before the hand-off come first
+ *   console.log(data.length);
+ *   await writer.write(await layer.seal(new TextEncoder().encode("ping")));
+ *   void reader; // keep reading ciphertext from here
+ * }
+ * void toRecordLayer;
+ * ```
+ */
 export interface StreamHandOff<K extends KernelConnection> {
   /** Traffic keys and sequence numbers. */
   secrets: ExtractedSecrets;
@@ -52,7 +93,18 @@ export interface StreamHandOff<K extends KernelConnection> {
   writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
-/** The connections a {@link TlsStream} can wrap. */
+/**
+ * The connections a {@link TlsStream} can wrap.
+ *
+ * @example
+ * ```ts
+ * import type { TlsConnection } from "@kerneltls/tls/streams";
+ * function role(conn: TlsConnection): string {
+ *   return "serverName" in conn ? "server" : "client";
+ * }
+ * void role;
+ * ```
+ */
 export type TlsConnection = UnbufferedClientConnection | UnbufferedServerConnection;
 type Goal = "handshake" | "data" | "idle";
 const NEED_BYTES = Symbol("need bytes");
@@ -304,7 +356,25 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   }
 }
 
-/** Connects as a client over `transport` and completes the handshake. */
+/**
+ * Connects as a client over `transport` and completes the handshake.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import { connectTls } from "@kerneltls/tls/streams";
+ * import type { ByteTransport } from "@kerneltls/tls/streams";
+ * async function fetchRoot(tcp: ByteTransport): Promise<string> {
+ *   const config = new ClientConfig({ roots: new RootCertStore(), alpnProtocols: ["http/1.1"] });
+ *   const tls = await connectTls(tcp, config, "example.com");
+ *   const writer = tls.writable.getWriter();
+ *   await writer.write(new TextEncoder().encode("GET / HTTP/1.0\r\nHost: example.com\r\n\r\n"));
+ *   await writer.close();
+ *   return await new Response(tls.readable).text();
+ * }
+ * void fetchRoot;
+ * ```
+ */
 export async function connectTls(
   transport: ByteTransport,
   config: ClientConfig,
@@ -314,7 +384,23 @@ export async function connectTls(
   return TlsStream.start(conn, transport);
 }
 
-/** Accepts as a server over `transport` and completes the handshake. */
+/**
+ * Accepts as a server over `transport` and completes the handshake.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "@kerneltls/tls";
+ * import { acceptTls } from "@kerneltls/tls/streams";
+ * import type { ByteTransport } from "@kerneltls/tls/streams";
+ * async function echo(tcp: ByteTransport, certPem: string, keyPem: string): Promise<void> {
+ *   const config = new ServerConfig({ certificateChain: certPem, privateKey: keyPem });
+ *   const tls = await acceptTls(tcp, config);
+ *   console.log(tls.info.protocolVersion, tls.connection.serverName);
+ *   await tls.readable.pipeTo(tls.writable);
+ * }
+ * void echo;
+ * ```
+ */
 export function acceptTls(
   transport: ByteTransport,
   config: ServerConfig,

@@ -31,7 +31,17 @@ import { sha3_256, sha3_512, shake256 } from "./_sha3.ts";
 
 const DK_BYTES = DK_PKE_BYTES + EK_BYTES + 64;
 
-/** An ML-KEM key pair in the FIPS 203 encodings. */
+/**
+ * An ML-KEM key pair in the FIPS 203 encodings.
+ *
+ * @example
+ * ```ts
+ * import { mlKem768 } from "@kerneltls/tls/ml-kem";
+ * import type { MlKemKeyPair } from "@kerneltls/tls/ml-kem";
+ * const pair: MlKemKeyPair = mlKem768.keygen();
+ * console.log(pair.encapsulationKey.length, pair.decapsulationKey.length); // 1184 2400
+ * ```
+ */
 export interface MlKemKeyPair {
   /** The public encapsulation key (1184 bytes for ML-KEM-768). */
   readonly encapsulationKey: Uint8Array;
@@ -39,7 +49,18 @@ export interface MlKemKeyPair {
   readonly decapsulationKey: Uint8Array;
 }
 
-/** The result of encapsulating to a key. */
+/**
+ * The result of encapsulating to a key.
+ *
+ * @example
+ * ```ts
+ * import { mlKem768 } from "@kerneltls/tls/ml-kem";
+ * import type { MlKemEncapsulation } from "@kerneltls/tls/ml-kem";
+ * const { encapsulationKey } = mlKem768.keygen();
+ * const enc: MlKemEncapsulation = mlKem768.encapsulate(encapsulationKey);
+ * console.log(enc.ciphertext.length, enc.sharedSecret.length); // 1088 32
+ * ```
+ */
 export interface MlKemEncapsulation {
   /** Ciphertext for the key's owner (1088 bytes for ML-KEM-768). */
   readonly ciphertext: Uint8Array;
@@ -47,7 +68,20 @@ export interface MlKemEncapsulation {
   readonly sharedSecret: Uint8Array;
 }
 
-/** A synchronous ML-KEM parameter set. */
+/**
+ * A synchronous ML-KEM parameter set.
+ *
+ * @example
+ * ```ts
+ * import { mlKem768 } from "@kerneltls/tls/ml-kem";
+ * import type { MlKem } from "@kerneltls/tls/ml-kem";
+ * const kem: MlKem = mlKem768;
+ * const { encapsulationKey, decapsulationKey } = kem.keygen();
+ * const { ciphertext, sharedSecret } = kem.encapsulate(encapsulationKey);
+ * const received = kem.decapsulate(decapsulationKey, ciphertext);
+ * console.log(received.every((b, i) => b === sharedSecret[i])); // true
+ * ```
+ */
 export interface MlKem {
   /** Parameter set name, `"ML-KEM-768"`. */
   readonly name: string;

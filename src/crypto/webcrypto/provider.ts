@@ -90,7 +90,18 @@ function webRandomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Options for {@link webCryptoProvider}. */
+/**
+ * Options for {@link webCryptoProvider}.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { WebCryptoProviderOptions } from "@kerneltls/tls";
+ * const options: WebCryptoProviderOptions = { chacha: "pure", mlkem: "pure" };
+ * const provider = await webCryptoProvider(options);
+ * console.log(provider.kxGroups.map((g) => g.name));
+ * ```
+ */
 export interface WebCryptoProviderOptions {
   /** Replaces the random source, for deterministic tests. */
   randomBytes?: (n: number) => Uint8Array;
