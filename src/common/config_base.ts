@@ -247,9 +247,10 @@ export interface CertifiedKey {
  * @example
  * ```ts
  * import type { CertChainInput } from "@kerneltls/tls";
- * declare const leafDer: Uint8Array, intermediateDer: Uint8Array;
  * const fromPem: CertChainInput = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
- * const fromDer: CertChainInput = [leafDer, intermediateDer]; // end entity first
+ * function fromDer(leafDer: Uint8Array, intermediateDer: Uint8Array): CertChainInput {
+ *   return [leafDer, intermediateDer]; // end entity first
+ * }
  * void fromPem, fromDer;
  * ```
  */
