@@ -13,6 +13,7 @@ import { AlertDescription, ContentType, ProtocolVersion } from "../msgs/enums.ts
 import { MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "../record/deframer.ts";
 import type { AeadKind } from "../crypto/types.ts";
 import { tls12Aad, tls12Nonce } from "../tls12/record_protection.ts";
+import { parseInnerPlaintext } from "../record/tls13_protection.ts";
 
 /** Key material of one direction, imported. */
 export interface InstalledKey {
@@ -126,26 +127,7 @@ export const tls13Protection: RecordProtection = {
   },
 
   unprotect(inner: Uint8Array): Unprotected {
-    if (inner.length > MAX_PLAINTEXT_LEN + 1) {
-      throw new TlsError("PeerMisbehaved", "TLSInnerPlaintext exceeds 2^14 + 1 bytes", {
-        detail: "RecordOverflow",
-        alert: AlertDescription.RecordOverflow,
-      });
-    }
-    let i = inner.length - 1;
-    while (i >= 0 && inner[i] === 0) i--;
-    if (i < 0) throw unexpected("protected record has no content type", "AllZeroInnerPlaintext");
-    const contentType = inner[i];
-    if (
-      contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
-      contentType !== ContentType.ApplicationData
-    ) {
-      throw unexpected(
-        `protected record has inner content type ${contentType}`,
-        "InvalidInnerContentType",
-      );
-    }
-    return { contentType, plaintext: inner.subarray(0, i) };
+    return parseInnerPlaintext(inner);
   },
 };
 

@@ -265,24 +265,36 @@ export class RecordOpener implements RecordDecrypter {
       });
     }
     this.#seq++;
-    if (inner.length > MAX_PLAINTEXT_LEN + 1) {
-      throw overflow("TLSInnerPlaintext exceeds 2^14 + 1 bytes");
-    }
-    let i = inner.length - 1;
-    while (i >= 0 && inner[i] === 0) i--;
-    if (i < 0) throw unexpected("protected record has no content type", "AllZeroInnerPlaintext");
-    const contentType = inner[i];
-    if (
-      contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
-      contentType !== ContentType.ApplicationData
-    ) {
-      throw unexpected(
-        `protected record has inner content type ${contentType}`,
-        "InvalidInnerContentType",
-      );
-    }
-    return { contentType, plaintext: inner.subarray(0, i) };
+    return parseInnerPlaintext(inner);
   }
+}
+
+/**
+ * Splits a decrypted TLSInnerPlaintext (RFC 8446 section 5.2) into its real
+ * content type and content, removing the zero padding.
+ *
+ * @throws {TlsError} `record_overflow` above 2^14 + 1 bytes; `unexpected_message`
+ * when it is all zeros or the inner type is not handshake, alert or
+ * application_data.
+ */
+export function parseInnerPlaintext(inner: Uint8Array): OpenedRecord {
+  if (inner.length > MAX_PLAINTEXT_LEN + 1) {
+    throw overflow("TLSInnerPlaintext exceeds 2^14 + 1 bytes");
+  }
+  let i = inner.length - 1;
+  while (i >= 0 && inner[i] === 0) i--;
+  if (i < 0) throw unexpected("protected record has no content type", "AllZeroInnerPlaintext");
+  const contentType = inner[i];
+  if (
+    contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
+    contentType !== ContentType.ApplicationData
+  ) {
+    throw unexpected(
+      `protected record has inner content type ${contentType}`,
+      "InvalidInnerContentType",
+    );
+  }
+  return { contentType, plaintext: inner.subarray(0, i) };
 }
 redactInspection(
   RecordOpener.prototype,
