@@ -329,7 +329,9 @@ export class ConnectionCore {
         }
         this.#idleRecords = 0;
         this.tls13?.noteApplicationData();
-        this.#appQueue.push({ payload: plaintext.slice(), discard: record.length, early: false });
+        // Protected records decrypt into a fresh buffer (AeadKey.open), so the
+        // plaintext is ours to hand out without a copy.
+        this.#appQueue.push({ payload: plaintext, discard: record.length, early: false });
         this.#appQueuedBytes += record.length;
         return;
       default:
@@ -381,7 +383,7 @@ export class ConnectionCore {
       return;
     }
     this.#idleRecords = 0;
-    this.#appQueue.push({ payload: plaintext.slice(), discard: recordLength, early: true });
+    this.#appQueue.push({ payload: plaintext, discard: recordLength, early: true });
     this.#appQueuedBytes += recordLength;
   }
 

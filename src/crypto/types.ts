@@ -86,8 +86,10 @@ export interface AeadKey {
   /** Returns ciphertext || tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   /**
-   * Returns the plaintext, or `null` when authentication fails. Never throws
-   * for a bad tag; throws `RangeError` only for API misuse (wrong nonce size).
+   * Returns the plaintext in a new array the caller owns (the record layer
+   * hands it out without copying), or `null` when authentication fails. Never
+   * throws for a bad tag; throws `RangeError` only for API misuse (wrong nonce
+   * size).
    */
   open(
     nonce: Uint8Array,
