@@ -14,8 +14,7 @@ import { takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
-import { PlainWriter, Tls13Writer } from "../common/record_io.ts";
-import { ProtocolVersion } from "../msgs/enums.ts";
+import { Tls13Writer } from "../common/record_io.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
 
@@ -84,10 +83,9 @@ export async function startClient(
   hs.transcript.add(hello);
   const core = new ConnectionCore(new ExpectServerHello(hs), {
     maxFragmentSize: config.maxFragmentSize,
-    initialRecordVersion: 0x0301,
   });
   core.ccsAllowed = true;
-  core.sendHandshake(hello);
+  core.sendInitialClientHello(hello);
   if (offerEarly && early) {
     const suite = hs.offer!.suite;
     const secret = await early.clientEarlyTrafficSecret(await hs.transcript.hash(suite.hash));
@@ -101,8 +99,6 @@ export async function startClient(
     core.earlyData = hs.earlyData;
     // D.4: with early data, the middlebox CCS goes right after the ClientHello.
     if (config.middleboxCompat) {
-      // Only the first ClientHello's record says 0x0301; records after it say 0x0303.
-      core.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
       core.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }

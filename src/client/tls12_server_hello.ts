@@ -18,7 +18,6 @@ import {
 } from "../msgs/server_hello.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { bytesEqual } from "../_bytes.ts";
-import { PlainWriter } from "../common/record_io.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
@@ -129,8 +128,6 @@ export function handleTls12ServerHello(
   hs.earlyData?.close();
   if (hs.earlyData) cx.earlyDataAccepted = false;
   hs.transcript.add(raw.encoded);
-  // Only the first ClientHello's record says 0x0301 (RFC 5246 appendix E.1).
-  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
   // From here a CCS is only welcome where the TLS 1.2 states expect it.
   cx.ccsAllowed = false;
   cx.info.protocolVersion = "TLSv1_2";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { AlertDescription, AlertLevel, ContentType } from "../msgs/enums.ts";
+import { AlertDescription, AlertLevel, ContentType, ProtocolVersion } from "../msgs/enums.ts";
 import { TlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
 import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_joiner.ts";
@@ -31,6 +31,10 @@ export interface HandshakeState {
 }
 
 export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
+
+/** Writers for records in clear; they hold no state, so they are shared. */
+const PLAIN_WRITER = new PlainWriter(ProtocolVersion.TLSv1_2);
+const INITIAL_HELLO_WRITER = new PlainWriter(ProtocolVersion.TLSv1_0);
 
 /** Consecutive records that carry no progress (empty data, CCS, warnings) tolerated. */
 const MAX_IDLE_RECORDS = 32;
@@ -91,7 +95,7 @@ export class ConnectionCore {
     this.stateLog.push(initial.name);
     this.maxFragmentSize = options.maxFragmentSize;
     this.#outbound = new OutboundQueue(options.maxFragmentSize);
-    this.#writer = new PlainWriter(options.initialRecordVersion);
+    this.#writer = PLAIN_WRITER;
   }
 
   // ---- for handshake states ----
@@ -101,20 +105,27 @@ export class ConnectionCore {
     this.#outbound.push(ContentType.Handshake, encoded, this.#writer);
   }
 
+  /**
+   * Client: queues the first ClientHello. Its record alone may say 0x0301
+   * (RFC 8446 section 5.1), for servers that choke on 0x0303 there; every
+   * other record in clear says 0x0303.
+   */
+  sendInitialClientHello(encoded: Uint8Array): void {
+    this.#outbound.push(ContentType.Handshake, encoded, INITIAL_HELLO_WRITER);
+  }
+
   /** Queues a change_cipher_spec record (always in clear, RFC 8446 D.4). */
   sendChangeCipherSpec(): void {
     this.#outbound.push(
       ContentType.ChangeCipherSpec,
       new Uint8Array([1]),
-      this.#writer instanceof PlainWriter ? this.#writer : new PlainWriter(0x0303),
+      this.#writer instanceof PlainWriter ? this.#writer : PLAIN_WRITER,
     );
   }
 
   /** Queues an alert under the current write protection. */
   sendAlert(description: number, level: number = AlertLevel.Fatal): void {
-    // Only an initial ClientHello may go out as 0x0301 (RFC 8446 section 5.1).
-    const writer = this.#writer instanceof PlainWriter ? new PlainWriter(0x0303) : this.#writer;
-    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), writer);
+    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), this.#writer);
   }
 
   /** Records queued from now on use `writer`. */

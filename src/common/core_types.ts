@@ -42,6 +42,4 @@ export interface EarlyDataSender {
 export interface CoreOptions {
   /** Largest plaintext fragment per record we send. */
   maxFragmentSize: number;
-  /** legacy_record_version for records sent in clear (0x0301 for a client's first flight). */
-  initialRecordVersion: number;
 }

@@ -5,7 +5,6 @@
  */
 
 import { ConnectionCore } from "../common/core.ts";
-import { ProtocolVersion } from "../msgs/enums.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 import { ServerHandshakeData } from "./handshake_data.ts";
 import { ExpectClientHello } from "./expect_client_hello.ts";
@@ -17,6 +16,5 @@ import { ExpectClientHello } from "./expect_client_hello.ts";
 export function startServer(config: ResolvedServerConfig): ConnectionCore {
   return new ConnectionCore(new ExpectClientHello(new ServerHandshakeData(config)), {
     maxFragmentSize: config.maxFragmentSize,
-    initialRecordVersion: ProtocolVersion.TLSv1_2,
   });
 }

@@ -13,7 +13,6 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
-import { PlainWriter } from "../common/record_io.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
@@ -162,7 +161,6 @@ export async function handleTls12ClientHello(
     encodeServerKeyExchange({ group: group.group, publicKey: kx.publicKey, scheme, signature }),
     encodeEmptyMessage(HandshakeType.ServerHelloDone),
   ];
-  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
   for (const msg of flight) {
     cx.sendHandshake(msg);
     hs.transcript.add(msg);
@@ -246,7 +244,6 @@ async function resumeTls12(
     legacyCompressionMethod: 0,
     extensions: serverHelloExtensions(hello, secureReneg, true, alpn),
   });
-  cx.setWriter(new PlainWriter(ProtocolVersion.TLSv1_2));
   cx.sendHandshake(serverHello);
   hs.transcript.add(serverHello);
   const master = value.psk;
