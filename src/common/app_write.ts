@@ -36,7 +36,7 @@ export async function encryptAppData(
   checkWritable(cx);
   const parts = fragments(data, cx.maxFragmentSize);
   const writer = cx.writer;
-  const seq = (writer as { seq?: bigint }).seq ?? 0n;
+  const seq = writer.seq;
   const refresh = cx.tls13?.needsRefresh(seq, parts.length) ?? false;
   let required = refresh ? writer.recordSize(5) : 0;
   for (const p of parts) required += writer.recordSize(p.length);

@@ -12,6 +12,8 @@ import { InsufficientSizeError } from "../error.ts";
 
 /** Something that turns one fragment into one complete record. */
 export interface RecordWriter {
+  /** Records written so far under the current key (0n in clear). */
+  readonly seq: bigint;
   /** Complete record size for a fragment of `payloadLength` bytes. */
   recordSize(payloadLength: number): number;
   /** Produces the complete record (header included), advancing any sequence number. */

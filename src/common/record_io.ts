@@ -17,6 +17,8 @@ import type { RecordWriter } from "./outbound.ts";
 
 /** Writes records in clear (before any key exists). */
 export class PlainWriter implements RecordWriter {
+  /** Always 0n: records in clear carry no sequence number. */
+  readonly seq = 0n;
   readonly #sealer: PlaintextSealer;
   /** `version` is the legacy_record_version to put in headers. */
   constructor(version: number) {

@@ -152,7 +152,7 @@ export abstract class UnbufferedConnectionCommon {
       // are the nonce bases the handshake used (see `Tls12DirectionKeys`).
       const tls12Secrets: ExtractedSecrets = {
         tx: {
-          seq: (core.writer as { seq?: bigint }).seq ?? 0n,
+          seq: core.writer.seq,
           secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() },
         },
         rx: { seq: core.reader.seq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
@@ -162,7 +162,7 @@ export abstract class UnbufferedConnectionCommon {
     }
     const traffic = core.tls13!;
     const suite = traffic.suite;
-    const txSeq = (core.writer as { seq?: bigint }).seq ?? 0n;
+    const txSeq = core.writer.seq;
     const secrets: ExtractedSecrets = {
       tx: await directionSecrets(suite, traffic.txSecret, txSeq),
       rx: await directionSecrets(suite, traffic.rxSecret, core.reader.seq),
