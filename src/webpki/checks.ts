@@ -61,6 +61,11 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
     }
     if (ext.nameConstraints) throw certError("BadEncoding", "name constraints in end entity");
     if (eu && !eu.oids.includes(eku)) throw certError("InvalidPurpose", "EKU forbids this use");
+    // CA/B Forum 7.1.2.7.6: a TLS server certificate's EKU MUST NOT be critical.
+    // Client certificates come from private PKIs, where it is seen; they are exempt.
+    if (eu?.critical && eku === Eku.serverAuth) {
+      throw certError("InvalidPurpose", "critical extKeyUsage in a server certificate");
+    }
     // CA/B Forum 7.1.2.7.10: anyExtendedKeyUsage MUST NOT be in a subscriber certificate.
     if (eu?.oids.includes(Eku.any)) throw certError("InvalidPurpose", "end entity with anyEKU");
     const san = ext.subjectAltName;
