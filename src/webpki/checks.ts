@@ -7,7 +7,7 @@
 
 import { bytesEqual } from "../_bytes.ts";
 import { certError } from "./_errors.ts";
-import { keyTypeOf } from "./algorithms.ts";
+import { checkRsaKeySize, keyTypeOf } from "./algorithms.ts";
 import { Eku, KeyUsageBit } from "./extensions.ts";
 import { type Certificate, isEmptyName } from "./x509.ts";
 
@@ -21,9 +21,17 @@ export function isSelfIssued(cert: Certificate): boolean {
 
 /**
  * Checks everything about `cert` that its role alone decides. `eku` is the
- * purpose the path must allow (serverAuth or clientAuth OID).
+ * purpose the path must allow (serverAuth or clientAuth OID); RSA keys under
+ * `minRsaBits` are refused (every key in a path signs something: a
+ * certificate, a CRL or the handshake).
  */
-export function checkCertificate(cert: Certificate, role: Role, now: number, eku: string): void {
+export function checkCertificate(
+  cert: Certificate,
+  role: Role,
+  now: number,
+  eku: string,
+  minRsaBits: number,
+): void {
   const ext = cert.extensions;
   if (cert.version !== 3) throw certError("UnsupportedCertVersion", "certificate is not v3");
   if (ext.unknownCritical.length > 0) {
@@ -35,9 +43,11 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
   if (now < cert.notBefore) throw certError("NotValidYet", "certificate is not valid yet");
   if (now > cert.notAfter) throw certError("Expired", "certificate has expired");
   if (isEmptyName(cert.issuer)) throw certError("BadEncoding", "empty issuer name");
-  if (keyTypeOf(cert.spkiAlgorithm) === undefined) {
+  const key = keyTypeOf(cert.spkiAlgorithm);
+  if (key === undefined) {
     throw certError("UnsupportedKeyType", `unsupported public key ${cert.spkiAlgorithm.oid}`);
   }
+  checkRsaKeySize(cert.spki, key, minRsaBits);
   if (role !== "anchor") checkSerial(cert.serial);
   if (ext.authorityInfoAccess?.critical) throw certError("BadEncoding", "critical AIA");
   if (ext.subjectKeyId?.critical) throw certError("BadEncoding", "critical SKI");

@@ -14,7 +14,7 @@ import { bytesEqual } from "../_bytes.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
 import { certError, errorRank } from "./_errors.ts";
-import { verifyX509Signature } from "./algorithms.ts";
+import { RSA_KEY_BITS, verifyX509Signature } from "./algorithms.ts";
 import { Budget, type BudgetLimits, isBudgetExhausted } from "./budget.ts";
 import { checkCertificate, isSelfIssued } from "./checks.ts";
 import { checkNameConstraints, constrainedNamesOf, constraintsOf } from "./name_constraints.ts";
@@ -30,6 +30,8 @@ export interface PathOptions {
   readonly verifiers: readonly SignatureVerifier[];
   /** Most intermediates (self-issued ones not counted). Default 6. */
   readonly maxIntermediates?: number;
+  /** Smallest RSA modulus, in bits (see `RSA_KEY_BITS`). Default 2048. */
+  readonly minRsaBits?: number;
   /** Work limits; see `budget.ts` for the defaults. */
   readonly budget?: Partial<BudgetLimits>;
 }
@@ -75,6 +77,7 @@ export async function buildPath(
 ): Promise<Certificate[]> {
   const maxIntermediates = opts.maxIntermediates ?? 6;
   const budget = new Budget(opts.budget);
+  const minRsa = opts.minRsaBits ?? RSA_KEY_BITS.defaultMinimum;
   let best: unknown = certError("UnknownIssuer", "no path to a trust anchor");
 
   const extend = async (
@@ -96,7 +99,7 @@ export async function buildPath(
         if (!isAnchor && path.length + 1 >= MAX_PATH) {
           throw certError("MaximumPathDepthExceeded", "path too long");
         }
-        checkCertificate(cand, isAnchor ? "anchor" : "intermediate", opts.now, opts.eku);
+        checkCertificate(cand, isAnchor ? "anchor" : "intermediate", opts.now, opts.eku, minRsa);
         const pathLen = cand.extensions.basicConstraints?.pathLen;
         if (pathLen !== undefined && counted > pathLen) {
           throw certError("PathLenExceeded", "path length constraint exceeded");
@@ -131,7 +134,7 @@ export async function buildPath(
     return undefined;
   };
 
-  checkCertificate(leaf, "leaf", opts.now, opts.eku);
+  checkCertificate(leaf, "leaf", opts.now, opts.eku, minRsa);
   const path = await extend([leaf], 0);
   if (path) return path;
   throw best;
