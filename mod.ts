@@ -106,6 +106,8 @@ export type {
   CryptoProvider,
   Hash,
   Hmac,
+  HpkeKem,
+  HpkeKeyPair,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,
