@@ -18,7 +18,7 @@ import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
-import { encryptAppData, writeCloseNotify } from "./app_write.ts";
+import { encryptAppData, encryptedSize, writeCloseNotify } from "./app_write.ts";
 import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 import { interpretAlert } from "./alerts.ts";
 
@@ -271,6 +271,11 @@ export class ConnectionCore {
    */
   encryptAppData(data: Uint8Array, out: Uint8Array): Promise<number> {
     return encryptAppData(this, data, out);
+  }
+
+  /** Exact bytes `encryptAppData` writes for `length` bytes of data now. */
+  encryptedSize(length: number): number {
+    return encryptedSize(this, length);
   }
 
   /** Writes a close_notify alert into `out`; nothing may be sent after it. */
