@@ -12,6 +12,7 @@ import {
   type CertChainInput,
   type CertifiedKey,
   type CommonConfigOptions,
+  guardOptions,
   loadCertifiedKey,
   parseCertChain,
   resolveCommon,
@@ -102,7 +103,10 @@ export interface ResolvedClientConfig extends ResolvedCommon {
  * ```
  */
 export class ClientConfig {
-  /** The options as given. */
+  /**
+   * The options as given (a frozen copy). `privateKey` is readable by name
+   * but never enumerated, printed or serialized.
+   */
   readonly options: Readonly<ClientConfigOptions>;
   #resolved: Promise<ResolvedClientConfig> | undefined;
   /** Where this config keeps session tickets (undefined when resumption is off). */
@@ -120,7 +124,7 @@ export class ClientConfig {
     if (options.certificateChain !== undefined) {
       parseCertChain(options.certificateChain, "ClientConfig");
     }
-    this.options = { ...options };
+    this.options = guardOptions(options);
     this.sessionStore = options.resumption === false
       ? undefined
       : options.sessionStore ?? new InMemoryClientSessionStore();

@@ -22,6 +22,27 @@ function checkWritable(cx: ConnectionCore): void {
   }
 }
 
+/** Bytes of a KeyUpdate handshake message (header and one byte of body). */
+const KEY_UPDATE_LEN = 5;
+
+/** Whether a write of `length` bytes now needs a KeyUpdate first, and its exact size. */
+function plan(cx: ConnectionCore, length: number): { refresh: boolean; required: number } {
+  const writer = cx.writer;
+  const max = cx.maxFragmentSize;
+  const records = Math.max(1, Math.ceil(length / max));
+  const refresh = cx.tls13?.needsRefresh(writer.seq, records) ?? false;
+  const full = Math.floor(length / max);
+  let required = full * writer.recordSize(max);
+  if (length % max !== 0 || length === 0) required += writer.recordSize(length % max);
+  if (refresh) required += writer.recordSize(KEY_UPDATE_LEN);
+  return { refresh, required };
+}
+
+/** Exact bytes {@link encryptAppData} writes for `length` bytes of data now. */
+export function encryptedSize(cx: ConnectionCore, length: number): number {
+  return plan(cx, length).required;
+}
+
 /**
  * Encrypts application data into `out` as one or more records. When the
  * current key is close to the suite's confidentiality limit, a KeyUpdate is
@@ -37,9 +58,7 @@ export async function encryptAppData(
   const parts = fragments(data, cx.maxFragmentSize);
   const writer = cx.writer;
   const seq = writer.seq;
-  const refresh = cx.tls13?.needsRefresh(seq, parts.length) ?? false;
-  let required = refresh ? writer.recordSize(5) : 0;
-  for (const p of parts) required += writer.recordSize(p.length);
+  const { refresh, required } = plan(cx, data.length);
   if (out.length < required) throw new InsufficientSizeError(required);
   let offset = 0;
   if (cx.tls12 && seq + BigInt(parts.length) > cx.tls12.suite.confidentialityLimit) {

@@ -14,6 +14,7 @@ import type {
 } from "../crypto/types.ts";
 import { DEFAULT_KX_GROUPS, webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import { pemDecode } from "../crypto/pem.ts";
+import { renderAs } from "../record/_redact.ts";
 
 /**
  * Protocol versions a config may enable.
@@ -275,4 +276,28 @@ export async function loadCertifiedKey(
     certChain: parseCertChain(chain, "certificate chain"),
     key: await provider.loadSigningKey(privateKey),
   };
+}
+
+/** Option fields that hold secrets. */
+const SECRET_OPTIONS = ["privateKey"] as const;
+
+/**
+ * The frozen copy of a config's options that the config exposes. Secret
+ * fields stay readable by name but are not enumerated, and every rendering
+ * (`console.log`, `Deno.inspect`, `node:util` `inspect`, `JSON.stringify`)
+ * shows them as `"[redacted]"`.
+ */
+export function guardOptions<T extends { privateKey?: unknown }>(options: T): Readonly<T> {
+  const copy = { ...options };
+  for (const key of SECRET_OPTIONS) {
+    if (key in copy) Object.defineProperty(copy, key, { enumerable: false });
+  }
+  renderAs(copy, (self) => {
+    const view: Record<string, unknown> = { ...self };
+    for (const key of SECRET_OPTIONS) {
+      if (self[key] !== undefined) view[key] = "[redacted]";
+    }
+    return view;
+  });
+  return Object.freeze(copy);
 }

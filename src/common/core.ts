@@ -18,7 +18,7 @@ import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
-import { encryptAppData, writeCloseNotify } from "./app_write.ts";
+import { encryptAppData, encryptedSize, writeCloseNotify } from "./app_write.ts";
 import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 import { interpretAlert } from "./alerts.ts";
 
@@ -273,6 +273,11 @@ export class ConnectionCore {
     return encryptAppData(this, data, out);
   }
 
+  /** Exact bytes `encryptAppData` writes for `length` bytes of data now. */
+  encryptedSize(length: number): number {
+    return encryptedSize(this, length);
+  }
+
   /** Writes a close_notify alert into `out`; nothing may be sent after it. */
   writeCloseNotify(out: Uint8Array): Promise<number> {
     return writeCloseNotify(this, out);
@@ -315,6 +320,7 @@ export class ConnectionCore {
     }
     const { contentType, plaintext } = opened ??
       await this.#reader.open(record.header, record.fragment);
+    if (contentType !== ContentType.Handshake) this.#joiner.checkNotInterleaved(contentType);
     switch (contentType) {
       case ContentType.Alert:
         this.#handleAlert(plaintext);
@@ -399,9 +405,10 @@ export class ConnectionCore {
   }
 
   async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
+    this.#joiner.checkNotInterleaved(ContentType.ChangeCipherSpec);
     if (this.pendingCcs) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
-      if (payload.length !== 1 || payload[0] !== 1 || !this.#joiner.isEmpty) {
+      if (payload.length !== 1 || payload[0] !== 1) {
         throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
           alert: AlertDescription.UnexpectedMessage,
         });
@@ -422,11 +429,6 @@ export class ConnectionCore {
     if (payload.length !== 1 || payload[0] !== 1) {
       throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
         detail: "IllegalMiddleboxChangeCipherSpec",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
-    if (!this.#joiner.isEmpty) {
-      throw new TlsError("PeerMisbehaved", "change_cipher_spec inside a handshake message", {
         alert: AlertDescription.UnexpectedMessage,
       });
     }

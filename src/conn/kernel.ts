@@ -80,6 +80,13 @@ export interface DirectionSecrets {
  * The traffic keys of a connection, as plain data: it survives
  * `structuredClone` and `postMessage` to a Worker.
  *
+ * Being plain data is the contract, so it is the one object of this library
+ * that prints its keys: never log it or serialize it anywhere but to the
+ * record layer that takes over. Every other public object (configs,
+ * connections, states, kernel connections, `KernelRecordLayer`, ticketers,
+ * session stores) keeps key material out of `console.log`, `Deno.inspect`,
+ * `node:util` `inspect` and `JSON.stringify`.
+ *
  * @example
  * ```ts
  * import type { ExtractedSecrets } from "@kerneltls/tls";

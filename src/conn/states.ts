@@ -14,6 +14,11 @@ export interface StateContext {
   readonly core: ConnectionCore;
   /** Throws `TypeError` when the state is no longer current. */
   checkCurrent(what: string): void;
+  /**
+   * Runs `task` as the connection's one pending operation: rejects with
+   * `TypeError` when the state is stale or another operation is pending.
+   */
+  exclusive<T>(what: string, task: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -52,12 +57,13 @@ export class EncodeTlsData {
   }
 
   /** Writes the queued records into `out`. */
-  async encode(out: Uint8Array): Promise<number> {
-    this.#cx.checkCurrent("EncodeTlsData");
-    if (this.#done) throw new TypeError("EncodeTlsData: already encoded");
-    const n = await this.#cx.core.encodeQueued(out);
-    this.#done = true;
-    return n;
+  encode(out: Uint8Array): Promise<number> {
+    return this.#cx.exclusive("EncodeTlsData", async () => {
+      if (this.#done) throw new TypeError("EncodeTlsData: already encoded");
+      const n = await this.#cx.core.encodeQueued(out);
+      this.#done = true;
+      return n;
+    });
   }
 }
 
@@ -178,10 +184,11 @@ export class MayEncryptEarlyData {
    * Throws `InsufficientSizeError` when `out` is too small (nothing consumed).
    */
   encrypt(data: Uint8Array, out: Uint8Array): Promise<EarlyDataWritten> {
-    this.#cx.checkCurrent("MayEncryptEarlyData");
-    const early = this.#cx.core.earlyData;
-    if (!early?.open) throw new TypeError("early data can no longer be sent");
-    return early.encrypt(data, out);
+    return this.#cx.exclusive("MayEncryptEarlyData", () => {
+      const early = this.#cx.core.earlyData;
+      if (!early?.open) throw new TypeError("early data can no longer be sent");
+      return early.encrypt(data, out);
+    });
   }
 }
 
@@ -229,30 +236,43 @@ export class WriteTraffic {
   }
 
   /**
+   * Bytes `encrypt` writes for `length` bytes of data right now: every
+   * record's header, content type byte, explicit nonce and tag, plus a
+   * KeyUpdate when the key is about to reach its confidentiality limit.
+   */
+  encryptedSize(length: number): number {
+    this.#cx.checkCurrent("WriteTraffic");
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError("length must be a non-negative integer");
+    }
+    return this.#cx.core.encryptedSize(length);
+  }
+
+  /**
    * Encrypts `data` into `out` (one record per `maxFragmentSize` bytes) and
-   * returns the bytes written. Throws `InsufficientSizeError` when `out` is
-   * too small; nothing is consumed then.
+   * returns the bytes written. Rejects with `InsufficientSizeError` when
+   * `out` is smaller than {@link WriteTraffic.encryptedSize}; nothing is
+   * consumed then. A stale state rejects with `TypeError`.
    */
   encrypt(data: Uint8Array, out: Uint8Array): Promise<number> {
-    this.#cx.checkCurrent("WriteTraffic");
-    return this.#cx.core.encryptAppData(data, out);
+    return this.#cx.exclusive("WriteTraffic", () => this.#cx.core.encryptAppData(data, out));
   }
 
   /** Writes a close_notify alert into `out`; no data may be sent after it. */
   queueCloseNotify(out: Uint8Array): Promise<number> {
-    this.#cx.checkCurrent("WriteTraffic");
-    return this.#cx.core.writeCloseNotify(out);
+    return this.#cx.exclusive("WriteTraffic", () => this.#cx.core.writeCloseNotify(out));
   }
 
   /**
    * Arranges a TLS 1.3 KeyUpdate that also asks the peer to update. The
    * message comes out of the next `processTlsRecords` as `EncodeTlsData`.
    */
-  async refreshTrafficKeys(): Promise<void> {
-    this.#cx.checkCurrent("WriteTraffic");
-    const { core } = this.#cx;
-    if (!core.tls13) throw new TypeError("key updates need a TLS 1.3 connection");
-    await core.tls13.sendKeyUpdate(core, true);
+  refreshTrafficKeys(): Promise<void> {
+    return this.#cx.exclusive("WriteTraffic", async () => {
+      const { core } = this.#cx;
+      if (!core.tls13) throw new TypeError("key updates need a TLS 1.3 connection");
+      await core.tls13.sendKeyUpdate(core, true);
+    });
   }
 }
 

@@ -75,6 +75,8 @@ import {
 export abstract class UnbufferedConnectionCommon {
   #generation = 0;
   #consumed = false;
+  /** The operation now running (one at a time per connection), if any. */
+  #busy: string | undefined;
 
   /** @ignore The engine; created by the subclass. */
   protected abstract getCore(): Promise<ConnectionCore>;
@@ -85,50 +87,102 @@ export abstract class UnbufferedConnectionCommon {
   /**
    * Processes `incoming` and returns what to do next plus how many bytes to
    * discard from its front. See the module documentation for the protocol.
+   *
+   * **After a rejection, call it again.** A failure caused by the peer (or by
+   * the handshake) rejects with a `TlsError` and queues the fatal alert that
+   * tells the peer why (`err.alert`). The next calls hand that alert out as
+   * `EncodeTlsData` and `TransmitTlsData` like any other record; the call
+   * after those rejects again with the same error. Send the alert, then close
+   * the transport: a driver that closes right at the first rejection leaves
+   * the peer with a bare EOF instead of the reason.
+   *
+   * One operation runs at a time on a connection: a call made while another
+   * `processTlsRecords`, a state's `encode` / `encrypt` / `queueCloseNotify` /
+   * `refreshTrafficKeys`, or the kernel hand-off is still pending rejects
+   * with a `TypeError` and leaves the connection untouched. Calling it makes
+   * every state returned earlier stale.
    */
   async processTlsRecords(incoming: Uint8Array): Promise<UnbufferedStatus> {
     if (!(incoming instanceof Uint8Array)) throw new TypeError("incoming must be a Uint8Array");
     this.checkUsable();
-    const core = await this.getCore();
+    this.#enter("processTlsRecords");
     const generation = ++this.#generation;
-    const cx: StateContext = {
-      core,
-      checkCurrent: (what) => {
-        if (generation !== this.#generation || this.#consumed) {
-          throw new TypeError(`${what} is stale: processTlsRecords was called again`);
-        }
-      },
-    };
-    const { discard, step } = await core.process(incoming);
-    switch (step) {
-      case "EncodeTlsData":
-        return { discard, state: new EncodeTlsData(cx) };
-      case "TransmitTlsData":
-        return { discard, state: new TransmitTlsData(cx) };
-      case "ReadTraffic":
-        return { discard, state: new ReadTraffic(cx) };
-      case "ReadEarlyData":
-        return { discard, state: new ReadEarlyData(cx) };
-      case "BlockedHandshake":
-        return { discard, state: new BlockedHandshake() };
-      case "WriteTraffic":
-        return { discard, state: new WriteTraffic(cx) };
-      case "PeerClosed":
-        return { discard, state: new PeerClosed() };
-      case "Closed":
-        return { discard, state: new Closed() };
+    try {
+      const core = await this.getCore();
+      const cx: StateContext = {
+        core,
+        checkCurrent: (what) => this.#checkCurrent(generation, what),
+        exclusive: (what, task) => this.#exclusive(generation, what, task),
+      };
+      const { discard, step } = await core.process(incoming);
+      switch (step) {
+        case "EncodeTlsData":
+          return { discard, state: new EncodeTlsData(cx) };
+        case "TransmitTlsData":
+          return { discard, state: new TransmitTlsData(cx) };
+        case "ReadTraffic":
+          return { discard, state: new ReadTraffic(cx) };
+        case "ReadEarlyData":
+          return { discard, state: new ReadEarlyData(cx) };
+        case "BlockedHandshake":
+          return { discard, state: new BlockedHandshake() };
+        case "WriteTraffic":
+          return { discard, state: new WriteTraffic(cx) };
+        case "PeerClosed":
+          return { discard, state: new PeerClosed() };
+        case "Closed":
+          return { discard, state: new Closed() };
+      }
+    } finally {
+      this.#busy = undefined;
+    }
+  }
+
+  #checkCurrent(generation: number, what: string): void {
+    if (this.#consumed) {
+      throw new TypeError(`${what} is stale: the connection was handed to the kernel`);
+    }
+    if (generation !== this.#generation) {
+      throw new TypeError(`${what} is stale: processTlsRecords was called again`);
+    }
+  }
+
+  /** Marks `what` as the running operation; throws `TypeError` when one already runs. */
+  #enter(what: string): void {
+    if (this.#busy !== undefined) {
+      throw new TypeError(
+        `${what} called while ${this.#busy} is still pending: one operation at a time`,
+      );
+    }
+    this.#busy = what;
+  }
+
+  async #exclusive<T>(generation: number, what: string, task: () => Promise<T>): Promise<T> {
+    this.#checkCurrent(generation, what);
+    this.#enter(what);
+    try {
+      return await task();
+    } finally {
+      this.#busy = undefined;
     }
   }
 
   /**
    * @ignore
    * Shared part of `dangerousIntoKernelConnection`: checks the gate in its
-   * documented order, then extracts the secrets and consumes the connection.
+   * documented order, reads both sequence numbers and consumes the
+   * connection before anything is awaited (so no record can be protected
+   * between the read of `tx.seq` and the hand-off), then derives the keys.
    */
   protected async extractForKernel(
     enabled: boolean,
   ): Promise<{ secrets: ExtractedSecrets; core: ConnectionCore; init: KernelInit }> {
     this.checkUsable();
+    if (this.#busy !== undefined) {
+      throw new TypeError(
+        `dangerousIntoKernelConnection called while ${this.#busy} is still pending`,
+      );
+    }
     if (!enabled) throw new TlsError("General", "secret extraction is disabled");
     const core = this.peekCore();
     if (!core || !core.handshakeComplete || !(core.tls13 || core.tls12)) {
@@ -141,42 +195,40 @@ export abstract class UnbufferedConnectionCommon {
       );
     }
     if (core.error) throw core.error;
+    if (core.weClosed || core.peerClosed) {
+      throw new TlsError(
+        "General",
+        "close_notify was already sent or received: the connection is closing",
+      );
+    }
     if (core.peekAppLength() !== undefined) {
       throw new TlsError("General", "received application data must be read first");
     }
+    const txSeq = core.writer.seq;
+    const rxSeq = core.reader.seq;
     if (core.tls12) {
       const { suite, tx, rx } = core.tls12;
       const kind = suite.aead.kind;
+      this.consume();
       // Sequence numbers go on from the handshake: our Finished and the
       // peer's were record 0 under these keys, so both are 1 here. The IVs
       // are the nonce bases the handshake used (see `Tls12DirectionKeys`).
-      const tls12Secrets: ExtractedSecrets = {
-        tx: {
-          seq: core.writer.seq,
-          secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() },
-        },
-        rx: { seq: core.reader.seq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
+      const secrets: ExtractedSecrets = {
+        tx: { seq: txSeq, secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() } },
+        rx: { seq: rxSeq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
       };
-      this.consume();
-      return { secrets: tls12Secrets, core, init: { protocolVersion: "TLSv1_2", suite } };
+      return { secrets, core, init: { protocolVersion: "TLSv1_2", suite } };
     }
-    const traffic = core.tls13!;
-    const suite = traffic.suite;
-    const txSeq = core.writer.seq;
-    const secrets: ExtractedSecrets = {
-      tx: await directionSecrets(suite, traffic.txSecret, txSeq),
-      rx: await directionSecrets(suite, traffic.rxSecret, core.reader.seq),
-    };
+    const { suite, txSecret, rxSecret } = core.tls13!;
     this.consume();
+    const [tx, rx] = await Promise.all([
+      directionSecrets(suite, txSecret, txSeq),
+      directionSecrets(suite, rxSecret, rxSeq),
+    ]);
     return {
-      secrets,
+      secrets: { tx, rx },
       core,
-      init: {
-        protocolVersion: "TLSv1_3",
-        suite,
-        txSecret: traffic.txSecret,
-        rxSecret: traffic.rxSecret,
-      },
+      init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret },
     };
   }
 
@@ -301,7 +353,16 @@ export class UnbufferedClientConnection extends UnbufferedConnectionCommon {
    * Refuses, in this order, with a `TlsError`: secret extraction is not
    * enabled in the config (`General`); the handshake is not complete
    * (`HandshakeNotComplete`); TLS records are still queued to be encoded
-   * (`General`); the connection already failed (that error).
+   * (`General`); the connection already failed (that error); close_notify
+   * was sent or received (`General`); received application data was not
+   * read yet (`General`). It rejects with a `TypeError` while another
+   * operation on this connection is pending and once the connection was
+   * handed off (a second call included).
+   *
+   * The connection is consumed, and both sequence numbers read, before the
+   * call yields to anything else: a state taken earlier (an idle
+   * `WriteTraffic` included) rejects with `TypeError` from then on, so no
+   * record is ever protected twice under one nonce.
    */
   async dangerousIntoKernelConnection(): Promise<
     { secrets: ExtractedSecrets; connection: ClientKernelConnection }

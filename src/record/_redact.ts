@@ -12,3 +12,29 @@ export function redactInspection(proto: object, describe: (self: never) => strin
   Object.defineProperty(proto, "toString", { value: fn, enumerable: false });
   Object.defineProperty(proto, "toJSON", { value: fn, enumerable: false });
 }
+
+/**
+ * Makes `target` render as `view(target)` wherever it is printed or
+ * serialized: `console.log`, `Deno.inspect`, `node:util` `inspect` and
+ * `JSON.stringify`. For objects whose other fields are worth seeing.
+ */
+export function renderAs<T extends object>(target: T, view: (self: T) => unknown): void {
+  const hooks: [PropertyKey, (this: T, ...args: never[]) => unknown][] = [
+    [
+      Symbol.for("Deno.customInspect"),
+      function (this: T, inspect: (v: unknown, o: unknown) => string, options: unknown) {
+        return inspect(view(this), options);
+      },
+    ],
+    // Node inspects a non-string result in turn, with the caller's options.
+    [Symbol.for("nodejs.util.inspect.custom"), function (this: T) {
+      return view(this);
+    }],
+    ["toJSON", function (this: T) {
+      return view(this);
+    }],
+  ];
+  for (const [key, value] of hooks) {
+    Object.defineProperty(target, key, { value, enumerable: false });
+  }
+}

@@ -11,6 +11,7 @@ import {
   type CertChainInput,
   type CertifiedKey,
   type CommonConfigOptions,
+  guardOptions,
   loadCertifiedKey,
   parseCertChain,
   resolveCommon,
@@ -160,7 +161,10 @@ export interface ResolvedServerConfig extends ResolvedCommon {
  * ```
  */
 export class ServerConfig {
-  /** The options as given. */
+  /**
+   * The options as given (a frozen copy). `privateKey` is readable by name
+   * but never enumerated, printed or serialized.
+   */
   readonly options: Readonly<ServerConfigOptions>;
   #resolved: Promise<ResolvedServerConfig> | undefined;
 
@@ -183,7 +187,7 @@ export class ServerConfig {
         throw new TypeError(`ServerConfig: ${name} must be an integer from 0 to ${max}`);
       }
     }
-    this.options = { ...options };
+    this.options = guardOptions(options);
     this.#sessionStore = options.sessionStore ?? new InMemoryServerSessionStore();
   }
 
