@@ -109,6 +109,8 @@ export type {
   CryptoProvider,
   Hash,
   Hmac,
+  HpkeKem,
+  HpkeKeyPair,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,
