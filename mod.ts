@@ -94,6 +94,7 @@ export type {
   WebPkiClientVerifierOptions,
   WebPkiVerifierOptions,
 } from "./src/webpki/verifier.ts";
+export type { RsaMinimumBits } from "./src/webpki/algorithms.ts";
 export { dangerousNoServerVerification } from "./src/webpki/dangerous.ts";
 
 export { webCryptoProvider } from "./src/crypto/webcrypto/provider.ts";

@@ -42,6 +42,8 @@ export class Endpoint {
   chunk = Infinity;
   /** When set, overrides `chunk` with a size per delivery (for seeded random sizes). */
   chunkSizes: (() => number) | undefined = undefined;
+  /** When set, every batch this side sends passes through it on the way to the peer. */
+  wire: ((bytes: Uint8Array) => Promise<Uint8Array>) | undefined = undefined;
   /** processTlsRecords calls made so far. */
   calls = 0;
   /** Bytes sent by the peer that this side has not been shown yet. */
@@ -130,7 +132,7 @@ export class Endpoint {
       if (!again && this.inflight.length === 0) break;
       progressed = true;
     }
-    this.#flush();
+    await this.#flush();
     return progressed;
   }
 
@@ -177,8 +179,9 @@ export class Endpoint {
     this.sent.push(bytes);
   }
 
-  #flush(): void {
-    for (const bytes of this.#outbox) {
+  async #flush(): Promise<void> {
+    for (const sent of this.#outbox) {
+      const bytes = this.wire ? await this.wire(sent) : sent;
       if (this.chunk === Infinity && !this.chunkSizes) {
         this.peer.feed(bytes);
         continue;

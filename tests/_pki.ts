@@ -14,8 +14,8 @@ export interface TestCert {
   der: Uint8Array;
 }
 
-/** Key algorithms the tests use. */
-export type KeyAlg = "p256" | "p384" | "rsa" | "rsapss" | "ed25519";
+/** Key algorithms the tests use; `rsa-<bits>` is an RSA key of that modulus length. */
+export type KeyAlg = "p256" | "p384" | "rsa" | "rsapss" | "ed25519" | `rsa-${number}`;
 
 /** A scratch directory of test certificates; call cleanup() when done. */
 export class TestPki {
@@ -27,7 +27,20 @@ export class TestPki {
   }
 
   #key(alg: KeyAlg, path: string): void {
-    const opts: Record<KeyAlg, string[]> = {
+    const bits = /^rsa-(\d+)$/.exec(alg)?.[1];
+    if (bits) {
+      this.#openssl([
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        `rsa_keygen_bits:${bits}`,
+        "-out",
+        path,
+      ]);
+      return;
+    }
+    const opts: Record<string, string[]> = {
       p256: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
       p384: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
       rsa: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],

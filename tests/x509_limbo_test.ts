@@ -40,11 +40,10 @@ const ALLOWED: Record<string, string> = {
   "rfc5280::ski::root-missing-ski": "anchor profile not enforced",
   "rfc5280::root-non-critical-basic-constraints": "anchor profile not enforced",
   "webpki::aki::root-with-aki-all-fields": "anchor profile not enforced",
-  // Pedantic webpki EKU rules: we accept a critical EKU, a leaf without EKU
-  // (RFC 5280 allows it) and EKU on a root.
-  "webpki::eku::ee-critical-eku": "pedantic-webpki-eku",
+  // Pedantic webpki EKU rules: we accept a leaf without EKU (RFC 5280 allows
+  // it) and EKU on a root (anchors are trusted as configured).
   "webpki::eku::ee-without-eku": "pedantic-webpki-eku: RFC 5280 allows no EKU",
-  "webpki::eku::root-has-eku": "pedantic-webpki-eku",
+  "webpki::eku::root-has-eku": "anchor profile not enforced",
   // The leaf is a CA certificate. RFC 5280 allows a CA as the last certificate;
   // the Web PKI profile (CA/B Forum 7.1.2.7.8, rustls-webpki) refuses it, and so
   // do we (webpki::ee-basicconstraints-ca expects that).

@@ -7,14 +7,13 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { TlsError } from "../error.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
-import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import { HandshakeType } from "../msgs/enums.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
 import { finishedVerifyData } from "../tls13/key_schedule.ts";
-import { constantTimeEqual } from "../_bytes.ts";
+import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
 import type { ClientAuthRequest } from "./expect_certificate.ts";
@@ -44,17 +43,13 @@ export class ExpectFinished implements HandshakeState {
     const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
     const hs = this.#hs;
     const { suite, handshake, clientSecret, serverSecret } = this.#keys;
-    const expected = await finishedVerifyData(
+    await checkPeerFinished(
       suite.hmac,
       serverSecret,
       await hs.transcript.hash(suite.hash),
+      fin.verifyData,
+      "server",
     );
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError("DecryptError", "server Finished is wrong", {
-        detail: "FinishedMismatch",
-        alert: AlertDescription.DecryptError,
-      });
-    }
     hs.transcript.add(raw.encoded);
 
     // Application secrets cover ClientHello..server Finished (RFC 8446 7.1).

@@ -5,6 +5,7 @@
  */
 
 import { TlsError } from "../error.ts";
+import { decodeAlert } from "../msgs/alert.ts";
 import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
 
 /**
@@ -17,13 +18,7 @@ export function interpretAlert(
   handshakeComplete: boolean,
   protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined,
 ): "close_notify" | "warning" {
-  if (payload.length !== 2) {
-    throw new TlsError("InvalidMessage", "alert record is not exactly two bytes", {
-      detail: "InvalidAlert",
-      alert: AlertDescription.DecodeError,
-    });
-  }
-  const [level, description] = payload;
+  const { level, description } = decodeAlert(payload);
   if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
     throw new TlsError("InvalidMessage", `alert with unknown level ${level}`, {
       detail: "InvalidAlert",

@@ -320,6 +320,7 @@ export class ConnectionCore {
     }
     const { contentType, plaintext } = opened ??
       await this.#reader.open(record.header, record.fragment);
+    if (contentType !== ContentType.Handshake) this.#joiner.checkNotInterleaved(contentType);
     switch (contentType) {
       case ContentType.Alert:
         this.#handleAlert(plaintext);
@@ -404,9 +405,10 @@ export class ConnectionCore {
   }
 
   async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
+    this.#joiner.checkNotInterleaved(ContentType.ChangeCipherSpec);
     if (this.pendingCcs) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
-      if (payload.length !== 1 || payload[0] !== 1 || !this.#joiner.isEmpty) {
+      if (payload.length !== 1 || payload[0] !== 1) {
         throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
           alert: AlertDescription.UnexpectedMessage,
         });
@@ -427,11 +429,6 @@ export class ConnectionCore {
     if (payload.length !== 1 || payload[0] !== 1) {
       throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
         detail: "IllegalMiddleboxChangeCipherSpec",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
-    if (!this.#joiner.isEmpty) {
-      throw new TlsError("PeerMisbehaved", "change_cipher_spec inside a handshake message", {
         alert: AlertDescription.UnexpectedMessage,
       });
     }

@@ -203,6 +203,25 @@ export function parseSpki(der: Uint8Array): SubjectPublicKeyInfo {
   return { algorithm: readAlgorithm(parts[0]), publicKey: bits.subarray(1) };
 }
 
+/**
+ * The modulus length in bits of an RSAPublicKey (RFC 8017 A.1.1), the
+ * `publicKey` of an rsaEncryption or id-RSASSA-PSS SubjectPublicKeyInfo.
+ * Throws `SyntaxError` when malformed (including a non-positive modulus).
+ */
+export function rsaModulusBits(publicKey: Uint8Array): number {
+  const parts = readChildren(readSingle(publicKey, DerTag.Sequence).content);
+  if (parts.length !== 2 || parts[0].tag !== DerTag.Integer || parts[1].tag !== DerTag.Integer) {
+    fail("malformed RSAPublicKey");
+  }
+  let n = parts[0].content;
+  if (n.length === 0 || n[0] & 0x80) fail("RSA modulus is not positive");
+  if (n[0] === 0) {
+    if (n.length === 1 || !(n[1] & 0x80)) fail("non-minimal RSA modulus");
+    n = n.subarray(1);
+  }
+  return n.length * 8 - Math.clz32(n[0]) + 24;
+}
+
 /** A parsed PKCS#8 PrivateKeyInfo / OneAsymmetricKey (outer layer only). */
 export interface PrivateKeyInfo {
   /** The key's algorithm. */

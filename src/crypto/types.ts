@@ -203,9 +203,25 @@ export interface SignatureVerifier {
   /**
    * Verifies `signature` (in the TLS / X.509 encoding: DER for ECDSA) over
    * `message` with the key in `spki` (a DER SubjectPublicKeyInfo). Returns false
-   * for any bad signature, key/scheme mismatch or malformed input.
+   * for any bad signature, key/scheme mismatch or malformed input. May throw
+   * `RangeError` for a well-formed key this implementation cannot use, such as
+   * an RSA modulus above 4096 bits in Deno's Web Crypto; the certificate
+   * verifiers report that as detail `UnsupportedRsaKeySize`.
    */
   verify(spki: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /**
+   * Optional, ECDSA schemes only: verifies with this scheme's curve but
+   * another SHA-2 `hash`. X.509 pairs any ECDSA curve with any hash (a P-384
+   * CA signing with SHA-256 is common) and TLS 1.2 ECDSA schemes name only
+   * the hash, while TLS 1.3 schemes pin both. Without it, such certificate
+   * signatures are refused as unsupported. Same contract as `verify`.
+   */
+  verifyWithHash?(
+    hash: "SHA-256" | "SHA-384" | "SHA-512",
+    spki: Uint8Array,
+    message: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean>;
 }
 
 /**

@@ -35,7 +35,9 @@ export function encodeAlert(alert: Alert): Uint8Array {
 }
 
 /**
- * Decodes an alert payload; anything but exactly 2 bytes is a `decode_error`.
+ * Decodes an alert payload. An empty one is an `unexpected_message`: a
+ * zero-length alert record is a framing violation (RFC 8446 sections 5.1 and
+ * 5.4, tlsfuzzer's reading); any other length but 2 is a `decode_error`.
  *
  * @example
  * ```ts
@@ -44,6 +46,12 @@ export function encodeAlert(alert: Alert): Uint8Array {
  * ```
  */
 export function decodeAlert(payload: Uint8Array): Alert {
+  if (payload.length === 0) {
+    throw new TlsError("InvalidMessage", "empty alert record", {
+      alert: AlertDescription.UnexpectedMessage,
+      detail: "EmptyAlert",
+    });
+  }
   if (payload.length !== 2) {
     throw decodeError(`alert of ${payload.length} bytes`, "InvalidAlertLength");
   }

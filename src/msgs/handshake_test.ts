@@ -339,7 +339,7 @@ describe("alerts and change_cipher_spec", () => {
     assert.equal(toHex(encodeAlert({ level: 1, description: 0 })), "0100");
     assertAlert(() => decodeAlert(new Uint8Array([2])), decodeErr, "InvalidAlertLength");
     assertAlert(() => decodeAlert(new Uint8Array([2, 40, 0])), decodeErr, "InvalidAlertLength");
-    assertAlert(() => decodeAlert(new Uint8Array(0)), decodeErr, "InvalidAlertLength");
+    assertAlert(() => decodeAlert(new Uint8Array(0)), 10, "EmptyAlert");
     assert.throws(() => encodeAlert({ level: 256, description: 0 }), RangeError);
   });
 

@@ -145,6 +145,23 @@ export class HandshakeJoiner {
     }
   }
 
+  /**
+   * Enforces RFC 8446 section 5.1 (RFC 5246 6.2.1 likewise): a handshake
+   * message is not interleaved with records of another type. Call for every
+   * record of `contentType` other than handshake, before it is acted on.
+   *
+   * @throws {TlsError} `unexpected_message` when a partial message is buffered.
+   */
+  checkNotInterleaved(contentType: number): void {
+    if (!this.isEmpty) {
+      throw new TlsError(
+        "PeerMisbehaved",
+        `record of content type ${contentType} inside a fragmented handshake message`,
+        { detail: "InterleavedHandshakeFragment", alert: AlertDescription.UnexpectedMessage },
+      );
+    }
+  }
+
   #append(fragment: Uint8Array): void {
     const used = this.#end - this.#start;
     const needed = used + fragment.length;

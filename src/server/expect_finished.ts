@@ -7,11 +7,9 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { TlsError } from "../error.ts";
-import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { finishedVerifyData } from "../tls13/key_schedule.ts";
-import { constantTimeEqual } from "../_bytes.ts";
+import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
 import { sendTickets } from "./tickets.ts";
@@ -34,17 +32,13 @@ export class ExpectFinished implements HandshakeState {
     const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
     const hs = this.#hs;
     const { suite, clientHandshakeSecret, traffic, master } = this.#keys;
-    const expected = await finishedVerifyData(
+    await checkPeerFinished(
       suite.hmac,
       clientHandshakeSecret,
       await hs.transcript.hash(suite.hash),
+      fin.verifyData,
+      "client",
     );
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError("DecryptError", "client Finished is wrong", {
-        detail: "FinishedMismatch",
-        alert: AlertDescription.DecryptError,
-      });
-    }
     hs.transcript.add(raw.encoded);
     // 7.1: the resumption master secret covers the client's Finished too; it
     // is kept for issuing tickets later.

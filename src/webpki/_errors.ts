@@ -1,4 +1,4 @@
-// The one way this package refuses a certificate.
+// The one way this package refuses a certificate, and how refusals rank.
 import { TlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 
@@ -10,7 +10,10 @@ const ALERTS: Record<string, number> = {
   MaximumSignatureChecksExceeded: AlertDescription.UnknownCa,
   UnsupportedSignatureAlgorithm: AlertDescription.UnsupportedCertificate,
   UnsupportedKeyType: AlertDescription.UnsupportedCertificate,
+  UnsupportedRsaKeySize: AlertDescription.UnsupportedCertificate,
   InvalidPurpose: AlertDescription.UnsupportedCertificate,
+  Revoked: AlertDescription.CertificateRevoked,
+  UnknownRevocationStatus: AlertDescription.CertificateUnknown,
   BadSignature: AlertDescription.BadCertificate,
   NotValidForName: AlertDescription.BadCertificate,
 };
@@ -21,4 +24,34 @@ export function certError(detail: string, message: string): TlsError {
     detail,
     alert: ALERTS[detail] ?? AlertDescription.BadCertificate,
   });
+}
+
+// How specific each refusal is, highest first, after rustls-webpki's ranking:
+// a problem with a path that otherwise linked up (validity, revocation,
+// signatures, purpose, constraints) says more than a feature we do not
+// support, which says more than bad encoding, which says more than "no issuer".
+const RANKS: readonly (readonly string[])[] = [
+  ["Expired", "NotValidYet"],
+  ["Revoked", "UnknownRevocationStatus", "CrlExpired", "CrlNotValidYet"],
+  ["BadSignature", "BadCrlSignature"],
+  ["RsaKeyTooSmall"],
+  ["InvalidPurpose"],
+  ["NameConstraintViolation"],
+  ["PathLenExceeded"],
+  ["CaUsedAsEndEntity", "IssuerNotCa", "IssuerNotCrlSigner"],
+  ["UnsupportedRsaKeySize", "UnsupportedKeyType", "UnsupportedSignatureAlgorithm"],
+  ["UnhandledCriticalExtension", "UnsupportedCertVersion"],
+  ["MaximumPathDepthExceeded"],
+  ["BadEncoding"],
+];
+const RANK = new Map<string, number>(
+  RANKS.flatMap((details, i) => details.map((d): [string, number] => [d, RANKS.length - i])),
+);
+
+/**
+ * How specific a refusal is, for reporting the best of several failed
+ * candidate paths: 0 for "no issuer found" (and anything unranked).
+ */
+export function errorRank(e: unknown): number {
+  return e instanceof TlsError && e.detail !== undefined ? RANK.get(e.detail) ?? 0 : 0;
 }

@@ -1,17 +1,87 @@
 /**
  * Maps X.509 signature AlgorithmIdentifiers and key types to TLS
- * SignatureScheme code points, so one list of `SignatureVerifier`s serves
- * both certificates and handshake signatures.
+ * SignatureScheme code points, so one list of `SignatureVerifier`s (the
+ * crypto provider's) serves both certificates and handshake signatures: no
+ * other crypto is used here. Also holds the RSA key-size policy.
  *
  * @module
  */
 
 import { TlsError } from "../error.ts";
 import { AlertDescription, SignatureScheme } from "../msgs/enums.ts";
-import { ecdsaDerToP1363, parsePssParams, readSingle } from "../crypto/_der.ts";
+import { parsePssParams, parseSpki, readSingle, rsaModulusBits } from "../crypto/_der.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
+import { certError } from "./_errors.ts";
 import { DerReader } from "./der.ts";
 import type { AlgorithmIdentifier } from "./x509.ts";
+
+/**
+ * RSA moduli the verifiers accept, in bits: at least the minimum (2048 by
+ * default, as the CA/Browser Forum baseline requirements 6.1.5 set; an option
+ * may lower it to 1024, never further), at most 8192 (as rustls-webpki), and
+ * a multiple of 8.
+ */
+export const RSA_KEY_BITS = { defaultMinimum: 2048, floor: 1024, maximum: 8192 } as const;
+
+/**
+ * The minimum RSA modulus, in bits, that `minRsaKeyBits` may choose: 2048
+ * and up for the Web PKI, 1024 only for legacy private PKIs; nothing lower.
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore, WebPkiServerVerifier } from "@kerneltls/tls";
+ * import type { RsaMinimumBits } from "@kerneltls/tls";
+ * const legacy: RsaMinimumBits = 1024;
+ * const verifier = new WebPkiServerVerifier({ roots: new RootCertStore(), minRsaKeyBits: legacy });
+ * void verifier;
+ * ```
+ */
+export type RsaMinimumBits = 1024 | 2048 | 3072 | 4096;
+
+/** Checks an option value; throws `RangeError` below 1024 bits or when not a listed size. */
+export function checkRsaMinimumOption(bits: number | undefined): RsaMinimumBits {
+  const v = bits ?? RSA_KEY_BITS.defaultMinimum;
+  if (v !== 1024 && v !== 2048 && v !== 3072 && v !== 4096) {
+    throw new RangeError(`minRsaKeyBits must be 1024, 2048, 3072 or 4096, not ${bits}`);
+  }
+  return v;
+}
+
+/**
+ * Refuses an RSA key (rsaEncryption or id-RSASSA-PSS `spki`) outside the
+ * policy: detail `RsaKeyTooSmall` under `minBits`, `UnsupportedRsaKeySize`
+ * when the length is not a multiple of 8 or above the maximum. Other keys pass.
+ */
+export function checkRsaKeySize(spki: Uint8Array, key: KeyType | undefined, minBits: number): void {
+  if (key !== "rsa" && key !== "rsa-pss") return;
+  let bits: number;
+  try {
+    bits = rsaModulusBits(parseSpki(spki).publicKey);
+  } catch {
+    throw certError("BadEncoding", "malformed RSA public key");
+  }
+  if (bits < minBits) {
+    throw certError("RsaKeyTooSmall", `${bits}-bit RSA key (at least ${minBits} bits needed)`);
+  }
+  if (bits % 8 !== 0 || bits > RSA_KEY_BITS.maximum) {
+    throw certError("UnsupportedRsaKeySize", `unsupported RSA key size of ${bits} bits`);
+  }
+}
+
+/**
+ * Calls a provider verifier, turning its `RangeError` (a key it cannot use,
+ * such as RSA above 4096 bits in Deno) into detail `UnsupportedRsaKeySize`.
+ */
+export async function callVerifier(
+  call: () => Promise<boolean>,
+): Promise<boolean> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof RangeError) throw certError("UnsupportedRsaKeySize", e.message);
+    throw e;
+  }
+}
 
 /** The kind of public key in a SubjectPublicKeyInfo. */
 export type KeyType = "rsa" | "rsa-pss" | "p256" | "p384" | "p521" | "ed25519";
@@ -82,12 +152,14 @@ export async function verifyX509Signature(
   signature: Uint8Array,
 ): Promise<boolean> {
   const key = keyTypeOf(issuerKey);
-  const find = (scheme: number): SignatureVerifier =>
-    verifiers.find((v) => v.scheme === scheme) ??
+  const check = (scheme: number): Promise<boolean> => {
+    const v = verifiers.find((v) => v.scheme === scheme) ??
       unsupported(`no verifier for scheme 0x${scheme.toString(16)}`);
+    return callVerifier(() => v.verify(issuerSpki, message, signature));
+  };
   if (sigAlg.oid in PKCS1) {
     if (!NULL_PARAMS(sigAlg.params) || key !== "rsa") unsupported("bad PKCS#1 signature params");
-    return await find(PKCS1[sigAlg.oid]).verify(issuerSpki, message, signature);
+    return await check(PKCS1[sigAlg.oid]);
   }
   if (sigAlg.oid === "1.2.840.113549.1.1.10") {
     if (sigAlg.params === undefined) unsupported("RSASSA-PSS without parameters");
@@ -102,65 +174,52 @@ export async function verifyX509Signature(
       unsupported("unsupported RSASSA-PSS parameters");
     }
     const i = ["SHA-256", "SHA-384", "SHA-512"].indexOf(p.hash);
-    if (key === "rsa") return await find(0x0804 + i).verify(issuerSpki, message, signature);
-    if (key === "rsa-pss") return await find(0x0809 + i).verify(issuerSpki, message, signature);
+    if (key === "rsa") return await check(0x0804 + i);
+    if (key === "rsa-pss") return await check(0x0809 + i);
     return unsupported("RSASSA-PSS signature by a non-RSA key");
   }
   if (sigAlg.oid in ECDSA_HASH) {
     if (sigAlg.params !== undefined) unsupported("ECDSA signature with parameters");
     const hash = ECDSA_HASH[sigAlg.oid];
     if (key === "p256" && hash === "SHA-256") {
-      return await find(SignatureScheme.ecdsa_secp256r1_sha256).verify(
-        issuerSpki,
-        message,
-        signature,
-      );
+      return await check(SignatureScheme.ecdsa_secp256r1_sha256);
     }
     if (key === "p384" && hash === "SHA-384") {
-      return await find(SignatureScheme.ecdsa_secp384r1_sha384).verify(
-        issuerSpki,
-        message,
-        signature,
-      );
+      return await check(SignatureScheme.ecdsa_secp384r1_sha384);
     }
     // X.509 lets any ECDSA hash go with any curve (a P-384 CA signing with
-    // SHA-256 is common); TLS schemes pin both, so check these directly.
+    // SHA-256 is common); TLS schemes pin both.
     if (key === "p256" || key === "p384") {
-      return await ecdsaAnyHash(key, hash, issuerSpki, message, signature);
+      return await ecdsaWithHash(verifiers, key, hash, issuerSpki, message, signature) ??
+        unsupported(`no verifier for ECDSA ${key} with ${hash}`);
     }
     return unsupported("ECDSA signature by an unsupported key");
   }
   if (sigAlg.oid === "1.3.101.112") {
     if (sigAlg.params !== undefined || key !== "ed25519") unsupported("bad Ed25519 signature");
-    return await find(SignatureScheme.ed25519).verify(issuerSpki, message, signature);
+    return await check(SignatureScheme.ed25519);
   }
   return unsupported(`unsupported signature algorithm ${sigAlg.oid}`);
 }
 
-type Buf = Uint8Array<ArrayBuffer>;
-
-/** ECDSA with the curve from the key and any SHA-2 hash; false when bad. */
-export async function ecdsaAnyHash(
+/**
+ * ECDSA with the curve of the key and any SHA-2 hash, through the provider's
+ * verifier for that curve (`verifyWithHash`); undefined when it has none.
+ */
+export async function ecdsaWithHash(
+  verifiers: readonly SignatureVerifier[],
   key: "p256" | "p384",
   hash: "SHA-256" | "SHA-384" | "SHA-512",
   spki: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
-): Promise<boolean> {
-  const raw = ecdsaDerToP1363(signature, key === "p256" ? 32 : 48);
-  if (raw === null) return false;
-  try {
-    const k = await crypto.subtle.importKey(
-      "spki",
-      spki as Buf,
-      { name: "ECDSA", namedCurve: key === "p256" ? "P-256" : "P-384" },
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify({ name: "ECDSA", hash }, k, raw as Buf, message as Buf);
-  } catch {
-    return false;
-  }
+): Promise<boolean | undefined> {
+  const scheme = key === "p256"
+    ? SignatureScheme.ecdsa_secp256r1_sha256
+    : SignatureScheme.ecdsa_secp384r1_sha384;
+  const v = verifiers.find((x) => x.scheme === scheme);
+  if (!v?.verifyWithHash) return undefined;
+  return await callVerifier(() => v.verifyWithHash!(hash, spki, message, signature));
 }
 
 /**

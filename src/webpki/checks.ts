@@ -7,7 +7,7 @@
 
 import { bytesEqual } from "../_bytes.ts";
 import { certError } from "./_errors.ts";
-import { keyTypeOf } from "./algorithms.ts";
+import { checkRsaKeySize, keyTypeOf } from "./algorithms.ts";
 import { Eku, KeyUsageBit } from "./extensions.ts";
 import { type Certificate, isEmptyName } from "./x509.ts";
 
@@ -21,9 +21,17 @@ export function isSelfIssued(cert: Certificate): boolean {
 
 /**
  * Checks everything about `cert` that its role alone decides. `eku` is the
- * purpose the path must allow (serverAuth or clientAuth OID).
+ * purpose the path must allow (serverAuth or clientAuth OID); RSA keys under
+ * `minRsaBits` are refused (every key in a path signs something: a
+ * certificate, a CRL or the handshake).
  */
-export function checkCertificate(cert: Certificate, role: Role, now: number, eku: string): void {
+export function checkCertificate(
+  cert: Certificate,
+  role: Role,
+  now: number,
+  eku: string,
+  minRsaBits: number,
+): void {
   const ext = cert.extensions;
   if (cert.version !== 3) throw certError("UnsupportedCertVersion", "certificate is not v3");
   if (ext.unknownCritical.length > 0) {
@@ -35,9 +43,11 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
   if (now < cert.notBefore) throw certError("NotValidYet", "certificate is not valid yet");
   if (now > cert.notAfter) throw certError("Expired", "certificate has expired");
   if (isEmptyName(cert.issuer)) throw certError("BadEncoding", "empty issuer name");
-  if (keyTypeOf(cert.spkiAlgorithm) === undefined) {
+  const key = keyTypeOf(cert.spkiAlgorithm);
+  if (key === undefined) {
     throw certError("UnsupportedKeyType", `unsupported public key ${cert.spkiAlgorithm.oid}`);
   }
+  checkRsaKeySize(cert.spki, key, minRsaBits);
   if (role !== "anchor") checkSerial(cert.serial);
   if (ext.authorityInfoAccess?.critical) throw certError("BadEncoding", "critical AIA");
   if (ext.subjectKeyId?.critical) throw certError("BadEncoding", "critical SKI");
@@ -61,6 +71,11 @@ export function checkCertificate(cert: Certificate, role: Role, now: number, eku
     }
     if (ext.nameConstraints) throw certError("BadEncoding", "name constraints in end entity");
     if (eu && !eu.oids.includes(eku)) throw certError("InvalidPurpose", "EKU forbids this use");
+    // CA/B Forum 7.1.2.7.6: a TLS server certificate's EKU MUST NOT be critical.
+    // Client certificates come from private PKIs, where it is seen; they are exempt.
+    if (eu?.critical && eku === Eku.serverAuth) {
+      throw certError("InvalidPurpose", "critical extKeyUsage in a server certificate");
+    }
     // CA/B Forum 7.1.2.7.10: anyExtendedKeyUsage MUST NOT be in a subscriber certificate.
     if (eu?.oids.includes(Eku.any)) throw certError("InvalidPurpose", "end entity with anyEKU");
     const san = ext.subjectAltName;

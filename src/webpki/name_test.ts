@@ -2,7 +2,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { GeneralName } from "./extensions.ts";
 import { dnsNameMatches, parseIpv4, parseIpv6, parseServerName, sanMatches } from "./name.ts";
-import { checkNameConstraints } from "./name_constraints.ts";
 
 const dns = (value: string): GeneralName => ({ kind: "dns", value });
 const ip = (...b: number[]): GeneralName => ({ kind: "ip", bytes: new Uint8Array(b) });
@@ -107,45 +106,5 @@ describe("SAN matching", () => {
     ]);
     assert.ok(!matches([{ kind: "dn", name: cn }], "example.com"));
     assert.ok(!matches([], "example.com"));
-  });
-});
-
-describe("name constraints", () => {
-  it("permits a DNS subtree and its subdomains only on label boundaries", () => {
-    const nc = { permitted: [dns("example.com")], excluded: undefined };
-    assert.equal(checkNameConstraints([dns("example.com")], nc), undefined);
-    assert.equal(checkNameConstraints([dns("a.b.example.com")], nc), undefined);
-    assert.equal(checkNameConstraints([dns("badexample.com")], nc), "violation");
-  });
-  it("excludes DNS subtrees", () => {
-    const nc = { permitted: undefined, excluded: [dns("bad.example.com")] };
-    assert.equal(checkNameConstraints([dns("x.bad.example.com")], nc), "violation");
-    assert.equal(checkNameConstraints([dns("good.example.com")], nc), undefined);
-  });
-  it("applies IP subnets for v4 and v6 and ignores other name kinds", () => {
-    const nc = { permitted: [ip(192, 0, 2, 0, 255, 255, 255, 0)], excluded: undefined };
-    assert.equal(checkNameConstraints([ip(192, 0, 2, 9)], nc), undefined);
-    assert.equal(checkNameConstraints([ip(192, 0, 3, 9)], nc), "violation");
-    assert.equal(checkNameConstraints([dns("example.com")], nc), undefined);
-    const v6 = {
-      permitted: undefined,
-      excluded: [ip(...new Array(16).fill(0), ...new Array(16).fill(0xff))],
-    };
-    assert.equal(checkNameConstraints([ip(...new Array(16).fill(0))], v6), "violation");
-  });
-  it("refuses malformed constraints and names", () => {
-    assert.equal(
-      checkNameConstraints([], { permitted: [dns("*.example.com")], excluded: undefined }),
-      "invalid",
-    );
-    assert.equal(
-      checkNameConstraints([], {
-        permitted: [ip(192, 0, 2, 0, 255, 0, 255, 0)],
-        excluded: undefined,
-      }),
-      "invalid",
-    );
-    const nc = { permitted: [ip(192, 0, 2, 0, 255, 255, 255, 0)], excluded: undefined };
-    assert.equal(checkNameConstraints([ip(192, 0, 2, 0, 255, 255, 255, 0)], nc), "invalid");
   });
 });

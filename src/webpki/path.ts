@@ -1,9 +1,11 @@
 /**
  * Path building (RFC 4158 style, depth first): from the end entity through
  * the intermediates the peer sent to a trust anchor, trying every candidate
- * issuer until one whole path validates. Work is bounded by a budget of
- * signature checks and by a maximum path length, and a certificate never
- * appears twice in one path, so cycles end.
+ * issuer until one whole path validates. Work is bounded by the
+ * verification's {@link Budget} (signature checks, name-constraint
+ * comparisons) and by a maximum path length, and a certificate never appears
+ * twice in one path, so cycles end. When every candidate fails, the most
+ * specific refusal is reported (see `errorRank`), not the last one.
  *
  * @module
  */
@@ -11,12 +13,12 @@
 import { bytesEqual } from "../_bytes.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
-import { certError } from "./_errors.ts";
-import { verifyX509Signature } from "./algorithms.ts";
+import { certError, errorRank } from "./_errors.ts";
+import { RSA_KEY_BITS, verifyX509Signature } from "./algorithms.ts";
+import { Budget, type BudgetLimits, isBudgetExhausted } from "./budget.ts";
 import { checkCertificate, isSelfIssued } from "./checks.ts";
-import type { GeneralName } from "./extensions.ts";
-import { checkNameConstraints } from "./name_constraints.ts";
-import { type Certificate, isEmptyName } from "./x509.ts";
+import { checkNameConstraints, constrainedNamesOf, constraintsOf } from "./name_constraints.ts";
+import type { Certificate } from "./x509.ts";
 
 /** What path building needs besides the certificates. */
 export interface PathOptions {
@@ -28,8 +30,10 @@ export interface PathOptions {
   readonly verifiers: readonly SignatureVerifier[];
   /** Most intermediates (self-issued ones not counted). Default 6. */
   readonly maxIntermediates?: number;
-  /** Most signature checks before giving up. Default 100. */
-  readonly signatureBudget?: number;
+  /** Smallest RSA modulus, in bits (see `RSA_KEY_BITS`). Default 2048. */
+  readonly minRsaBits?: number;
+  /** Work limits; see `budget.ts` for the defaults. */
+  readonly budget?: Partial<BudgetLimits>;
 }
 
 // Longest path at all, self-issued certificates included.
@@ -41,21 +45,15 @@ function sameCert(a: Certificate, b: Certificate): boolean {
     (bytesEqual(a.subject, b.subject) && bytesEqual(a.spki, b.spki));
 }
 
-function namesOf(cert: Certificate): GeneralName[] {
-  const names: GeneralName[] = [...(cert.extensions.subjectAltName?.names ?? [])];
-  if (!isEmptyName(cert.subject)) names.push({ kind: "dn", name: cert.subject });
-  return names;
-}
-
 /** Applies every CA's name constraints to the certificates below it. */
-function checkPathNameConstraints(path: readonly Certificate[]): void {
+function checkPathNameConstraints(path: readonly Certificate[], budget: Budget): void {
   for (let k = 1; k < path.length; k++) {
-    const nc = path[k].extensions.nameConstraints;
+    const nc = constraintsOf(path[k]);
     if (!nc) continue;
     for (let j = 0; j < k; j++) {
       // RFC 5280 6.1.3 (b): self-issued intermediates are exempt; the leaf never is.
       if (j > 0 && isSelfIssued(path[j])) continue;
-      const r = checkNameConstraints(namesOf(path[j]), nc);
+      const r = checkNameConstraints(constrainedNamesOf(path[j]), nc, budget);
       if (r) {
         throw certError(
           "NameConstraintViolation",
@@ -64,11 +62,6 @@ function checkPathNameConstraints(path: readonly Certificate[]): void {
       }
     }
   }
-}
-
-// Any concrete refusal says more than "no issuer found".
-function rank(e: unknown): number {
-  return e instanceof TlsError && e.detail === "UnknownIssuer" ? 1 : 2;
 }
 
 /**
@@ -83,7 +76,8 @@ export async function buildPath(
   opts: PathOptions,
 ): Promise<Certificate[]> {
   const maxIntermediates = opts.maxIntermediates ?? 6;
-  let budget = opts.signatureBudget ?? 100;
+  const budget = new Budget(opts.budget);
+  const minRsa = opts.minRsaBits ?? RSA_KEY_BITS.defaultMinimum;
   let best: unknown = certError("UnknownIssuer", "no path to a trust anchor");
 
   const extend = async (
@@ -105,7 +99,7 @@ export async function buildPath(
         if (!isAnchor && path.length + 1 >= MAX_PATH) {
           throw certError("MaximumPathDepthExceeded", "path too long");
         }
-        checkCertificate(cand, isAnchor ? "anchor" : "intermediate", opts.now, opts.eku);
+        checkCertificate(cand, isAnchor ? "anchor" : "intermediate", opts.now, opts.eku, minRsa);
         const pathLen = cand.extensions.basicConstraints?.pathLen;
         if (pathLen !== undefined && counted > pathLen) {
           throw certError("PathLenExceeded", "path length constraint exceeded");
@@ -114,9 +108,7 @@ export async function buildPath(
         if (next > maxIntermediates) {
           throw certError("MaximumPathDepthExceeded", "too many intermediates");
         }
-        if (--budget < 0) {
-          throw certError("MaximumSignatureChecksExceeded", "path building gave up");
-        }
+        budget.consumeSignatureCheck();
         const ok = await verifyX509Signature(
           opts.verifiers,
           cur.signatureAlgorithm,
@@ -128,20 +120,21 @@ export async function buildPath(
         if (!ok) throw certError("BadSignature", "bad certificate signature");
         const extended = [...path, cand];
         if (isAnchor) {
-          checkPathNameConstraints(extended);
+          checkPathNameConstraints(extended, budget);
           return extended;
         }
         const done = await extend(extended, next);
         if (done) return done;
       } catch (e) {
-        if (!(e instanceof TlsError) || e.detail === "MaximumSignatureChecksExceeded") throw e;
-        if (rank(e) >= rank(best)) best = e;
+        if (!(e instanceof TlsError) || isBudgetExhausted(e.detail)) throw e;
+        // The first refusal of the highest rank wins (anchors are tried first).
+        if (errorRank(e) > errorRank(best)) best = e;
       }
     }
     return undefined;
   };
 
-  checkCertificate(leaf, "leaf", opts.now, opts.eku);
+  checkCertificate(leaf, "leaf", opts.now, opts.eku, minRsa);
   const path = await extend([leaf], 0);
   if (path) return path;
   throw best;

@@ -8,6 +8,7 @@
 import type { SignatureVerifier } from "../crypto/types.ts";
 import { signatureVerifiers } from "../crypto/webcrypto/verify.ts";
 import { certError } from "./_errors.ts";
+import { checkRsaMinimumOption, type RsaMinimumBits } from "./algorithms.ts";
 import { Eku } from "./extensions.ts";
 import { parseServerName, sanMatches } from "./name.ts";
 import { buildPath } from "./path.ts";
@@ -115,10 +116,21 @@ export interface ClientCertVerifier {
 export interface WebPkiVerifierOptions {
   /** Trust anchors. */
   roots: RootCertStore;
-  /** Signature verifiers; defaults to the Web Crypto ones. */
+  /**
+   * Signature verifiers, the only crypto the verifier uses (the client config
+   * passes its provider's); defaults to the Web Crypto ones.
+   */
   verifiers?: readonly SignatureVerifier[];
   /** Most intermediates in a path (self-issued ones not counted). Default 6. */
   maxIntermediates?: number;
+  /**
+   * Smallest RSA modulus accepted anywhere in the path and in handshake
+   * signatures, in bits. Default 2048 (CA/Browser Forum baseline requirements
+   * 6.1.5); 1024 is for legacy private PKIs and is the lowest there is. Keys
+   * below it are refused with detail `RsaKeyTooSmall`; lengths that are not a
+   * multiple of 8, or above 8192 bits, with `UnsupportedRsaKeySize`.
+   */
+  minRsaKeyBits?: RsaMinimumBits;
 }
 
 /**
@@ -147,6 +159,7 @@ export async function verifyChain(
     eku,
     verifiers: opts.verifiers ?? signatureVerifiers,
     maxIntermediates: opts.maxIntermediates,
+    minRsaBits: opts.minRsaKeyBits,
   });
   return leaf;
 }
@@ -166,11 +179,13 @@ export async function verifyChain(
 export class WebPkiServerVerifier implements ServerCertVerifier {
   #opts: WebPkiVerifierOptions;
   #verifiers: readonly SignatureVerifier[];
+  #minRsa: number;
 
-  /** Creates a verifier trusting `roots`. */
+  /** Creates a verifier trusting `roots`; throws `RangeError` for a bad option. */
   constructor(opts: WebPkiVerifierOptions) {
     this.#opts = opts;
     this.#verifiers = opts.verifiers ?? signatureVerifiers;
+    this.#minRsa = checkRsaMinimumOption(opts.minRsaKeyBits);
   }
 
   /** Validates the chain for `serverName` (DNS name or IP literal) at `now`. */
@@ -195,7 +210,15 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(this.#verifiers, true, message, endEntity, scheme, signature);
+    return verifyHandshakeSignature(
+      this.#verifiers,
+      true,
+      message,
+      endEntity,
+      scheme,
+      signature,
+      this.#minRsa,
+    );
   }
 
   /** Checks a TLS 1.2 ServerKeyExchange signature. */
@@ -205,7 +228,15 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(this.#verifiers, false, message, endEntity, scheme, signature);
+    return verifyHandshakeSignature(
+      this.#verifiers,
+      false,
+      message,
+      endEntity,
+      scheme,
+      signature,
+      this.#minRsa,
+    );
   }
 
   /** Every scheme of the configured verifiers. */
@@ -246,11 +277,13 @@ export interface WebPkiClientVerifierOptions extends WebPkiVerifierOptions {
 export class WebPkiClientVerifier implements ClientCertVerifier {
   #opts: WebPkiClientVerifierOptions;
   #verifiers: readonly SignatureVerifier[];
+  #minRsa: number;
 
-  /** Creates a verifier trusting `roots`. */
+  /** Creates a verifier trusting `roots`; throws `RangeError` for a bad option. */
   constructor(opts: WebPkiClientVerifierOptions) {
     this.#opts = opts;
     this.#verifiers = opts.verifiers ?? signatureVerifiers;
+    this.#minRsa = checkRsaMinimumOption(opts.minRsaKeyBits);
   }
 
   /** Always true: this verifier asks for a certificate. */
@@ -284,7 +317,15 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(this.#verifiers, true, message, endEntity, scheme, signature);
+    return verifyHandshakeSignature(
+      this.#verifiers,
+      true,
+      message,
+      endEntity,
+      scheme,
+      signature,
+      this.#minRsa,
+    );
   }
 
   /** Checks a TLS 1.2 CertificateVerify signature. */
@@ -294,7 +335,15 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(this.#verifiers, false, message, endEntity, scheme, signature);
+    return verifyHandshakeSignature(
+      this.#verifiers,
+      false,
+      message,
+      endEntity,
+      scheme,
+      signature,
+      this.#minRsa,
+    );
   }
 
   /** Every scheme of the configured verifiers. */

@@ -147,7 +147,7 @@ describe("WebPkiServerVerifier chains", () => {
         now: now.getTime(),
         eku: "1.3.6.1.5.5.7.3.1",
         verifiers: signatureVerifiers,
-        signatureBudget: 1,
+        budget: { signatureChecks: 1 },
       }),
       "MaximumSignatureChecksExceeded",
       48,

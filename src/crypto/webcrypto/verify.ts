@@ -2,7 +2,10 @@
  * Signature verification through Web Crypto for the TLS signature schemes.
  * Each verifier checks that the SubjectPublicKeyInfo's algorithm (and curve or
  * PSS parameters) fits its scheme before asking Web Crypto, and answers false
- * (never throws) for anything malformed, mismatched or simply wrong.
+ * for anything malformed, mismatched or simply wrong. The one exception is an
+ * RSA key larger than this runtime's Web Crypto imports (Deno stops at 4096
+ * bits; Node and Bun take 8192 and more): that throws `RangeError`, so the
+ * chain is refused as `UnsupportedRsaKeySize` rather than as a bad signature.
  *
  * @module
  */
@@ -16,6 +19,7 @@ import {
   Oid,
   parsePssParams,
   parseSpki,
+  rsaModulusBits,
   spkiAsRsaEncryption,
   type SubjectPublicKeyInfo,
 } from "../_der.ts";
@@ -30,20 +34,60 @@ type Check = (
   signature: Uint8Array,
 ) => Promise<boolean>;
 
+/** A well-formed key this runtime's Web Crypto cannot import. */
+class UnsupportedKeySizeError extends RangeError {}
+
+async function run(
+  check: Check,
+  spki: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  try {
+    return await check(parseSpki(spki), spki, message, signature);
+  } catch (e) {
+    if (e instanceof UnsupportedKeySizeError) throw e;
+    // A malformed key or one Web Crypto refuses is a failed verification, not an error.
+    return false;
+  }
+}
+
 function verifier(scheme: number, name: string, tls13: boolean, check: Check): SignatureVerifier {
   return {
     scheme,
     name,
     tls13,
-    async verify(spki: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-      try {
-        return await check(parseSpki(spki), spki, message, signature);
-      } catch {
-        // A malformed key or one Web Crypto refuses is a failed verification, not an error.
-        return false;
-      }
-    },
+    verify: (spki, message, signature) => run(check, spki, message, signature),
   };
+}
+
+/**
+ * Imports an RSA key and verifies with it, telling a modulus too large for
+ * this runtime apart from a malformed key (Deno imports such a key but fails
+ * when it is used).
+ */
+async function rsaVerify(
+  rsaSpki: Uint8Array,
+  publicKey: Uint8Array,
+  importAlgorithm: RsaHashedImportParams,
+  verifyAlgorithm: AlgorithmIdentifier | RsaPssParams,
+  signature: Uint8Array,
+  message: Uint8Array,
+): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey("spki", rsaSpki as Buf, importAlgorithm, false, [
+      "verify",
+    ]);
+    return await crypto.subtle.verify(verifyAlgorithm, key, signature as Buf, message as Buf);
+  } catch (e) {
+    const bits = rsaModulusBits(publicKey);
+    if (bits > 4096) {
+      throw new UnsupportedKeySizeError(
+        `this runtime's Web Crypto cannot use a ${bits}-bit RSA key (Deno's limit is 4096)`,
+      );
+    }
+    throw e;
+  }
 }
 
 function isDerNull(spki: SubjectPublicKeyInfo): boolean {
@@ -61,7 +105,7 @@ function ecdsa(
 ): SignatureVerifier {
   const curveOid = curve === "P-256" ? Oid.secp256r1 : Oid.secp384r1;
   const size = curve === "P-256" ? 32 : 48;
-  return verifier(scheme, name, true, async (spki, _der, message, signature) => {
+  const check = (hash: ShaName): Check => async (spki, _der, message, signature) => {
     const params = spki.algorithm.params;
     if (spki.algorithm.oid !== Oid.ecPublicKey || params === undefined) return false;
     if (params.tag !== DerTag.Oid || decodeOid(params.content) !== curveOid) return false;
@@ -78,7 +122,11 @@ function ecdsa(
       ["verify"],
     );
     return await crypto.subtle.verify({ name: "ECDSA", hash }, key, raw as Buf, message as Buf);
-  });
+  };
+  return {
+    ...verifier(scheme, name, true, check(hash)),
+    verifyWithHash: (h, spki, message, signature) => run(check(h), spki, message, signature),
+  };
 }
 
 function rsaPss(scheme: number, name: string, hash: ShaName, pssKey: boolean): SignatureVerifier {
@@ -99,18 +147,13 @@ function rsaPss(scheme: number, name: string, hash: ShaName, pssKey: boolean): S
       if (spki.algorithm.oid !== Oid.rsaEncryption || !isDerNull(spki)) return false;
       rsaSpki = der;
     }
-    const key = await crypto.subtle.importKey(
-      "spki",
-      rsaSpki as Buf,
+    return await rsaVerify(
+      rsaSpki,
+      spki.publicKey,
       { name: "RSA-PSS", hash },
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify(
       { name: "RSA-PSS", saltLength },
-      key,
-      signature as Buf,
-      message as Buf,
+      signature,
+      message,
     );
   });
 }
@@ -118,14 +161,14 @@ function rsaPss(scheme: number, name: string, hash: ShaName, pssKey: boolean): S
 function rsaPkcs1(scheme: number, name: string, hash: ShaName): SignatureVerifier {
   return verifier(scheme, name, false, async (spki, der, message, signature) => {
     if (spki.algorithm.oid !== Oid.rsaEncryption || !isDerNull(spki)) return false;
-    const key = await crypto.subtle.importKey(
-      "spki",
-      der as Buf,
+    return await rsaVerify(
+      der,
+      spki.publicKey,
       { name: "RSASSA-PKCS1-v1_5", hash },
-      false,
-      ["verify"],
+      "RSASSA-PKCS1-v1_5",
+      signature,
+      message,
     );
-    return await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature as Buf, message as Buf);
   });
 }
 

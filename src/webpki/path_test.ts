@@ -1,0 +1,177 @@
+// Path-level rules with chains the openssl CLI makes here: name constraints
+// over wildcard SANs, the work budget, and which refusal is reported.
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { TlsError } from "../error.ts";
+import { type TestCert, TestPki } from "../../tests/_pki.ts";
+import { RootCertStore } from "./root_store.ts";
+import { WebPkiClientVerifier, WebPkiServerVerifier } from "./verifier.ts";
+
+const pki = new TestPki();
+after(() => pki.cleanup());
+// An hour ahead: certificates made during the run start "now", to the second.
+const now = new Date(Date.now() + 3_600_000);
+
+function ca(issuer: TestCert, cn: string, constraints?: string): TestCert {
+  return pki.issue(issuer, cn, [
+    "basicConstraints=critical,CA:TRUE",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    ...(constraints ? [`nameConstraints=critical,${constraints}`] : []),
+  ]);
+}
+
+function trusting(...anchors: TestCert[]): RootCertStore {
+  const roots = new RootCertStore();
+  for (const a of anchors) roots.add(a.der);
+  return roots;
+}
+
+async function refused(p: Promise<unknown>, detail: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof TlsError, String(e));
+    assert.equal(e.detail, detail, e.message);
+    return true;
+  });
+}
+
+describe("wildcard SANs under name constraints, through the verifier", () => {
+  const root = pki.root("NC Root");
+  const roots = trusting(root);
+  const server = new WebPkiServerVerifier({ roots });
+
+  it("refuses *.example.com under an intermediate that excludes bar.example.com", async () => {
+    const inter = ca(root, "Excludes bar", "excluded;DNS:bar.example.com");
+    const leaf = pki.leaf(inter, "DNS:*.example.com");
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der], "bar.example.com", now),
+      "NameConstraintViolation",
+    );
+    // The wildcard could name bar.example.com, so no name makes it acceptable.
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der], "foo.example.com", now),
+      "NameConstraintViolation",
+    );
+  });
+  it("refuses a deeper wildcard under a constraint two CAs up", async () => {
+    const upper = ca(root, "Excludes x.a.example.com", "excluded;DNS:x.a.example.com");
+    const lower = ca(upper, "Unconstrained");
+    const leaf = pki.leaf(lower, "DNS:*.a.example.com");
+    await refused(
+      server.verifyServerCert(leaf.der, [lower.der, upper.der], "y.a.example.com", now),
+      "NameConstraintViolation",
+    );
+  });
+  it("accepts a wildcard whose every name is permitted, refuses one that is wider", async () => {
+    const inter = ca(root, "Permits example.com", "permitted;DNS:example.com");
+    const ok = pki.leaf(inter, "DNS:*.example.com");
+    await server.verifyServerCert(ok.der, [inter.der], "foo.example.com", now);
+    const narrow = ca(root, "Permits foo.example.com", "permitted;DNS:foo.example.com");
+    const wide = pki.leaf(narrow, "DNS:*.example.com");
+    await refused(
+      server.verifyServerCert(wide.der, [narrow.der], "foo.example.com", now),
+      "NameConstraintViolation",
+    );
+  });
+});
+
+describe("diagnostics: the most specific refusal of all candidate paths", () => {
+  it("reports the constraint violation when the server also sends its root", async () => {
+    const root = pki.root("Diagnostics Root");
+    const inter = ca(root, "Diagnostics Intermediate", "permitted;DNS:example.org");
+    const leaf = pki.leaf(inter, "DNS:www.example.com");
+    const server = new WebPkiServerVerifier({ roots: trusting(root) });
+    // Through the root as an anchor: name constraints refuse. Through the root
+    // as a sent intermediate: it has no authorityKeyIdentifier. The first says more.
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der, root.der], "www.example.com", now),
+      "NameConstraintViolation",
+    );
+    await refused(
+      server.verifyServerCert(leaf.der, [root.der, inter.der], "www.example.com", now),
+      "NameConstraintViolation",
+    );
+  });
+  it("prefers an expired path to one that does not link", async () => {
+    const root = pki.root("Expiry Root");
+    const inter = ca(root, "Expiry Intermediate");
+    const leaf = pki.leaf(inter, "DNS:www.example.com", { days: 1 });
+    const stranger = pki.root("Expiry Intermediate"); // same name, other key
+    const server = new WebPkiServerVerifier({ roots: trusting(root) });
+    await refused(
+      server.verifyServerCert(
+        leaf.der,
+        [stranger.der, inter.der],
+        "www.example.com",
+        new Date(now.getTime() + 3 * 86_400_000),
+      ),
+      "Expired",
+    );
+  });
+});
+
+describe("the name-constraint budget across the path", () => {
+  const root = pki.root("Budget Root");
+  const roots = trusting(root);
+  const server = new WebPkiServerVerifier({ roots });
+  const excluded = (n: number, tag: string): string =>
+    Array.from({ length: n }, (_, i) => `excluded;DNS:${tag}${i}.example.org`).join(",");
+  const sans = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `DNS:h${i}.example.com`).join(",");
+
+  it("accepts a chain within the budget", async () => {
+    const inter = ca(root, "Budget 400", excluded(400, "x"));
+    const leaf = pki.leaf(inter, sans(400));
+    await server.verifyServerCert(leaf.der, [inter.der], "h1.example.com", now);
+  });
+  it("refuses one CA's 1024 constraints over 1024 SANs with a distinct error", async () => {
+    const inter = ca(root, "Budget 1024", excluded(1024, "x"));
+    const leaf = pki.leaf(inter, sans(1024));
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der], "h1.example.com", now),
+      "MaximumNameConstraintComparisonsExceeded",
+    );
+  });
+  it("counts the comparisons of every CA on the path together", async () => {
+    // 2 x 400 x 400 = 320,000 comparisons: each CA alone would fit.
+    const upper = ca(root, "Budget upper", excluded(400, "u"));
+    const lower = ca(upper, "Budget lower", excluded(400, "l"));
+    const leaf = pki.leaf(lower, sans(400));
+    await refused(
+      server.verifyServerCert(leaf.der, [lower.der, upper.der], "h1.example.com", now),
+      "MaximumNameConstraintComparisonsExceeded",
+    );
+  });
+});
+
+describe("rfc822Name constraints, through the client verifier", () => {
+  const root = pki.root("Mail Root");
+  const client = new WebPkiClientVerifier({ roots: trusting(root) });
+  const person = (issuer: TestCert, mail: string): TestCert =>
+    pki.issue(issuer, "person", [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=clientAuth",
+      `subjectAltName=email:${mail}`,
+    ]);
+
+  it("accepts a mailbox in the permitted domain and refuses others", async () => {
+    const inter = ca(root, "Mail CA", "permitted;email:.corp.example");
+    await client.verifyClientCert(person(inter, "ann@mail.corp.example").der, [inter.der], now);
+    await refused(
+      client.verifyClientCert(person(inter, "ann@corp.example").der, [inter.der], now),
+      "NameConstraintViolation",
+    );
+    await refused(
+      client.verifyClientCert(person(inter, "ann@evil.example").der, [inter.der], now),
+      "NameConstraintViolation",
+    );
+  });
+  it("refuses an excluded mailbox", async () => {
+    const inter = ca(root, "Mail CA 2", "excluded;email:eve@corp.example");
+    await client.verifyClientCert(person(inter, "bob@corp.example").der, [inter.der], now);
+    await refused(
+      client.verifyClientCert(person(inter, "eve@corp.example").der, [inter.der], now),
+      "NameConstraintViolation",
+    );
+  });
+});
