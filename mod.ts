@@ -107,6 +107,8 @@ export type {
   CryptoProvider,
   Hash,
   Hmac,
+  HpkeKem,
+  HpkeKeyPair,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,
