@@ -192,6 +192,10 @@ export interface TamperOptions {
   toServer?: Edit;
   /** Rewrites what the server sends. */
   toClient?: Edit;
+  /** Use this client config as is (no key log: edits then see only records in clear). */
+  clientConfig?: ClientConfig;
+  /** Use this server config as is (likewise). */
+  serverConfig?: ServerConfig;
   /** Data the client sends once it can. */
   clientData?: Uint8Array;
   /** Data the server sends once it can. */
@@ -202,6 +206,8 @@ export interface TamperOptions {
 export interface TamperedPair {
   client: Endpoint;
   server: Endpoint;
+  clientConn: UnbufferedClientConnection;
+  serverConn: UnbufferedServerConnection;
   /** The client's failure, if any. */
   clientError: TlsError | undefined;
   /** The server's failure, if any. */
@@ -216,7 +222,7 @@ export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Prom
   };
   const leaf = pki.leaves.p256;
   const serverConn = new UnbufferedServerConnection(
-    new ServerConfig({
+    opts.serverConfig ?? new ServerConfig({
       certificateChain: leaf.certPem,
       privateKey: leaf.keyPem,
       cipherSuites: [0x1301],
@@ -225,7 +231,7 @@ export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Prom
     }),
   );
   const clientConn = await UnbufferedClientConnection.create(
-    new ClientConfig({
+    opts.clientConfig ?? new ClientConfig({
       verifier: new WebPkiServerVerifier({ roots: pki.roots() }),
       resumption: false,
       cipherSuites: [0x1301],
@@ -250,5 +256,12 @@ export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Prom
     if (e instanceof TlsError) return e;
     throw e;
   };
-  return { client, server, clientError: asTls(client.error), serverError: asTls(server.error) };
+  return {
+    client,
+    server,
+    clientConn,
+    serverConn,
+    clientError: asTls(client.error),
+    serverError: asTls(server.error),
+  };
 }

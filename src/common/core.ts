@@ -171,6 +171,14 @@ export class ConnectionCore {
     this.earlyDataAccepted = false;
   }
 
+  /**
+   * Server: refused early data can no longer arrive (the second ClientHello
+   * is in); records that do not decrypt are bad_record_mac again.
+   */
+  stopSkippingEarlyData(): void {
+    this.#skipRemaining = undefined;
+  }
+
   /** The current record reader. */
   get reader(): RecordReader {
     return this.#reader;

@@ -156,6 +156,7 @@ export async function sendServerFlight(
         authorities: [...authorities],
       });
     }
+    hs.requestedExtensions = new Set(requestExtensions.map((e) => e.type));
     send({
       type: HandshakeType.CertificateRequest,
       certificateRequestContext: new Uint8Array(0),
