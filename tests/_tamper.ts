@@ -28,6 +28,8 @@ export interface WireRecord {
   epoch: string;
   /** Index of this record among all records the sender sent so far. */
   index: number;
+  /** When set (in a returned record), these bytes are sent as they are. */
+  raw?: Uint8Array;
 }
 
 /** Returns the records to send instead of `rec`; undefined keeps it. */
@@ -151,6 +153,7 @@ export class TamperWire {
   }
 
   async #seal(rec: WireRecord, minor: number, epoch: EpochState | undefined): Promise<Uint8Array> {
+    if (rec.raw) return rec.raw;
     if (!rec.protected || !epoch) {
       const out = new Uint8Array(5 + rec.plaintext.length);
       out.set([rec.type, 3, minor, rec.plaintext.length >> 8, rec.plaintext.length & 0xff]);
@@ -196,6 +199,8 @@ export interface TamperOptions {
   clientConfig?: ClientConfig;
   /** Use this server config as is (likewise). */
   serverConfig?: ServerConfig;
+  /** The key log (label to secret), shared with the caller's edits. */
+  keys?: Map<string, Uint8Array>;
   /** Data the client sends once it can. */
   clientData?: Uint8Array;
   /** Data the server sends once it can. */
@@ -216,7 +221,7 @@ export interface TamperedPair {
 
 /** Runs a handshake (and the given data) through the tampering wires. */
 export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Promise<TamperedPair> {
-  const keys = new Map<string, Uint8Array>();
+  const keys = opts.keys ?? new Map<string, Uint8Array>();
   const keyLog = (label: string, _r: Uint8Array, secret: Uint8Array): void => {
     keys.set(label, secret.slice());
   };

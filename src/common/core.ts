@@ -353,7 +353,7 @@ export class ConnectionCore {
           return;
         }
         this.#idleRecords = 0;
-        this.tls13?.noteApplicationData();
+        this.tls13?.noteApplicationData(plaintext.length);
         // Protected records decrypt into a fresh buffer (AeadKey.open), so the
         // plaintext is ours to hand out without a copy.
         this.#appQueue.push({ payload: plaintext, discard: record.length, early: false });
