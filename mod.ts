@@ -95,6 +95,8 @@ export type {
   WebPkiVerifierOptions,
 } from "./src/webpki/verifier.ts";
 export type { RsaMinimumBits } from "./src/webpki/algorithms.ts";
+export { CertRevocationList } from "./src/webpki/crl.ts";
+export type { RevocationOptions } from "./src/webpki/revocation.ts";
 export { dangerousNoServerVerification } from "./src/webpki/dangerous.ts";
 
 export { webCryptoProvider } from "./src/crypto/webcrypto/provider.ts";
@@ -107,6 +109,8 @@ export type {
   CryptoProvider,
   Hash,
   Hmac,
+  HpkeKem,
+  HpkeKeyPair,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,

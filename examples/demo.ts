@@ -63,8 +63,18 @@ async function handshake(tcp: Deno.TcpConn): Promise<UnbufferedClientConnection>
   const conn = await UnbufferedClientConnection.create(config, "localhost");
   let incoming = new Uint8Array(0);
   const readBuf = new Uint8Array(16384);
+  let failure: unknown;
   for (;;) {
-    const { discard, state } = await conn.processTlsRecords(incoming);
+    let status;
+    try {
+      status = await conn.processTlsRecords(incoming);
+    } catch (e) {
+      // The first rejection queued the fatal alert: go round once more to send it.
+      if (failure !== undefined) throw failure;
+      failure = e;
+      continue;
+    }
+    const { discard, state } = status;
     incoming = incoming.subarray(discard);
     if (state.kind === "EncodeTlsData") {
       const out = new Uint8Array(state.requiredSize);

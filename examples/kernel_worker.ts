@@ -53,8 +53,18 @@ async function handshake(
   let incoming: Uint8Array = new Uint8Array(0);
   const out = new Uint8Array(65536);
   const buf = new Uint8Array(16384);
+  let failure: unknown;
   for (let guard = 0; guard < 1000; guard++) {
-    const { discard, state } = await client.processTlsRecords(incoming);
+    let status;
+    try {
+      status = await client.processTlsRecords(incoming);
+    } catch (e) {
+      // The first rejection queued the fatal alert: go round once more to send it.
+      if (failure !== undefined) throw failure;
+      failure = e;
+      continue;
+    }
+    const { discard, state } = status;
     let consumed = discard;
     switch (state.kind) {
       case "EncodeTlsData":

@@ -67,9 +67,20 @@ export async function runUnbufferedClient(
     incoming = merged;
   };
 
+  let failure: unknown;
   try {
     for (;;) {
-      const { discard, state } = await conn.processTlsRecords(incoming);
+      let status;
+      try {
+        status = await conn.processTlsRecords(incoming);
+      } catch (e) {
+        // The first rejection queued the fatal alert that tells the server
+        // why: go round again to send it; the next rejection ends the loop.
+        if (failure !== undefined) throw failure;
+        failure = e;
+        continue;
+      }
+      const { discard, state } = status;
       let consumed = discard;
       states.push(state.kind);
       log(`state ${state.kind}`);

@@ -75,9 +75,21 @@ export async function startUnbufferedServer(
       merged.set(buf.subarray(0, n), incoming.length);
       incoming = merged;
     };
+    let failure: unknown;
     try {
       for (;;) {
-        const { discard, state } = await conn.processTlsRecords(incoming);
+        let status;
+        try {
+          status = await conn.processTlsRecords(incoming);
+        } catch (e) {
+          // The first rejection queued the fatal alert that tells the client
+          // why: go round again to send it; the next rejection ends the loop.
+          if (failure !== undefined) throw failure;
+          failure = e;
+          log(`failed: ${(e as Error).message}; sending the alert`);
+          continue;
+        }
+        const { discard, state } = status;
         let consumed = discard;
         states.push(state.kind);
         log(`state ${state.kind}`);

@@ -169,9 +169,19 @@ export class KernelSocket {
   ): Promise<KernelRecordLayer> {
     const deadline = Date.now() + WAIT_MS;
     const out = new Uint8Array(65536);
+    let failure: unknown;
     for (let guard = 0; guard < 1000; guard++) {
       const seen = this.#events;
-      const { discard, state } = await client.processTlsRecords(this.#pending);
+      let status;
+      try {
+        status = await client.processTlsRecords(this.#pending);
+      } catch (e) {
+        // The first rejection queued the fatal alert: go round once more to send it.
+        if (failure !== undefined) throw failure;
+        failure = e;
+        continue;
+      }
+      const { discard, state } = status;
       let consumed = discard;
       switch (state.kind) {
         case "EncodeTlsData": {

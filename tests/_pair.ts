@@ -74,7 +74,10 @@ export class Endpoint {
       try {
         status = await this.conn.processTlsRecords(this.incoming);
       } catch (e) {
-        if (!this.captureErrors) throw e;
+        if (!this.captureErrors) {
+          await this.#sendAlert();
+          throw e;
+        }
         this.rejections++;
         // The first rejection queues the fatal alert: go round once more to send it.
         if (this.error !== undefined) break;
@@ -131,6 +134,24 @@ export class Endpoint {
     }
     await this.#flush();
     return progressed;
+  }
+
+  /** After a rejection: encodes the fatal alert the connection queued and sends it. */
+  async #sendAlert(): Promise<void> {
+    for (;;) {
+      let state: ConnectionState;
+      try {
+        state = (await this.conn.processTlsRecords(this.incoming)).state;
+      } catch {
+        break; // the same error again: the alert is out
+      }
+      if (state.kind === "EncodeTlsData") {
+        const out = new Uint8Array(state.requiredSize);
+        this.#send(out.subarray(0, await state.encode(out)));
+      } else if (state.kind === "TransmitTlsData") state.done();
+      else break;
+    }
+    this.#flush();
   }
 
   async #writePending(

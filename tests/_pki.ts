@@ -1,6 +1,6 @@
 // Test PKI: a CA, intermediates and leaves made with the openssl CLI in a temp dir.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -56,8 +56,12 @@ export class TestPki {
     return { keyPath, certPath, der: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) };
   }
 
-  /** A self-signed root CA. */
-  root(cn: string, alg: KeyAlg = "p256"): TestCert {
+  /** A self-signed root CA; `keyUsage` replaces its keyUsage (null: none). */
+  root(
+    cn: string,
+    alg: KeyAlg = "p256",
+    keyUsage: string | null = "critical,keyCertSign,cRLSign",
+  ): TestCert {
     const i = this.#n++;
     const key = join(this.dir, `k${i}.pem`);
     const crt = join(this.dir, `c${i}.pem`);
@@ -76,8 +80,7 @@ export class TestPki {
       `/CN=${cn}`,
       "-addext",
       "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
+      ...(keyUsage === null ? [] : ["-addext", `keyUsage=${keyUsage}`]),
       "-addext",
       "subjectKeyIdentifier=hash",
     ]);
@@ -169,6 +172,36 @@ export class TestPki {
       ]);
     }
     return new Uint8Array(readFileSync(sig));
+  }
+
+  /**
+   * A CRL from `issuer` made by `openssl ca -gencrl` (SHA-256, cRLNumber,
+   * valid for 7 days), revoking `revoked` with `reason` (openssl's names).
+   * Returns the PEM text.
+   */
+  crl(issuer: TestCert, revoked: TestCert[], reason = "keyCompromise"): string {
+    const i = this.#n++;
+    const db = join(this.dir, `ca${i}`);
+    mkdirSync(db);
+    writeFileSync(join(db, "index.txt"), "");
+    writeFileSync(join(db, "crlnumber"), "01\n");
+    writeFileSync(
+      join(db, "ca.cnf"),
+      "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\n" +
+        "default_md = sha256\ndefault_crl_days = 7\n",
+    );
+    const ca = ["-config", "ca.cnf", "-keyfile", issuer.keyPath, "-cert", issuer.certPath];
+    for (const c of revoked) {
+      execFileSync("openssl", ["ca", ...ca, "-revoke", c.certPath, "-crl_reason", reason], {
+        cwd: db,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    }
+    execFileSync("openssl", ["ca", ...ca, "-gencrl", "-out", "crl.pem"], {
+      cwd: db,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    return readFileSync(join(db, "crl.pem"), "utf8");
   }
 
   /** Removes the directory. */

@@ -36,8 +36,21 @@ export class Side {
 
   async step(): Promise<boolean> {
     let progressed = false;
+    let failure: unknown;
     for (let guard = 0; guard < 1000; guard++) {
-      const { discard, state } = await this.conn.processTlsRecords(this.incoming);
+      let status;
+      try {
+        status = await this.conn.processTlsRecords(this.incoming);
+      } catch (e) {
+        // The first rejection queued the fatal alert: go round once more to send it.
+        if (failure !== undefined) {
+          this.#flush();
+          throw failure;
+        }
+        failure = e;
+        continue;
+      }
+      const { discard, state } = status;
       this.kinds.add(state.kind);
       let extra = 0;
       let again = true;
@@ -85,9 +98,13 @@ export class Side {
       if (!again) break;
       progressed = true;
     }
+    this.#flush();
+    return progressed;
+  }
+
+  #flush(): void {
     if (this.peer) { for (const b of this.#outbox) this.peer.feed(b); }
     this.#outbox = [];
-    return progressed;
   }
 
   #send(bytes: Uint8Array): void {

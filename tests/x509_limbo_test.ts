@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { readVectorJson, vectorPath } from "./_vectors.ts";
 import { TlsError } from "../src/error.ts";
+import { CertRevocationList } from "../src/webpki/crl.ts";
 import { certificatesFromPem, RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";
 
@@ -22,6 +23,7 @@ interface LimboCase {
   expected_result: "SUCCESS" | "FAILURE";
   expected_peer_name: { kind: string; value: string } | null;
   max_chain_depth: number | null;
+  crls?: string[];
 }
 
 // Deliberate differences from the expected result, each with its reason.
@@ -69,9 +71,21 @@ async function runCase(tc: LimboCase): Promise<{ outcome: Outcome; why: string }
       // An anchor that does not parse cannot be used.
     }
   }
+  // A CRL that does not parse cannot be used, as an anchor that does not parse.
+  const crls: CertRevocationList[] = [];
+  for (const pem of tc.crls ?? []) {
+    try {
+      crls.push(...CertRevocationList.fromPem(pem));
+    } catch {
+      // skipped on purpose
+    }
+  }
   const verifier = new WebPkiServerVerifier({
     roots,
     maxIntermediates: tc.max_chain_depth ?? undefined,
+    // The defaults: every certificate but the anchor, unknown status denied,
+    // expired CRLs refused.
+    revocation: crls.length > 0 ? { crls } : undefined,
   });
   const now = tc.validation_time ? new Date(tc.validation_time) : new Date();
   let result: "SUCCESS" | "FAILURE" = "SUCCESS";

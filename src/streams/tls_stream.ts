@@ -15,6 +15,8 @@ import type { SupportedCipherSuite } from "../crypto/types.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/unbuffered.ts";
 import type { ConnectionState } from "../conn/states.ts";
 import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
+import { ReadBuffer } from "./_read_buffer.ts";
+import { concat } from "../_bytes.ts";
 
 /**
  * A duplex byte transport.
@@ -107,10 +109,21 @@ export interface StreamHandOff<K extends KernelConnection> {
  */
 export type TlsConnection = UnbufferedClientConnection | UnbufferedServerConnection;
 type Goal = "handshake" | "data" | "idle";
+/** `#drive` wants bytes from the transport. */
 const NEED_BYTES = Symbol("need bytes");
+/** The stream was handed off: the connection and the transport are no longer ours. */
+const HANDED_OFF = Symbol("handed off");
+type Driven = ConnectionState | typeof NEED_BYTES | typeof HANDED_OFF;
 
 /**
  * A TLS connection over a byte transport, with plaintext streams.
+ *
+ * Every use of the connection runs in one serial section that never waits
+ * on the transport: records are handed to the transport's writer (which keeps
+ * them in order) and a write waits for its bytes to leave only after the
+ * section is released, so reading and writing at once cannot block each
+ * other. When the connection fails, the fatal alert it queued is sent before
+ * the transport is closed.
  *
  * @example
  * ```ts
@@ -136,7 +149,12 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   readonly #conn: C;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #incoming: Uint8Array = new Uint8Array(0);
+  readonly #incoming = new ReadBuffer();
+  /**
+   * Chunks read from the transport, not yet in `#incoming`: they join it in
+   * the serial section, never while the connection is reading a view of it.
+   */
+  #arrived: Uint8Array[] = [];
   #lock: Promise<unknown> = Promise.resolve();
   #plaintext: Uint8Array[] = [];
   #peerClosed = false;
@@ -144,6 +162,11 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #handedOff = false;
   #closeSent = false;
+  #failed = false;
+  /** The transport read under way, if any (its bytes belong to a hand-off that comes first). */
+  #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  /** The last write handed to the transport. */
+  #lastSend: Promise<void> = Promise.resolve();
   #markReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
@@ -159,8 +182,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
       cancel: () => this.#reader.cancel().catch(() => {}),
     }, { highWaterMark: 1 });
     this.writable = new WritableStream<Uint8Array>({
-      write: (chunk) => this.#serial(() => this.#write(chunk)),
-      close: () => this.#serial(() => this.#close()),
+      write: (chunk) => this.#write(chunk),
+      close: () => this.#close(),
       abort: () => this.#writer.abort().catch(() => {}),
     });
   }
@@ -174,8 +197,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     try {
       await stream.#until("handshake");
     } catch (e) {
-      await stream.#writer.abort(e).catch(() => {});
-      await stream.#reader.cancel(e).catch(() => {});
+      await stream.#fail(e);
       throw e;
     }
     stream.#markReady();
@@ -201,26 +223,48 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
 
   /**
    * Ends this stream in the kernel hand-off: the transport and the traffic
-   * keys become the caller's. Plaintext already decrypted and not yet read is
-   * lost, so hand off before reading application data (or after draining it).
+   * keys become the caller's. `readable` ends after the plaintext decrypted
+   * before the hand-off (read it to its end first); `writable` refuses
+   * further writes (await the pending ones before calling this). Every byte
+   * the stream read from the transport and did not process comes back, in
+   * order: first `buffered`, then what `reader` yields (including a read that
+   * was under way at the hand-off). Records the stream wrote are queued on
+   * `writer` ahead of anything written to it from now on.
    */
   handOff(): Promise<
     StreamHandOff<Awaited<ReturnType<C["dangerousIntoKernelConnection"]>>["connection"]>
   > {
+    let failure: unknown;
     return this.#serial(async () => {
-      await this.#drive("idle");
+      let state: Driven;
+      try {
+        state = await this.#drive("idle");
+      } catch (e) {
+        failure = e;
+        throw e;
+      }
+      if (state === HANDED_OFF) throw new TypeError("the stream was already handed off");
       const { secrets, connection } = await this.#conn.dangerousIntoKernelConnection();
       this.#handedOff = true;
-      this.#readController.close();
+      try {
+        // Plaintext decrypted before the hand-off stays readable, then `readable` ends.
+        for (const chunk of this.#plaintext.splice(0)) this.#readController.enqueue(chunk);
+        this.#readController.close();
+      } catch { /* the reader cancelled `readable` */ }
+      const pending = this.#pendingRead;
       return {
         secrets,
         connection: connection as Awaited<
           ReturnType<C["dangerousIntoKernelConnection"]>
         >["connection"],
-        buffered: this.#incoming.slice(),
-        reader: this.#reader,
+        buffered: concat(this.#incoming.view, ...this.#arrived),
+        reader: pending ? readerAfter(pending, this.#reader) : this.#reader,
         writer: this.#writer,
       };
+    }).catch(async (e) => {
+      // The connection failed (not a refusal of the gate): send its alert.
+      if (e === failure) await this.#fail(e);
+      throw e;
     });
   }
 
@@ -230,21 +274,32 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     return run;
   }
 
+  /** Hands `bytes` to the transport (in order); the promise settles once they are written. */
+  #send(bytes: Uint8Array): Promise<void> {
+    const sent = this.#writer.write(bytes);
+    sent.catch(() => {}); // a failed write also fails every later one, which is observed
+    this.#lastSend = sent;
+    return sent;
+  }
+
   /**
    * Runs processTlsRecords until the goal is met: "handshake" (WriteTraffic),
    * "data" (plaintext available or the peer closed) or "idle" (nothing left to
    * do without reading). Returns `NEED_BYTES` instead of reading, so that the
-   * serial section never waits on the network.
+   * serial section never waits on the network. Only called in the serial
+   * section.
    */
-  async #drive(goal: Goal): Promise<ConnectionState | typeof NEED_BYTES> {
+  async #drive(goal: Goal): Promise<Driven> {
+    if (this.#handedOff) return HANDED_OFF;
+    for (const chunk of this.#arrived.splice(0)) this.#incoming.append(chunk);
     for (;;) {
-      const { discard, state } = await this.#conn.processTlsRecords(this.#incoming);
+      const { discard, state } = await this.#conn.processTlsRecords(this.#incoming.view);
       let consumed = discard;
       switch (state.kind) {
         case "EncodeTlsData": {
           const out = new Uint8Array(state.requiredSize);
           const n = await state.encode(out);
-          await this.#writer.write(out.subarray(0, n));
+          this.#send(out.subarray(0, n));
           break;
         }
         case "TransmitTlsData":
@@ -258,26 +313,26 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
           break;
         case "PeerClosed":
           this.#peerClosed = true;
-          this.#incoming = this.#incoming.subarray(consumed);
+          this.#incoming.discard(consumed);
           return state;
         case "Closed":
           // Our close_notify is out; the peer may still be sending.
-          this.#incoming = this.#incoming.subarray(consumed);
+          this.#incoming.discard(consumed);
           return goal === "data" && !this.#peerClosed ? NEED_BYTES : state;
         case "WriteTraffic":
-          this.#incoming = this.#incoming.subarray(consumed);
+          this.#incoming.discard(consumed);
           return goal === "data" && this.#plaintext.length === 0 ? NEED_BYTES : state;
         case "BlockedHandshake":
         case "ReadEarlyData":
-          this.#incoming = this.#incoming.subarray(consumed);
+          this.#incoming.discard(consumed);
           return NEED_BYTES;
       }
-      this.#incoming = this.#incoming.subarray(consumed);
+      this.#incoming.discard(consumed);
     }
   }
 
   /** Drives toward `goal`, reading from the transport outside the serial section. */
-  async #until(goal: Goal): Promise<ConnectionState> {
+  async #until(goal: Goal): Promise<Exclude<Driven, typeof NEED_BYTES>> {
     for (;;) {
       const state = await this.#serial(() => this.#drive(goal));
       if (state !== NEED_BYTES) return state;
@@ -293,22 +348,25 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
         { detail: "UnexpectedEof" },
       );
     }
-    const { value, done } = await this.#reader.read();
-    if (done) {
-      this.#transportEnded = true;
-      return;
+    const read = this.#reader.read();
+    this.#pendingRead = read;
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await read;
+    } finally {
+      if (this.#pendingRead === read) this.#pendingRead = undefined;
     }
-    const merged = new Uint8Array(this.#incoming.length + value.length);
-    merged.set(this.#incoming);
-    merged.set(value, this.#incoming.length);
-    this.#incoming = merged;
+    // After a hand-off these bytes are the new owner's (see `readerAfter`).
+    if (this.#handedOff) return;
+    if (result.done) this.#transportEnded = true;
+    else this.#arrived.push(result.value);
   }
 
   async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    await this.#ready;
     try {
-      await this.#ready;
-      if (this.#handedOff) return;
       if (this.#plaintext.length === 0 && !this.#peerClosed) await this.#until("data");
+      if (this.#handedOff) return; // `handOff` enqueued the rest and closed `readable`
       const chunk = this.#plaintext.shift();
       if (chunk) controller.enqueue(chunk);
       else if (this.#peerClosed) {
@@ -316,35 +374,40 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
         if (this.#closeSent) await this.#closeTransport();
       }
     } catch (e) {
-      controller.error(e);
-      await this.#writer.abort(e).catch(() => {});
+      await this.#fail(e);
       throw e;
     }
   }
 
   async #write(chunk: Uint8Array): Promise<void> {
     try {
-      const state = await this.#drive("idle");
-      if (state === NEED_BYTES || state.kind !== "WriteTraffic") {
-        throw new TypeError("the connection is closed for writing");
-      }
-      const out = new Uint8Array(chunk.length + 64 + Math.ceil(chunk.length / 16384) * 22);
-      const n = await state.encrypt(chunk, out);
-      await this.#writer.write(out.subarray(0, n));
+      const sending = await this.#serial(async () => {
+        const state = await this.#drive("idle");
+        if (typeof state === "symbol" || state.kind !== "WriteTraffic") {
+          throw new TypeError("the connection is closed for writing");
+        }
+        const out = new Uint8Array(state.encryptedSize(chunk.length));
+        const n = await state.encrypt(chunk, out);
+        // Wrapped: the serial section must not wait for the transport.
+        return { sent: this.#send(out.subarray(0, n)) };
+      });
+      await sending.sent;
     } catch (e) {
-      this.#readController.error(e);
+      await this.#fail(e);
       throw e;
     }
   }
 
   async #close(): Promise<void> {
-    const state = await this.#drive("idle");
-    if (state !== NEED_BYTES && state.kind === "WriteTraffic") {
+    const sending = await this.#serial(async () => {
+      const state = await this.#drive("idle");
+      this.#closeSent = true;
+      if (typeof state === "symbol" || state.kind !== "WriteTraffic") return undefined;
       const out = new Uint8Array(64);
       const n = await state.queueCloseNotify(out);
-      await this.#writer.write(out.subarray(0, n));
-    }
-    this.#closeSent = true;
+      return { sent: this.#send(out.subarray(0, n)) };
+    });
+    await sending?.sent;
     // Many transports (Deno's TCP connections among them) close both
     // directions when their writable closes, which would lose the peer's last
     // data and close_notify: keep the transport open until the peer closed too.
@@ -352,8 +415,59 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   }
 
   async #closeTransport(): Promise<void> {
+    await this.#lastSend.catch(() => {});
     await this.#writer.close().catch(() => {});
   }
+
+  /**
+   * Ends the stream after an error: the connection's fatal alert (queued by
+   * the failure that rejected `processTlsRecords`) goes out first, then the
+   * transport is closed and the readable errors. Runs once.
+   */
+  async #fail(e: unknown): Promise<void> {
+    if (this.#failed || this.#handedOff) return;
+    this.#failed = true;
+    try {
+      this.#readController.error(e);
+    } catch { /* already closed */ }
+    await this.#serial(async () => {
+      for (;;) {
+        let state: ConnectionState;
+        try {
+          state = (await this.#conn.processTlsRecords(this.#incoming.view)).state;
+        } catch {
+          return; // the error again: the alert, if any, is out
+        }
+        if (state.kind === "EncodeTlsData") {
+          const out = new Uint8Array(state.requiredSize);
+          this.#send(out.subarray(0, await state.encode(out)));
+        } else if (state.kind === "TransmitTlsData") state.done();
+        else return; // no alert queued (a local failure)
+      }
+    }).catch(() => {});
+    await this.#closeTransport();
+    await this.#reader.cancel(e).catch(() => {});
+  }
+}
+
+/**
+ * A reader that yields what `pending` (a read already under way on `reader`)
+ * brings, then whatever `reader` yields next.
+ */
+function readerAfter(
+  pending: Promise<ReadableStreamReadResult<Uint8Array>>,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStreamDefaultReader<Uint8Array> {
+  let first: typeof pending | undefined = pending;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await (first ?? reader.read());
+      first = undefined;
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 }).getReader();
 }
 
 /**

@@ -32,7 +32,7 @@ export function certError(detail: string, message: string): TlsError {
 // support, which says more than bad encoding, which says more than "no issuer".
 const RANKS: readonly (readonly string[])[] = [
   ["Expired", "NotValidYet"],
-  ["Revoked", "UnknownRevocationStatus", "CrlExpired", "CrlNotValidYet"],
+  ["Revoked", "UnknownRevocationStatus", "CrlExpired", "CrlNotValidYet", "UnsupportedCrl"],
   ["BadSignature", "BadCrlSignature"],
   ["RsaKeyTooSmall"],
   ["InvalidPurpose"],
@@ -45,13 +45,14 @@ const RANKS: readonly (readonly string[])[] = [
   ["BadEncoding"],
 ];
 const RANK = new Map<string, number>(
-  RANKS.flatMap((details, i) => details.map((d): [string, number] => [d, RANKS.length - i])),
+  RANKS.flatMap((details, i) => details.map((d): [string, number] => [d, RANKS.length + 1 - i])),
 );
 
 /**
  * How specific a refusal is, for reporting the best of several failed
- * candidate paths: 0 for "no issuer found" (and anything unranked).
+ * candidate paths: 0 for "no issuer found", 1 for an unranked refusal.
  */
 export function errorRank(e: unknown): number {
-  return e instanceof TlsError && e.detail !== undefined ? RANK.get(e.detail) ?? 0 : 0;
+  if (!(e instanceof TlsError) || e.detail === undefined || e.detail === "UnknownIssuer") return 0;
+  return RANK.get(e.detail) ?? 1;
 }

@@ -24,6 +24,22 @@ export interface NameConstraints {
   readonly excluded: readonly GeneralName[] | undefined;
 }
 
+/**
+ * One DistributionPoint of a certificate, or the distributionPoint of a CRL's
+ * issuingDistributionPoint: the fullName GeneralNames, or that the
+ * nameRelativeToCRLIssuer form was used (which we do not resolve).
+ */
+export interface DistributionPoint {
+  /** fullName, when that form is used. */
+  readonly fullName: readonly GeneralName[] | undefined;
+  /** True when the name is given as nameRelativeToCRLIssuer. */
+  readonly relativeName: boolean;
+  /** True when `reasons` limits the point to some revocation reasons. */
+  readonly someReasons: boolean;
+  /** True when a cRLIssuer other than the certificate's issuer is named. */
+  readonly crlIssuer: boolean;
+}
+
 /** Key usage bits (RFC 5280 4.2.1.3), numbered as in the RFC. */
 export const KeyUsageBit = {
   digitalSignature: 0,
@@ -64,8 +80,12 @@ export interface Extensions {
   };
   /** subjectKeyIdentifier, when present. */
   readonly subjectKeyId?: { keyId: Uint8Array; critical: boolean };
+  /** cRLDistributionPoints (RFC 5280 4.2.1.13), when present. */
+  readonly crlDistributionPoints?: { points: readonly DistributionPoint[]; critical: boolean };
   /** authorityInfoAccess criticality, when present. */
   readonly authorityInfoAccess?: { critical: boolean };
+  /** True when a policyConstraints extension is present but not critical. */
+  readonly policyConstraintsNonCritical?: boolean;
   /** OIDs of critical extensions this package does not understand. */
   readonly unknownCritical: readonly string[];
 }
@@ -79,7 +99,11 @@ const OID = {
   authorityKeyId: "2.5.29.35",
   subjectKeyId: "2.5.29.14",
   authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  crlDistributionPoints: "2.5.29.31",
 } as const;
+
+// Not processed (policies are not checked); only its criticality is.
+const POLICY_CONSTRAINTS = "2.5.29.36";
 
 /** Parses the contents of the Extensions SEQUENCE (undefined: no extensions). */
 export function parseExtensions(contents: Uint8Array | undefined): Extensions {
@@ -122,12 +146,16 @@ export function parseExtensions(contents: Uint8Array | undefined): Extensions {
       case OID.subjectKeyId:
         out.subjectKeyId = { keyId: v.read(Tag.OctetString).value, critical };
         break;
+      case OID.crlDistributionPoints:
+        out.crlDistributionPoints = { points: parseCrlDistributionPoints(v), critical };
+        break;
       case OID.authorityInfoAccess:
         parseAia(v);
         out.authorityInfoAccess = { critical };
         break;
       default:
         if (critical) out.unknownCritical.push(oid);
+        else if (oid === POLICY_CONSTRAINTS) out.policyConstraintsNonCritical = true;
         continue;
     }
     v.finish();
@@ -199,11 +227,55 @@ export function readGeneralName(r: DerReader): GeneralName {
 }
 
 function parseGeneralNames(r: DerReader): GeneralName[] {
-  const s = r.readSequence();
+  return readGeneralNames(r.readSequence());
+}
+
+/** Reads the GeneralName elements that make up `s` (at least one). */
+export function readGeneralNames(s: DerReader): GeneralName[] {
   const names: GeneralName[] = [];
   while (!s.done) names.push(readGeneralName(s));
   if (names.length === 0) badDer("empty GeneralNames");
   return names;
+}
+
+/**
+ * Reads a DistributionPointName CHOICE (inside its explicit [0]): fullName
+ * [0] GeneralNames or nameRelativeToCRLIssuer [1] RDN.
+ */
+export function readDistributionPointName(
+  el: Uint8Array,
+): { fullName: GeneralName[] | undefined; relativeName: boolean } {
+  const r = new DerReader(el);
+  const full = r.readOptional(contextTag(0, true));
+  const relative = full ? undefined : r.read(contextTag(1, true));
+  r.finish();
+  return {
+    fullName: full ? readGeneralNames(new DerReader(full.value)) : undefined,
+    relativeName: relative !== undefined,
+  };
+}
+
+function parseCrlDistributionPoints(r: DerReader): DistributionPoint[] {
+  const s = r.readSequence();
+  const out: DistributionPoint[] = [];
+  while (!s.done) {
+    const dp = s.readSequence();
+    const name = dp.readOptional(contextTag(0, true));
+    const reasons = dp.readOptional(0x81);
+    const issuer = dp.readOptional(contextTag(2, true));
+    dp.finish();
+    // RFC 5280 4.2.1.13: a point names where the CRL is, who issues it, or both.
+    if (!name && !issuer) badDer("DistributionPoint without name or cRLIssuer");
+    const n = name ? readDistributionPointName(name.value) : undefined;
+    out.push({
+      fullName: n?.fullName,
+      relativeName: n?.relativeName ?? false,
+      someReasons: reasons !== undefined,
+      crlIssuer: issuer !== undefined,
+    });
+  }
+  if (out.length === 0) badDer("empty cRLDistributionPoints");
+  return out;
 }
 
 function parseSubtrees(contents: Uint8Array): GeneralName[] {

@@ -18,6 +18,7 @@ import { RSA_KEY_BITS, verifyX509Signature } from "./algorithms.ts";
 import { Budget, type BudgetLimits, isBudgetExhausted } from "./budget.ts";
 import { checkCertificate, isSelfIssued } from "./checks.ts";
 import { checkNameConstraints, constrainedNamesOf, constraintsOf } from "./name_constraints.ts";
+import { checkRevocation, type RevocationPolicy } from "./revocation.ts";
 import type { Certificate } from "./x509.ts";
 
 /** What path building needs besides the certificates. */
@@ -32,6 +33,8 @@ export interface PathOptions {
   readonly maxIntermediates?: number;
   /** Smallest RSA modulus, in bits (see `RSA_KEY_BITS`). Default 2048. */
   readonly minRsaBits?: number;
+  /** CRL checking, when configured. */
+  readonly revocation?: RevocationPolicy;
   /** Work limits; see `budget.ts` for the defaults. */
   readonly budget?: Partial<BudgetLimits>;
 }
@@ -121,6 +124,13 @@ export async function buildPath(
         const extended = [...path, cand];
         if (isAnchor) {
           checkPathNameConstraints(extended, budget);
+          if (opts.revocation) {
+            await checkRevocation(extended, opts.revocation, {
+              now: opts.now,
+              verifiers: opts.verifiers,
+              budget,
+            });
+          }
           return extended;
         }
         const done = await extend(extended, next);

@@ -6,15 +6,13 @@
  */
 
 import type { SignatureVerifier } from "../crypto/types.ts";
-import { signatureVerifiers } from "../crypto/webcrypto/verify.ts";
 import { certError } from "./_errors.ts";
-import { checkRsaMinimumOption, type RsaMinimumBits } from "./algorithms.ts";
+import type { RsaMinimumBits } from "./algorithms.ts";
+import { type ChainSettings, chainSettings, handshakeSignature, verifyChain } from "./chain.ts";
 import { Eku } from "./extensions.ts";
 import { parseServerName, sanMatches } from "./name.ts";
-import { buildPath } from "./path.ts";
+import type { RevocationOptions } from "./revocation.ts";
 import type { RootCertStore } from "./root_store.ts";
-import { verifyHandshakeSignature } from "./tls_signatures.ts";
-import { type Certificate, parseCertificate } from "./x509.ts";
 
 /**
  * Verifies a server's certificate chain and its handshake signatures (client side).
@@ -131,37 +129,12 @@ export interface WebPkiVerifierOptions {
    * multiple of 8, or above 8192 bits, with `UnsupportedRsaKeySize`.
    */
   minRsaKeyBits?: RsaMinimumBits;
-}
-
-/**
- * Parses the chain and builds a validated path for `eku`; returns the leaf.
- * Shared by both verifiers.
- */
-export async function verifyChain(
-  opts: WebPkiVerifierOptions,
-  endEntity: Uint8Array,
-  intermediates: readonly Uint8Array[],
-  now: Date,
-  eku: string,
-): Promise<Certificate> {
-  const leaf = parseCertificate(endEntity);
-  // An intermediate that does not parse cannot be in any path: skip it.
-  const inter: Certificate[] = [];
-  for (const der of intermediates) {
-    try {
-      inter.push(parseCertificate(der));
-    } catch {
-      // ignored on purpose
-    }
-  }
-  await buildPath(leaf, inter, opts.roots.roots, {
-    now: now.getTime(),
-    eku,
-    verifiers: opts.verifiers ?? signatureVerifiers,
-    maxIntermediates: opts.maxIntermediates,
-    minRsaBits: opts.minRsaKeyBits,
-  });
-  return leaf;
+  /**
+   * Revocation checking with CRLs (off when absent). By default every
+   * certificate but the trust anchor must be covered by a current CRL of its
+   * issuer (`depth: "chain"`, `unknownStatus: "deny"`, `expiredCrls: "enforce"`).
+   */
+  revocation?: RevocationOptions;
 }
 
 /**
@@ -177,15 +150,14 @@ export async function verifyChain(
  * ```
  */
 export class WebPkiServerVerifier implements ServerCertVerifier {
-  #opts: WebPkiVerifierOptions;
-  #verifiers: readonly SignatureVerifier[];
-  #minRsa: number;
+  #settings: ChainSettings;
 
-  /** Creates a verifier trusting `roots`; throws `RangeError` for a bad option. */
+  /**
+   * Creates a verifier trusting `roots`. Throws `RangeError` or `TypeError`
+   * for a bad option, `SyntaxError` for a CRL that does not parse.
+   */
   constructor(opts: WebPkiVerifierOptions) {
-    this.#opts = opts;
-    this.#verifiers = opts.verifiers ?? signatureVerifiers;
-    this.#minRsa = checkRsaMinimumOption(opts.minRsaKeyBits);
+    this.#settings = chainSettings(opts);
   }
 
   /** Validates the chain for `serverName` (DNS name or IP literal) at `now`. */
@@ -196,7 +168,7 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     now: Date,
   ): Promise<void> {
     const reference = parseServerName(serverName);
-    const leaf = await verifyChain(this.#opts, endEntity, intermediates, now, Eku.serverAuth);
+    const leaf = await verifyChain(this.#settings, endEntity, intermediates, now, Eku.serverAuth);
     const san = leaf.extensions.subjectAltName?.names ?? [];
     if (!sanMatches(san, reference)) {
       throw certError("NotValidForName", `certificate is not valid for ${serverName}`);
@@ -210,15 +182,7 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(
-      this.#verifiers,
-      true,
-      message,
-      endEntity,
-      scheme,
-      signature,
-      this.#minRsa,
-    );
+    return handshakeSignature(this.#settings, true, message, endEntity, scheme, signature);
   }
 
   /** Checks a TLS 1.2 ServerKeyExchange signature. */
@@ -228,20 +192,12 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(
-      this.#verifiers,
-      false,
-      message,
-      endEntity,
-      scheme,
-      signature,
-      this.#minRsa,
-    );
+    return handshakeSignature(this.#settings, false, message, endEntity, scheme, signature);
   }
 
   /** Every scheme of the configured verifiers. */
   supportedVerifySchemes(): readonly number[] {
-    return this.#verifiers.map((v) => v.scheme);
+    return this.#settings.verifiers.map((v) => v.scheme);
   }
 }
 
@@ -276,14 +232,15 @@ export interface WebPkiClientVerifierOptions extends WebPkiVerifierOptions {
  */
 export class WebPkiClientVerifier implements ClientCertVerifier {
   #opts: WebPkiClientVerifierOptions;
-  #verifiers: readonly SignatureVerifier[];
-  #minRsa: number;
+  #settings: ChainSettings;
 
-  /** Creates a verifier trusting `roots`; throws `RangeError` for a bad option. */
+  /**
+   * Creates a verifier trusting `roots`. Throws `RangeError` or `TypeError`
+   * for a bad option, `SyntaxError` for a CRL that does not parse.
+   */
   constructor(opts: WebPkiClientVerifierOptions) {
     this.#opts = opts;
-    this.#verifiers = opts.verifiers ?? signatureVerifiers;
-    this.#minRsa = checkRsaMinimumOption(opts.minRsaKeyBits);
+    this.#settings = chainSettings(opts);
   }
 
   /** Always true: this verifier asks for a certificate. */
@@ -307,7 +264,7 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     intermediates: readonly Uint8Array[],
     now: Date,
   ): Promise<void> {
-    await verifyChain(this.#opts, endEntity, intermediates, now, Eku.clientAuth);
+    await verifyChain(this.#settings, endEntity, intermediates, now, Eku.clientAuth);
   }
 
   /** Checks a TLS 1.3 CertificateVerify signature. */
@@ -317,15 +274,7 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(
-      this.#verifiers,
-      true,
-      message,
-      endEntity,
-      scheme,
-      signature,
-      this.#minRsa,
-    );
+    return handshakeSignature(this.#settings, true, message, endEntity, scheme, signature);
   }
 
   /** Checks a TLS 1.2 CertificateVerify signature. */
@@ -335,19 +284,11 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     scheme: number,
     signature: Uint8Array,
   ): Promise<void> {
-    return verifyHandshakeSignature(
-      this.#verifiers,
-      false,
-      message,
-      endEntity,
-      scheme,
-      signature,
-      this.#minRsa,
-    );
+    return handshakeSignature(this.#settings, false, message, endEntity, scheme, signature);
   }
 
   /** Every scheme of the configured verifiers. */
   supportedVerifySchemes(): readonly number[] {
-    return this.#verifiers.map((v) => v.scheme);
+    return this.#settings.verifiers.map((v) => v.scheme);
   }
 }

@@ -160,8 +160,12 @@ export function isEmptyName(name: Uint8Array): boolean {
   return name.length === 2;
 }
 
-/** Reads a UTCTime or GeneralizedTime in the RFC 5280 profile (seconds, Z). */
-function readTime(r: DerReader): number {
+/**
+ * Reads a UTCTime or GeneralizedTime in the RFC 5280 profile (seconds, Z).
+ * With `strict`, the choice must follow the date too: UTCTime through 2049,
+ * GeneralizedTime from 2050 (RFC 5280 5.1.2.4, enforced for CRLs).
+ */
+export function readTime(r: DerReader, strict = false): number {
   const tag = r.peekTag();
   const el = tag === Tag.UtcTime ? r.read(Tag.UtcTime) : r.read(Tag.GeneralizedTime);
   const s = String.fromCharCode(...el.value);
@@ -175,6 +179,7 @@ function readTime(r: DerReader): number {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) {
     badDer("bad time value");
   }
+  if (strict && (tag === Tag.UtcTime) !== (year < 2050)) badDer("time in the wrong ASN.1 type");
   const t = Date.UTC(year, mo - 1, d, h, mi, se);
   if (new Date(t).getUTCDate() !== d) badDer("bad day of month");
   return t;

@@ -175,8 +175,9 @@ const X25519_PKCS8_PREFIX = Uint8Array.of(
 );
 
 /**
- * Test use only: an X25519 exchange with a fixed private scalar (32 raw bytes),
- * so known-answer vectors run through the same `complete()` as real handshakes.
+ * An X25519 exchange with a fixed private scalar (32 raw bytes): HPKE's
+ * long-lived ECH keys, and known-answer vectors through the same
+ * `complete()` as real handshakes.
  */
 export async function x25519FromPrivateKey(raw: Uint8Array): Promise<ActiveKeyExchange> {
   if (raw.length !== 32) throw new RangeError("X25519 private key must be 32 bytes");
@@ -197,9 +198,9 @@ function base64UrlDecode(s: string): Uint8Array {
 }
 
 /**
- * Test use only: a secp256r1 / secp384r1 exchange with a fixed private scalar
- * `d` (big-endian, any length up to the field size), so known-answer vectors
- * run through the same `complete()` as real handshakes.
+ * A secp256r1 / secp384r1 exchange with a fixed private scalar `d`
+ * (big-endian, any length up to the field size): HPKE's long-lived ECH keys,
+ * and known-answer vectors through the same `complete()` as real handshakes.
  */
 export async function ecdhFromPrivateKey(
   group: "secp256r1" | "secp384r1",

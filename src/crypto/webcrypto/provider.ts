@@ -21,7 +21,15 @@ import {
 } from "../pure/sha2.ts";
 import { aes128Gcm, aes256Gcm, chacha20Poly1305WebCrypto, detectWebCryptoChacha } from "./aead.ts";
 import { hmacSha256, hmacSha384, sha256, sha384 } from "./hash.ts";
-import { detectX25519, secp256r1, secp384r1, x25519 } from "./kx.ts";
+import {
+  detectX25519,
+  ecdhFromPrivateKey,
+  secp256r1,
+  secp384r1,
+  x25519,
+  x25519FromPrivateKey,
+} from "./kx.ts";
+import { dhKem } from "../hpke/dhkem.ts";
 import { hybridGroups } from "../hybrid.ts";
 import { loadSigningKey } from "./signing_key.ts";
 import { detectEd25519, ed25519Verifier, signatureVerifiers } from "./verify.ts";
@@ -184,7 +192,8 @@ async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> 
  * ECDHE-ECDSA and ECDHE-RSA in the same AEAD order. Groups: X25519MLKEM768
  * and X25519 (when X25519 is available), secp256r1, secp384r1, then
  * SecP256r1MLKEM768 and MLKEM768 (see {@link DEFAULT_KX_GROUPS}). Hashes:
- * see {@link WebCryptoProviderOptions.hash}.
+ * see {@link WebCryptoProviderOptions.hash}. HPKE KEMs (for ECH):
+ * DHKEM(X25519, HKDF-SHA256) when X25519 is available, DHKEM(P-256, HKDF-SHA256).
  *
  * @example
  * ```ts
@@ -217,6 +226,16 @@ export async function webCryptoProvider(
   const kxGroups: KeyExchangeGroup[] = hasX25519
     ? [pq.x25519MlKem768, x25519, secp256r1, secp384r1, pq.secp256r1MlKem768, pq.mlKem768]
     : [secp256r1, secp384r1, pq.secp256r1MlKem768, pq.mlKem768];
+  const randomBytes = options.randomBytes ?? webRandomBytes;
+  const p256Kem = dhKem(
+    "P-256",
+    (sk) => ecdhFromPrivateKey("secp256r1", sk),
+    hashes.hmacSha256,
+    randomBytes,
+  );
+  const hpkeKems = hasX25519
+    ? [dhKem("X25519", x25519FromPrivateKey, hashes.hmacSha256, randomBytes), p256Kem]
+    : [p256Kem];
   return {
     cipherSuites: [...tls13CipherSuites(algorithms), ...tls12CipherSuites(algorithms)],
     kxGroups,
@@ -226,6 +245,7 @@ export async function webCryptoProvider(
     hashes: { sha256: hashes.sha256, sha384: hashes.sha384 },
     hmacs: { sha256: hashes.hmacSha256, sha384: hashes.hmacSha384 },
     loadSigningKey,
-    randomBytes: options.randomBytes ?? webRandomBytes,
+    randomBytes,
+    hpkeKems,
   };
 }
