@@ -59,7 +59,9 @@ export async function verifyChain(
     }
   }
   await buildPath(leaf, inter, s.roots.roots, {
-    now: now.getTime(),
+    // Certificates and CRLs carry whole seconds: compare at that granularity,
+    // so a certificate is valid through the last millisecond of notAfter.
+    now: Math.floor(now.getTime() / 1000) * 1000,
     eku,
     verifiers: s.verifiers,
     maxIntermediates: s.maxIntermediates,

@@ -50,6 +50,11 @@ export function checkCertificate(
   checkRsaKeySize(cert.spki, key, minRsaBits);
   if (role !== "anchor") checkSerial(cert.serial);
   if (ext.authorityInfoAccess?.critical) throw certError("BadEncoding", "critical AIA");
+  // RFC 5280 4.2.1.11: conforming CAs MUST mark policyConstraints critical
+  // (a critical one is refused above: policies are not processed).
+  if (ext.policyConstraintsNonCritical) {
+    throw certError("BadEncoding", "non-critical policyConstraints");
+  }
   if (ext.subjectKeyId?.critical) throw certError("BadEncoding", "critical SKI");
   const aki = ext.authorityKeyId;
   if (aki) {

@@ -84,6 +84,8 @@ export interface Extensions {
   readonly crlDistributionPoints?: { points: readonly DistributionPoint[]; critical: boolean };
   /** authorityInfoAccess criticality, when present. */
   readonly authorityInfoAccess?: { critical: boolean };
+  /** True when a policyConstraints extension is present but not critical. */
+  readonly policyConstraintsNonCritical?: boolean;
   /** OIDs of critical extensions this package does not understand. */
   readonly unknownCritical: readonly string[];
 }
@@ -99,6 +101,9 @@ const OID = {
   authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
   crlDistributionPoints: "2.5.29.31",
 } as const;
+
+// Not processed (policies are not checked); only its criticality is.
+const POLICY_CONSTRAINTS = "2.5.29.36";
 
 /** Parses the contents of the Extensions SEQUENCE (undefined: no extensions). */
 export function parseExtensions(contents: Uint8Array | undefined): Extensions {
@@ -150,6 +155,7 @@ export function parseExtensions(contents: Uint8Array | undefined): Extensions {
         break;
       default:
         if (critical) out.unknownCritical.push(oid);
+        else if (oid === POLICY_CONSTRAINTS) out.policyConstraintsNonCritical = true;
         continue;
     }
     v.finish();

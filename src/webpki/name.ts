@@ -63,13 +63,16 @@ export function parseIpv6(s: string): Uint8Array | undefined {
   return out;
 }
 
-// Underscores are not hostname syntax but appear in deployed SANs.
-const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
+// RFC 5280 4.2.1.6: a SAN dNSName is in the preferred name syntax (RFC 1034
+// 3.5, RFC 1123 2.1), so no underscores (the CA/Browser Forum forbids them
+// too). A name we are asked to connect to may hold one; it then matches no SAN.
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const REFERENCE_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 /** True for a syntactically valid DNS name (lower-case, no trailing dot). */
-function validDnsName(name: string): boolean {
+function validDnsName(name: string, label: RegExp = LABEL): boolean {
   if (name.length === 0 || name.length > 253) return false;
-  return name.split(".").every((l) => LABEL.test(l));
+  return name.split(".").every((l) => label.test(l));
 }
 
 /**
@@ -95,7 +98,7 @@ export function parseServerName(s: string): ServerName {
   let name = s.toLowerCase();
   if (name.endsWith(".")) name = name.slice(0, -1);
   // All-numeric last labels would be confused with IPv4 forms like 127.1.
-  if (!validDnsName(name) || /^\d+$/.test(name.split(".").pop()!)) {
+  if (!validDnsName(name, REFERENCE_LABEL) || /^\d+$/.test(name.split(".").pop()!)) {
     throw new TypeError(`invalid server name: ${JSON.stringify(s)}`);
   }
   return { kind: "dns", name };

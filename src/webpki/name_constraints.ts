@@ -64,34 +64,29 @@ export interface ConstrainedNames {
   readonly unsupported: ReadonlySet<string>;
 }
 
+// RFC 5280 4.2.1.10: a dNSName constraint is a DNS name ("" for all names);
+// unlike URI constraints it has no leading-period form, so one is malformed.
 function validDnsConstraint(c: string): boolean {
   if (c === "") return true;
-  const p = presentedDnsName(c.startsWith(".") ? c.slice(1) : c);
+  const p = presentedDnsName(c);
   return p !== undefined && !p.startsWith("*");
 }
 
-/** Is DNS name `n` (no wildcard) in subtree `c`? A leading dot means subdomains only. */
+/** Is DNS name `n` (no wildcard) in subtree `c`: `c` itself or a name below it? */
 function dnsWithin(n: string, c: string): boolean {
-  if (c === "") return true;
-  if (c.startsWith(".")) return n.endsWith(c);
-  return n === c || n.endsWith("." + c);
-}
-
-/** Does every name `<label>.s` lie in subtree `c`? */
-function wildcardAllWithin(s: string, c: string): boolean {
-  if (c.startsWith(".")) return s === c.slice(1) || s.endsWith(c);
-  return dnsWithin(s, c);
+  return c === "" || n === c || n.endsWith("." + c);
 }
 
 /** Does some name `<label>.s` lie in subtree `c`? Also when `c` is one label above `s`. */
 function wildcardSomeWithin(s: string, c: string): boolean {
-  if (wildcardAllWithin(s, c)) return true;
-  if (c.startsWith(".") || !c.endsWith("." + s)) return false;
+  if (dnsWithin(s, c)) return true;
+  if (!c.endsWith("." + s)) return false;
   return !c.slice(0, c.length - s.length - 1).includes(".");
 }
 
+// Every name <label>.s lies in c exactly when s does.
 function dnsPermits(n: string, c: string): boolean {
-  return n.startsWith("*.") ? wildcardAllWithin(n.slice(2), c) : dnsWithin(n, c);
+  return dnsWithin(n.startsWith("*.") ? n.slice(2) : n, c);
 }
 
 function dnsExcludes(n: string, c: string): boolean {

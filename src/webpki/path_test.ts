@@ -6,6 +6,7 @@ import { TlsError } from "../error.ts";
 import { type TestCert, TestPki } from "../../tests/_pki.ts";
 import { RootCertStore } from "./root_store.ts";
 import { WebPkiClientVerifier, WebPkiServerVerifier } from "./verifier.ts";
+import { parseCertificate } from "./x509.ts";
 
 const pki = new TestPki();
 after(() => pki.cleanup());
@@ -171,6 +172,48 @@ describe("rfc822Name constraints, through the client verifier", () => {
     await client.verifyClientCert(person(inter, "bob@corp.example").der, [inter.der], now);
     await refused(
       client.verifyClientCert(person(inter, "eve@corp.example").der, [inter.der], now),
+      "NameConstraintViolation",
+    );
+  });
+});
+
+describe("profile rules", () => {
+  const root = pki.root("Profile Root");
+  const server = new WebPkiServerVerifier({ roots: trusting(root) });
+
+  it("treats notAfter as lasting to the end of its second", async () => {
+    const leaf = pki.leaf(root, "DNS:www.example.com", { days: 1 });
+    const notAfter = parseCertificate(leaf.der).notAfter;
+    await server.verifyServerCert(leaf.der, [], "www.example.com", new Date(notAfter + 999));
+    await refused(
+      server.verifyServerCert(leaf.der, [], "www.example.com", new Date(notAfter + 1000)),
+      "Expired",
+    );
+  });
+  it("refuses a non-critical policyConstraints (RFC 5280 4.2.1.11)", async () => {
+    const inter = pki.issue(root, "PC Intermediate", [
+      "basicConstraints=critical,CA:TRUE",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "policyConstraints=requireExplicitPolicy:3",
+    ]);
+    const leaf = pki.leaf(inter, "DNS:www.example.com");
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der], "www.example.com", now),
+      "BadEncoding",
+    );
+  });
+  it("matches no SAN dNSName with an underscore (RFC 5280 4.2.1.6)", async () => {
+    const leaf = pki.leaf(root, "DNS:my_host.example.com");
+    await refused(
+      server.verifyServerCert(leaf.der, [], "my_host.example.com", now),
+      "NotValidForName",
+    );
+  });
+  it("refuses a leading-period dNSName constraint as malformed", async () => {
+    const inter = ca(root, "Leading period", "permitted;DNS:.example.com");
+    const leaf = pki.leaf(inter, "DNS:www.example.com");
+    await refused(
+      server.verifyServerCert(leaf.der, [inter.der], "www.example.com", now),
       "NameConstraintViolation",
     );
   });
