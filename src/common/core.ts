@@ -13,6 +13,7 @@ import { AlertDescription, AlertLevel, ContentType, ProtocolVersion } from "../m
 import { TlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
 import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_joiner.ts";
+import type { OpenedRecord } from "../record/tls13_protection.ts";
 import { OutboundQueue, type RecordWriter } from "./outbound.ts";
 import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
@@ -35,6 +36,9 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 /** Writers for records in clear; they hold no state, so they are shared. */
 const PLAIN_WRITER = new PlainWriter(ProtocolVersion.TLSv1_2);
 const INITIAL_HELLO_WRITER = new PlainWriter(ProtocolVersion.TLSv1_0);
+
+/** Protected records decrypted at once after the handshake (their results are handled in order). */
+const RECORDS_IN_FLIGHT = 16;
 
 /** Consecutive records that carry no progress (empty data, CCS, warnings) tolerated. */
 const MAX_IDLE_RECORDS = 32;
@@ -86,6 +90,8 @@ export class ConnectionCore {
   #idleRecords = 0;
   /** Server: plaintext bytes of accepted 0-RTT data still allowed. */
   #earlyRemaining: number | undefined;
+  /** A failure inside a batch of records, reported once the data before it was taken. */
+  #deferredFailure: unknown;
   /** Server: bytes of rejected 0-RTT records still to skip (RFC 8446 4.2.10). */
   #skipRemaining: number | undefined;
 
@@ -199,6 +205,11 @@ export class ConnectionCore {
    */
   async process(incoming: Uint8Array): Promise<{ discard: number; step: CoreStep }> {
     for (;;) {
+      if (this.#deferredFailure !== undefined && this.#appQueue.length === 0) {
+        const e = this.#deferredFailure;
+        this.#deferredFailure = undefined;
+        this.#fail(e);
+      }
       if (!this.#outbound.isEmpty) return this.#finish("EncodeTlsData");
       if (this.#pendingTransmit) return this.#finish("TransmitTlsData");
       if (this.error) throw this.error;
@@ -230,12 +241,72 @@ export class ConnectionCore {
         if (this.handshakeComplete) return this.#finish(this.weClosed ? "Closed" : "WriteTraffic");
         return this.#finish("BlockedHandshake");
       }
+      const batch = this.#batchFrom(incoming, record);
+      if (batch) {
+        await this.#handleBatch(batch);
+        continue;
+      }
       this.#held += record.length;
       try {
         await this.#handleRecord(record);
       } catch (e) {
         this.#fail(e);
       }
+    }
+  }
+
+  /**
+   * After the handshake, `first` and the protected records right behind it
+   * (up to {@link RECORDS_IN_FLIGHT}), to be decrypted at once; undefined
+   * when there is no second one or records must be read one by one.
+   */
+  #batchFrom(incoming: Uint8Array, first: RawRecord): RawRecord[] | undefined {
+    const reader = this.#reader;
+    if (
+      !this.handshakeComplete || !reader.isProtected || !reader.openMany ||
+      this.#skipRemaining !== undefined || first.contentType !== ContentType.ApplicationData
+    ) {
+      return undefined;
+    }
+    const batch = [first];
+    for (let at = this.#held + first.length; batch.length < RECORDS_IN_FLIGHT;) {
+      let next: RawRecord | undefined;
+      try {
+        next = readRecord(incoming.subarray(at));
+      } catch {
+        break; // a framing error: the record loop reports it when it gets there
+      }
+      if (!next || next.contentType !== ContentType.ApplicationData) break;
+      batch.push(next);
+      at += next.length;
+    }
+    return batch.length > 1 ? batch : undefined;
+  }
+
+  /**
+   * Handles `batch` in order with all its decryptions started at once. Stops
+   * after a record that changed the read key (the rest were opened under the
+   * old one) or was close_notify; the loop then reads the rest one by one.
+   */
+  async #handleBatch(batch: RawRecord[]): Promise<void> {
+    const reader = this.#reader;
+    const opened = reader.openMany!(batch);
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        this.#held += batch[i].length;
+        try {
+          await this.#handleRecord(batch[i], await opened[i]);
+        } catch (e) {
+          if (this.#appQueue.length === 0) this.#fail(e);
+          // Data of the records before this one is handed out first, as it
+          // would be one record at a time; the failure comes right after.
+          this.#deferredFailure = e;
+          return;
+        }
+        if (this.#reader !== reader || this.peerClosed) return;
+      }
+    } finally {
+      await Promise.allSettled(opened);
     }
   }
 
@@ -316,13 +387,17 @@ export class ConnectionCore {
     return { discard, step };
   }
 
-  async #handleRecord(record: RawRecord): Promise<void> {
+  /** Handles one record; `preOpened` when `#handleBatch` already decrypted it. */
+  async #handleRecord(record: RawRecord, preOpened?: OpenedRecord): Promise<void> {
     if (record.contentType === ContentType.ChangeCipherSpec) {
       await this.#handleChangeCipherSpec(record.fragment);
       return;
     }
-    let opened: Awaited<ReturnType<RecordReader["open"]>> | undefined;
-    if (this.#skipRemaining !== undefined && record.contentType === ContentType.ApplicationData) {
+    let opened = preOpened;
+    if (
+      !opened && this.#skipRemaining !== undefined &&
+      record.contentType === ContentType.ApplicationData
+    ) {
       opened = await this.#trialOpen(record);
       if (!opened) return;
     }

@@ -6,8 +6,10 @@
 
 import { RECORD_HEADER_LEN } from "../record/deframer.ts";
 import {
+  type OpenedRecord,
   PlaintextOpener,
   PlaintextSealer,
+  type ProtectedRecord,
   type RecordDecrypter,
   RecordOpener,
   RecordSealer,
@@ -100,5 +102,9 @@ export class Tls13Reader implements RecordReader {
   /** Opens one protected record. */
   open(header: Uint8Array, fragment: Uint8Array): ReturnType<RecordDecrypter["open"]> {
     return this.#opener.open(header, fragment);
+  }
+  /** Opens consecutive protected records at once, results in order. */
+  openMany(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[] {
+    return this.#opener.openMany(records);
   }
 }

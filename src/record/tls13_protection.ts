@@ -35,10 +35,52 @@ export interface RecordEncrypter {
   seal(contentType: number, plaintext: Uint8Array, padding?: number): Promise<Uint8Array>;
 }
 
+/** A record still protected: its 5-byte header and its fragment. */
+export interface ProtectedRecord {
+  /** The record header. */
+  header: Uint8Array;
+  /** The record body. */
+  fragment: Uint8Array;
+}
+
 /** Something that removes a record's protection. */
 export interface RecordDecrypter {
   /** Checks and unprotects one record given its 5-byte header and its fragment. */
   open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord>;
+  /**
+   * Opens consecutive records with their decryptions running at once. Result
+   * `i` settles after result `i - 1`, and the sequence number moves on only as
+   * each one authenticates, so a caller that stops at the first rejection (or
+   * drops the decrypter after a key change) leaves it exactly where one
+   * `open` call per record would have. No other call may overlap it.
+   */
+  openMany?(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[];
+}
+
+/**
+ * The ordering behind `openMany`: `decrypt(i)` starts for every record at
+ * once, `accept(result)` runs for each in turn once the one before it was
+ * accepted; a rejection fails every later result too. `done` runs when all
+ * results have settled.
+ */
+export function openInOrder<T>(
+  count: number,
+  decrypt: (i: number) => Promise<T>,
+  accept: (result: T) => OpenedRecord,
+  done: () => void,
+): Promise<OpenedRecord>[] {
+  const results: Promise<OpenedRecord>[] = [];
+  let previous: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < count; i++) {
+    const decrypting = decrypt(i);
+    decrypting.catch(() => {}); // observed through its result
+    const result = previous.then(() => decrypting).then(accept);
+    result.catch(() => {}); // the caller may stop before this one
+    results.push(result);
+    previous = result;
+  }
+  previous.then(done, done);
+  return results;
 }
 
 function checkKeyMaterial(aead: Aead, key: Uint8Array, iv: Uint8Array, seq: bigint): void {
@@ -230,6 +272,31 @@ export class RecordOpener implements RecordDecrypter {
    */
   async open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord> {
     if (this.#busy) throw new TypeError("RecordOpener.open calls must not overlap");
+    this.#busy = true;
+    let inner: Uint8Array | null;
+    try {
+      inner = await this.#decrypt({ header, fragment }, this.#seq);
+    } finally {
+      this.#busy = false;
+    }
+    return this.#accept(inner);
+  }
+
+  /** See {@link RecordDecrypter.openMany}; the same checks as `open`, per record. */
+  openMany(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[] {
+    if (this.#busy) throw new TypeError("RecordOpener.open calls must not overlap");
+    this.#busy = true;
+    const base = this.#seq;
+    return openInOrder(
+      records.length,
+      (i) => this.#decrypt(records[i], base + BigInt(i)),
+      (inner) => this.#accept(inner),
+      () => (this.#busy = false),
+    );
+  }
+
+  /** The record's plaintext under sequence number `seq`, or null when it does not authenticate. */
+  async #decrypt({ header, fragment }: ProtectedRecord, seq: bigint): Promise<Uint8Array | null> {
     if (header.length !== RECORD_HEADER_LEN) {
       throw new RangeError(`record header must be ${RECORD_HEADER_LEN} bytes`);
     }
@@ -242,22 +309,19 @@ export class RecordOpener implements RecordDecrypter {
     if (fragment.length > MAX_CIPHERTEXT_LEN) {
       throw overflow("protected record exceeds 2^14 + 256 bytes");
     }
-    if (this.#seq > MAX_SEQ) {
+    if (seq > MAX_SEQ) {
       throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
         detail: "SequenceNumberExhausted",
         alert: AlertDescription.BadRecordMac,
       });
     }
-    this.#busy = true;
-    let inner: Uint8Array | null = null;
-    try {
-      // Too short to hold a tag and a content type byte: it cannot authenticate.
-      if (fragment.length > this.#tagLen) {
-        inner = await this.#key.open(nonceFor(this.#iv, this.#seq), header, fragment);
-      }
-    } finally {
-      this.#busy = false;
-    }
+    // Too short to hold a tag and a content type byte: it cannot authenticate.
+    if (fragment.length <= this.#tagLen) return null;
+    return await this.#key.open(nonceFor(this.#iv, seq), header, fragment);
+  }
+
+  /** Counts an authenticated record and parses it; refuses one that did not authenticate. */
+  #accept(inner: Uint8Array | null): OpenedRecord {
     if (inner === null) {
       throw new TlsError("DecryptError", "record failed authentication", {
         detail: "BadRecordMac",

@@ -15,8 +15,8 @@ import { TlsError } from "../error.ts";
 import type { Aead, AeadKey } from "../crypto/types.ts";
 import { AlertDescription, ContentType, ProtocolVersion } from "../msgs/enums.ts";
 import { encodeRecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "../record/deframer.ts";
-import type { OpenedRecord } from "../record/tls13_protection.ts";
-import { MAX_SEQ } from "../record/tls13_protection.ts";
+import type { OpenedRecord, ProtectedRecord } from "../record/tls13_protection.ts";
+import { MAX_SEQ, openInOrder } from "../record/tls13_protection.ts";
 import { redactInspection } from "../record/_redact.ts";
 import type { RecordWriter } from "../common/outbound.ts";
 import type { RecordReader } from "../common/record_io.ts";
@@ -145,6 +145,34 @@ export class Tls12Reader implements RecordReader {
    */
   async open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord> {
     if (this.#busy) throw new TypeError("Tls12Reader.open calls must not overlap");
+    this.#busy = true;
+    let opened: OpenedRecord | null;
+    try {
+      opened = await this.#decrypt({ header, fragment }, this.#seq);
+    } finally {
+      this.#busy = false;
+    }
+    return this.#accept(opened);
+  }
+
+  /** See `RecordDecrypter.openMany`; the same checks as `open`, per record. */
+  openMany(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[] {
+    if (this.#busy) throw new TypeError("Tls12Reader.open calls must not overlap");
+    this.#busy = true;
+    const base = this.#seq;
+    return openInOrder(
+      records.length,
+      (i) => this.#decrypt(records[i], base + BigInt(i)),
+      (opened) => this.#accept(opened),
+      () => (this.#busy = false),
+    );
+  }
+
+  /** The record opened under sequence number `seq`, or null when it does not authenticate. */
+  async #decrypt(
+    { header, fragment }: ProtectedRecord,
+    seq: bigint,
+  ): Promise<OpenedRecord | null> {
     if (header.length !== RECORD_HEADER_LEN) throw new RangeError("record header must be 5 bytes");
     const contentType = header[0];
     if (
@@ -156,48 +184,46 @@ export class Tls12Reader implements RecordReader {
         alert: AlertDescription.UnexpectedMessage,
       });
     }
-    if (this.#seq > MAX_SEQ) {
+    if (seq > MAX_SEQ) {
       throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
         detail: "SequenceNumberExhausted",
         alert: AlertDescription.BadRecordMac,
       });
     }
     const plainLen = fragment.length - this.#explicit - this.#tagLen;
-    let plaintext: Uint8Array | null = null;
-    if (plainLen >= 0) {
-      let nonce: Uint8Array;
-      if (this.#explicit > 0) {
-        nonce = new Uint8Array(12);
-        nonce.set(this.#iv.subarray(0, 12 - this.#explicit));
-        nonce.set(fragment.subarray(0, this.#explicit), 12 - this.#explicit);
-      } else {
-        nonce = tls12Nonce(this.#iv, this.#seq);
-      }
-      this.#busy = true;
-      try {
-        plaintext = await this.#key.open(
-          nonce,
-          tls12Aad(this.#seq, contentType, plainLen),
-          fragment.subarray(this.#explicit),
-        );
-      } finally {
-        this.#busy = false;
-      }
+    if (plainLen < 0) return null;
+    let nonce: Uint8Array;
+    if (this.#explicit > 0) {
+      nonce = new Uint8Array(12);
+      nonce.set(this.#iv.subarray(0, 12 - this.#explicit));
+      nonce.set(fragment.subarray(0, this.#explicit), 12 - this.#explicit);
+    } else {
+      nonce = tls12Nonce(this.#iv, seq);
     }
-    if (plaintext === null) {
+    const plaintext = await this.#key.open(
+      nonce,
+      tls12Aad(seq, contentType, plainLen),
+      fragment.subarray(this.#explicit),
+    );
+    return plaintext === null ? null : { contentType, plaintext };
+  }
+
+  /** Counts an authenticated record and checks its size; refuses one that did not authenticate. */
+  #accept(opened: OpenedRecord | null): OpenedRecord {
+    if (opened === null) {
       throw new TlsError("DecryptError", "record failed authentication", {
         detail: "BadRecordMac",
         alert: AlertDescription.BadRecordMac,
       });
     }
     this.#seq++;
-    if (plaintext.length > MAX_PLAINTEXT_LEN) {
+    if (opened.plaintext.length > MAX_PLAINTEXT_LEN) {
       throw new TlsError("PeerMisbehaved", "plaintext exceeds 2^14 bytes", {
         detail: "RecordOverflow",
         alert: AlertDescription.RecordOverflow,
       });
     }
-    return { contentType, plaintext };
+    return opened;
   }
 }
 redactInspection(Tls12Reader.prototype, (self: Tls12Reader) => `Tls12Reader { seq: ${self.seq} }`);
