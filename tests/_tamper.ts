@@ -28,6 +28,8 @@ export interface WireRecord {
   epoch: string;
   /** Index of this record among all records the sender sent so far. */
   index: number;
+  /** When set (in a returned record), these bytes are sent as they are. */
+  raw?: Uint8Array;
 }
 
 /** Returns the records to send instead of `rec`; undefined keeps it. */
@@ -151,6 +153,7 @@ export class TamperWire {
   }
 
   async #seal(rec: WireRecord, minor: number, epoch: EpochState | undefined): Promise<Uint8Array> {
+    if (rec.raw) return rec.raw;
     if (!rec.protected || !epoch) {
       const out = new Uint8Array(5 + rec.plaintext.length);
       out.set([rec.type, 3, minor, rec.plaintext.length >> 8, rec.plaintext.length & 0xff]);
@@ -192,6 +195,12 @@ export interface TamperOptions {
   toServer?: Edit;
   /** Rewrites what the server sends. */
   toClient?: Edit;
+  /** Use this client config as is (no key log: edits then see only records in clear). */
+  clientConfig?: ClientConfig;
+  /** Use this server config as is (likewise). */
+  serverConfig?: ServerConfig;
+  /** The key log (label to secret), shared with the caller's edits. */
+  keys?: Map<string, Uint8Array>;
   /** Data the client sends once it can. */
   clientData?: Uint8Array;
   /** Data the server sends once it can. */
@@ -202,6 +211,8 @@ export interface TamperOptions {
 export interface TamperedPair {
   client: Endpoint;
   server: Endpoint;
+  clientConn: UnbufferedClientConnection;
+  serverConn: UnbufferedServerConnection;
   /** The client's failure, if any. */
   clientError: TlsError | undefined;
   /** The server's failure, if any. */
@@ -210,13 +221,13 @@ export interface TamperedPair {
 
 /** Runs a handshake (and the given data) through the tampering wires. */
 export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Promise<TamperedPair> {
-  const keys = new Map<string, Uint8Array>();
+  const keys = opts.keys ?? new Map<string, Uint8Array>();
   const keyLog = (label: string, _r: Uint8Array, secret: Uint8Array): void => {
     keys.set(label, secret.slice());
   };
   const leaf = pki.leaves.p256;
   const serverConn = new UnbufferedServerConnection(
-    new ServerConfig({
+    opts.serverConfig ?? new ServerConfig({
       certificateChain: leaf.certPem,
       privateKey: leaf.keyPem,
       cipherSuites: [0x1301],
@@ -225,7 +236,7 @@ export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Prom
     }),
   );
   const clientConn = await UnbufferedClientConnection.create(
-    new ClientConfig({
+    opts.clientConfig ?? new ClientConfig({
       verifier: new WebPkiServerVerifier({ roots: pki.roots() }),
       resumption: false,
       cipherSuites: [0x1301],
@@ -250,5 +261,12 @@ export async function tamperedPair(pki: PairPki, opts: TamperOptions = {}): Prom
     if (e instanceof TlsError) return e;
     throw e;
   };
-  return { client, server, clientError: asTls(client.error), serverError: asTls(server.error) };
+  return {
+    client,
+    server,
+    clientConn,
+    serverConn,
+    clientError: asTls(client.error),
+    serverError: asTls(server.error),
+  };
 }

@@ -100,6 +100,24 @@ describe("TLS 1.3 0-RTT in memory", () => {
     assert.equal(second.server.handshakeKind, "Resumed");
   });
 
+  for (
+    const [what, off] of [
+      ["the ticket is unknown (another instance, 0-RTT off)", {}],
+      ["resumption is disabled", { resumption: false }],
+    ] as const
+  ) {
+    it(`item 3: refused 0-RTT when ${what} is skipped and the handshake completes`, async () => {
+      const cc = clientConfig();
+      await connect(cc, serverConfig({ maxEarlyDataSize: 1024 }));
+      // connect() asserts that ping and pong went through after the handshake.
+      const second = await connect(cc, serverConfig(off), "x".repeat(1000));
+      assert.equal(second.c.earlyConsumed, 1000, "the ticket allowed it, so it was sent");
+      assert.equal(second.s.early.length, 0);
+      assert.equal(second.client.earlyDataRejected, true);
+      assert.equal(second.server.handshakeKind, "Full");
+    });
+  }
+
   it("rejected after a HelloRetryRequest", async () => {
     const store = new InMemoryServerSessionStore();
     const cc = clientConfig({ kxGroups: [NamedGroup.X25519, NamedGroup.secp256r1] });

@@ -4,14 +4,28 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { AlertDescription, ContentType, HandshakeType } from "../src/msgs/enums.ts";
-import { makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
+import { clientAuthVerifier, makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { editMessages, type TamperedPair, tamperedPair } from "./_tamper.ts";
+import { appendExtension, helloExtOffset, replaceExtension } from "./_msg_edit.ts";
 
 let pki: PairPki;
 before(() => {
   pki = makePairPki();
 });
 after(() => pki.cleanup());
+
+/**
+ * Asserts that `side` failed with `alert` before it had keys: the alert went
+ * out in clear (the peer, expecting protected records, cannot take it as one).
+ */
+function assertPlainAlert(run: TamperedPair, side: "client" | "server", alert: number): void {
+  const err = side === "client" ? run.clientError : run.serverError;
+  assert.ok(err, `${side} should have failed`);
+  assert.equal(err.alert, alert, `${side}: ${err.message}`);
+  const sent = (side === "client" ? run.client : run.server).sent;
+  const last = sent[sent.length - 1];
+  assert.deepEqual([...last], [21, 3, 3, 0, 2, 2, alert], "the alert record in clear");
+}
 
 /** Asserts that `side` failed with `alert` and sent it (the peer received it). */
 function assertAlert(run: TamperedPair, side: "client" | "server", alert: number): void {
@@ -100,4 +114,140 @@ describe("issue 13 protocol rules", () => {
       }
     });
   }
+
+  it("item 8: the client refuses extensions it never offered (unsupported_extension)", async () => {
+    type MsgEdit = (m: { type: number; encoded: Uint8Array }) => Uint8Array | undefined;
+    const inMessage = (type: number, ext: number, data: number[]): MsgEdit => (m) => {
+      if (m.type !== type) return undefined;
+      const d = new Uint8Array(data);
+      if (type === HandshakeType.ServerHello) {
+        return appendExtension(m.encoded, helloExtOffset(m.encoded), ext, d);
+      }
+      if (type === HandshakeType.EncryptedExtensions) return appendExtension(m.encoded, 4, ext, d);
+      return appendEntryExtension(m.encoded, ext, d);
+    };
+    const cases: [string, MsgEdit][] = [
+      ["unknown type in ServerHello", inMessage(HandshakeType.ServerHello, 0x1234, [0, 0])],
+      [
+        "unknown type in EncryptedExtensions",
+        inMessage(HandshakeType.EncryptedExtensions, 0x1234, []),
+      ],
+      [
+        "max_fragment_length in EncryptedExtensions",
+        inMessage(HandshakeType.EncryptedExtensions, 1, [1]),
+      ],
+      ["heartbeat in EncryptedExtensions", inMessage(HandshakeType.EncryptedExtensions, 15, [1])],
+      [
+        "record_size_limit in EncryptedExtensions",
+        inMessage(HandshakeType.EncryptedExtensions, 28, [0x40, 0]),
+      ],
+      [
+        "status_request in a certificate entry",
+        inMessage(HandshakeType.Certificate, 5, [1, 0, 0, 1, 0]),
+      ],
+      ["unknown type in a certificate entry", inMessage(HandshakeType.Certificate, 0x1234, [])],
+    ];
+    for (const [what, edit] of cases) {
+      const run = await tamperedPair(pki, { toClient: editMessages(edit) });
+      assert.equal(run.clientError?.alert, AlertDescription.UnsupportedExtension, what);
+      assert.equal(run.clientError?.detail, "UnsolicitedExtension", what);
+    }
+  });
+
+  it("item 8: the client refuses an unsolicited extension in a HelloRetryRequest, not a cookie", async () => {
+    const hrr = (type: number) =>
+      editMessages((m) =>
+        m.type === HandshakeType.ServerHello
+          ? appendExtension(m.encoded, helloExtOffset(m.encoded), type, new Uint8Array([0, 1, 7]))
+          : undefined
+      );
+    const bad = await tamperedPair(pki, { server: { kxGroups: [0x18] }, toClient: hrr(0x1234) });
+    assertPlainAlert(bad, "client", AlertDescription.UnsupportedExtension);
+    // A cookie needs no request (4.2); the server then refuses the echo it never asked for.
+    const cookie = await tamperedPair(pki, { server: { kxGroups: [0x18] }, toClient: hrr(44) });
+    assertAlert(cookie, "server", AlertDescription.IllegalParameter);
+  });
+
+  for (const version of [0x0303, 0x0305, 0x7f1c]) {
+    it(`item 9: supported_versions 0x${version.toString(16)} in ServerHello is illegal_parameter`, async () => {
+      const run = await tamperedPair(pki, {
+        toClient: editMessages((m) =>
+          m.type === HandshakeType.ServerHello
+            ? replaceExtension(
+              m.encoded,
+              helloExtOffset(m.encoded),
+              43,
+              new Uint8Array([version >> 8, version & 0xff]),
+            )
+            : undefined
+        ),
+      });
+      assertPlainAlert(run, "client", AlertDescription.IllegalParameter);
+    });
+  }
+
+  it("item 9: supported_versions 0x0303 in a HelloRetryRequest is illegal_parameter", async () => {
+    const run = await tamperedPair(pki, {
+      server: { kxGroups: [0x18] },
+      toClient: editMessages((m) =>
+        m.type === HandshakeType.ServerHello
+          ? replaceExtension(m.encoded, helloExtOffset(m.encoded), 43, new Uint8Array([3, 3]))
+          : undefined
+      ),
+    });
+    assertPlainAlert(run, "client", AlertDescription.IllegalParameter);
+  });
+
+  it("item 10: ServerHello legacy_version 0x0304 is ignored when supported_versions is present", async () => {
+    const run = await tamperedPair(pki, {
+      toClient: editMessages((m) => {
+        if (m.type !== HandshakeType.ServerHello) return undefined;
+        const c = m.encoded.slice();
+        c[5] = 4;
+        return c;
+      }),
+    });
+    // The client takes the ServerHello; the server hashed the original, so
+    // their handshake keys differ and its next record cannot be opened.
+    const states = run.clientConn.handshakeStates;
+    assert.ok(states.includes("ExpectEncryptedExtensions"), states.join());
+    assert.equal(run.clientError?.alert, AlertDescription.BadRecordMac);
+  });
+
+  it("item 12: a CertificateRequest with a request context in the handshake is illegal_parameter", async () => {
+    const run = await tamperedPair(pki, {
+      server: { clientCertVerifier: clientAuthVerifier(pki, false) },
+      toClient: editMessages((m) => {
+        if (m.type !== HandshakeType.CertificateRequest) return undefined;
+        // context_length 0 -> 1 with one byte; lengths grow by one.
+        const out = new Uint8Array(m.encoded.length + 1);
+        out.set(m.encoded.subarray(0, 4));
+        out[3] += 1;
+        out[4] = 1;
+        out[5] = 0xaa;
+        out.set(m.encoded.subarray(5), 6);
+        return out;
+      }),
+    });
+    assertAlert(run, "client", AlertDescription.IllegalParameter);
+  });
 });
+
+/** Adds an extension to the first entry of a TLS 1.3 Certificate message. */
+function appendEntryExtension(encoded: Uint8Array, type: number, data: Uint8Array): Uint8Array {
+  const ctx = encoded[4];
+  const list = 5 + ctx;
+  const certLen = (encoded[list + 3] << 16) | (encoded[list + 4] << 8) | encoded[list + 5];
+  const exts = list + 6 + certLen;
+  const out = appendExtension(
+    encoded,
+    exts,
+    type,
+    data,
+    exts + 2 + ((encoded[exts] << 8) | encoded[exts + 1]),
+  );
+  const grow = 4 + data.length;
+  const total = ((out[list] << 16) | (out[list + 1] << 8) | out[list + 2]) + grow;
+  out.set([total >> 16, (total >> 8) & 0xff, total & 0xff], list);
+  return out;
+}

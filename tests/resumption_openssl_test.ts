@@ -252,6 +252,38 @@ describe("resumption interop: openssl", { skip: missing }, () => {
     assert.match(third.peer.output, /Early data was rejected/);
   });
 
+  for (
+    const [what, later] of [
+      ["a server instance without the ticket and 0-RTT off", {}],
+      ["a HelloRetryRequest (0-RTT off, P-384 only)", { kxGroups: [0x18] }],
+    ] as const
+  ) {
+    it(`item 3: openssl s_client -early_data completes against ${what}`, async () => {
+      const sess = join(pki.dir, `sess-refused-${Object.keys(later).length}.pem`);
+      const earlyFile = join(pki.dir, "early-refused.txt");
+      writeFileSync(earlyFile, "x".repeat(4000) + "\n");
+      const issuer = serverConfig({ maxEarlyDataSize: 16384 });
+      const first = await sClient(issuer, ["-sess_out", sess]);
+      assert.equal(first.conn.handshakeKind, "Full");
+      // The refused early data is skipped and the handshake completes.
+      const extra = "kxGroups" in later ? ["-groups", "X25519:P-384"] : [];
+      const second = await sClient(serverConfig(later), [
+        "-sess_in",
+        sess,
+        "-early_data",
+        earlyFile,
+        ...extra,
+      ]);
+      if ("kxGroups" in later) {
+        assert.equal(second.conn.handshakeKind, "FullWithHelloRetryRequest");
+      }
+      assert.equal(second.early, "");
+      assert.equal(second.conn.earlyDataAccepted, false);
+      assert.match(second.peer.output, /Early data was rejected/);
+      assert.match(second.peer.output, /New, TLSv1\.3/);
+    });
+  }
+
   it("openssl s_client resumes our server's stateless tickets", async () => {
     const config = serverConfig({ ticketer: new RotatingTicketer() });
     const sess = join(pki.dir, "sess-stateless.pem");

@@ -29,7 +29,10 @@ export interface HelloVariant {
   earlyData?: boolean;
 }
 
-/** Encodes a ClientHello (with its handshake header). */
+/**
+ * Encodes a ClientHello (with its handshake header) and records its
+ * extension types as the ones the server may answer.
+ */
 export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant): Uint8Array {
   const { config } = hs;
   const extensions: ClientHelloExtension[] = [];
@@ -85,6 +88,7 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
       binders: [new Uint8Array(variant.psk.binderLength)],
     });
   }
+  hs.offeredExtensions = new Set(extensions.map((e) => e.type));
   return encodeHandshake({
     type: HandshakeType.ClientHello,
     legacyVersion: ProtocolVersion.TLSv1_2,

@@ -9,7 +9,7 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
-import { findExtension } from "../msgs/extensions.ts";
+import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
@@ -45,6 +45,13 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
       throw unexpectedMessage("Certificate or CertificateRequest", raw.type);
     }
     const req = expectMessage(raw, HandshakeType.CertificateRequest, "CertificateRequest");
+    // 4.3.2: the context is empty during the handshake (it names post-handshake requests).
+    if (req.certificateRequestContext.length !== 0) {
+      throw peerMisbehaved(
+        "CertificateRequest in the handshake has a request context",
+        "InvalidCertRequestContext",
+      );
+    }
     // RFC 8446 4.3.2: signature_algorithms is mandatory.
     const algs = findExtension(req.extensions, ExtensionType.signature_algorithms);
     if (!algs) {
@@ -95,6 +102,10 @@ export class ExpectCertificate implements HandshakeState {
         "NoCertificatesPresented",
         AlertDescription.DecodeError,
       );
+    }
+    // 4.4.2: entry extensions answer ClientHello extensions.
+    for (const entry of cert.certificateList) {
+      checkSolicited(entry.extensions, this.#hs.offeredExtensions, "Certificate");
     }
     const chain = cert.certificateList.map((e) => e.cert);
     cx.info.peerCertificates = chain;

@@ -9,7 +9,7 @@ import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
-import { findExtension } from "../msgs/extensions.ts";
+import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { HandshakeSecret } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
@@ -47,6 +47,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
   /** Checks the server's choices (ALPN) and moves to the certificate. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const ee = expectMessage(raw, HandshakeType.EncryptedExtensions, "EncryptedExtensions");
+    checkSolicited(ee.extensions, this.#hs.offeredExtensions, "EncryptedExtensions");
     const alpn = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpn) {
       // RFC 7301 section 3.1: exactly one protocol, and one we offered.

@@ -60,7 +60,7 @@ export class ExpectFinished implements HandshakeState {
     hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
     hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
     hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverHash));
-    const traffic = new Tls13Traffic(suite, clientApp, serverApp);
+    const traffic = new Tls13Traffic(suite, clientApp, serverApp, hs.config.maxKeyUpdates);
     cx.setReader(await traffic.reader());
 
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {

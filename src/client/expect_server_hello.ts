@@ -11,7 +11,7 @@ import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../common/record_io.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
-import { checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
+import { checkSolicited, checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import {
   DOWNGRADE_TLS11_SENTINEL,
   DOWNGRADE_TLS12_SENTINEL,
@@ -76,6 +76,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     hs.sawHelloRetryRequest = true;
     checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
+    checkSolicited(hrr.extensions, hs.offeredExtensions, "HelloRetryRequest");
     const suite = offeredSuite(hs, hrr.cipherSuite);
     const selected = findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup;
     const cookie = findExtension(hrr.extensions, ExtensionType.cookie)?.cookie;
@@ -131,6 +132,7 @@ export class ExpectServerHello implements HandshakeState {
   ): Promise<HandshakeState> {
     const hs = this.#hs;
     checkTls13Extensions(sh.extensions, "ServerHello");
+    checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
     hs.earlyData?.close();
     const suite = offeredSuite(hs, sh.cipherSuite);
     if (hs.suite && hs.suite !== suite) {
@@ -208,7 +210,18 @@ function checkCommonFields(hs: ClientHandshakeData, msg: ServerHello | HelloRetr
     msg.extensions as ServerHello["extensions"],
     ExtensionType.supported_versions,
   )?.version;
-  if (version !== ProtocolVersion.TLSv1_3 || !hs.config.versions.includes("TLSv1_3")) {
+  // 4.2.1: a supported_versions naming anything but a version we offered
+  // (and TLS 1.3 is the only one it may name) is illegal_parameter.
+  if (
+    version !== undefined &&
+    (version !== ProtocolVersion.TLSv1_3 || !hs.config.versions.includes("TLSv1_3"))
+  ) {
+    throw peerMisbehaved(
+      `server selected version 0x${version.toString(16)} in supported_versions`,
+      "UnsupportedVersion",
+    );
+  }
+  if (version === undefined) {
     // Without supported_versions the server chose TLS 1.2 or older.
     const tail = msg.random.subarray(24);
     if (bytesEqual(tail, DOWNGRADE_TLS12_SENTINEL) || bytesEqual(tail, DOWNGRADE_TLS11_SENTINEL)) {
@@ -218,16 +231,12 @@ function checkCommonFields(hs: ClientHandshakeData, msg: ServerHello | HelloRetr
       );
     }
     throw peerMisbehaved(
-      version === undefined
-        ? "server did not negotiate TLS 1.3"
-        : `server selected version 0x${version.toString(16)}`,
+      "server did not negotiate TLS 1.3",
       "UnsupportedVersion",
       AlertDescription.ProtocolVersion,
     );
   }
-  if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) {
-    throw peerMisbehaved("ServerHello legacy_version is not 0x0303", "IllegalLegacyVersion");
-  }
+  // 4.2.1: with supported_versions present, legacy_version is ignored.
   if (!bytesEqual(msg.legacySessionIdEcho, hs.sessionId)) {
     throw peerMisbehaved("ServerHello did not echo our session ID", "ServerEchoedWrongSessionId");
   }

@@ -45,6 +45,11 @@ export class ClientHandshakeData {
   earlyData: ClientEarlyData | undefined;
   /** Whether the server accepted the early data (EncryptedExtensions). */
   earlyDataAccepted = false;
+  /**
+   * Extension types of the ClientHello sent last: what the server may answer
+   * (RFC 8446 section 4.2).
+   */
+  offeredExtensions: ReadonlySet<number> = new Set();
   /** The suite once chosen by the server. */
   suite: Tls13CipherSuite | undefined;
 

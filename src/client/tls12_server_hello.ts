@@ -9,7 +9,7 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
-import { findExtension } from "../msgs/extensions.ts";
+import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import { extensionName } from "../msgs/_ext_codecs.ts";
 import {
   DOWNGRADE_TLS11_SENTINEL,
@@ -79,6 +79,7 @@ export function handleTls12ServerHello(
       "SelectedUnofferedCipherSuite",
     );
   }
+  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
   for (const ext of sh.extensions) {
     if (!ANSWERABLE.has(ext.type)) {
       throw peerMisbehaved(

@@ -22,6 +22,9 @@ function checkWritable(cx: ConnectionCore): void {
   }
 }
 
+/** Records of one write sealed at the same time. */
+const SEALS_IN_FLIGHT = 16;
+
 /** Bytes of a KeyUpdate handshake message (header and one byte of body). */
 const KEY_UPDATE_LEN = 5;
 
@@ -73,11 +76,24 @@ export async function encryptAppData(
     offset += update.length;
     await cx.tls13.rotateTx(cx);
   }
-  for (const p of parts) {
-    const record = await cx.writer.write(ContentType.ApplicationData, p);
-    out.set(record, offset);
-    offset += record.length;
+  // Each record's place in `out` is known up front and the writer takes its
+  // sequence number when called, so several records are sealed at once (Web
+  // Crypto runs them off the JS thread) and still land in order.
+  const current = cx.writer;
+  const sealing: Promise<void>[] = [];
+  try {
+    for (const p of parts) {
+      const at = offset;
+      offset += current.recordSize(p.length);
+      if (sealing.length >= SEALS_IN_FLIGHT) await sealing.shift();
+      const sealed = current.write(ContentType.ApplicationData, p).then((r) => out.set(r, at));
+      sealed.catch(() => {}); // observed below or by the shift above
+      sealing.push(sealed);
+    }
+  } finally {
+    await Promise.allSettled(sealing);
   }
+  await Promise.all(sealing);
   return offset;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DEFAULT_MAX_KEY_UPDATES } from "./key_update_budget.ts";
 import type {
   CryptoProvider,
   KeyExchangeGroup,
@@ -87,6 +88,15 @@ export interface CommonConfigOptions {
    * Received records are always accepted up to the protocol maximum.
    */
   maxFragmentSize?: number;
+  /**
+   * TLS 1.3: KeyUpdates accepted from the peer per connection, at least 1
+   * (default 1024). Besides this cap, the peer may send 32 in a row and
+   * earns one more per 16384 bytes of application data it sends; a KeyUpdate
+   * beyond either bound ends the connection with unexpected_message. Update
+   * requests that arrive while we have sent nothing since our last
+   * KeyUpdate are answered by that one (RFC 8446 4.6.3).
+   */
+  maxKeyUpdates?: number;
   /** Allows `dangerousIntoKernelConnection()` (default false). */
   enableSecretExtraction?: boolean;
   /** NSS key log callback (default none). */
@@ -124,6 +134,8 @@ export interface ResolvedCommon {
   alpnProtocols: readonly Uint8Array[];
   /** Largest plaintext fragment we send. */
   maxFragmentSize: number;
+  /** TLS 1.3: KeyUpdates accepted from the peer per connection. */
+  maxKeyUpdates: number;
   /** Whether the kernel hand-off is allowed. */
   enableSecretExtraction: boolean;
   /** Key log callback. */
@@ -147,6 +159,10 @@ export function validateCommon(options: CommonConfigOptions, what: string): void
   const mfs = options.maxFragmentSize;
   if (mfs !== undefined && (!Number.isInteger(mfs) || mfs < 32 || mfs > 16384)) {
     throw new TypeError(`${what}: maxFragmentSize must be an integer from 32 to 16384`);
+  }
+  const mku = options.maxKeyUpdates;
+  if (mku !== undefined && (!Number.isSafeInteger(mku) || mku < 1)) {
+    throw new TypeError(`${what}: maxKeyUpdates must be a positive integer`);
   }
   for (const p of options.alpnProtocols ?? []) {
     if (typeof p !== "string" || p.length === 0 || encoder.encode(p).length > 255) {
@@ -214,6 +230,7 @@ export async function resolveCommon(options: CommonConfigOptions): Promise<Resol
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? true,
     alpnProtocols: (options.alpnProtocols ?? []).map((p) => encoder.encode(p)),
     maxFragmentSize: options.maxFragmentSize ?? 16384,
+    maxKeyUpdates: options.maxKeyUpdates ?? DEFAULT_MAX_KEY_UPDATES,
     enableSecretExtraction: options.enableSecretExtraction ?? false,
     keyLog: options.keyLog,
     now: options.now ?? (() => new Date()),

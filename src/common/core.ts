@@ -171,6 +171,14 @@ export class ConnectionCore {
     this.earlyDataAccepted = false;
   }
 
+  /**
+   * Server: refused early data can no longer arrive (the second ClientHello
+   * is in); records that do not decrypt are bad_record_mac again.
+   */
+  stopSkippingEarlyData(): void {
+    this.#skipRemaining = undefined;
+  }
+
   /** The current record reader. */
   get reader(): RecordReader {
     return this.#reader;
@@ -345,7 +353,7 @@ export class ConnectionCore {
           return;
         }
         this.#idleRecords = 0;
-        this.tls13?.noteApplicationData();
+        this.tls13?.noteApplicationData(plaintext.length);
         // Protected records decrypt into a fresh buffer (AeadKey.open), so the
         // plaintext is ours to hand out without a copy.
         this.#appQueue.push({ payload: plaintext, discard: record.length, early: false });

@@ -7,19 +7,13 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
-import { AlertDescription, HandshakeType, KeyUpdateRequest } from "../msgs/enums.ts";
+import { HandshakeType, KeyUpdateRequest } from "../msgs/enums.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
 import type { ConnectionCore } from "./core.ts";
 import { Tls13Reader, Tls13Writer } from "./record_io.ts";
-
-/**
- * KeyUpdates accepted from the peer without application data in between.
- * A peer that loops on KeyUpdate would otherwise keep us deriving keys forever.
- */
-export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
+import { DEFAULT_MAX_KEY_UPDATES, KeyUpdateBudget } from "./key_update_budget.ts";
 
 /** Records kept in reserve below the confidentiality limit before we rotate. */
 const REFRESH_MARGIN = 1024n;
@@ -30,14 +24,24 @@ export class Tls13Traffic {
   readonly suite: Tls13CipherSuite;
   #tx: Uint8Array;
   #rx: Uint8Array;
-  #updatesWithoutData = 0;
+  readonly #peerUpdates: KeyUpdateBudget;
   #awaitingPeerUpdate = false;
+  #txUpdated = false;
 
-  /** Starts from the application traffic secrets of generation 0. */
-  constructor(suite: Tls13CipherSuite, txSecret: Uint8Array, rxSecret: Uint8Array) {
+  /**
+   * Starts from the application traffic secrets of generation 0; the peer
+   * may make us take `maxKeyUpdates` KeyUpdates (see {@link KeyUpdateBudget}).
+   */
+  constructor(
+    suite: Tls13CipherSuite,
+    txSecret: Uint8Array,
+    rxSecret: Uint8Array,
+    maxKeyUpdates: number = DEFAULT_MAX_KEY_UPDATES,
+  ) {
     this.suite = suite;
     this.#tx = txSecret;
     this.#rx = rxSecret;
+    this.#peerUpdates = new KeyUpdateBudget(maxKeyUpdates);
   }
 
   /** Current send secret (for the kernel hand-off only). */
@@ -62,9 +66,9 @@ export class Tls13Traffic {
     return Tls13Reader.create(this.suite.aead, key, iv, seq);
   }
 
-  /** Application data arrived: the KeyUpdate budget starts again. */
-  noteApplicationData(): void {
-    this.#updatesWithoutData = 0;
+  /** `bytes` of application data arrived: they earn the peer more KeyUpdates. */
+  noteApplicationData(bytes: number): void {
+    this.#peerUpdates.noteData(bytes);
   }
 
   /** True when sending `records` more under the current key would cross the limit. */
@@ -96,22 +100,26 @@ export class Tls13Traffic {
   async rotateTx(cx: ConnectionCore): Promise<void> {
     this.#tx = await nextTrafficSecret(this.suite.hmac, this.#tx);
     cx.setWriter(await this.writer());
+    this.#txUpdated = true;
   }
 
-  /** Handles the peer's KeyUpdate (already decoded). */
+  /**
+   * Handles the peer's KeyUpdate (already decoded), within the peer's
+   * {@link KeyUpdateBudget}.
+   */
   async receiveKeyUpdate(cx: ConnectionCore, requestUpdate: number): Promise<void> {
-    if (++this.#updatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
-      throw new TlsError("PeerMisbehaved", "too many KeyUpdate messages without data", {
-        detail: "TooManyKeyUpdateRequests",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
+    this.#peerUpdates.spend();
     this.#rx = await nextTrafficSecret(this.suite.hmac, this.#rx);
     cx.setReader(await this.reader());
     this.#awaitingPeerUpdate = false;
     // The answer must come before our next application data (RFC 8446 4.6.3),
-    // even when our own earlier KeyUpdate crossed the peer's request.
-    if (requestUpdate === KeyUpdateRequest.update_requested && !cx.weClosed) {
+    // even when our own earlier KeyUpdate crossed the peer's request. Requests
+    // that arrive while we stay silent after our last KeyUpdate are answered
+    // by that one: our current key has protected nothing yet.
+    const silentSinceUpdate = this.#txUpdated && cx.writer.seq === 0n;
+    if (
+      requestUpdate === KeyUpdateRequest.update_requested && !cx.weClosed && !silentSinceUpdate
+    ) {
       await this.sendKeyUpdate(cx, false);
     }
   }

@@ -80,6 +80,11 @@ const serverName: ExtCodec<ServerNameExtension> = {
         throw illegalParameter(`server_name: unknown name type ${nameType}`, "UnknownNameType");
       }
       if (name.length === 0) throw decodeError("server_name: empty host name", "EmptyList");
+      // RFC 6066 section 3: a HostName is ASCII text; a NUL or control byte
+      // would truncate or disguise the name further on.
+      if (name.some((b) => b <= 0x20 || b >= 0x7f)) {
+        throw decodeError("server_name: host name is not printable ASCII", "InvalidServerName");
+      }
       if (hostName !== undefined) {
         throw illegalParameter("server_name: more than one host name", "DuplicateServerName");
       }

@@ -12,7 +12,8 @@
  */
 
 import { illegalParameter, type Reader, type Writer } from "./codec.ts";
-import { ExtensionType } from "./enums.ts";
+import { TlsError } from "../error.ts";
+import { AlertDescription, ExtensionType } from "./enums.ts";
 import {
   CERTIFICATE_ENTRY_CODECS,
   CERTIFICATE_REQUEST_CODECS,
@@ -112,7 +113,8 @@ const TLS13_ONLY: ReadonlySet<ExtensionContext> = new Set([HRR, EE, CR, CT, NST]
  * @example
  * ```ts
  * import { checkTls13Extensions } from "./extensions.ts";
- * import { ExtensionType } from "./enums.ts";
+ * import { TlsError } from "../error.ts";
+import { AlertDescription, ExtensionType } from "./enums.ts";
  * const exts = [{ type: ExtensionType.cookie, cookie: new Uint8Array([1]) }];
  * checkTls13Extensions(exts, "HelloRetryRequest"); // fine
  * try {
@@ -134,6 +136,44 @@ export function checkTls13Extensions(
         "ExtensionNotAllowed",
       );
     }
+  }
+}
+
+/**
+ * RFC 8446 section 4.2 (RFC 5246 7.4.1.4 for TLS 1.2): an extension in a
+ * response must answer one the peer sent in the request, the ClientHello for
+ * ServerHello, HelloRetryRequest, EncryptedExtensions and the server's
+ * certificate entries, the CertificateRequest for the client's. The one
+ * exception is cookie in a HelloRetryRequest. Throws `unsupported_extension`
+ * for any other type, known or not, that is missing from `requested`.
+ *
+ * @example
+ * ```ts
+ * import { checkSolicited } from "./extensions.ts";
+ * import { TlsError } from "../error.ts";
+import { AlertDescription, ExtensionType } from "./enums.ts";
+ * const sent = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share]);
+ * checkSolicited([{ type: ExtensionType.key_share }], sent, "ServerHello"); // fine
+ * try {
+ *   checkSolicited([{ type: ExtensionType.heartbeat }], sent, "EncryptedExtensions");
+ * } catch (e) {
+ *   console.log((e as Error).message); // EncryptedExtensions has heartbeat, which we did not ask for
+ * }
+ * ```
+ */
+export function checkSolicited(
+  extensions: readonly { type: number }[],
+  requested: ReadonlySet<number>,
+  context: ExtensionContext,
+): void {
+  for (const { type } of extensions) {
+    if (requested.has(type)) continue;
+    if (context === HRR && type === ExtensionType.cookie) continue;
+    throw new TlsError(
+      "PeerMisbehaved",
+      `${context} has ${extensionName(type)}, which we did not ask for`,
+      { detail: "UnsolicitedExtension", alert: AlertDescription.UnsupportedExtension },
+    );
   }
 }
 
@@ -193,7 +233,8 @@ export function readExtensions<C extends ExtensionContext>(
  * ```ts
  * import { Writer } from "./codec.ts";
  * import { writeExtensions } from "./extensions.ts";
- * import { ExtensionType } from "./enums.ts";
+ * import { TlsError } from "../error.ts";
+import { AlertDescription, ExtensionType } from "./enums.ts";
  * const w = new Writer();
  * writeExtensions(w, [{ type: ExtensionType.supported_versions, version: 0x0304 }], "ServerHello");
  * console.log(w.finish()); // Uint8Array(8) [ 0, 6, 0, 43, 0, 2, 3, 4 ]

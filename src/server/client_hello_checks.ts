@@ -16,7 +16,7 @@ import {
   ProtocolVersion,
   SignatureScheme,
 } from "../msgs/enums.ts";
-import { findExtension } from "../msgs/extensions.ts";
+import { checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import { bytesEqual } from "../_bytes.ts";
 import type { ResolvedServerConfig } from "./config.ts";
@@ -35,6 +35,8 @@ export function checkClientHello(hello: ClientHello): void {
       AlertDescription.ProtocolVersion,
     );
   }
+  // 4.2: extensions that belong to other messages (oid_filters) are illegal here.
+  checkTls13Extensions(hello.extensions, "ClientHello");
   // 4.1.2: legacy_compression_methods must be exactly one zero byte.
   const compression = hello.legacyCompressionMethods;
   if (compression.length !== 1 || compression[0] !== 0) {

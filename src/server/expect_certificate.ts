@@ -9,6 +9,7 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
+import { checkSolicited } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
@@ -52,6 +53,10 @@ export class ExpectCertificate implements HandshakeState {
       }
       hs.transcript.add(raw.encoded);
       return new ExpectFinished(hs, this.#keys);
+    }
+    // 4.4.2: entry extensions answer the extensions of our CertificateRequest.
+    for (const entry of cert.certificateList) {
+      checkSolicited(entry.extensions, hs.requestedExtensions, "Certificate");
     }
     const chain = cert.certificateList.map((e) => e.cert);
     await this.#verifier.verifyClientCert(chain[0], chain.slice(1), hs.config.now());

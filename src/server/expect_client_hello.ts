@@ -8,7 +8,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerIncompatible } from "../common/handshake_errors.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
@@ -17,7 +17,6 @@ import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { HELLO_RETRY_REQUEST_RANDOM } from "../msgs/server_hello.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { bytesEqual } from "../_bytes.ts";
 import {
   checkClientHello,
   chooseAlpn,
@@ -27,6 +26,7 @@ import {
 } from "./client_hello_checks.ts";
 import type { RetryChoice, ServerHandshakeData } from "./handshake_data.ts";
 import { sendServerFlight } from "./server_flight.ts";
+import { checkSecondHello } from "./second_client_hello.ts";
 import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
@@ -35,6 +35,9 @@ import type { CertifiedKey } from "../common/config_base.ts";
 import { handleTls12ClientHello, wantsTls12 } from "./tls12_client_hello.ts";
 
 const decoder = new TextDecoder();
+
+/** Refused early data skipped when 0-RTT is off (`maxEarlyDataSize: 0`). */
+const REFUSED_EARLY_DATA_SKIP = 16384;
 
 /** Awaits the first ClientHello, or the second one after a HelloRetryRequest. */
 export class ExpectClientHello implements HandshakeState {
@@ -56,6 +59,14 @@ export class ExpectClientHello implements HandshakeState {
     const { config } = hs;
     // D.4: from the first ClientHello on, the peer may send a middlebox CCS.
     cx.ccsAllowed = true;
+    // D.5: SSL 3.0 and older are refused outright, whatever else is offered.
+    if (hello.legacyVersion < ProtocolVersion.TLSv1_0) {
+      throw peerIncompatible(
+        `ClientHello legacy_version 0x${hello.legacyVersion.toString(16).padStart(4, "0")}`,
+        "UnsupportedVersion",
+        AlertDescription.ProtocolVersion,
+      );
+    }
     if (!this.#retry && wantsTls12(hs, hello)) return handleTls12ClientHello(hs, cx, raw, hello);
     if (!config.versions.includes("TLSv1_3")) {
       throw peerIncompatible(
@@ -71,8 +82,11 @@ export class ExpectClientHello implements HandshakeState {
     let group: KeyExchangeGroup | undefined;
     let share: KeyShareEntry | undefined;
     if (this.#retry) {
+      // 4.2.10: no early data follows the second ClientHello, so from here on
+      // a record that does not decrypt is bad_record_mac, never skipped.
+      cx.stopSkippingEarlyData();
       ({ suite, group } = this.#retry);
-      share = checkSecondHello(hs, hello, this.#retry);
+      share = checkSecondHello(hello, this.#retry);
     } else {
       hs.clientRandom = hello.random;
       hs.sessionId = hello.legacySessionId;
@@ -146,10 +160,7 @@ export class ExpectClientHello implements HandshakeState {
         : undefined,
     });
     if (earlyOffered && !earlyData) {
-      // The ticket's own allowance counts too: it may predate a config change.
-      cx.skipRejectedEarlyData(
-        Math.max(config.maxEarlyDataSize, psk?.session.maxEarlyDataSize ?? 0),
-      );
+      cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs, psk?.session.maxEarlyDataSize));
     }
     cx.info.protocolVersion = "TLSv1_3";
     cx.info.cipherSuite = suite;
@@ -195,41 +206,24 @@ export class ExpectClientHello implements HandshakeState {
     cx.sendHandshake(hrr);
     // 4.2.10: early data sent with the first ClientHello is refused and skipped.
     if (findExtension(hello.extensions, ExtensionType.early_data)) {
-      cx.skipRejectedEarlyData(hs.config.maxEarlyDataSize);
+      cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs));
     }
     if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
       cx.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }
-    return new ExpectClientHello(hs, { suite, group });
+    return new ExpectClientHello(hs, { suite, group, firstHello: hello });
   }
 }
 
 /**
- * 4.1.2: the second ClientHello repeats the first except for the key share,
- * which must now be exactly one share for the group we asked for. A second
- * HelloRetryRequest is never sent.
+ * Bytes of refused 0-RTT data skipped (RFC 8446 4.2.10): our configured
+ * allowance, or 16384 (one full record, as OpenSSL does) when we take no
+ * early data at all, so a client holding a ticket from another server
+ * instance still completes its handshake. The ticket's own allowance counts
+ * too: it may predate a config change.
  */
-function checkSecondHello(
-  hs: ServerHandshakeData,
-  hello: ClientHello,
-  retry: RetryChoice,
-): KeyShareEntry {
-  if (!bytesEqual(hello.legacySessionId, hs.sessionId)) {
-    throw peerMisbehaved("second ClientHello changed the session ID", "ChangedSessionId");
-  }
-  if (!hello.cipherSuites.includes(retry.suite.id)) {
-    throw peerMisbehaved(
-      "second ClientHello no longer offers the chosen suite",
-      "SelectedSuiteNotOfferedAfterRetry",
-    );
-  }
-  const shares = findExtension(hello.extensions, ExtensionType.key_share)?.shares ?? [];
-  if (shares.length !== 1 || shares[0].group !== retry.group.group) {
-    throw peerMisbehaved(
-      "second ClientHello does not carry exactly the requested key share",
-      "WrongKeyShareAfterRetry",
-    );
-  }
-  return shares[0];
+function rejectedEarlyDataBudget(hs: ServerHandshakeData, ticketAllowance = 0): number {
+  const configured = hs.config.maxEarlyDataSize;
+  return Math.max(configured > 0 ? configured : REFUSED_EARLY_DATA_SKIP, ticketAllowance);
 }

@@ -5,6 +5,7 @@
  */
 
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ClientHello } from "../msgs/client_hello.ts";
 import type { MasterSecret } from "../tls13/key_schedule.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { Tls13Traffic } from "../common/tls13_traffic.ts";
@@ -20,6 +21,8 @@ export class ServerHandshakeData {
   clientRandom: Uint8Array = new Uint8Array(32);
   /** The client's legacy_session_id, echoed in ServerHello. */
   sessionId: Uint8Array = new Uint8Array(0);
+  /** Extension types of the CertificateRequest we sent: what the client may answer. */
+  requestedExtensions: ReadonlySet<number> = new Set();
   /** Whether our change_cipher_spec was already queued (RFC 8446 D.4). */
   sentChangeCipherSpec = false;
 
@@ -40,6 +43,8 @@ export interface RetryChoice {
   suite: Tls13CipherSuite;
   /** The group the client must now send a share for. */
   group: KeyExchangeGroup;
+  /** The first ClientHello, which the second must repeat (RFC 8446 4.1.2). */
+  firstHello: ClientHello;
 }
 
 /** Secrets derived once the server's flight is sent, needed until client Finished. */

@@ -156,6 +156,7 @@ export async function sendServerFlight(
         authorities: [...authorities],
       });
     }
+    hs.requestedExtensions = new Set(requestExtensions.map((e) => e.type));
     send({
       type: HandshakeType.CertificateRequest,
       certificateRequestContext: new Uint8Array(0),
@@ -188,7 +189,7 @@ export async function sendServerFlight(
   hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
   hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
   hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverFinishedHash));
-  const traffic = new Tls13Traffic(suite, serverApp, clientApp);
+  const traffic = new Tls13Traffic(suite, serverApp, clientApp, hs.config.maxKeyUpdates);
   cx.setWriter(await traffic.writer());
   return { suite, clientHandshakeSecret, traffic, master };
 }

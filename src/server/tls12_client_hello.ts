@@ -48,6 +48,8 @@ const decoder = new TextDecoder();
 
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
+/** TLS_FALLBACK_SCSV (RFC 7507 section 2). */
+const FALLBACK_SCSV = 0x5600;
 
 /**
  * True when `hello` should get TLS 1.2: TLS 1.2 is enabled and the client
@@ -69,6 +71,15 @@ export async function handleTls12ClientHello(
   hello: ClientHello,
 ): Promise<HandshakeState> {
   const { config } = hs;
+  // RFC 7507 3: a client retrying with a lower version than we support was
+  // pushed down, by a network error or an attacker.
+  if (hello.cipherSuites.includes(FALLBACK_SCSV) && config.versions.includes("TLSv1_3")) {
+    throw peerIncompatible(
+      "TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello to a TLS 1.3 server",
+      "InappropriateFallback",
+      AlertDescription.InappropriateFallback,
+    );
+  }
   if (!hello.legacyCompressionMethods.includes(0)) {
     throw peerIncompatible("ClientHello offers no null compression", "NullCompressionRequired");
   }
@@ -99,6 +110,14 @@ export async function handleTls12ClientHello(
     ExtensionType.application_layer_protocol_negotiation,
   )?.protocols;
   const resumable = await findTls12Session(config, hello, serverName);
+  // RFC 7627 5.3: every session we keep used the extended master secret, so
+  // a ClientHello resuming one without it must not get a full handshake.
+  if (resumable && !ems) {
+    throw peerIncompatible(
+      "ClientHello resumes an extended master secret session without the extension",
+      "ExtendedMasterSecretExtensionRequired",
+    );
+  }
   if (resumable) {
     return resumeTls12(hs, cx, raw, hello, resumable, secureReneg, offeredAlpn);
   }

@@ -31,14 +31,16 @@ export interface Tls12Resumable {
   value: ServerSessionValue;
 }
 
-/** Looks up the session `hello` offers; undefined when there is none we accept. */
+/**
+ * Looks up the session `hello` offers; undefined when there is none we accept.
+ * Whether `hello` itself has the extended master secret is the caller's check.
+ */
 export async function findTls12Session(
   config: ResolvedServerConfig,
   hello: ClientHello,
   serverName: string | undefined,
 ): Promise<Tls12Resumable | undefined> {
   if (!config.resumption) return undefined;
-  if (!findExtension(hello.extensions, ExtensionType.extended_master_secret)) return undefined;
   const ticket = findExtension(hello.extensions, ExtensionType.session_ticket)?.ticket;
   let value: ServerSessionValue | undefined;
   if (config.ticketer) {

@@ -184,7 +184,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     this.writable = new WritableStream<Uint8Array>({
       write: (chunk) => this.#write(chunk),
       close: () => this.#close(),
-      abort: () => this.#writer.abort().catch(() => {}),
+      // After a hand-off the transport is the caller's: leave it alone.
+      abort: () => this.#handedOff ? undefined : this.#writer.abort().catch(() => {}),
     });
   }
 
@@ -388,10 +389,14 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
         }
         const out = new Uint8Array(state.encryptedSize(chunk.length));
         const n = await state.encrypt(chunk, out);
+        const before = this.#lastSend;
+        this.#send(out.subarray(0, n));
         // Wrapped: the serial section must not wait for the transport.
-        return { sent: this.#send(out.subarray(0, n)) };
+        return { before };
       });
-      await sending.sent;
+      // Backpressure with one write in flight: this chunk is sent while the
+      // next one is encrypted; `close` waits for the last.
+      await sending.before;
     } catch (e) {
       await this.#fail(e);
       throw e;

@@ -1,0 +1,114 @@
+// One end of a loopback bulk transfer, in its own Deno process (see
+// bulk_loopback.ts). The server listens on 127.0.0.1, prints "PORT n", reads
+// `bytes` bytes of application data and prints "MBPS x" for the time from the
+// first byte to the last. The client connects and writes `bytes` in 64 KiB
+// chunks.
+// Usage: deno run -A bench/_bulk_peer.ts server|client MODE BYTES DIR [PORT] [SUITE]
+//   MODE: ours-stream | ours-kernel | deno-native | tcp
+import { ClientConfig } from "../src/client/config.ts";
+import { ServerConfig } from "../src/server/config.ts";
+import { RootCertStore } from "../src/webpki/root_store.ts";
+import { acceptTls, connectTls, type TlsStream } from "../src/streams/tls_stream.ts";
+import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
+
+const [role, mode, bytesArg, dir, portArg, suiteArg] = Deno.args;
+const total = Number(bytesArg);
+const suite = Number(suiteArg ?? 0x1301);
+const CHUNK = 64 * 1024;
+const cert = () => Deno.readTextFileSync(`${dir}/cert.pem`);
+const key = () => Deno.readTextFileSync(`${dir}/key.pem`);
+const ca = () => Deno.readTextFileSync(`${dir}/ca.pem`);
+
+type Reader = { read(): Promise<Uint8Array | undefined> };
+
+function readerOf(readable: ReadableStream<Uint8Array>): Reader {
+  const r = readable.getReader();
+  return { read: async () => (await r.read()).value };
+}
+
+/** The kernel hand-off of a finished TlsStream, as a plaintext reader / writer. */
+async function kernelEnd(tls: TlsStream) {
+  const { secrets, connection, buffered, reader, writer } = await tls.handOff();
+  const layer = await KernelRecordLayer.create(secrets, connection);
+  let pending: Uint8Array[] = (await layer.open(buffered)).data;
+  return {
+    read: async (): Promise<Uint8Array | undefined> => {
+      while (pending.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        const r = await layer.open(value);
+        if (r.toSend.length > 0) writer.write(r.toSend);
+        pending = r.data;
+      }
+      return pending.shift();
+    },
+    write: async (chunk: Uint8Array) => await writer.write(await layer.seal(chunk)),
+  };
+}
+
+async function serve(): Promise<void> {
+  const listener = mode === "deno-native"
+    ? Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: cert(), key: key() })
+    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  console.log(`PORT ${(listener.addr as Deno.NetAddr).port}`);
+  const conn = await listener.accept();
+  let reader: Reader;
+  if (mode === "ours-stream" || mode === "ours-kernel") {
+    const config = new ServerConfig({
+      certificateChain: cert(),
+      privateKey: key(),
+      enableSecretExtraction: true,
+      sendTls13Tickets: 0,
+    });
+    const tls = await acceptTls(conn, config);
+    reader = mode === "ours-kernel" ? await kernelEnd(tls) : readerOf(tls.readable);
+  } else {
+    reader = readerOf(conn.readable);
+  }
+  let got = 0;
+  let start = 0;
+  while (got < total) {
+    const chunk = await reader.read();
+    if (!chunk) throw new Error(`ended after ${got} bytes`);
+    if (got === 0) start = performance.now();
+    got += chunk.length;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`MBPS ${(total / 1e6 / seconds).toFixed(1)}`);
+  Deno.exit(0);
+}
+
+async function send(): Promise<void> {
+  const port = Number(portArg);
+  const data = crypto.getRandomValues(new Uint8Array(CHUNK));
+  let write: (chunk: Uint8Array) => Promise<void>;
+  if (mode === "deno-native") {
+    const conn = await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [ca()] });
+    const w = conn.writable.getWriter();
+    write = (c) => w.write(c);
+  } else if (mode === "tcp") {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const w = conn.writable.getWriter();
+    write = (c) => w.write(c);
+  } else {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const config = new ClientConfig({
+      roots: RootCertStore.fromPem(ca()),
+      enableSecretExtraction: true,
+      cipherSuites: [suite],
+    });
+    const tls = await connectTls(conn, config, "localhost");
+    if (mode === "ours-kernel") write = (await kernelEnd(tls)).write;
+    else {
+      const w = tls.writable.getWriter();
+      write = (c) => w.write(c);
+    }
+  }
+  for (let sent = 0; sent < total; sent += CHUNK) await write(data.slice());
+  // The server exits when it has everything; the driver then stops this
+  // process. Closing first could reset the connection before the last bytes.
+  setInterval(() => {}, 1 << 30);
+}
+
+if (role === "server") await serve();
+else await send();
