@@ -1,5 +1,5 @@
 // Chains for bench/webpki_bench.ts, made with the openssl CLI (tests/_pki.ts).
-import type { TestPki } from "../tests/_pki.ts";
+import type { KeyAlg, TestPki } from "../tests/_pki.ts";
 
 /** Largest handshake message we accept (src/record/handshake_joiner.ts). */
 export const CERTIFICATE_MESSAGE_LIMIT = 256 * 1024;
@@ -42,4 +42,26 @@ export function nameConstraintChain(pki: TestPki, n: number): BenchChain {
   const sans = Array.from({ length: n }, (_, i) => `DNS:h${i}.example.com`);
   const leaf = pki.leaf(inter, sans.join(","));
   return { leaf: leaf.der, intermediates: [inter.der], root: root.der, name: "h0.example.com" };
+}
+
+/**
+ * root -> intermediate -> leaf, sent with `decoys` more intermediates ahead
+ * of the real one that carry its name but each another key of type `alg`:
+ * every one is a candidate issuer whose signature check (ECDSA with SHA-256,
+ * the leaf's) fails, until the signature budget runs out.
+ */
+export function signatureBudgetChain(pki: TestPki, decoys: number, alg: KeyAlg): BenchChain {
+  const root = pki.root("Bench Decoy Root");
+  const inter = pki.intermediate(root, "Bench Decoy Intermediate");
+  const leaf = pki.leaf(inter, "DNS:www.example.com");
+  const fakes = Array.from(
+    { length: decoys },
+    () => pki.intermediate(root, "Bench Decoy Intermediate", alg),
+  );
+  return {
+    leaf: leaf.der,
+    intermediates: [...fakes.map((c) => c.der), inter.der],
+    root: root.der,
+    name: "www.example.com",
+  };
 }

@@ -1,7 +1,9 @@
-// Certificate verification cost: a typical 3-certificate chain, and the worst
+// Certificate verification cost: a typical 3-certificate chain; the worst
 // name-constraint chain that fits one Certificate message (an intermediate with
 // 6580 excluded dNSName subtrees over a leaf with 6580 dNSName SANs, 256 KiB in
-// all). Run: deno bench -A bench/webpki_bench.ts (results in bench/README.md).
+// all); the largest one the comparison budget lets through (500 x 500); and
+// 120 decoy intermediates (P-256, then P-384 keys) that spend the signature budget.
+// Run: deno bench -A bench/webpki_bench.ts (results in bench/README.md).
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";
 import { TestPki } from "../tests/_pki.ts";
@@ -10,16 +12,22 @@ import {
   CERTIFICATE_MESSAGE_LIMIT,
   certificateMessageSize,
   nameConstraintChain,
+  signatureBudgetChain,
   typicalChain,
 } from "./_webpki_chains.ts";
 
 const pki = new TestPki();
 const typical = typicalChain(pki);
 const worst = nameConstraintChain(pki, 6580);
+const withinBudget = nameConstraintChain(pki, 500);
+const decoys = signatureBudgetChain(pki, 120, "p384");
+const decoys256 = signatureBudgetChain(pki, 120, "p256");
 pki.cleanup();
-const size = certificateMessageSize(worst);
-if (size > CERTIFICATE_MESSAGE_LIMIT) throw new Error(`worst chain is ${size} bytes`);
-console.log(`worst name-constraint chain: ${size} bytes of Certificate message`);
+for (const [name, c] of [["worst name-constraint", worst], ["decoy", decoys]] as const) {
+  const size = certificateMessageSize(c);
+  if (size > CERTIFICATE_MESSAGE_LIMIT) throw new Error(`${name} chain is ${size} bytes`);
+  console.log(`${name} chain: ${size} bytes of Certificate message`);
+}
 
 const now = new Date();
 
@@ -41,7 +49,12 @@ async function verify(v: WebPkiServerVerifier, c: BenchChain): Promise<string> {
 
 const typicalVerifier = verifier(typical);
 const worstVerifier = verifier(worst);
+const withinVerifier = verifier(withinBudget);
+const decoyVerifier = verifier(decoys);
+const decoy256Verifier = verifier(decoys256);
 console.log(`typical chain: ${await verify(typicalVerifier, typical)}`);
+console.log(`500 x 500 chain: ${await verify(withinVerifier, withinBudget)}`);
+console.log(`decoy chain: ${await verify(decoyVerifier, decoys)}`);
 const t0 = performance.now();
 const outcome = await verify(worstVerifier, worst);
 console.log(`worst chain: ${outcome}, first run ${(performance.now() - t0).toFixed(1)} ms`);
@@ -59,3 +72,15 @@ Deno.bench(
     await verify(worstVerifier, worst);
   },
 );
+
+Deno.bench("name-constraint chain at the comparison budget (500 x 500)", async () => {
+  await verify(withinVerifier, withinBudget);
+});
+
+Deno.bench("120 decoy P-256 intermediates (signature budget)", async () => {
+  await verify(decoy256Verifier, decoys256);
+});
+
+Deno.bench("120 decoy P-384 intermediates (signature budget)", async () => {
+  await verify(decoyVerifier, decoys);
+});

@@ -95,14 +95,14 @@ export class TestPki {
     issuer: TestCert,
     cn: string,
     ext: string[],
-    opts: { alg?: KeyAlg; days?: number; digest?: string } = {},
+    opts: { alg?: KeyAlg; days?: number; digest?: string; sameKeyAs?: TestCert } = {},
   ): TestCert {
     const i = this.#n++;
-    const key = join(this.dir, `k${i}.pem`);
+    const key = opts.sameKeyAs?.keyPath ?? join(this.dir, `k${i}.pem`);
     const csr = join(this.dir, `r${i}.pem`);
     const crt = join(this.dir, `c${i}.pem`);
     const extFile = join(this.dir, `e${i}.cnf`);
-    this.#key(opts.alg ?? "p256", key);
+    if (!opts.sameKeyAs) this.#key(opts.alg ?? "p256", key);
     this.#openssl(["req", "-new", "-key", key, "-out", csr, "-subj", `/CN=${cn}`]);
     writeFileSync(
       extFile,

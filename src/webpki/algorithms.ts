@@ -47,6 +47,16 @@ export function checkRsaMinimumOption(bits: number | undefined): RsaMinimumBits 
   return v;
 }
 
+/** The modulus length of an RSA `spki`, or undefined for other or malformed keys. */
+export function rsaBitsOf(spki: Uint8Array, key: KeyType | undefined): number | undefined {
+  if (key !== "rsa" && key !== "rsa-pss") return undefined;
+  try {
+    return rsaModulusBits(parseSpki(spki).publicKey);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Refuses an RSA key (rsaEncryption or id-RSASSA-PSS `spki`) outside the
  * policy: detail `RsaKeyTooSmall` under `minBits`, `UnsupportedRsaKeySize`
@@ -54,12 +64,8 @@ export function checkRsaMinimumOption(bits: number | undefined): RsaMinimumBits 
  */
 export function checkRsaKeySize(spki: Uint8Array, key: KeyType | undefined, minBits: number): void {
   if (key !== "rsa" && key !== "rsa-pss") return;
-  let bits: number;
-  try {
-    bits = rsaModulusBits(parseSpki(spki).publicKey);
-  } catch {
-    throw certError("BadEncoding", "malformed RSA public key");
-  }
+  const bits = rsaBitsOf(spki, key);
+  if (bits === undefined) throw certError("BadEncoding", "malformed RSA public key");
   if (bits < minBits) {
     throw certError("RsaKeyTooSmall", `${bits}-bit RSA key (at least ${minBits} bits needed)`);
   }

@@ -5,7 +5,11 @@
  * verification is refused when the limit is reached:
  *
  * - signature checks while building paths (certificates and CRLs): 100, as in
- *   rustls-webpki and Go's crypto/x509;
+ *   rustls-webpki and Go's crypto/x509, counted in units of the cheap checks
+ *   (P-256, Ed25519, RSA up to 2048 bits). A check with a dearer key counts
+ *   for more, by its measured cost in Web Crypto ({@link signatureCost}): a
+ *   peer that sends decoy issuers with P-384 or large RSA keys gets fewer
+ *   checks, so that no chain costs more than about 100 cheap checks;
  * - name-constraint comparisons over the whole path, one per (name,
  *   constraint) pair of the same name type: 250,000, the figure rustls-webpki
  *   and Go use. A chain that needs more (the x509-limbo `nc-dos` cases, or
@@ -18,6 +22,28 @@
  */
 
 import { certError } from "./_errors.ts";
+import { type KeyType, keyTypeOf, rsaBitsOf } from "./algorithms.ts";
+import type { Certificate } from "./x509.ts";
+
+/**
+ * What one signature check by a key of type `key` (and, for RSA, `rsaBits`)
+ * takes from the budget. Measured with Deno's Web Crypto on this project's
+ * machines (bench/README.md): a P-384 check costs about 3 P-256 checks, RSA
+ * cost grows with the square of the modulus.
+ */
+export function signatureCost(key: KeyType, rsaBits: number | undefined): number {
+  if (key === "p384") return 3;
+  if ((key === "rsa" || key === "rsa-pss") && rsaBits !== undefined) {
+    return rsaBits <= 2048 ? 1 : rsaBits <= 3072 ? 3 : rsaBits <= 4096 ? 5 : 20;
+  }
+  return 1;
+}
+
+/** The budget units a signature check with `issuer`'s key takes. */
+export function signatureCostOf(issuer: Certificate): number {
+  const key = keyTypeOf(issuer.spkiAlgorithm);
+  return key === undefined ? 1 : signatureCost(key, rsaBitsOf(issuer.spki, key));
+}
 
 /** The limits of one verification. */
 export interface BudgetLimits {
@@ -45,9 +71,13 @@ export class Budget {
       DEFAULT_BUDGET.nameConstraintComparisons;
   }
 
-  /** Takes one signature check; throws `MaximumSignatureChecksExceeded` when none is left. */
-  consumeSignatureCheck(): void {
-    if (--this.#signatures < 0) {
+  /**
+   * Takes one signature check of `cost` units (see {@link signatureCost});
+   * throws `MaximumSignatureChecksExceeded` when they are not left.
+   */
+  consumeSignatureCheck(cost = 1): void {
+    this.#signatures -= cost;
+    if (this.#signatures < 0) {
       throw certError("MaximumSignatureChecksExceeded", "path building gave up");
     }
   }

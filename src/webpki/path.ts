@@ -15,7 +15,7 @@ import type { SignatureVerifier } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
 import { certError, errorRank } from "./_errors.ts";
 import { RSA_KEY_BITS, verifyX509Signature } from "./algorithms.ts";
-import { Budget, type BudgetLimits, isBudgetExhausted } from "./budget.ts";
+import { Budget, type BudgetLimits, isBudgetExhausted, signatureCostOf } from "./budget.ts";
 import { checkCertificate, isSelfIssued } from "./checks.ts";
 import { checkNameConstraints, constrainedNamesOf, constraintsOf } from "./name_constraints.ts";
 import { checkRevocation, type RevocationPolicy } from "./revocation.ts";
@@ -111,7 +111,7 @@ export async function buildPath(
         if (next > maxIntermediates) {
           throw certError("MaximumPathDepthExceeded", "too many intermediates");
         }
-        budget.consumeSignatureCheck();
+        budget.consumeSignatureCheck(signatureCostOf(cand));
         const ok = await verifyX509Signature(
           opts.verifiers,
           cur.signatureAlgorithm,

@@ -4,6 +4,9 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TlsError } from "../error.ts";
 import { type TestCert, TestPki } from "../../tests/_pki.ts";
+import { signatureVerifiers } from "../crypto/webcrypto/verify.ts";
+import { Eku } from "./extensions.ts";
+import { buildPath } from "./path.ts";
 import { RootCertStore } from "./root_store.ts";
 import { WebPkiClientVerifier, WebPkiServerVerifier } from "./verifier.ts";
 import { parseCertificate } from "./x509.ts";
@@ -216,5 +219,35 @@ describe("profile rules", () => {
       server.verifyServerCert(leaf.der, [inter.der], "www.example.com", now),
       "NameConstraintViolation",
     );
+  });
+});
+
+describe("the signature budget", () => {
+  it("refuses a chain behind decoy issuers once the checks are spent, P-384 ones counting 3", async () => {
+    const root = pki.root("Decoy Root");
+    const inter = ca(root, "Decoy Intermediate");
+    const leaf = parseCertificate(pki.leaf(inter, "DNS:www.example.com").der);
+    const anchors = trusting(root).roots;
+    const decoys = (n: number, alg: "p256" | "p384") =>
+      Array.from(
+        { length: n },
+        () => parseCertificate(pki.intermediate(root, "Decoy Intermediate", alg).der),
+      );
+    const build = (intermediates: ReturnType<typeof decoys>) =>
+      buildPath(leaf, [...intermediates, parseCertificate(inter.der)], anchors, {
+        now: now.getTime(),
+        eku: Eku.serverAuth,
+        verifiers: signatureVerifiers,
+        budget: { signatureChecks: 10 },
+      });
+    // Each decoy has the issuer's name but another key: one failed check each.
+    // 8 P-256 decoys + the real intermediate + the root's check = 10.
+    const cheap = decoys(9, "p256");
+    await build(cheap.slice(0, 8));
+    await refused(build(cheap), "MaximumSignatureChecksExceeded");
+    // Two P-384 decoys take 6 units, three take 9: then the real path does not fit.
+    const dear = decoys(3, "p384");
+    await build(dear.slice(0, 2));
+    await refused(build(dear), "MaximumSignatureChecksExceeded");
   });
 });

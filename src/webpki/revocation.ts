@@ -19,7 +19,7 @@ import type { SignatureVerifier } from "../crypto/types.ts";
 import { bytesEqual } from "../_bytes.ts";
 import { certError } from "./_errors.ts";
 import { verifyX509Signature } from "./algorithms.ts";
-import type { Budget } from "./budget.ts";
+import { type Budget, signatureCostOf } from "./budget.ts";
 import { CertRevocationList, RevocationReason } from "./crl.ts";
 import { KeyUsageBit } from "./extensions.ts";
 import type { Certificate } from "./x509.ts";
@@ -127,7 +127,7 @@ async function signedBy(
   if (!byIssuer) authenticated.set(crl, byIssuer = new WeakMap());
   let ok = byIssuer.get(issuer);
   if (ok === undefined) {
-    ctx.budget.consumeSignatureCheck();
+    ctx.budget.consumeSignatureCheck(signatureCostOf(issuer));
     ok = await verifyX509Signature(
       ctx.verifiers,
       crl.signatureAlgorithm,

@@ -141,6 +141,27 @@ export interface WebPkiVerifierOptions {
  * The default verifier of server certificates: a path to `roots`, serverAuth,
  * and the server name in the subjectAltName.
  *
+ * What it checks:
+ * - path building through the sent intermediates to an anchor, every
+ *   candidate path tried, the most specific refusal reported; v3, strict DER,
+ *   validity (whole seconds), basicConstraints, keyUsage, pathLenConstraint,
+ *   `maxIntermediates`, extKeyUsage, unknown critical extensions refused;
+ * - the server name against SAN dNSName (RFC 6125, left-most wildcard label)
+ *   and iPAddress; the Common Name is never read;
+ * - name constraints on dNSName (a wildcard SAN as all the names it can
+ *   match), iPAddress, directoryName (subject and SAN) and rfc822Name; a
+ *   constraint on another name type refuses a chain that has such a name;
+ * - RSA keys of at least `minRsaKeyBits` (2048; 1024 at the lowest), a
+ *   multiple of 8 and at most 8192 bits, in the path and in handshake
+ *   signatures; on Deno, RSA keys above 4096 bits give `UnsupportedRsaKeySize`
+ *   (its Web Crypto cannot use them);
+ * - CRL revocation when `revocation` is set (see {@link RevocationOptions});
+ * - at most 100 signature checks and 250,000 name-constraint comparisons.
+ *
+ * Not checked: certificate policies, OCSP, CRL fetching, delta or indirect
+ * CRLs, Certificate Transparency, the public suffix list, the Common Name,
+ * and the trust anchors' own profile (they are trusted as configured).
+ *
  * @example
  * ```ts
  * import { RootCertStore } from "./root_store.ts";
@@ -220,7 +241,9 @@ export interface WebPkiClientVerifierOptions extends WebPkiVerifierOptions {
 
 /**
  * The default verifier of client certificates: a path to `roots` with
- * clientAuth. No name is checked.
+ * clientAuth, with the checks (and limits) of {@link WebPkiServerVerifier}
+ * except that no name is checked (name constraints still apply, rfc822Name
+ * ones included).
  *
  * @example
  * ```ts
