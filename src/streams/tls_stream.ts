@@ -349,7 +349,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
         { detail: "UnexpectedEof" },
       );
     }
-    const read = this.#reader.read();
+    // A read started ahead (below) is taken first; it stays pending until here.
+    const read = this.#pendingRead ?? this.#reader.read();
     this.#pendingRead = read;
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -359,8 +360,15 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     }
     // After a hand-off these bytes are the new owner's (see `readerAfter`).
     if (this.#handedOff) return;
-    if (result.done) this.#transportEnded = true;
-    else this.#arrived.push(result.value);
+    if (result.done) {
+      this.#transportEnded = true;
+      return;
+    }
+    this.#arrived.push(result.value);
+    // Read ahead: the next chunk comes in while this one is decrypted.
+    const ahead = this.#reader.read();
+    ahead.catch(() => {}); // taken by the next call, or by a hand-off
+    this.#pendingRead = ahead;
   }
 
   async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
