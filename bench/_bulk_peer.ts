@@ -31,6 +31,7 @@ async function kernelEnd(tls: TlsStream) {
   const { secrets, connection, buffered, reader, writer } = await tls.handOff();
   const layer = await KernelRecordLayer.create(secrets, connection);
   let pending: Uint8Array[] = (await layer.open(buffered)).data;
+  let previous: Promise<void> = Promise.resolve();
   return {
     read: async (): Promise<Uint8Array | undefined> => {
       while (pending.length === 0) {
@@ -42,7 +43,13 @@ async function kernelEnd(tls: TlsStream) {
       }
       return pending.shift();
     },
-    write: async (chunk: Uint8Array) => await writer.write(await layer.seal(chunk)),
+    // Seals the next chunk while the previous one is written (sends stay in
+    // order: seal takes sequence numbers in call order, writes are queued).
+    write: async (chunk: Uint8Array) => {
+      const sealing = layer.seal(chunk);
+      await previous;
+      previous = writer.write(await sealing);
+    },
   };
 }
 
