@@ -10,104 +10,15 @@
 import type { ClientConfig } from "../client/config.ts";
 import { TlsError } from "../error.ts";
 import type { ServerConfig } from "../server/config.ts";
-import type { HandshakeKind } from "../common/info.ts";
-import type { SupportedCipherSuite } from "../crypto/types.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/unbuffered.ts";
 import type { ConnectionState } from "../conn/states.ts";
-import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
 import { ReadBuffer } from "./_read_buffer.ts";
+import { readerAfter } from "./_reader_after.ts";
+import type { ByteTransport, StreamHandOff, TlsConnection, TlsStreamInfo } from "./stream_types.ts";
 import { concat } from "../_bytes.ts";
 
-/**
- * A duplex byte transport.
- *
- * @example
- * ```ts
- * import type { ByteTransport } from "@kerneltls/tls/streams";
- * // Deno.connect(), Cloudflare's connect() and Node's Duplex.toWeb() give one;
- * // here a loopback made of one TransformStream.
- * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
- * const loopback: ByteTransport = { readable, writable };
- * void loopback;
- * ```
- */
-export interface ByteTransport {
-  /** Bytes from the peer. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. */
-  writable: WritableStream<Uint8Array>;
-}
+export type { ByteTransport, StreamHandOff, TlsConnection, TlsStreamInfo } from "./stream_types.ts";
 
-/**
- * Facts about the finished handshake.
- *
- * @example
- * ```ts
- * import type { TlsStreamInfo } from "@kerneltls/tls/streams";
- * function log(info: TlsStreamInfo): void {
- *   console.log(info.protocolVersion, info.cipherSuite?.name, info.alpnProtocol, info.handshakeKind);
- * }
- * void log;
- * ```
- */
-export interface TlsStreamInfo {
-  /** `"TLSv1_3"`. */
-  protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined;
-  /** The negotiated suite. */
-  cipherSuite: SupportedCipherSuite | undefined;
-  /** The agreed ALPN protocol. */
-  alpnProtocol: string | undefined;
-  /** The peer's certificates, end entity first. */
-  peerCertificates: readonly Uint8Array[] | undefined;
-  /** Full, with HelloRetryRequest, or resumed. */
-  handshakeKind: HandshakeKind | undefined;
-}
-
-/**
- * What `handOff()` returns: the kernel hand-off plus the transport, now yours.
- *
- * @example
- * ```ts
- * import type { ClientKernelConnection } from "@kerneltls/tls";
- * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
- * import type { StreamHandOff } from "@kerneltls/tls/streams";
- * async function toRecordLayer(handOff: StreamHandOff<ClientKernelConnection>): Promise<void> {
- *   const { secrets, connection, buffered, reader, writer } = handOff;
- *   const layer = await KernelRecordLayer.create(secrets, connection);
- *   const { data } = await layer.open(buffered); // bytes read before the hand-off come first
- *   console.log(data.length);
- *   await writer.write(await layer.seal(new TextEncoder().encode("ping")));
- *   void reader; // keep reading ciphertext from here
- * }
- * void toRecordLayer;
- * ```
- */
-export interface StreamHandOff<K extends KernelConnection> {
-  /** Traffic keys and sequence numbers. */
-  secrets: ExtractedSecrets;
-  /** The kernel connection. */
-  connection: K;
-  /** Ciphertext already read from the transport but not processed. */
-  buffered: Uint8Array;
-  /** The transport's reader (locked to you now). */
-  reader: ReadableStreamDefaultReader<Uint8Array>;
-  /** The transport's writer (locked to you now). */
-  writer: WritableStreamDefaultWriter<Uint8Array>;
-}
-
-/**
- * The connections a {@link TlsStream} can wrap.
- *
- * @example
- * ```ts
- * import type { TlsConnection } from "@kerneltls/tls/streams";
- * function role(conn: TlsConnection): string {
- *   return "serverName" in conn ? "server" : "client";
- * }
- * void role;
- * ```
- */
-export type TlsConnection = UnbufferedClientConnection | UnbufferedServerConnection;
 type Goal = "handshake" | "data" | "idle";
 /** `#drive` wants bytes from the transport. */
 const NEED_BYTES = Symbol("need bytes");
@@ -461,26 +372,6 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     await this.#closeTransport();
     await this.#reader.cancel(e).catch(() => {});
   }
-}
-
-/**
- * A reader that yields what `pending` (a read already under way on `reader`)
- * brings, then whatever `reader` yields next.
- */
-function readerAfter(
-  pending: Promise<ReadableStreamReadResult<Uint8Array>>,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): ReadableStreamDefaultReader<Uint8Array> {
-  let first: typeof pending | undefined = pending;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await (first ?? reader.read());
-      first = undefined;
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 }).getReader();
 }
 
 /**

@@ -1,0 +1,103 @@
+/**
+ * The types `TlsStream` takes and gives: the byte transport, the handshake
+ * facts, the hand-off. Re-exported by `tls_stream.ts` (the `./streams` entry
+ * point).
+ *
+ * @module
+ */
+
+import type { HandshakeKind } from "../common/info.ts";
+import type { SupportedCipherSuite } from "../crypto/types.ts";
+import type { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/unbuffered.ts";
+import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
+
+/**
+ * A duplex byte transport.
+ *
+ * @example
+ * ```ts
+ * import type { ByteTransport } from "@kerneltls/tls/streams";
+ * // Deno.connect(), Cloudflare's connect() and Node's Duplex.toWeb() give one;
+ * // here a loopback made of one TransformStream.
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const loopback: ByteTransport = { readable, writable };
+ * void loopback;
+ * ```
+ */
+export interface ByteTransport {
+  /** Bytes from the peer. */
+  readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
+  writable: WritableStream<Uint8Array>;
+}
+
+/**
+ * Facts about the finished handshake.
+ *
+ * @example
+ * ```ts
+ * import type { TlsStreamInfo } from "@kerneltls/tls/streams";
+ * function log(info: TlsStreamInfo): void {
+ *   console.log(info.protocolVersion, info.cipherSuite?.name, info.alpnProtocol, info.handshakeKind);
+ * }
+ * void log;
+ * ```
+ */
+export interface TlsStreamInfo {
+  /** `"TLSv1_3"`. */
+  protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined;
+  /** The negotiated suite. */
+  cipherSuite: SupportedCipherSuite | undefined;
+  /** The agreed ALPN protocol. */
+  alpnProtocol: string | undefined;
+  /** The peer's certificates, end entity first. */
+  peerCertificates: readonly Uint8Array[] | undefined;
+  /** Full, with HelloRetryRequest, or resumed. */
+  handshakeKind: HandshakeKind | undefined;
+}
+
+/**
+ * What `handOff()` returns: the kernel hand-off plus the transport, now yours.
+ *
+ * @example
+ * ```ts
+ * import type { ClientKernelConnection } from "@kerneltls/tls";
+ * import { KernelRecordLayer } from "@kerneltls/tls/kernel-record-layer";
+ * import type { StreamHandOff } from "@kerneltls/tls/streams";
+ * async function toRecordLayer(handOff: StreamHandOff<ClientKernelConnection>): Promise<void> {
+ *   const { secrets, connection, buffered, reader, writer } = handOff;
+ *   const layer = await KernelRecordLayer.create(secrets, connection);
+ *   const { data } = await layer.open(buffered); // bytes read before the hand-off come first
+ *   console.log(data.length);
+ *   await writer.write(await layer.seal(new TextEncoder().encode("ping")));
+ *   void reader; // keep reading ciphertext from here
+ * }
+ * void toRecordLayer;
+ * ```
+ */
+export interface StreamHandOff<K extends KernelConnection> {
+  /** Traffic keys and sequence numbers. */
+  secrets: ExtractedSecrets;
+  /** The kernel connection. */
+  connection: K;
+  /** Ciphertext already read from the transport but not processed. */
+  buffered: Uint8Array;
+  /** The transport's reader (locked to you now). */
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The transport's writer (locked to you now). */
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+}
+
+/**
+ * The connections a {@link TlsStream} can wrap.
+ *
+ * @example
+ * ```ts
+ * import type { TlsConnection } from "@kerneltls/tls/streams";
+ * function role(conn: TlsConnection): string {
+ *   return "serverName" in conn ? "server" : "client";
+ * }
+ * void role;
+ * ```
+ */
+export type TlsConnection = UnbufferedClientConnection | UnbufferedServerConnection;
