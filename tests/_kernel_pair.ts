@@ -5,7 +5,7 @@ import type { ExtractedSecrets } from "../src/conn/kernel.ts";
 import type { CryptoProvider, Tls13CipherSuite } from "../src/crypto/types.ts";
 import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import { ContentType } from "../src/msgs/enums.ts";
-import { tls13Protection } from "../src/kernel/_protection.ts";
+import { tls13Protection } from "../src/record/protection.ts";
 
 let provider: Promise<CryptoProvider> | undefined;
 

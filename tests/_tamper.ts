@@ -10,7 +10,7 @@ import { TlsError } from "../src/error.ts";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { hmacSha256 } from "../src/crypto/webcrypto/hash.ts";
 import { nextTrafficSecret, trafficKeys } from "../src/tls13/key_schedule.ts";
-import { Tls13Reader, Tls13Writer } from "../src/common/record_io.ts";
+import { Tls13Reader, Tls13Writer } from "../src/record/record_io.ts";
 import { splitHandshakeMessages } from "../src/msgs/handshake.ts";
 import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";

@@ -25,7 +25,7 @@ import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { hmacSha256 } from "../src/crypto/webcrypto/hash.ts";
 import type { ActiveKeyExchange, CryptoProvider, KeyExchangeGroup } from "../src/crypto/types.ts";
 import { trafficKeys } from "../src/tls13/key_schedule.ts";
-import { Tls13Reader, Tls13Writer } from "../src/common/record_io.ts";
+import { Tls13Reader, Tls13Writer } from "../src/record/record_io.ts";
 import { clientAuthVerifier, makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 

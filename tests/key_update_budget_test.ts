@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { hmacSha256 } from "../src/crypto/webcrypto/hash.ts";
-import { Tls13Writer } from "../src/common/record_io.ts";
+import { Tls13Writer } from "../src/record/record_io.ts";
 import { nextTrafficSecret, trafficKeys } from "../src/tls13/key_schedule.ts";
 import { AlertDescription, ContentType } from "../src/msgs/enums.ts";
 import { makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";

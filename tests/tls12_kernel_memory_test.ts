@@ -13,7 +13,7 @@ import type {
   KernelConnection,
 } from "../src/conn/kernel.ts";
 import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
-import { tls12Protection } from "../src/kernel/_protection.ts";
+import { tls12Protection } from "../src/record/protection.ts";
 import { chacha20Poly1305Pure } from "../src/crypto/pure/chacha20_poly1305.ts";
 import { TlsError } from "../src/error.ts";
 import { WebPkiServerVerifier } from "../src/webpki/verifier.ts";

@@ -7,7 +7,8 @@
  */
 
 import type { EarlyDataSender } from "../common/core.ts";
-import { fragments, type RecordWriter } from "../common/outbound.ts";
+import { fragments } from "../common/outbound.ts";
+import type { RecordWriter } from "../record/record_io.ts";
 import { InsufficientSizeError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
 
@@ -52,9 +53,13 @@ export class ClientEarlyData implements EarlyDataSender {
     if (out.length < required) throw new InsufficientSizeError(required);
     let written = 0;
     for (const p of parts) {
-      const record = await this.writer.write(ContentType.ApplicationData, p);
-      out.set(record, written);
-      written += record.length;
+      const size = this.writer.recordSize(p.length);
+      await this.writer.writeInto(
+        ContentType.ApplicationData,
+        p,
+        out.subarray(written, written + size),
+      );
+      written += size;
     }
     this.#remaining -= consumed;
     return { consumed, written };

@@ -8,7 +8,7 @@
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
-import { Tls13Reader, Tls13Writer } from "../common/record_io.ts";
+import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkSolicited, checkTls13Extensions, findExtension } from "../msgs/extensions.ts";

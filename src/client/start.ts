@@ -14,7 +14,7 @@ import { takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
-import { Tls13Writer } from "../common/record_io.ts";
+import { Tls13Writer } from "../record/record_io.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
 

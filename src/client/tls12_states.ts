@@ -31,7 +31,7 @@ import {
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { concat, constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
-import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
+import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 import { RefuseRenegotiation, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ActiveKeyExchange } from "../crypto/types.ts";

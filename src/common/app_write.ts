@@ -71,9 +71,10 @@ export async function encryptAppData(
     });
   }
   if (refresh && cx.tls13) {
-    const update = await writer.write(ContentType.Handshake, cx.tls13.keyUpdateMessage(false));
-    out.set(update, offset);
-    offset += update.length;
+    const update = cx.tls13.keyUpdateMessage(false);
+    const size = writer.recordSize(update.length);
+    await writer.writeInto(ContentType.Handshake, update, out.subarray(offset, offset + size));
+    offset += size;
     await cx.tls13.rotateTx(cx);
   }
   // Each record's place in `out` is known up front and the writer takes its
@@ -86,7 +87,7 @@ export async function encryptAppData(
       const at = offset;
       offset += current.recordSize(p.length);
       if (sealing.length >= SEALS_IN_FLIGHT) await sealing.shift();
-      const sealed = current.write(ContentType.ApplicationData, p).then((r) => out.set(r, at));
+      const sealed = current.writeInto(ContentType.ApplicationData, p, out.subarray(at, offset));
       sealed.catch(() => {}); // observed below or by the shift above
       sealing.push(sealed);
     }
@@ -102,11 +103,11 @@ export async function writeCloseNotify(cx: ConnectionCore, out: Uint8Array): Pro
   checkWritable(cx);
   const required = cx.writer.recordSize(2);
   if (out.length < required) throw new InsufficientSizeError(required);
-  const record = await cx.writer.write(
+  await cx.writer.writeInto(
     ContentType.Alert,
     new Uint8Array([AlertLevel.Warning, AlertDescription.CloseNotify]),
+    out.subarray(0, required),
   );
-  out.set(record);
   cx.weClosed = true;
-  return record.length;
+  return required;
 }

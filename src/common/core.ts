@@ -14,8 +14,13 @@ import { TlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
 import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_joiner.ts";
 import type { OpenedRecord } from "../record/tls13_protection.ts";
-import { OutboundQueue, type RecordWriter } from "./outbound.ts";
-import { PlainReader, PlainWriter, type RecordReader } from "./record_io.ts";
+import { OutboundQueue } from "./outbound.ts";
+import {
+  PlainReader,
+  PlainWriter,
+  type RecordReader,
+  type RecordWriter,
+} from "../record/record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";

@@ -9,16 +9,7 @@
 
 import { ContentType } from "../msgs/enums.ts";
 import { InsufficientSizeError } from "../error.ts";
-
-/** Something that turns one fragment into one complete record. */
-export interface RecordWriter {
-  /** Records written so far under the current key (0n in clear). */
-  readonly seq: bigint;
-  /** Complete record size for a fragment of `payloadLength` bytes. */
-  recordSize(payloadLength: number): number;
-  /** Produces the complete record (header included), advancing any sequence number. */
-  write(contentType: number, payload: Uint8Array): Promise<Uint8Array>;
-}
+import type { RecordWriter } from "../record/record_io.ts";
 
 interface Item {
   contentType: number;
@@ -76,9 +67,13 @@ export class OutboundQueue {
     let offset = 0;
     for (const item of items) {
       for (const fragment of fragments(item.payload, this.#maxFragment)) {
-        const record = await item.writer.write(item.contentType, fragment);
-        out.set(record, offset);
-        offset += record.length;
+        const size = item.writer.recordSize(fragment.length);
+        await item.writer.writeInto(
+          item.contentType,
+          fragment,
+          out.subarray(offset, offset + size),
+        );
+        offset += size;
       }
     }
     return offset;

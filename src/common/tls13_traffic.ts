@@ -12,7 +12,7 @@ import { HandshakeType, KeyUpdateRequest } from "../msgs/enums.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
 import type { ConnectionCore } from "./core.ts";
-import { Tls13Reader, Tls13Writer } from "./record_io.ts";
+import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { DEFAULT_MAX_KEY_UPDATES, KeyUpdateBudget } from "./key_update_budget.ts";
 
 /** Records kept in reserve below the confidentiality limit before we rotate. */

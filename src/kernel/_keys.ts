@@ -6,8 +6,7 @@
 
 import type { Aead, AeadKind } from "../crypto/types.ts";
 import type { ConnectionTrafficSecrets } from "../conn/kernel.ts";
-import { MAX_SEQ } from "../record/tls13_protection.ts";
-import type { InstalledKey } from "./_protection.ts";
+import { type InstalledKey, installKey, MAX_SEQ } from "../record/protection.ts";
 import type { AeadSource } from "./types.ts";
 
 /** The AEAD of `kind` from `provider`'s suites. */
@@ -20,10 +19,7 @@ export function findAead(provider: AeadSource, kind: AeadKind): Aead {
 /** Imports one direction's key after checking it fits `aead`. */
 export async function install(aead: Aead, s: ConnectionTrafficSecrets): Promise<InstalledKey> {
   if (s.kind !== aead.kind) throw new TypeError(`secrets are for ${s.kind}, not ${aead.kind}`);
-  if (!(s.iv instanceof Uint8Array) || s.iv.length !== aead.nonceLen) {
-    throw new RangeError(`iv must be ${aead.nonceLen} bytes`);
-  }
-  return { key: await aead.importKey(s.key), iv: s.iv.slice() };
+  return await installKey(aead, s.key, s.iv, 0n);
 }
 
 /** A sequence number handed over from outside, checked. */

@@ -56,13 +56,8 @@ import type {
 } from "../conn/kernel.ts";
 import { AlertDescription, AlertLevel, ContentType, HandshakeType } from "../msgs/enums.ts";
 import { MAX_PLAINTEXT_LEN, type RawRecord, readRecord } from "../record/deframer.ts";
-import { MAX_SEQ } from "../record/tls13_protection.ts";
-import {
-  type InstalledKey,
-  type RecordProtection,
-  tls12Protection,
-  tls13Protection,
-} from "./_protection.ts";
+import { protectionFor, type RecordProtection } from "../record/protection.ts";
+import { ProtectedReader, ProtectedWriter } from "../record/record_io.ts";
 import { InboundRouter } from "./_inbound.ts";
 import { checkSeq, findAead, install } from "./_keys.ts";
 import type {
@@ -132,10 +127,8 @@ export class KernelRecordLayer {
   readonly #maxFragment: number;
   readonly #maxInFlight: number;
   readonly #limit: bigint;
-  #tx: InstalledKey;
-  #txSeq: bigint;
-  #rx: InstalledKey;
-  #rxSeq: bigint;
+  #tx: ProtectedWriter;
+  #rx: ProtectedReader;
   #txQueue: Promise<unknown> = Promise.resolve();
   #rxQueue: Promise<unknown> = Promise.resolve();
   /** Holds sends queued after an answered KeyUpdate until `open()` has returned it. */
@@ -160,10 +153,8 @@ export class KernelRecordLayer {
     conn: KernelConnectionLike,
     aead: Aead,
     protection: RecordProtection,
-    tx: InstalledKey,
-    txSeq: bigint,
-    rx: InstalledKey,
-    rxSeq: bigint,
+    tx: ProtectedWriter,
+    rx: ProtectedReader,
     options: { maxFragment: number; maxInFlight: number; limit: bigint },
   ) {
     this.cipherSuite = conn.negotiatedCipherSuite;
@@ -171,9 +162,7 @@ export class KernelRecordLayer {
     this.#aead = aead;
     this.#protection = protection;
     this.#tx = tx;
-    this.#txSeq = txSeq;
     this.#rx = rx;
-    this.#rxSeq = rxSeq;
     this.#maxFragment = options.maxFragment;
     this.#maxInFlight = options.maxInFlight;
     this.#limit = options.limit;
@@ -224,10 +213,10 @@ export class KernelRecordLayer {
       install(aead, secrets.tx.secrets),
       install(aead, secrets.rx.secrets),
     ]);
-    const protection = connection.protocolVersion === "TLSv1_2"
-      ? tls12Protection(aead.kind)
-      : tls13Protection;
-    return new KernelRecordLayer(connection, aead, protection, tx, txSeq, rx, rxSeq, {
+    const protection = protectionFor(connection.protocolVersion, aead.kind);
+    const writer = new ProtectedWriter(protection, tx, txSeq);
+    const reader = new ProtectedReader(protection, rx, rxSeq);
+    return new KernelRecordLayer(connection, aead, protection, writer, reader, {
       maxFragment,
       maxInFlight,
       limit,
@@ -236,12 +225,12 @@ export class KernelRecordLayer {
 
   /** Sequence number of the next record we send under the current key. */
   get txSeq(): bigint {
-    return this.#txSeq;
+    return this.#tx.seq;
   }
 
   /** Sequence number of the next record we expect under the current key. */
   get rxSeq(): bigint {
-    return this.#rxSeq;
+    return this.#rx.seq;
   }
 
   /** True once the peer's close_notify was read. */
@@ -317,10 +306,7 @@ export class KernelRecordLayer {
     }
     this.#alertTaken = true;
     await this.#txQueue;
-    const out = new Uint8Array(this.#protection.recordLen(2));
-    const payload = new Uint8Array([AlertLevel.Fatal, e.alert]);
-    await this.#protection.seal(this.#tx, this.#txSeq++, ContentType.Alert, payload, out);
-    return out;
+    return await this.#tx.write(ContentType.Alert, new Uint8Array([AlertLevel.Fatal, e.alert]));
   }
 
   /**
@@ -387,7 +373,7 @@ export class KernelRecordLayer {
 
   async #sealData(data: Uint8Array): Promise<Uint8Array> {
     const plan: Planned[] = [];
-    let seq = this.#txSeq;
+    let seq = this.#tx.seq;
     for (let at = 0; at < data.length; at += this.#maxFragment) {
       if (this.#mustRotate(seq)) {
         if (this.#tls12) {
@@ -417,13 +403,7 @@ export class KernelRecordLayer {
       const slot = out.subarray(offset, offset + len);
       offset += len;
       if (inFlight.length >= this.#maxInFlight) await inFlight.shift();
-      const sealing = this.#protection.seal(
-        this.#tx,
-        this.#txSeq++,
-        p.contentType,
-        p.payload,
-        slot,
-      );
+      const sealing = this.#tx.writeInto(p.contentType, p.payload, slot);
       sealing.catch(() => {}); // observed below; this keeps an early failure from going unhandled
       inFlight.push(sealing);
       this.#stats.recordsSealed++;
@@ -435,8 +415,7 @@ export class KernelRecordLayer {
   }
 
   async #sealOne(contentType: number, payload: Uint8Array): Promise<Uint8Array> {
-    const out = new Uint8Array(this.#protection.recordLen(payload.length));
-    await this.#protection.seal(this.#tx, this.#txSeq++, contentType, payload, out);
+    const out = await this.#tx.write(contentType, payload);
     this.#stats.recordsSealed++;
     return out;
   }
@@ -449,8 +428,8 @@ export class KernelRecordLayer {
 
   async #rotateTx(): Promise<void> {
     const next = await this.#conn.updateTxSecret();
-    this.#tx = await install(this.#aead, next.secrets);
-    this.#txSeq = checkSeq(next.seq);
+    const key = await install(this.#aead, next.secrets);
+    this.#tx = new ProtectedWriter(this.#protection, key, checkSeq(next.seq));
     this.#stats.txKeyUpdates++;
   }
 
@@ -482,39 +461,17 @@ export class KernelRecordLayer {
     while (i < records.length) {
       if (this.#peerClosed) throw afterClose();
       const end = Math.min(records.length, i + this.#maxInFlight);
-      const key = this.#rx;
-      const base = this.#rxSeq;
-      if (base + BigInt(end - i) - 1n > MAX_SEQ) {
-        throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
-          detail: "SequenceNumberExhausted",
-          alert: AlertDescription.BadRecordMac,
-        });
-      }
-      const started: Promise<Uint8Array | null>[] = [];
-      for (let j = i; j < end; j++) {
-        const r = records[j];
-        this.#protection.precheck(r.header);
-        started.push(this.#protection.decrypt(key, base + BigInt(j - i), r.header, r.fragment));
-      }
-      for (const decrypting of started) {
-        const inner = await decrypting;
-        if (inner === null) {
-          throw new TlsError("DecryptError", "record failed authentication", {
-            detail: "BadRecordMac",
-            alert: AlertDescription.BadRecordMac,
-          });
-        }
-        this.#rxSeq++;
+      const opened = this.#rx.openMany(records.slice(i, end));
+      for (const opening of opened) {
+        const { contentType, plaintext } = await opening;
         this.#stats.recordsOpened++;
-        const header = records[i].header;
         i++;
-        const { contentType, plaintext } = this.#protection.unprotect(inner, header);
         const routed = await this.#inbound.route(contentType, plaintext, data);
         if (routed.closeNotify) this.#peerClosed = true;
         if (routed.keyUpdate !== "none") {
           const next = await this.#conn.updateRxSecret();
-          this.#rx = await install(this.#aead, next.secrets);
-          this.#rxSeq = checkSeq(next.seq);
+          const key = await install(this.#aead, next.secrets);
+          this.#rx = new ProtectedReader(this.#protection, key, checkSeq(next.seq));
           this.#stats.rxKeyUpdates++;
           if (routed.keyUpdate === "requested") answer = true;
           // Later records of this batch were decrypted under the old key: redo them.

@@ -7,7 +7,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { Tls13Reader } from "../common/record_io.ts";
+import { Tls13Reader } from "../record/record_io.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";

@@ -9,7 +9,7 @@
 
 import type { ConnectionCore } from "../common/core.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
-import { Tls13Reader, Tls13Writer } from "../common/record_io.ts";
+import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";

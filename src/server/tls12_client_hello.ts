@@ -42,7 +42,7 @@ import type { ServerHandshakeData } from "./handshake_data.ts";
 import { ExpectClientFinished12, ExpectClientKeyExchange } from "./tls12_states.ts";
 import { findTls12Session, type Tls12Resumable } from "./tls12_resumption.ts";
 import { keyBlock, verifyData } from "../tls12/prf.ts";
-import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
+import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 
 const decoder = new TextDecoder();
 

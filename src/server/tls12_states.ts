@@ -20,7 +20,7 @@ import { sealTls12Ticket, tls12SessionValue } from "./tls12_resumption.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
-import { Tls12Reader, Tls12Writer } from "../tls12/record_protection.ts";
+import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 import { RefuseRenegotiation } from "../tls12/negotiation.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 

@@ -6,7 +6,7 @@ import { chacha20Poly1305Pure } from "../crypto/pure/chacha20_poly1305.ts";
 import type { Aead } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
 import { fromHex, toHex } from "../_bytes.ts";
-import { Tls12Reader, Tls12Writer } from "./record_protection.ts";
+import { Tls12Reader, Tls12Writer } from "./record_io.ts";
 
 const iv = fromHex("0102030405060708090a0b0c");
 
