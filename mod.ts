@@ -62,6 +62,18 @@ export type { KeyingMaterialExporter } from "./src/conn/channel_binding.ts";
 export { ClientConfig } from "./src/client/config.ts";
 export type { ClientConfigOptions, ResolvedClientConfig } from "./src/client/config.ts";
 export { InMemoryClientSessionStore } from "./src/client/session_store.ts";
+export {
+  CLIENT_SESSION_FORMAT,
+  clientSessionExpiry,
+  decodeClientSession,
+  encodeClientSession,
+} from "./src/client/session_codec.ts";
+export type { DecodedClientSession } from "./src/client/session_codec.ts";
+export { KeyValueClientSessionStore } from "./src/client/kv_session_store.ts";
+export type {
+  KeyValueClientSessionStoreOptions,
+  SessionKeyValue,
+} from "./src/client/kv_session_store.ts";
 export type {
   ClientSessionStore,
   InMemoryClientSessionStoreOptions,

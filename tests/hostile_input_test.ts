@@ -25,7 +25,18 @@ import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { hmacSha256 } from "../src/crypto/webcrypto/hash.ts";
 import type { ActiveKeyExchange, CryptoProvider, KeyExchangeGroup } from "../src/crypto/types.ts";
 import { trafficKeys } from "../src/tls13/key_schedule.ts";
-import { Tls13Reader, Tls13Writer } from "../src/common/record_io.ts";
+import { Tls13Reader } from "../src/common/record_io.ts";
+import {
+  type Epoch,
+  header,
+  offeredExtensions,
+  opened,
+  type Rec,
+  sealedAt,
+  type Stream,
+  type Target,
+} from "./_hostile_records.ts";
+import { TARGETED } from "./_hostile_mutations.ts";
 import { clientAuthVerifier, makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 
@@ -68,21 +79,6 @@ function frozenProvider(base: CryptoProvider): CryptoProvider {
 }
 
 const fixedRandom = (n: number): Uint8Array => new Uint8Array(n).fill(0x5a);
-
-type Epoch = "plain" | "hs" | "app";
-
-interface Rec {
-  bytes: Uint8Array;
-  epoch: Epoch;
-  /** Sequence number within its epoch (encrypted records). */
-  seq: number;
-}
-
-interface Stream {
-  records: Rec[];
-  /** Secrets of the sender, by epoch. */
-  secrets: { hs: Uint8Array; app: Uint8Array };
-}
 
 interface Scenario {
   name: string;
@@ -172,28 +168,8 @@ async function record(
   };
 }
 
-async function opened(stream: Stream, rec: Rec): Promise<{ type: number; plaintext: Uint8Array }> {
-  const { key, iv } = await trafficKeys(hmacSha256, aes128Gcm, stream.secrets[rec.epoch as "hs"]);
-  const reader = await Tls13Reader.create(aes128Gcm, key, iv, BigInt(rec.seq));
-  const header = rec.bytes.subarray(0, 5);
-  const { contentType, plaintext } = await reader.open(header, rec.bytes.subarray(5));
-  return { type: contentType, plaintext: plaintext.slice() };
-}
-
-async function sealed(
-  stream: Stream,
-  rec: Rec,
-  type: number,
-  plaintext: Uint8Array,
-): Promise<Uint8Array> {
-  const { key, iv } = await trafficKeys(hmacSha256, aes128Gcm, stream.secrets[rec.epoch as "hs"]);
-  const writer = await Tls13Writer.create(aes128Gcm, key, iv, BigInt(rec.seq));
-  return writer.write(type, plaintext);
-}
-
-function header(type: number, length: number): Uint8Array {
-  return new Uint8Array([type, 3, 3, length >> 8, length & 0xff]);
-}
+const sealed = (stream: Stream, rec: Rec, type: number, plaintext: Uint8Array) =>
+  sealedAt(stream, rec.epoch, rec.seq, type, plaintext);
 
 /** One hostile case: the input and what we may assert about its alert. */
 interface Case {
@@ -497,10 +473,15 @@ async function checkDead(
 describe("hostile input from a fixed seed", () => {
   let pki: PairPki;
   const scenarios: Scenario[] = [];
+  let otherP256Share: Uint8Array;
 
   before(async () => {
     pki = makePairPki(["ed25519"]);
-    const provider = frozenProvider(await webCryptoProvider());
+    const base = await webCryptoProvider();
+    const provider = frozenProvider(base);
+    const p256 = base.kxGroups.find((g) => g.group === 0x17);
+    assert.ok(p256, "P-256 key exchange");
+    otherP256Share = (await p256.start()).publicKey;
     scenarios.push(
       await record("full", {}, { kxGroups: [0x1d] }, pki, provider),
       await record("HRR", { kxGroups: [0x17] }, { kxGroups: [0x1d, 0x17] }, pki, provider),
@@ -598,6 +579,64 @@ describe("hostile input from a fixed seed", () => {
     assert.ok((tally.get("record encrypted opened") ?? 0) > 50, t);
     assert.ok((tally.get("alert 20 sent") ?? 0) > 20, t);
     assert.ok((tally.get("settled BlockedHandshake") ?? 0) > 20, t);
+    if (globalThis.process?.env?.HOSTILE_TALLY) console.log(t);
+  });
+
+  // Issue 13: one class per rule, a fixed number of cases per applicable
+  // victim, each asserting the exact alert the RFC names.
+  const PER_CLASS = 12;
+  const classTally = new Map<string, { generated: number; expected: number }>();
+  for (const { sc, side } of VICTIMS) {
+    it(`scenario ${sc}, ${side} as victim: targeted classes, ${PER_CLASS} cases each`, {
+      timeout: 120_000,
+    }, async () => {
+      const s = scenarios[sc];
+      const stream = side === "server" ? s.toServer : s.toClient;
+      const target: Target = {
+        side,
+        scenario: s.name as Target["scenario"],
+        stream,
+        offered: offeredExtensions(s.toServer.records[0].bytes.subarray(5)),
+        otherP256Share,
+      };
+      for (const [cls, build] of Object.entries(TARGETED)) {
+        const rng = prng(0x13c0 + sc * 2 + (side === "server" ? 0 : 1) + cls.length * 97);
+        for (let c = 0; c < PER_CLASS; c++) {
+          const hostile = await build(target, rng);
+          if (!hostile) break;
+          const t = classTally.get(cls) ?? { generated: 0, expected: 0 };
+          classTally.set(cls, t);
+          t.generated++;
+          const label = `${s.name} ${side} ${cls} case ${c}: ${hostile.what}`;
+          const conn: Victim = side === "server"
+            ? new UnbufferedServerConnection(s.serverConfig)
+            : await UnbufferedClientConnection.create(s.clientConfig, "localhost");
+          const chunks = rng.int(4) === 0 ? prng(rng.int(1 << 30)) : undefined;
+          const out = await drive(conn, hostile.input, chunks);
+          assert.ok(out.error, `${label}: settled ${out.settled}, expected alert ${hostile.alert}`);
+          const e = out.error;
+          assert.equal(e.alertDirection, "sent", `${label}: ${e.message}`);
+          assert.equal(e.alert, hostile.alert, `${label}: ${e.message}`);
+          const own = side === "server" ? s.toClient.secrets : s.toServer.secrets;
+          await checkDead(conn, e, hostile.keysIntact ? own : undefined);
+          t.expected++;
+          count(`${cls} ${e.alert}`);
+        }
+      }
+    });
+  }
+
+  it("every targeted class was generated and ended in its alert", () => {
+    const t = JSON.stringify([...classTally].sort());
+    for (const cls of Object.keys(TARGETED)) {
+      const got = classTally.get(cls);
+      assert.ok(got && got.generated >= PER_CLASS, `${cls} generated: ${t}`);
+      assert.equal(got.expected, got.generated, `${cls}: ${t}`);
+    }
+    // Both halves of RFC 8446 4.2: unsolicited (110), and known but in the wrong message (47).
+    const u = JSON.stringify([...tally].filter(([k]) => k.startsWith("unsolicited")));
+    assert.ok((tally.get("unsolicited 110") ?? 0) >= 16, u);
+    assert.ok((tally.get("unsolicited 47") ?? 0) >= 8, u);
     if (globalThis.process?.env?.HOSTILE_TALLY) console.log(t);
   });
 });

@@ -6,7 +6,12 @@ import assert from "node:assert/strict";
 import { AlertDescription, ContentType, HandshakeType } from "../src/msgs/enums.ts";
 import { clientAuthVerifier, makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { editMessages, type TamperedPair, tamperedPair } from "./_tamper.ts";
-import { appendExtension, helloExtOffset, replaceExtension } from "./_msg_edit.ts";
+import {
+  appendEntryExtension,
+  appendExtension,
+  helloExtOffset,
+  replaceExtension,
+} from "./_msg_edit.ts";
 
 let pki: PairPki;
 before(() => {
@@ -232,22 +237,3 @@ describe("issue 13 protocol rules", () => {
     assertAlert(run, "client", AlertDescription.IllegalParameter);
   });
 });
-
-/** Adds an extension to the first entry of a TLS 1.3 Certificate message. */
-function appendEntryExtension(encoded: Uint8Array, type: number, data: Uint8Array): Uint8Array {
-  const ctx = encoded[4];
-  const list = 5 + ctx;
-  const certLen = (encoded[list + 3] << 16) | (encoded[list + 4] << 8) | encoded[list + 5];
-  const exts = list + 6 + certLen;
-  const out = appendExtension(
-    encoded,
-    exts,
-    type,
-    data,
-    exts + 2 + ((encoded[exts] << 8) | encoded[exts + 1]),
-  );
-  const grow = 4 + data.length;
-  const total = ((out[list] << 16) | (out[list + 1] << 8) | out[list + 2]) + grow;
-  out.set([total >> 16, (total >> 8) & 0xff, total & 0xff], list);
-  return out;
-}

@@ -110,8 +110,27 @@ export class ExpectCertificate implements HandshakeState {
     const chain = cert.certificateList.map((e) => e.cert);
     cx.info.peerCertificates = chain;
     const { config, serverName } = this.#hs;
-    await config.verifier.verifyServerCert(chain[0], chain.slice(1), serverName, config.now());
+    const verified = config.verifier.verifyServerCert(
+      chain[0],
+      chain.slice(1),
+      serverName,
+      config.now(),
+    );
     this.#hs.transcript.add(raw.encoded);
-    return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0]);
+    if (!cx.handshakeMessageQueued) {
+      await verified;
+      return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0]);
+    }
+    // The CertificateVerify is already here: its signature check runs while
+    // the chain is verified, and the next state awaits the chain first, so a
+    // refused chain is still the error reported.
+    verified.catch(() => {});
+    return new ExpectCertificateVerify(
+      this.#hs,
+      this.#keys,
+      this.#authRequest,
+      chain[0],
+      verified,
+    );
   }
 }

@@ -23,22 +23,40 @@ export class ExpectCertificateVerify implements HandshakeState {
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
   readonly #endEntity: Uint8Array;
+  readonly #chainVerified: Promise<void>;
 
-  /** Carries the verified end-entity certificate. */
+  /**
+   * Carries the end-entity certificate and the verification of its chain:
+   * done, or still running when `chainVerified` is given.
+   */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
     endEntity: Uint8Array,
+    chainVerified: Promise<void> = Promise.resolve(),
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
     this.#endEntity = endEntity;
+    this.#chainVerified = chainVerified;
   }
 
-  /** The signature must cover the transcript so far, made with a scheme we offered. */
+  /**
+   * The chain must verify (its refusal comes first), and the signature must
+   * cover the transcript so far, made with a scheme we offered.
+   */
   async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const signature = this.#verifySignature(raw);
+    signature.catch(() => {});
+    await this.#chainVerified;
+    await signature;
+    this.#hs.transcript.add(raw.encoded);
+    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest);
+  }
+
+  async #verifySignature(raw: RawHandshake): Promise<void> {
     const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
     const { config, transcript } = this.#hs;
     if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {
@@ -52,7 +70,5 @@ export class ExpectCertificateVerify implements HandshakeState {
       await transcript.hash(this.#keys.suite.hash),
     );
     await config.verifier.verifyTls13Signature(content, this.#endEntity, cv.scheme, cv.signature);
-    transcript.add(raw.encoded);
-    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest);
   }
 }

@@ -193,6 +193,14 @@ export class ConnectionCore {
     return this.#reader;
   }
 
+  /**
+   * True when the next handshake message is already here, complete: a state
+   * may then start slow work and let the next state await it.
+   */
+  get handshakeMessageQueued(): boolean {
+    return this.#joiner.hasCompleteMessage;
+  }
+
   /** True when no record waits to be encoded. */
   get outboundEmpty(): boolean {
     return this.#outbound.isEmpty;

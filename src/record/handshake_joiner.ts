@@ -85,6 +85,15 @@ export class HandshakeJoiner {
     return this.#end === this.#start;
   }
 
+  /** True when {@link HandshakeJoiner.next} would return a message now. */
+  get hasCompleteMessage(): boolean {
+    const available = this.#end - this.#start;
+    if (available < HANDSHAKE_HEADER_LEN) return false;
+    const b = this.#buf;
+    const s = this.#start;
+    return available >= HANDSHAKE_HEADER_LEN + ((b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]);
+  }
+
   /** Bytes buffered and not yet returned by {@link HandshakeJoiner.next}. */
   get bufferedLength(): number {
     return this.#end - this.#start;

@@ -194,9 +194,21 @@ function parseEku(r: DerReader): string[] {
 }
 
 function ascii(bytes: Uint8Array): string {
-  for (const b of bytes) if (b > 0x7e || b < 0x20) badDer("non-ASCII IA5String in name");
-  return String.fromCharCode(...bytes);
+  // Indexed loop and one decoder call: a Certificate message can carry
+  // thousands of names, and this runs for each of them.
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 0x7e || b < 0x20) badDer("non-ASCII IA5String in name");
+  }
+  // Spreading a long name into one call could overflow the stack; the
+  // decoder takes any length but costs more per call.
+  return bytes.length <= 256
+    ? String.fromCharCode.apply(null, bytes as unknown as number[])
+    : printableAscii.decode(bytes);
 }
+
+/** Bytes already checked to be 0x20-0x7e decode the same in any ASCII superset. */
+const printableAscii = new TextDecoder("latin1");
 
 /** Decodes one GeneralName element. */
 export function readGeneralName(r: DerReader): GeneralName {

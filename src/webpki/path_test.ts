@@ -250,4 +250,23 @@ describe("the signature budget", () => {
     await build(dear.slice(0, 2));
     await refused(build(dear), "MaximumSignatureChecksExceeded");
   });
+
+  it("defaults to 48 units: 46 P-256 decoys fit beside the real path, 47 do not", async () => {
+    const root = pki.root("Default Budget Root");
+    const inter = ca(root, "Default Budget Intermediate");
+    const leaf = parseCertificate(pki.leaf(inter, "DNS:www.example.com").der);
+    const anchors = trusting(root).roots;
+    const decoys = Array.from(
+      { length: 47 },
+      () => parseCertificate(pki.intermediate(root, "Default Budget Intermediate", "p256").der),
+    );
+    const build = (n: number) =>
+      buildPath(leaf, [...decoys.slice(0, n), parseCertificate(inter.der)], anchors, {
+        now: now.getTime(),
+        eku: Eku.serverAuth,
+        verifiers: signatureVerifiers,
+      });
+    await build(46);
+    await refused(build(47), "MaximumSignatureChecksExceeded");
+  });
 });

@@ -156,7 +156,7 @@ export interface WebPkiVerifierOptions {
  *   signatures; on Deno, RSA keys above 4096 bits give `UnsupportedRsaKeySize`
  *   (its Web Crypto cannot use them);
  * - CRL revocation when `revocation` is set (see {@link RevocationOptions});
- * - at most 100 signature checks and 250,000 name-constraint comparisons.
+ * - at most 48 signature checks (in P-256 units) and 250,000 name-constraint comparisons.
  *
  * Not checked: certificate policies, OCSP, CRL fetching, delta or indirect
  * CRLs, Certificate Transparency, the public suffix list, the Common Name,

@@ -23,7 +23,8 @@ export class OpenSslServer {
       "s_server",
       "-accept",
       "127.0.0.1:0",
-      "-tls1_3",
+      // TLS 1.3 unless the caller names another version.
+      ...(args.some((a) => /^-tls1(_\d)?$/.test(a)) ? [] : ["-tls1_3"]),
       ...args,
     ]);
     const server = new OpenSslServer(proc);

@@ -1,0 +1,147 @@
+// Issue 17: our client inside a real Cloudflare Workers runtime. The library
+// and examples/worker/worker.ts are bundled into one ESM file (deno bundle),
+// served by workerd (npm package `workerd`, installed by .ci/run outside the
+// repo) on 127.0.0.1 with `connect()` allowed to loopback; the Worker opens a
+// TCP socket to `openssl s_server -www`, runs TLS 1.3 over it with a private
+// CA from a text binding, and returns what the server answered. A second
+// Worker with another CA must refuse the server (unknown_ca).
+// Skipped when workerd, deno or openssl is missing, except in CI.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { type TestCert, TestPki } from "./_pki.ts";
+import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
+import { OpenSslServer } from "./peers/_openssl_server.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORKERD = join(
+  process.env.KERNELTLS_WORKERD_DIR ?? join(process.env.TMPDIR ?? "/tmp", "kerneltls-workerd"),
+  "node_modules/.bin/workerd",
+);
+
+function workerdMissing(): string | undefined {
+  if (existsSync(WORKERD)) return undefined;
+  const msg = `workerd not found at ${WORKERD} (npm install --prefix <dir> workerd); skipping`;
+  if (process.env.CI === "true") throw new Error(`${msg} (CI=true: .ci/run installs it)`);
+  return msg;
+}
+
+const missing = workerdMissing() ?? peerMissing("deno", ["--version"]) ??
+  peerMissing("openssl", ["version"]);
+if (missing) console.warn(missing);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function capnp(port: number, otherPort: number): string {
+  const worker = (ca: string) =>
+    `(modules = [(name = "worker.mjs", esModule = embed "worker.mjs")],
+      compatibilityDate = "2025-01-01", globalOutbound = "loopback",
+      bindings = [(name = "CA_PEM", text = embed "${ca}")])`;
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = ${worker("ca.pem")}),
+    (name = "other", worker = ${worker("other-ca.pem")}),
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:${port}", http = (), service = "main"),
+    (name = "other", address = "127.0.0.1:${otherPort}", http = (), service = "other"),
+  ],
+);
+`;
+}
+
+describe(
+  "issue 17: our client inside workerd (Cloudflare Workers runtime)",
+  { skip: missing },
+  () => {
+    let dir: string;
+    let pki: TestPki;
+    let leaf: TestCert;
+    const procs: { stop(): Promise<void> }[] = [];
+    let workerPort = 0;
+    let otherPort = 0;
+    let tlsPort = 0;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "kerneltls-workerd-"));
+      const built = spawnSync("deno", [
+        "bundle",
+        "--platform",
+        "browser",
+        "--format",
+        "esm",
+        join(ROOT, "examples/worker/worker.ts"),
+        "-o",
+        join(dir, "worker.mjs"),
+      ], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+      assert.equal(built.status, 0, `deno bundle failed:\n${built.stdout}${built.stderr}`);
+      pki = new TestPki();
+      const ca = pki.root("kerneltls workerd CA");
+      leaf = pki.leaf(ca, "DNS:localhost");
+      copyFileSync(ca.certPath, join(dir, "ca.pem"));
+      const other = pki.root("kerneltls workerd other CA");
+      copyFileSync(other.certPath, join(dir, "other-ca.pem"));
+      const s = await OpenSslServer.start(["-cert", leaf.certPath, "-key", leaf.keyPath, "-www"]);
+      procs.push(s);
+      tlsPort = s.port;
+      workerPort = await freePort();
+      otherPort = await freePort();
+      writeFileSync(join(dir, "config.capnp"), capnp(workerPort, otherPort));
+      const w = new PeerProcess(WORKERD, ["serve", join(dir, "config.capnp")]);
+      procs.push(w);
+      // workerd prints nothing when it is ready: poll its socket.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          await fetch(`http://127.0.0.1:${workerPort}/?port=1`).then((r) => r.body?.cancel());
+          break;
+        } catch (e) {
+          if (w.exited || Date.now() > deadline) {
+            throw new Error(`workerd did not start: ${String(e)}\n${w.output}`);
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    });
+
+    after(async () => {
+      for (const p of procs) await p.stop();
+      pki?.cleanup();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("fetches over TLS 1.3 from openssl s_server through connect()", async () => {
+      const r = await fetch(`http://127.0.0.1:${workerPort}/?port=${tlsPort}`);
+      const body = await r.text();
+      assert.equal(r.status, 200, body);
+      assert.match(body, /^kerneltls in workerd: TLSv1_3 TLS_AES_\d+_GCM_SHA\d+$/m);
+      // s_server -www answers with a page that describes the connection.
+      assert.match(body, /HTTP\/1\.0 200 ok/);
+      assert.match(body, /Protocol\s*: TLSv1\.3/);
+    });
+
+    it("refuses the server under another CA (unknown_ca)", async () => {
+      const r = await fetch(`http://127.0.0.1:${otherPort}/?port=${tlsPort}`);
+      const body = await r.text();
+      assert.equal(r.status, 502, body);
+      assert.match(body, /alert=48/);
+    });
+  },
+);
