@@ -52,6 +52,12 @@ export type {
   KernelCipherSuite,
 } from "./src/conn/kernel.ts";
 export type { HandshakeKind } from "./src/common/info.ts";
+export {
+  TLS_EXPORTER_LABEL,
+  tlsExporterChannelBinding,
+  tlsServerEndPointChannelBinding,
+} from "./src/conn/channel_binding.ts";
+export type { KeyingMaterialExporter } from "./src/conn/channel_binding.ts";
 
 export { ClientConfig } from "./src/client/config.ts";
 export type { ClientConfigOptions, ResolvedClientConfig } from "./src/client/config.ts";

@@ -155,6 +155,16 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
       await runPair(p.client, p.server);
       assert.equal(p.clientConn.protocolVersion, version);
       assert.ok(Object.keys(secrets).some((k) => k.startsWith("key log")), "key log ran");
+      // Issue 17 item 2: the exporter keeps its secret (exporter_master_secret
+      // in TLS 1.3, the master secret in TLS 1.2, both key-logged) inside the
+      // connections and, after the hand-off, inside the kernel connections.
+      const exporterLabel = version === "TLSv1_3" ? "EXPORTER_SECRET" : "CLIENT_RANDOM";
+      assert.ok(Object.keys(secrets).some((k) => k.startsWith(`key log ${exporterLabel}`)));
+      const exported = await p.clientConn.exportKeyingMaterial("EXPORTER-redaction", undefined, 32);
+      assert.deepEqual(
+        await p.serverConn.exportKeyingMaterial("EXPORTER-redaction", undefined, 32),
+        exported,
+      );
 
       const clientState = (await p.clientConn.processTlsRecords(p.client.incoming)).state;
       const serverState = (await p.serverConn.processTlsRecords(p.server.incoming)).state;
@@ -182,6 +192,14 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
       const serverLayer = await KernelRecordLayer.create(server.secrets, server.connection);
       const { data } = await serverLayer.open(await clientLayer.seal(utf8("after")));
       assert.equal(data.length, 1);
+      assert.deepEqual(
+        await client.connection.exportKeyingMaterial("EXPORTER-redaction", undefined, 32),
+        exported,
+      );
+      assert.deepEqual(
+        await server.connection.exportKeyingMaterial("EXPORTER-redaction", undefined, 32),
+        exported,
+      );
       Object.assign(objects, {
         "client kernel connection": client.connection,
         "server kernel connection": server.connection,

@@ -8,6 +8,7 @@
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
+import { Exporter } from "../common/exporter.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
@@ -59,7 +60,8 @@ export class ExpectFinished implements HandshakeState {
     const serverApp = await master.serverApplicationTrafficSecret0(serverHash);
     hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
     hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
-    hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverHash));
+    const exporterSecret = await master.exporterMasterSecret(serverHash);
+    hs.keyLog("EXPORTER_SECRET", exporterSecret);
     const traffic = new Tls13Traffic(suite, clientApp, serverApp, hs.config.maxKeyUpdates);
     cx.setReader(await traffic.reader());
 
@@ -92,6 +94,7 @@ export class ExpectFinished implements HandshakeState {
     cx.setWriter(await traffic.writer());
     cx.tls13 = traffic;
     cx.ccsAllowed = false;
+    cx.exporter = Exporter.tls13(suite.hmac, exporterSecret);
     cx.handshakeComplete = true;
     return new ExpectTraffic(hs, resumptionSecret);
   }

@@ -15,6 +15,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import { Exporter } from "../common/exporter.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
 import {
@@ -287,6 +288,7 @@ export class ExpectServerFinished12 implements HandshakeState {
       cx.tls12 = { suite, tx: keys.client, rx: keys.server };
     }
     await this.#saveSession(cx);
+    cx.exporter = Exporter.tls12(suite.hmac, this.#master, hs.random, st.serverRandom, st.ems);
     cx.handshakeComplete = true;
     return new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
   }

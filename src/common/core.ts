@@ -24,6 +24,7 @@ import {
 import type { ConnectionInfo } from "./info.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
+import type { Exporter } from "./exporter.ts";
 import { encryptAppData, encryptedSize, writeCloseNotify } from "./app_write.ts";
 import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 import { interpretAlert } from "./alerts.ts";
@@ -72,6 +73,8 @@ export class ConnectionCore {
   tls13: Tls13Traffic | undefined;
   /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
   tls12: Tls12Traffic | undefined;
+  /** The keying-material exporter, set with `handshakeComplete`. */
+  exporter: Exporter | undefined;
   /**
    * TLS 1.2: what the peer's change_cipher_spec does (install the new read
    * key). Set by the handshake state that expects it; a CCS at any other

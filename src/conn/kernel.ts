@@ -19,6 +19,7 @@ import { Reader } from "../msgs/codec.ts";
 import { readNewSessionTicket } from "../msgs/new_session_ticket.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
 import { storeTicket, type TicketContext } from "../client/tickets.ts";
+import type { Exporter } from "../common/exporter.ts";
 
 /**
  * Key and IV for one direction. `iv` is always 12 bytes.
@@ -141,6 +142,8 @@ export interface KernelInit {
   rxSecret?: Uint8Array;
   /** Client only: where tickets go. */
   tickets?: TicketContext;
+  /** The connection's keying-material exporter. */
+  exporter?: Exporter;
 }
 
 /**
@@ -165,10 +168,12 @@ export class KernelConnection {
   readonly #suite: SupportedCipherSuite;
   #tx: Uint8Array | undefined;
   #rx: Uint8Array | undefined;
+  readonly #exporter: Exporter | undefined;
 
   /** @ignore Created by `dangerousIntoKernelConnection()`. */
   constructor(init: KernelInit) {
     this.protocolVersion = init.protocolVersion;
+    this.#exporter = init.exporter;
     this.#suite = init.suite;
     this.#tx = init.txSecret;
     this.#rx = init.rxSecret;
@@ -195,6 +200,21 @@ export class KernelConnection {
     const suite = this.#tls13("update");
     this.#rx = await nextTrafficSecret(suite.hmac, this.#rx!);
     return directionSecrets(suite, this.#rx, 0n);
+  }
+
+  /**
+   * Keying material exactly as the connection would have exported it before
+   * the hand-off (same rules and errors as
+   * `UnbufferedConnectionCommon.exportKeyingMaterial`); the exporter secret
+   * does not change with KeyUpdate.
+   */
+  async exportKeyingMaterial(
+    label: string,
+    context: Uint8Array | undefined,
+    length: number,
+  ): Promise<Uint8Array> {
+    if (!this.#exporter) throw new TlsError("General", "this connection has no exporter");
+    return await this.#exporter.export(label, context, length);
   }
 
   /** @ignore */

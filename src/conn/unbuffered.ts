@@ -40,12 +40,12 @@ import { startServer } from "../server/start.ts";
 import { TlsError } from "../error.ts";
 import {
   ClientKernelConnection,
-  directionSecrets,
   type ExtractedSecrets,
   KernelConnection,
   type KernelInit,
 } from "./kernel.ts";
 import { ExpectTraffic as ClientExpectTraffic } from "../client/expect_traffic.ts";
+import { checkKernelGate, extractSecrets } from "./_kernel_gate.ts";
 import {
   BlockedHandshake,
   Closed,
@@ -184,52 +184,51 @@ export abstract class UnbufferedConnectionCommon {
       );
     }
     if (!enabled) throw new TlsError("General", "secret extraction is disabled");
+    const core = checkKernelGate(this.peekCore());
+    // Consumed before anything is awaited: no record is protected after the
+    // sequence numbers are read.
+    return { ...(await extractSecrets(core, () => this.consume())), core };
+  }
+
+  /**
+   * Keying material for `label` and `context` (RFC 8446 section 7.5 in TLS
+   * 1.3, RFC 5705 in TLS 1.2), `length` bytes, once the handshake is
+   * complete. Both ends of a connection get the same bytes; a different
+   * label, context or connection gives unrelated ones.
+   *
+   * `context` undefined means no context. TLS 1.2 tells that apart from an
+   * empty one; TLS 1.3 does not (both hash the empty string). Rejects with a
+   * `TlsError`: `HandshakeNotComplete` before the handshake has finished, the
+   * connection's own error after it failed, and `PeerIncompatible` (detail
+   * `NoExtendedMasterSecret`) on TLS 1.2 without the extended master secret
+   * (RFC 7627), where exported values are not bound to the connection.
+   * Rejects with `RangeError` for a reserved label (`"client finished"`,
+   * `"server finished"`, `"master secret"`, `"key expansion"`, `"extended
+   * master secret"`; RFC 5705 section 4), a label over 249 bytes, or a
+   * `length` outside 1 to 255 * Hash.length (TLS 1.3) or 1 to 65535 (TLS
+   * 1.2). After the kernel hand-off, use the kernel connection's method.
+   *
+   * @example
+   * ```ts
+   * import type { UnbufferedClientConnection } from "@kerneltls/tls";
+   * async function binding(conn: UnbufferedClientConnection): Promise<Uint8Array> {
+   *   return await conn.exportKeyingMaterial("EXPORTER-my-protocol", undefined, 32);
+   * }
+   * void binding;
+   * ```
+   */
+  async exportKeyingMaterial(
+    label: string,
+    context: Uint8Array | undefined,
+    length: number,
+  ): Promise<Uint8Array> {
+    this.checkUsable();
     const core = this.peekCore();
-    if (!core || !core.handshakeComplete || !(core.tls13 || core.tls12)) {
-      throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+    if (core?.error) throw core.error;
+    if (!core?.handshakeComplete || !core.exporter) {
+      throw new TlsError("HandshakeNotComplete", "exporters need a complete handshake");
     }
-    if (!core.outboundEmpty) {
-      throw new TlsError(
-        "General",
-        "buffered TLS records must be sent first: drive the connection until WriteTraffic",
-      );
-    }
-    if (core.error) throw core.error;
-    if (core.weClosed || core.peerClosed) {
-      throw new TlsError(
-        "General",
-        "close_notify was already sent or received: the connection is closing",
-      );
-    }
-    if (core.peekAppLength() !== undefined) {
-      throw new TlsError("General", "received application data must be read first");
-    }
-    const txSeq = core.writer.seq;
-    const rxSeq = core.reader.seq;
-    if (core.tls12) {
-      const { suite, tx, rx } = core.tls12;
-      const kind = suite.aead.kind;
-      this.consume();
-      // Sequence numbers go on from the handshake: our Finished and the
-      // peer's were record 0 under these keys, so both are 1 here. The IVs
-      // are the nonce bases the handshake used (see `Tls12DirectionKeys`).
-      const secrets: ExtractedSecrets = {
-        tx: { seq: txSeq, secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() } },
-        rx: { seq: rxSeq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
-      };
-      return { secrets, core, init: { protocolVersion: "TLSv1_2", suite } };
-    }
-    const { suite, txSecret, rxSecret } = core.tls13!;
-    this.consume();
-    const [tx, rx] = await Promise.all([
-      directionSecrets(suite, txSecret, txSeq),
-      directionSecrets(suite, rxSecret, rxSeq),
-    ]);
-    return {
-      secrets: { tx, rx },
-      core,
-      init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret },
-    };
+    return await core.exporter.export(label, context, length);
   }
 
   /** Throws when the connection was handed off. */

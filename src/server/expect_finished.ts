@@ -31,7 +31,7 @@ export class ExpectFinished implements HandshakeState {
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
     const hs = this.#hs;
-    const { suite, clientHandshakeSecret, traffic, master } = this.#keys;
+    const { suite, clientHandshakeSecret, traffic, master, exporter } = this.#keys;
     await checkPeerFinished(
       suite.hmac,
       clientHandshakeSecret,
@@ -48,6 +48,7 @@ export class ExpectFinished implements HandshakeState {
     cx.setReader(await traffic.reader());
     cx.tls13 = traffic;
     cx.ccsAllowed = false;
+    cx.exporter = exporter;
     cx.handshakeComplete = true;
     // 4.6.1: tickets go out once the client is authenticated.
     await sendTickets(cx, hs, suite, resumptionSecret);

@@ -9,6 +9,7 @@ import type { ClientHello } from "../msgs/client_hello.ts";
 import type { MasterSecret } from "../tls13/key_schedule.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { Tls13Traffic } from "../common/tls13_traffic.ts";
+import type { Exporter } from "../common/exporter.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 
 /** Server-side handshake facts shared by the `Expect*` states. */
@@ -57,4 +58,6 @@ export interface ServerHandshakeKeys {
   traffic: Tls13Traffic;
   /** The master secret stage, for the resumption master secret. */
   master: MasterSecret;
+  /** The exporter, usable once the client's Finished is in. */
+  exporter: Exporter;
 }

@@ -11,6 +11,7 @@ import type { ConnectionCore } from "../common/core.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
+import { Exporter } from "../common/exporter.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
@@ -188,10 +189,12 @@ export async function sendServerFlight(
   const serverApp = await master.serverApplicationTrafficSecret0(serverFinishedHash);
   hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
   hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
-  hs.keyLog("EXPORTER_SECRET", await master.exporterMasterSecret(serverFinishedHash));
+  const exporterSecret = await master.exporterMasterSecret(serverFinishedHash);
+  hs.keyLog("EXPORTER_SECRET", exporterSecret);
   const traffic = new Tls13Traffic(suite, serverApp, clientApp, hs.config.maxKeyUpdates);
   cx.setWriter(await traffic.writer());
-  return { suite, clientHandshakeSecret, traffic, master };
+  const exporter = Exporter.tls13(suite.hmac, exporterSecret);
+  return { suite, clientHandshakeSecret, traffic, master, exporter };
 }
 
 /** 4.4.2 and 4.4.3: Certificate, then CertificateVerify over the transcript through it. */

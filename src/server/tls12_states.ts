@@ -8,6 +8,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import { Exporter } from "../common/exporter.ts";
 import type { ActiveKeyExchange, Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
 import {
@@ -129,6 +130,8 @@ export class ExpectClientFinished12 implements HandshakeState {
     }
     hs.transcript.add(raw.encoded);
     cx.tls12 = { suite, tx: this.#keys.server, rx: this.#keys.client };
+    const { ems, serverRandom } = this.#st;
+    cx.exporter = Exporter.tls12(suite.hmac, this.#master, hs.clientRandom, serverRandom, ems);
     if (this.#resumed) {
       cx.handshakeComplete = true;
       return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");

@@ -134,6 +134,19 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   }
 
   /**
+   * Keying material (RFC 8446 7.5, RFC 5705): the connection's
+   * `exportKeyingMaterial`, same rules and errors. After `handOff()`, ask the
+   * kernel connection.
+   */
+  exportKeyingMaterial(
+    label: string,
+    context: Uint8Array | undefined,
+    length: number,
+  ): Promise<Uint8Array> {
+    return this.#conn.exportKeyingMaterial(label, context, length);
+  }
+
+  /**
    * Ends this stream in the kernel hand-off: the transport and the traffic
    * keys become the caller's. `readable` ends after the plaintext decrypted
    * before the hand-off (read it to its end first); `writable` refuses
