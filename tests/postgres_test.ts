@@ -55,7 +55,7 @@ describe("SCRAM-SHA-256 client (examples/_scram.ts)", () => {
   });
 });
 
-for (const version of ["TLSv1.3"] as const) {
+for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
   describe(`PostgreSQL 15 over ${version}: mTLS + SCRAM-SHA-256-PLUS`, { skip }, () => {
     let pg: PgCluster;
     let options: PostgresOptions;
