@@ -2,7 +2,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ClientConfig } from "../src/client/config.ts";
-import { TlsError } from "../src/error.ts";
 import { ServerConfig } from "../src/server/config.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { acceptTls, type ByteTransport, connectTls } from "../src/streams/tls_stream.ts";
@@ -14,6 +13,7 @@ import {
 } from "../src/starttls/mod.ts";
 import { testPki } from "../examples/_certgen.ts";
 import { transportPair } from "./_transport_pair.ts";
+import { startTlsFailure } from "./_starttls_fake.ts";
 
 const SSL_REQUEST = [0, 0, 0, 8, 4, 210, 22, 47];
 
@@ -62,16 +62,6 @@ async function fakeTlsServer(t: ByteTransport, config: ServerConfig) {
   await w.write(new TextEncoder().encode("R"));
   await w.close();
   return tls;
-}
-
-function isStartTlsError(detail: string, kind?: string) {
-  return (e: unknown) => {
-    assert.ok(e instanceof TlsError, String(e));
-    assert.equal(e.detail, detail);
-    if (kind) assert.equal(e.kind, kind);
-    assert.equal(e.alert, undefined);
-    return true;
-  };
 }
 
 describe("issue 17 item 3: resumeTransport", () => {
@@ -142,7 +132,7 @@ describe("issue 17 item 3: postgresSslRequest", () => {
     const served = fakePrelude(st, Uint8Array.of(0x4e));
     await assert.rejects(
       postgresSslRequest(ct),
-      isStartTlsError("StartTlsRefused", "PeerIncompatible"),
+      startTlsFailure("StartTlsRefused", "PeerIncompatible"),
     );
     const { reader } = await served;
     const w = ct.writable.getWriter(); // unlocked again
@@ -160,19 +150,27 @@ describe("issue 17 item 3: postgresSslRequest", () => {
       ),
       assert.rejects(
         postgresSslRequest(ct),
-        isStartTlsError("StartTlsInjection", "PeerMisbehaved"),
+        startTlsFailure("StartTlsInjection", "PeerMisbehaved"),
       ),
     ]);
     // The client aborted its side with the error: the server sees it, not a StartupMessage.
-    await assert.rejects(reader.read(), isStartTlsError("StartTlsInjection"));
+    await assert.rejects(reader.read(), startTlsFailure("StartTlsInjection"));
   });
 
   it("anything but S or N, and a transport that ends, are typed errors", async () => {
-    for (const answer of ["E", "NX", "s"]) {
+    for (const answer of ["E", "s", "\0"]) {
       const [ct, st] = transportPair();
       const served = fakePrelude(st, new TextEncoder().encode(answer));
-      await assert.rejects(postgresSslRequest(ct), isStartTlsError("StartTlsUnexpectedReply"));
-      await served;
+      await assert.rejects(postgresSslRequest(ct), startTlsFailure("StartTlsUnexpectedReply"));
+      await assert.rejects((await served).reader.read()); // closed by the client
+    }
+    {
+      // N with bytes behind it: still a refusal, but the transport is closed, not handed back.
+      const [ct, st] = transportPair();
+      const served = fakePrelude(st, new TextEncoder().encode("NX"));
+      await assert.rejects(postgresSslRequest(ct), startTlsFailure("StartTlsRefused"));
+      await assert.rejects((await served).reader.read());
+      assert.throws(() => ct.writable.getWriter(), TypeError); // still locked: nothing to fall back on
     }
     const [ct, st] = transportPair();
     const served = (async () => {
@@ -180,7 +178,7 @@ describe("issue 17 item 3: postgresSslRequest", () => {
       await readExactly(reader, 8);
       await st.writable.close();
     })();
-    await assert.rejects(postgresSslRequest(ct), isStartTlsError("StartTlsClosed"));
+    await assert.rejects(postgresSslRequest(ct), startTlsFailure("StartTlsClosed"));
     await served;
   });
 });
@@ -203,7 +201,7 @@ describe("issue 17 item 3: PostgreSQL 17 direct TLS", () => {
     const accepted = acceptTls(st, server);
     await assert.rejects(
       postgresDirectTls(ct, client([POSTGRES_ALPN]), "localhost"),
-      isStartTlsError("StartTlsNoAlpn", "NoApplicationProtocol"),
+      startTlsFailure("StartTlsNoAlpn", "NoApplicationProtocol"),
     );
     const s = await accepted;
     await assert.rejects(new Response(s.readable).text()); // closed without close_notify

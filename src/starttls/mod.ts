@@ -26,3 +26,8 @@ export { type StartTlsErrorDetail } from "./errors.ts";
 export { type HeldTransport, resumeTransport } from "./transport.ts";
 export { postgresSslRequest } from "./postgres.ts";
 export { POSTGRES_ALPN, postgresDirectTls } from "./postgres_direct.ts";
+export { type LineLimits } from "./_prelude.ts";
+export { smtpStartTls, type SmtpStartTlsOptions } from "./smtp.ts";
+export { imapStartTls, type ImapStartTlsOptions } from "./imap.ts";
+export { smtpServerStartTls, type SmtpServerStartTlsOptions } from "./smtp_server.ts";
+export { imapServerStartTls } from "./imap_server.ts";

@@ -6,9 +6,8 @@
  */
 
 import type { ByteTransport } from "../streams/stream_types.ts";
-import { abandon, readChunk } from "./_prelude.ts";
+import { Prelude } from "./_prelude.ts";
 import { startTlsError } from "./errors.ts";
-import { resumeTransport } from "./transport.ts";
 
 /** Int32 length 8, Int32 request code 80877103 (1234 << 16 | 5679). */
 const SSL_REQUEST = Uint8Array.of(0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f);
@@ -47,38 +46,22 @@ const NO = 0x4e; // 'N'
  * void open;
  * ```
  */
-export async function postgresSslRequest(transport: ByteTransport): Promise<ByteTransport> {
-  const reader = transport.readable.getReader();
-  const writer = transport.writable.getWriter();
-  let answer: Uint8Array;
-  try {
-    await writer.write(SSL_REQUEST);
-    answer = await readChunk(reader, "the answer to SSLRequest");
-  } catch (e) {
-    await abandon(reader, writer, e);
-    throw e;
-  }
-  if (answer[0] === YES && answer.length === 1) {
-    return resumeTransport(transport, { reader, writer });
-  }
-  if (answer[0] === NO && answer.length === 1) {
-    reader.releaseLock();
-    writer.releaseLock();
-    throw startTlsError("StartTlsRefused", "the PostgreSQL server refused TLS (answered N)");
-  }
-  const error = answer[0] === YES
-    ? startTlsError(
-      "StartTlsInjection",
-      `${answer.length - 1} bytes followed the server's S before the TLS handshake`,
-    )
-    : startTlsError(
+export function postgresSslRequest(transport: ByteTransport): Promise<ByteTransport> {
+  const p = new Prelude(transport);
+  return p.run(async () => {
+    await p.sendBytes(SSL_REQUEST);
+    const answer = await p.readByte("the answer to SSLRequest");
+    if (answer === YES) return await p.clientReady("S");
+    if (answer === NO) {
+      return await p.refuse(
+        startTlsError("StartTlsRefused", "the PostgreSQL server refused TLS (answered N)"),
+      );
+    }
+    throw startTlsError(
       "StartTlsUnexpectedReply",
-      answer[0] === NO
-        ? "bytes followed the server's N"
-        : `the PostgreSQL server answered SSLRequest with byte 0x${
-          answer[0].toString(16).padStart(2, "0")
-        }, not S or N`,
+      `the PostgreSQL server answered SSLRequest with byte 0x${
+        answer.toString(16).padStart(2, "0")
+      }, not S or N`,
     );
-  await abandon(reader, writer, error);
-  throw error;
+  });
 }
