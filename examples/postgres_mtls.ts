@@ -150,6 +150,7 @@ export async function login(
  */
 export async function connectPostgres(options: PostgresOptions): Promise<PostgresConnection> {
   const tcp = await Deno.connect({ hostname: options.hostname, port: options.port });
+  tcp.setNoDelay(true); // as libpq does: no Nagle delay on the handshake's small flights
   try {
     const tls = await startTls(tcpTransport(tcp), options);
     return await login(tls, options, serverEndPoint(tls));

@@ -20,6 +20,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { issue, type Issued } from "../examples/_certgen.ts";
+import type { PostgresOptions } from "../examples/postgres_mtls.ts";
+import { ClientConfig } from "../src/client/config.ts";
+import { RootCertStore } from "../src/webpki/root_store.ts";
 import { freePort } from "./peers/_free_port.ts";
 
 /** Where Debian's `postgresql-15` puts its programs. */
@@ -246,4 +249,24 @@ export async function startPostgres(tlsVersion: PgTlsVersion = "TLSv1.3"): Promi
     const stderr = (e as { stderr?: string }).stderr ?? "";
     throw new Error(`could not start PostgreSQL: ${(e as Error).message}\n${stderr}\n${log}`);
   }
+}
+
+/**
+ * `connectPostgres` options for `pg`: its CA trusted, the name "localhost"
+ * checked, its client certificate presented, its SCRAM login.
+ */
+export function clientOptions(pg: PgCluster): PostgresOptions {
+  return {
+    hostname: pg.hostname,
+    port: pg.port,
+    serverName: "localhost",
+    tls: new ClientConfig({
+      roots: RootCertStore.fromPem(pg.ca.certPem),
+      certificateChain: pg.client.certPem,
+      privateKey: pg.client.keyPem,
+    }),
+    user: pg.user,
+    password: pg.password,
+    database: pg.database,
+  };
 }

@@ -7,6 +7,7 @@
 // skipped by hand when PostgreSQL is missing, a failure under CI=true.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { ClientConfig } from "../src/client/config.ts";
 import { TlsError } from "../src/error.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
@@ -21,7 +22,13 @@ import {
   startTls,
 } from "../examples/postgres_mtls.ts";
 import { tcpTransport } from "../examples/_tcp_transport.ts";
-import { NO_PASSWORD_USER, type PgCluster, postgresMissing, startPostgres } from "./_postgres.ts";
+import {
+  clientOptions,
+  NO_PASSWORD_USER,
+  type PgCluster,
+  postgresMissing,
+  startPostgres,
+} from "./_postgres.ts";
 
 const skip = typeof Deno === "undefined"
   ? "the PostgreSQL example needs Deno.connect (skipped outside Deno)"
@@ -61,19 +68,7 @@ for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
     let options: PostgresOptions;
     before(async () => {
       pg = await startPostgres(version);
-      options = {
-        hostname: pg.hostname,
-        port: pg.port,
-        serverName: "localhost",
-        tls: new ClientConfig({
-          roots: RootCertStore.fromPem(pg.ca.certPem),
-          certificateChain: pg.client.certPem,
-          privateKey: pg.client.keyPem,
-        }),
-        user: pg.user,
-        password: pg.password,
-        database: pg.database,
-      };
+      options = clientOptions(pg);
     });
     after(async () => {
       await pg?.stop();
@@ -95,6 +90,63 @@ for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
       } finally {
         await db.close();
       }
+    });
+
+    it("the README snippet runs as written", async () => {
+      const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+      const section = readme.split("### Deno app to PostgreSQL with mTLS")[1] ?? "";
+      const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+      const imports = [
+        'import { ClientConfig, RootCertStore } from "@kerneltls/tls";\n',
+        'import { connectPostgres } from "./examples/postgres_mtls.ts";\n',
+      ];
+      assert.ok(code.startsWith(imports.join("")), `README snippet imports changed:\n${code}`);
+      // The snippet's free names get the cluster's values; its imports, our modules.
+      const logged: unknown[] = [];
+      const given = {
+        ClientConfig,
+        RootCertStore,
+        connectPostgres,
+        console: { log: (v: unknown) => logged.push(v) },
+        port: pg.port,
+        caPem: pg.ca.certPem,
+        clientCertPem: pg.client.certPem,
+        clientKeyPem: pg.client.keyPem,
+        password: pg.password,
+      };
+      const AsyncFunction = (async () => {}).constructor as new (
+        ...args: string[]
+      ) => (...values: unknown[]) => Promise<void>;
+      const body = code.slice(imports.join("").length);
+      await new AsyncFunction(...Object.keys(given), body)(...Object.values(given));
+      assert.deepEqual(logged, [[["42", "kerneltls_app"]]]);
+    });
+
+    it("deno run examples/postgres_mtls.ts with libpq's variables prints the rows", async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          new URL("../examples/postgres_mtls.ts", import.meta.url).pathname,
+          "SELECT 6 * 7 AS n",
+        ],
+        env: {
+          PGHOST: pg.hostname,
+          PGPORT: String(pg.port),
+          PGSERVERNAME: "localhost",
+          PGUSER: pg.user,
+          PGPASSWORD: pg.password,
+          PGSSLROOTCERT: pg.files.ca,
+          PGSSLCERT: pg.files.clientCert,
+          PGSSLKEY: pg.files.clientKey,
+        },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(20_000),
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.equal(stdout, `n\n42\n(SELECT 1; ${version.replace(".", "_")})\n`);
     });
 
     it("refuses a server whose CA we do not trust (TlsError)", async () => {
