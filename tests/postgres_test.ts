@@ -21,7 +21,7 @@ import {
   serverEndPoint,
   startTls,
 } from "../examples/postgres_mtls.ts";
-import { tcpTransport } from "../examples/_tcp_transport.ts";
+import { halfCloseTransport } from "../src/streams/tls_stream.ts";
 import {
   clientOptions,
   NO_PASSWORD_USER,
@@ -188,7 +188,7 @@ for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
     it("a tampered channel binding fails the SCRAM proof on the server", async () => {
       const tcp = await Deno.connect({ hostname: pg.hostname, port: pg.port });
       try {
-        const tls = await startTls(tcpTransport(tcp), options);
+        const tls = await startTls(halfCloseTransport(tcp), options);
         const binding = serverEndPoint(tls).slice();
         binding[0] ^= 1;
         await assert.rejects(login(tls, options, binding), (e) => {
