@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing } from "./peers/_spawn.ts";
-import { bundleForNode } from "./_node_bundle.ts";
+import { bundleLibrary } from "./_bundle.ts";
 
 const CHECK = fileURLToPath(new URL("./peers/node_bundle_check.mjs", import.meta.url));
 const skip = peerMissing("node") ?? peerMissing("deno") ?? false;
@@ -22,7 +22,7 @@ describe("Node 20 bundle", () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "kerneltls-node-"));
     try {
-      const bundle = bundleForNode(dir);
+      const bundle = bundleLibrary(dir);
 
       const { ca, leaf } = await testPki(["localhost"]);
       writeFileSync(join(dir, "ca.pem"), ca.certPem);

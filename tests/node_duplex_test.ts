@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
-import { bundleForNode } from "./_node_bundle.ts";
+import { bundleLibrary } from "./_bundle.ts";
 
 const CHECK = fileURLToPath(new URL("./peers/node_duplex_check.mjs", import.meta.url));
 const skip = typeof Deno === "undefined"
@@ -45,7 +45,7 @@ describe("issue 17 item 4: Node net.Socket through Duplex.toWeb", () => {
     const listener = echoAfterClose(leaf.certPem, leaf.keyPem);
     let peer: PeerProcess | undefined;
     try {
-      const bundle = bundleForNode(dir);
+      const bundle = bundleLibrary(dir);
       writeFileSync(join(dir, "ca.pem"), ca.certPem);
       writeFileSync(join(dir, "cert.pem"), leaf.certPem);
       writeFileSync(join(dir, "key.pem"), leaf.keyPem);

@@ -1,5 +1,5 @@
-// The library bundled for Node (`deno bundle`, one ESM file), for the tests
-// that run it under plain Node.
+// The library bundled into one ESM file (`deno bundle --platform browser`),
+// for the tests that load it under plain Node or in a browser.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { statSync, writeFileSync } from "node:fs";
@@ -9,16 +9,19 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * Bundles the package root and the streams adapter into `dir/kerneltls.mjs`
- * (one entry, so both share one copy of the classes) and returns its path.
+ * Bundles the package root, the streams adapter and `extra` (`[names,
+ * path from the repo root]` pairs) into `dir/kerneltls.mjs` and returns its
+ * path. One entry, so that every part shares one copy of every class.
  */
-export function bundleForNode(dir: string): string {
+export function bundleLibrary(dir: string, extra: [string, string][] = []): string {
+  const file = (rel: string) => JSON.stringify(join(ROOT, rel));
   writeFileSync(
     join(dir, "entry.ts"),
-    `export * from ${JSON.stringify(join(ROOT, "mod.ts"))};\n` +
+    `export * from ${file("mod.ts")};\n` +
       `export { acceptTls, connectTls, halfCloseTransport } from ${
-        JSON.stringify(join(ROOT, "src/streams/tls_stream.ts"))
-      };\n`,
+        file("src/streams/tls_stream.ts")
+      };\n` +
+      extra.map(([names, rel]) => `export { ${names} } from ${file(rel)};\n`).join(""),
   );
   const bundle = join(dir, "kerneltls.mjs");
   const built = spawnSync(
