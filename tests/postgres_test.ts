@@ -2,7 +2,9 @@
 // one throw-away cluster per TLS version (tests/_postgres.ts): SSLRequest,
 // our TLS client with a client certificate, SCRAM-SHA-256-PLUS bound to
 // tls-server-end-point, a SELECT; and each way it must fail. The SCRAM code is
-// also checked against RFC 7677's example exchange (no server needed).
+// also checked against RFC 7677's example exchange, and the refusal of a
+// server without -PLUS against a scripted backend behind our acceptTls (no
+// PostgreSQL needed for either).
 // The PostgreSQL cases need Deno.connect: skipped with a message under Bun;
 // skipped by hand when PostgreSQL is missing, a failure under CI=true.
 import { after, before, describe, it } from "node:test";
@@ -11,8 +13,10 @@ import { readFileSync } from "node:fs";
 import { ClientConfig } from "../src/client/config.ts";
 import { TlsError } from "../src/error.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
-import { issue } from "../examples/_certgen.ts";
-import { PostgresError } from "../examples/_pg_wire.ts";
+import { ServerConfig } from "../src/server/config.ts";
+import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
+import { issue, testPki } from "../examples/_certgen.ts";
+import { cstring, PgWire, PostgresError } from "../examples/_pg_wire.ts";
 import { ScramClient } from "../examples/_scram.ts";
 import {
   connectPostgres,
@@ -60,6 +64,41 @@ describe("SCRAM-SHA-256 client (examples/_scram.ts)", () => {
     const scram = new ScramClient({ password: "p", nonce: "abc" });
     await assert.rejects(scram.clientFinal("r=xyz123,s=AAAA,i=4096"), /does not extend ours/);
     await assert.rejects(scram.clientFinal("r=abc123,s=AAAA,i=99999999"), /too high/);
+  });
+});
+
+describe("channel_binding=require against a scripted server (our acceptTls, in memory)", () => {
+  it("refuses a server that offers SCRAM-SHA-256 without -PLUS", async () => {
+    const { ca, leaf } = await testPki(["localhost"]);
+    const tls = new ClientConfig({ roots: RootCertStore.fromPem(ca.certPem) });
+    const up = new TransformStream<Uint8Array, Uint8Array>();
+    const down = new TransformStream<Uint8Array, Uint8Array>();
+    const [client, server] = await Promise.all([
+      connectTls(
+        { readable: down.readable, writable: up.writable },
+        tls,
+        "localhost",
+      ),
+      acceptTls(
+        { readable: up.readable, writable: down.writable },
+        new ServerConfig({ certificateChain: leaf.certPem, privateKey: leaf.keyPem }),
+      ),
+    ]);
+    // AuthenticationSASL (10) listing only the mechanism without channel binding.
+    const backend = new PgWire(server.readable, server.writable);
+    await backend.send("R", new Uint8Array([0, 0, 0, 10]), cstring("SCRAM-SHA-256"), cstring(""));
+    const options = {
+      hostname: "127.0.0.1",
+      port: 5432,
+      tls,
+      user: "app",
+      password: "secret",
+      database: "app",
+    };
+    await assert.rejects(
+      login(client, options, serverEndPoint(client)),
+      /channel_binding=require: server offers SCRAM-SHA-256, not SCRAM-SHA-256-PLUS/,
+    );
   });
 });
 
