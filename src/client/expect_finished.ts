@@ -62,7 +62,7 @@ export class ExpectFinished implements HandshakeState {
     hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
     const exporterSecret = await master.exporterMasterSecret(serverHash);
     hs.keyLog("EXPORTER_SECRET", exporterSecret);
-    const traffic = new Tls13Traffic(suite, clientApp, serverApp, hs.config.maxKeyUpdates);
+    const traffic = new Tls13Traffic(suite, clientApp, serverApp);
     cx.setReader(await traffic.reader());
 
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
