@@ -52,6 +52,7 @@ export type {
   KernelCipherSuite,
 } from "./src/conn/kernel.ts";
 export type { HandshakeKind } from "./src/common/info.ts";
+export type { CancelReason } from "./src/common/cancel.ts";
 export {
   TLS_EXPORTER_LABEL,
   tlsExporterChannelBinding,

@@ -72,11 +72,12 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
   let pki: TestPki;
   let leaves: Record<"ecdsa" | "rsa", TestCert>;
   let roots: RootCertStore;
+  let ca: TestCert;
   const servers: OpenSslServer[] = [];
 
   before(() => {
     pki = new TestPki();
-    const ca = pki.root("kerneltls tls12 CA");
+    ca = pki.root("kerneltls tls12 CA");
     leaves = { ecdsa: pki.leaf(ca, SAN, { alg: "p256" }), rsa: pki.leaf(ca, SAN, { alg: "rsa" }) };
     roots = new RootCertStore();
     roots.add(ca.der);
@@ -171,7 +172,27 @@ describe("TLS 1.2 client interop: openssl s_server -tls1_2", { skip: missing }, 
     });
   }
 
-  it("a CertificateRequest is answered with an empty Certificate (no TLS 1.2 client auth)", async () => {
+  for (const alg of ["ecdsa", "rsa"] as const) {
+    it(`client authentication with an ${alg} certificate: s_server -Verify accepts it`, async () => {
+      const s = await server(leaves.ecdsa, ["-Verify", "1", "-CAfile", ca.certPath]);
+      const leaf = leaves[alg];
+      const { client, driver } = await connect(s, {
+        certificateChain: [leaf.der],
+        privateKey: readFileSync(leaf.keyPath, "utf8"),
+      });
+      try {
+        assert.equal(client.protocolVersion, "TLSv1_2");
+        await exchange(driver, s);
+        assert.match(s.output, /verify return:1/);
+        const pem = readFileSync(leaf.certPath, "utf8").trim();
+        assert.ok(s.output.includes(pem), `s_server did not print our certificate:\n${s.output}`);
+      } finally {
+        await driver.close();
+      }
+    });
+  }
+
+  it("a CertificateRequest without a client certificate configured gets an empty Certificate", async () => {
     const optional = await server(leaves.ecdsa, ["-verify", "1", "-CAfile", leaves.ecdsa.certPath]);
     const { client, driver } = await connect(optional);
     try {

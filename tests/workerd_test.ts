@@ -10,7 +10,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -18,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
+import { freePort } from "./peers/_free_port.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORKERD = join(
@@ -35,17 +35,6 @@ function workerdMissing(): string | undefined {
 const missing = workerdMissing() ?? peerMissing("deno", ["--version"]) ??
   peerMissing("openssl", ["version"]);
 if (missing) console.warn(missing);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function capnp(port: number, otherPort: number): string {
   const worker = (ca: string) =>

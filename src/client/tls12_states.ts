@@ -5,10 +5,10 @@
  * Finished; then the server's [NewSessionTicket], change_cipher_spec and
  * Finished. No False Start: application data waits for the server Finished.
  *
- * Client authentication is not implemented for TLS 1.2: a CertificateRequest
- * is answered with an empty Certificate (RFC 5246 7.4.6), and the server
- * decides whether to continue. Tickets are read and dropped (TLS 1.2
- * resumption is not implemented).
+ * A CertificateRequest is answered with our certificate and a
+ * CertificateVerify when the config has a client certificate whose key type
+ * and a signature scheme the server accepts (RFC 5246 7.4.6, 7.4.8), else
+ * with an empty Certificate, and the server decides whether to continue.
  *
  * @module
  */
@@ -20,6 +20,7 @@ import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
 import {
   decodeCertificate12,
+  decodeCertificateRequest12,
   decodeEmptyMessage,
   decodeFinished12,
   decodeNewSessionTicket12,
@@ -28,7 +29,10 @@ import {
   encodeClientKeyExchange,
   encodeFinished12,
   serverKeyExchangeParams,
+  type Tls12CertificateRequest,
 } from "../msgs/tls12_messages.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import type { CertifiedKey } from "../common/config_base.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { concat, constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
@@ -166,6 +170,7 @@ export class ExpectServerHelloDone implements HandshakeState {
   readonly #st: Tls12ClientState;
   readonly #ours: ActiveKeyExchange;
   readonly #peerKey: Uint8Array;
+  #request: Tls12CertificateRequest | undefined;
 
   /** Continues `st` with our key exchange started and the server's share. */
   constructor(st: Tls12ClientState, ours: ActiveKeyExchange, peerKey: Uint8Array) {
@@ -180,6 +185,7 @@ export class ExpectServerHelloDone implements HandshakeState {
     const { hs, suite } = st;
     if (raw.type === HandshakeType.CertificateRequest && !st.certificateRequested) {
       st.certificateRequested = true;
+      this.#request = decodeCertificateRequest12(raw.body);
       hs.transcript.add(raw.encoded);
       return this;
     }
@@ -194,15 +200,27 @@ export class ExpectServerHelloDone implements HandshakeState {
     } catch {
       throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
     }
-    if (st.certificateRequested) {
-      const empty = encodeCertificate12([]);
-      cx.sendHandshake(empty);
-      hs.transcript.add(empty);
+    const auth = this.#request && clientAuth12(hs.config.clientAuth, this.#request);
+    if (this.#request) {
+      const certificate = encodeCertificate12(auth ? auth.certChain : []);
+      cx.sendHandshake(certificate);
+      hs.transcript.add(certificate);
     }
     const cke = encodeClientKeyExchange(this.#ours.publicKey);
     cx.sendHandshake(cke);
     hs.transcript.add(cke);
+    // RFC 7627 section 3: the session hash ends with ClientKeyExchange.
     const sessionHash = st.ems ? await hs.transcript.hash(suite.hash) : undefined;
+    if (auth) {
+      // RFC 5246 7.4.8: the signature covers every handshake message so far.
+      const verify = encodeHandshake({
+        type: HandshakeType.CertificateVerify,
+        scheme: auth.scheme,
+        signature: await auth.key.sign(auth.scheme, hs.transcript.bytes()),
+      });
+      cx.sendHandshake(verify);
+      hs.transcript.add(verify);
+    }
     const master = await masterSecret(suite.hmac, pms, hs.random, st.serverRandom, sessionHash);
     hs.keyLog("CLIENT_RANDOM", master);
     const keys = await keyBlock(suite.hmac, suite.aead, master, hs.random, st.serverRandom);
@@ -219,6 +237,24 @@ export class ExpectServerHelloDone implements HandshakeState {
     cx.tls12 = { suite, tx: keys.client, rx: keys.server };
     return new ExpectServerFinished12(st, master, undefined);
   }
+}
+
+/** ClientCertificateType (RFC 5246 7.4.4; RFC 8422 5.5 puts Ed25519 under ecdsa_sign). */
+const CERTIFICATE_TYPE = { RSA: 1, ECDSA: 64, Ed25519: 64 } as const;
+
+/**
+ * Our certificate and the scheme to sign with, when the server's request
+ * admits our key type and one of our key's schemes; else undefined.
+ */
+function clientAuth12(
+  auth: CertifiedKey | undefined,
+  request: Tls12CertificateRequest,
+): (CertifiedKey & { scheme: number }) | undefined {
+  if (!auth || !request.certificateTypes.includes(CERTIFICATE_TYPE[auth.key.algorithm])) {
+    return undefined;
+  }
+  const scheme = auth.key.schemes.find((s) => request.schemes.includes(s));
+  return scheme === undefined ? undefined : { ...auth, scheme };
 }
 
 /** Awaits [NewSessionTicket], the server's change_cipher_spec and Finished. */

@@ -46,18 +46,9 @@ import {
 } from "./kernel.ts";
 import { ExpectTraffic as ClientExpectTraffic } from "../client/expect_traffic.ts";
 import { checkKernelGate, extractSecrets } from "./_kernel_gate.ts";
-import {
-  BlockedHandshake,
-  Closed,
-  EncodeTlsData,
-  PeerClosed,
-  ReadEarlyData,
-  ReadTraffic,
-  type StateContext,
-  TransmitTlsData,
-  type UnbufferedStatus,
-  WriteTraffic,
-} from "./states.ts";
+import type { StateContext, UnbufferedStatus } from "./states.ts";
+import { stateFor } from "./_state_for.ts";
+import { cancelHandshake, type CancelReason } from "../common/cancel.ts";
 
 /**
  * Getters and the record loop shared by client and server connections.
@@ -115,24 +106,7 @@ export abstract class UnbufferedConnectionCommon {
         exclusive: (what, task) => this.#exclusive(generation, what, task),
       };
       const { discard, step } = await core.process(incoming);
-      switch (step) {
-        case "EncodeTlsData":
-          return { discard, state: new EncodeTlsData(cx) };
-        case "TransmitTlsData":
-          return { discard, state: new TransmitTlsData(cx) };
-        case "ReadTraffic":
-          return { discard, state: new ReadTraffic(cx) };
-        case "ReadEarlyData":
-          return { discard, state: new ReadEarlyData(cx) };
-        case "BlockedHandshake":
-          return { discard, state: new BlockedHandshake() };
-        case "WriteTraffic":
-          return { discard, state: new WriteTraffic(cx) };
-        case "PeerClosed":
-          return { discard, state: new PeerClosed() };
-        case "Closed":
-          return { discard, state: new Closed() };
-      }
+      return { discard, state: stateFor(step, cx) };
     } finally {
       this.#busy = undefined;
     }
@@ -165,6 +139,23 @@ export abstract class UnbufferedConnectionCommon {
     } finally {
       this.#busy = undefined;
     }
+  }
+
+  /**
+   * Gives up the handshake for a reason of your own (a timeout, a user's
+   * abort): the connection fails with a `TlsError` (kind `General`, alert
+   * user_canceled, `detail` and `message` from `reason`) and queues
+   * user_canceled then close_notify (RFC 8446 section 6.1) under the current
+   * keys. Drive it as after any failure: the next calls hand out the two
+   * alerts, then reject with that error, which this returns (an earlier
+   * failure's error when there was one, queuing nothing). `TypeError` once
+   * the handshake is complete (send close_notify instead) or while another
+   * operation is pending.
+   */
+  cancelHandshake(reason?: CancelReason): Promise<TlsError> {
+    return this.#exclusive(this.#generation, "cancelHandshake", async () => {
+      return cancelHandshake(await this.getCore(), reason);
+    });
   }
 
   /**

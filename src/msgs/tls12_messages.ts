@@ -2,7 +2,8 @@
  * The TLS 1.2 handshake messages TLS 1.3 does not have, or encodes
  * differently (RFC 5246 section 7.4, RFC 8422 section 5.4, RFC 5077 section
  * 3.3): Certificate, ServerKeyExchange (ECDHE only), ServerHelloDone,
- * ClientKeyExchange (ECDHE only), Finished, NewSessionTicket and HelloRequest.
+ * ClientKeyExchange (ECDHE only), Finished, NewSessionTicket, HelloRequest
+ * and the CertificateRequest a client reads.
  *
  * Each encoder returns the message with its 4-byte handshake header; each
  * decoder takes a body and consumes exactly all of it.
@@ -205,6 +206,37 @@ export function decodeCertificate12(body: Uint8Array): Uint8Array[] {
     out.push(cert);
   }
   return out;
+}
+
+/** A TLS 1.2 CertificateRequest (RFC 5246 7.4.4). */
+export interface Tls12CertificateRequest {
+  /** ClientCertificateType codes (1 rsa_sign, 64 ecdsa_sign, ...). */
+  certificateTypes: number[];
+  /** SignatureScheme code points the server accepts in CertificateVerify. */
+  schemes: number[];
+  /** DER distinguished names of the CAs the server trusts (may be empty). */
+  authorities: Uint8Array[];
+}
+
+/** Decodes a TLS 1.2 CertificateRequest body; empty type and scheme lists are refused. */
+export function decodeCertificateRequest12(body: Uint8Array): Tls12CertificateRequest {
+  const r = new Reader(body.slice(), "CertificateRequest");
+  const certificateTypes = [...r.vec8()];
+  const schemeList = r.sub16();
+  const names = r.sub16();
+  r.expectEnd();
+  const schemes: number[] = [];
+  while (!schemeList.atEnd) schemes.push(schemeList.u16());
+  const authorities: Uint8Array[] = [];
+  while (!names.atEnd) {
+    const name = names.vec16();
+    if (name.length === 0) throw decodeError("CertificateRequest: empty distinguished name");
+    authorities.push(name);
+  }
+  if (certificateTypes.length === 0 || schemes.length === 0) {
+    throw decodeError("CertificateRequest: empty certificate_types or signature algorithms");
+  }
+  return { certificateTypes, schemes, authorities };
 }
 
 /**

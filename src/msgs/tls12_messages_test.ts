@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { TlsError } from "../error.ts";
 import {
   decodeCertificate12,
+  decodeCertificateRequest12,
   decodeClientKeyExchange,
   decodeEmptyMessage,
   decodeFinished12,
@@ -80,5 +81,26 @@ describe("TLS 1.2 handshake messages", () => {
       ticket: new Uint8Array([1, 2]),
     });
     assert.throws(() => decodeNewSessionTicket12(new Uint8Array([0, 0, 0, 1, 0, 2, 1])), decodeErr);
+  });
+
+  it("CertificateRequest: types, schemes and CA names; empty lists and junk refused", () => {
+    // types [rsa_sign, ecdsa_sign], schemes [0x0403, 0x0804], one 2-byte name
+    const body = new Uint8Array([2, 1, 64, 0, 4, 4, 3, 8, 4, 0, 4, 0, 2, 0x30, 0]);
+    assert.deepEqual(decodeCertificateRequest12(body), {
+      certificateTypes: [1, 64],
+      schemes: [0x0403, 0x0804],
+      authorities: [new Uint8Array([0x30, 0])],
+    });
+    const noNames = new Uint8Array([1, 64, 0, 2, 4, 3, 0, 0]);
+    assert.deepEqual(decodeCertificateRequest12(noNames).authorities, []);
+    for (
+      const bad of [
+        [0, 0, 2, 4, 3, 0, 0], // no certificate types
+        [1, 64, 0, 0, 0, 0], // no schemes
+        [1, 64, 0, 3, 4, 3, 8, 0, 0], // odd scheme list
+        [1, 64, 0, 2, 4, 3, 0, 2, 0, 0], // empty name
+        [1, 64, 0, 2, 4, 3, 0, 0, 9], // trailing byte
+      ]
+    ) assert.throws(() => decodeCertificateRequest12(new Uint8Array(bad)), decodeErr, String(bad));
   });
 });

@@ -29,7 +29,73 @@ export interface ByteTransport {
   readable: ReadableStream<Uint8Array>;
   /** Bytes to the peer. */
   writable: WritableStream<Uint8Array>;
+  /**
+   * True when closing `writable` shuts only our direction (a TCP FIN) and
+   * `readable` keeps delivering, as with `halfCloseTransport()`: the
+   * stream then closes `writable` right after its close_notify, so a peer
+   * that reads to EOF before it answers gets its EOF. Otherwise the stream
+   * keeps `writable` open until the peer has closed too, because many
+   * transports (Deno's TCP connections among them) close both directions
+   * with it.
+   */
+  halfClose?: boolean;
 }
+
+/**
+ * Options of `connectTls` and `acceptTls`.
+ *
+ * @example
+ * ```ts
+ * import type { TlsStreamOptions } from "@kerneltls/tls/streams";
+ * const options: TlsStreamOptions = {
+ *   signal: AbortSignal.timeout(30_000),
+ *   handshakeTimeoutMs: 10_000,
+ * };
+ * void options;
+ * ```
+ */
+export interface TlsStreamOptions {
+  /**
+   * Aborts the handshake: the call rejects with a `TlsError` (detail
+   * `HandshakeAborted`, the signal's reason as `cause`), user_canceled and
+   * close_notify go to the peer and the transport is closed. An already
+   * aborted signal rejects at once, before anything is sent. Aborted after the
+   * handshake, it closes the stream: close_notify goes out, the transport is
+   * closed without waiting for the peer's close_notify, and `readable`,
+   * `writable` and `closed` fail with a `TlsError` (detail `Aborted`).
+   */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds the handshake may take, counted from the call: after them
+   * it fails like an abort, with detail `HandshakeTimeout`. The timer is
+   * cleared when the handshake ends either way.
+   */
+  handshakeTimeoutMs?: number;
+}
+
+/**
+ * The `detail` of a `TlsError` raised by the stream itself (not by the
+ * connection): `HandshakeAborted` and `HandshakeTimeout` (the handshake was
+ * given up; alert user_canceled sent), `Aborted` (the signal fired after the
+ * handshake; close_notify sent), `UnexpectedEof` (the transport ended without
+ * close_notify: possible truncation). All are of kind `General`.
+ *
+ * @example
+ * ```ts
+ * import { TlsError } from "@kerneltls/tls";
+ * import type { TlsStreamErrorDetail } from "@kerneltls/tls/streams";
+ * function timedOut(e: unknown): boolean {
+ *   const detail: TlsStreamErrorDetail = "HandshakeTimeout";
+ *   return e instanceof TlsError && e.detail === detail;
+ * }
+ * console.log(timedOut(new Error("x"))); // false
+ * ```
+ */
+export type TlsStreamErrorDetail =
+  | "HandshakeAborted"
+  | "HandshakeTimeout"
+  | "Aborted"
+  | "UnexpectedEof";
 
 /**
  * Facts about the finished handshake.

@@ -8,23 +8,28 @@
  */
 
 import type { ClientConfig } from "../client/config.ts";
-import { TlsError } from "../error.ts";
+import type { TlsError } from "../error.ts";
 import type { ServerConfig } from "../server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/unbuffered.ts";
-import type { ConnectionState } from "../conn/states.ts";
-import { ReadBuffer } from "./_read_buffer.ts";
-import { readerAfter } from "./_reader_after.ts";
-import type { ByteTransport, StreamHandOff, TlsConnection, TlsStreamInfo } from "./stream_types.ts";
-import { concat } from "../_bytes.ts";
+import { RecordPump } from "./_record_pump.ts";
+import type {
+  ByteTransport,
+  StreamHandOff,
+  TlsConnection,
+  TlsStreamInfo,
+  TlsStreamOptions,
+} from "./stream_types.ts";
+import { abortError, checkOptions, watchHandshake } from "./_handshake_guard.ts";
 
-export type { ByteTransport, StreamHandOff, TlsConnection, TlsStreamInfo } from "./stream_types.ts";
-
-type Goal = "handshake" | "data" | "idle";
-/** `#drive` wants bytes from the transport. */
-const NEED_BYTES = Symbol("need bytes");
-/** The stream was handed off: the connection and the transport are no longer ours. */
-const HANDED_OFF = Symbol("handed off");
-type Driven = ConnectionState | typeof NEED_BYTES | typeof HANDED_OFF;
+export type {
+  ByteTransport,
+  StreamHandOff,
+  TlsConnection,
+  TlsStreamErrorDetail,
+  TlsStreamInfo,
+  TlsStreamOptions,
+} from "./stream_types.ts";
+export { type HalfClosable, halfCloseTransport } from "./half_close.ts";
 
 /**
  * A TLS connection over a byte transport, with plaintext streams.
@@ -34,7 +39,8 @@ type Driven = ConnectionState | typeof NEED_BYTES | typeof HANDED_OFF;
  * them in order) and a write waits for its bytes to leave only after the
  * section is released, so reading and writing at once cannot block each
  * other. When the connection fails, the fatal alert it queued is sent before
- * the transport is closed.
+ * the transport is closed. `closed` settles once both directions are done;
+ * `await using` closes the stream cleanly at the end of its block.
  *
  * @example
  * ```ts
@@ -54,71 +60,119 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   readonly readable: ReadableStream<Uint8Array>;
   /**
    * Plaintext to the peer. Closing it sends close_notify; the transport itself
-   * is closed once the peer has closed too (read `readable` to its end).
+   * is closed once the peer has closed too (read `readable` to its end, or
+   * cancel it). A transport with `halfClose` has its writable closed at once.
    */
   readonly writable: WritableStream<Uint8Array>;
-  readonly #conn: C;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #incoming = new ReadBuffer();
   /**
-   * Chunks read from the transport, not yet in `#incoming`: they join it in
-   * the serial section, never while the connection is reading a view of it.
+   * Settles when both directions are done and the transport is closed:
+   * resolves after a clean close (close_notify both ways, or `readable`
+   * cancelled after our close) and at `handOff()`; rejects with the error
+   * that ended the stream (a `TlsError` for protocol failures, aborts and
+   * truncation). A rejection nobody awaits is not reported as unhandled.
    */
-  #arrived: Uint8Array[] = [];
-  #lock: Promise<unknown> = Promise.resolve();
-  #plaintext: Uint8Array[] = [];
-  #peerClosed = false;
-  #transportEnded = false;
+  readonly closed: Promise<void>;
+  readonly #pump: RecordPump<C>;
+  readonly #halfClose: boolean;
   #readController!: ReadableStreamDefaultController<Uint8Array>;
-  #handedOff = false;
+  #writeController!: WritableStreamDefaultController;
+  #settle!: (e?: unknown) => void;
   #closeSent = false;
   #failed = false;
-  /** The transport read under way, if any (its bytes belong to a hand-off that comes first). */
-  #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  /** The last write handed to the transport. */
-  #lastSend: Promise<void> = Promise.resolve();
+  /** We are done reading: the peer's close_notify was passed on, or `readable` was cancelled. */
+  #readDone = false;
   #markReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
   private constructor(conn: C, transport: ByteTransport) {
-    this.#conn = conn;
-    this.#reader = transport.readable.getReader();
-    this.#writer = transport.writable.getWriter();
+    this.#pump = new RecordPump(
+      conn,
+      transport.readable.getReader(),
+      transport.writable.getWriter(),
+    );
+    this.#halfClose = transport.halfClose === true;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settle = (e) => e === undefined ? resolve() : reject(e);
+    });
+    this.closed.catch(() => {}); // also reported through `readable` and `writable`
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#readController = controller;
       },
       pull: (controller) => this.#pull(controller),
-      cancel: () => this.#reader.cancel().catch(() => {}),
+      cancel: () => this.#cancelReading(),
     }, { highWaterMark: 1 });
     this.writable = new WritableStream<Uint8Array>({
+      start: (controller) => {
+        this.#writeController = controller;
+      },
       write: (chunk) => this.#write(chunk),
       close: () => this.#close(),
       // After a hand-off the transport is the caller's: leave it alone.
-      abort: () => this.#handedOff ? undefined : this.#writer.abort().catch(() => {}),
+      abort: (reason) => this.#pump.handedOff ? undefined : this.#fail(reason, false),
     });
   }
 
-  /** @internal Runs the handshake. */
+  /** @internal Runs the handshake under the limits of `options`. */
   static async start<C extends TlsConnection>(
     conn: C,
     transport: ByteTransport,
+    options: TlsStreamOptions,
   ): Promise<TlsStream<C>> {
     const stream = new TlsStream(conn, transport);
+    const { signal } = options;
+    if (signal?.aborted) {
+      // Nothing was sent yet: no alert, just the transport closed.
+      const e = abortError(signal, true);
+      await stream.#fail(e, false);
+      throw e;
+    }
+    const watch = watchHandshake(options);
     try {
-      await stream.#until("handshake");
+      const handshake = stream.#pump.until("handshake");
+      handshake.catch(() => {}); // a cancelled handshake rejects once more, unobserved
+      const stopped = await Promise.race([handshake.then(() => undefined), watch.fired]) ??
+        (signal?.aborted ? abortError(signal, true) : undefined);
+      if (stopped) throw await stream.#cancel(stopped);
     } catch (e) {
       await stream.#fail(e);
       throw e;
+    } finally {
+      watch.stop();
+    }
+    if (signal) {
+      const onAbort = () => void stream.#abort(abortError(signal, false));
+      signal.addEventListener("abort", onAbort, { once: true });
+      const off = () => signal.removeEventListener("abort", onAbort);
+      stream.closed.then(off, off);
     }
     stream.#markReady();
     return stream;
   }
 
+  /**
+   * Closes the stream cleanly, for `await using`: close_notify (unless sent
+   * already), `readable` ended, the transport closed, without waiting for
+   * the peer's close_notify. Resolves once `closed` settles and never
+   * rejects; after a failure or a hand-off it does nothing more.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#failed && !this.#pump.handedOff) {
+      try {
+        if (!this.#closeSent) await this.#closeNotify();
+        this.#writeController.error(new TypeError("the stream was disposed"));
+        this.#endReading();
+        await this.#finish();
+      } catch (e) {
+        await this.#fail(e);
+      }
+    }
+    await this.closed.catch(() => {});
+  }
+
   /** Handshake facts. */
   get info(): TlsStreamInfo {
-    const c = this.#conn;
+    const c = this.#pump.conn;
     return {
       protocolVersion: c.protocolVersion,
       cipherSuite: c.negotiatedCipherSuite,
@@ -130,7 +184,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
 
   /** The underlying unbuffered connection. */
   get connection(): C {
-    return this.#conn;
+    return this.#pump.conn;
   }
 
   /**
@@ -143,168 +197,45 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     context: Uint8Array | undefined,
     length: number,
   ): Promise<Uint8Array> {
-    return this.#conn.exportKeyingMaterial(label, context, length);
+    return this.#pump.conn.exportKeyingMaterial(label, context, length);
   }
 
   /**
    * Ends this stream in the kernel hand-off: the transport and the traffic
-   * keys become the caller's. `readable` ends after the plaintext decrypted
-   * before the hand-off (read it to its end first); `writable` refuses
-   * further writes (await the pending ones before calling this). Every byte
-   * the stream read from the transport and did not process comes back, in
-   * order: first `buffered`, then what `reader` yields (including a read that
-   * was under way at the hand-off). Records the stream wrote are queued on
-   * `writer` ahead of anything written to it from now on.
+   * keys become the caller's, and `closed` resolves. `readable` ends after
+   * the plaintext decrypted before the hand-off (read it to its end first);
+   * `writable` refuses further writes (await the pending ones before calling
+   * this). Every byte the stream read from the transport and did not
+   * process comes back, in order: first `buffered`, then what `reader`
+   * yields (including a read that was under way at the hand-off). Records
+   * the stream wrote are queued on `writer` ahead of anything written to it
+   * from now on.
    */
   handOff(): Promise<
     StreamHandOff<Awaited<ReturnType<C["dangerousIntoKernelConnection"]>>["connection"]>
   > {
-    let failure: unknown;
-    return this.#serial(async () => {
-      let state: Driven;
-      try {
-        state = await this.#drive("idle");
-      } catch (e) {
-        failure = e;
-        throw e;
-      }
-      if (state === HANDED_OFF) throw new TypeError("the stream was already handed off");
-      const { secrets, connection } = await this.#conn.dangerousIntoKernelConnection();
-      this.#handedOff = true;
+    return this.#pump.handOff((plaintext) => {
+      this.#settle();
       try {
         // Plaintext decrypted before the hand-off stays readable, then `readable` ends.
-        for (const chunk of this.#plaintext.splice(0)) this.#readController.enqueue(chunk);
+        for (const chunk of plaintext) this.#readController.enqueue(chunk);
         this.#readController.close();
       } catch { /* the reader cancelled `readable` */ }
-      const pending = this.#pendingRead;
-      return {
-        secrets,
-        connection: connection as Awaited<
-          ReturnType<C["dangerousIntoKernelConnection"]>
-        >["connection"],
-        buffered: concat(this.#incoming.view, ...this.#arrived),
-        reader: pending ? readerAfter(pending, this.#reader) : this.#reader,
-        writer: this.#writer,
-      };
-    }).catch(async (e) => {
-      // The connection failed (not a refusal of the gate): send its alert.
-      if (e === failure) await this.#fail(e);
-      throw e;
-    });
-  }
-
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(task, task);
-    this.#lock = run.catch(() => {});
-    return run;
-  }
-
-  /** Hands `bytes` to the transport (in order); the promise settles once they are written. */
-  #send(bytes: Uint8Array): Promise<void> {
-    const sent = this.#writer.write(bytes);
-    sent.catch(() => {}); // a failed write also fails every later one, which is observed
-    this.#lastSend = sent;
-    return sent;
-  }
-
-  /**
-   * Runs processTlsRecords until the goal is met: "handshake" (WriteTraffic),
-   * "data" (plaintext available or the peer closed) or "idle" (nothing left to
-   * do without reading). Returns `NEED_BYTES` instead of reading, so that the
-   * serial section never waits on the network. Only called in the serial
-   * section.
-   */
-  async #drive(goal: Goal): Promise<Driven> {
-    if (this.#handedOff) return HANDED_OFF;
-    for (const chunk of this.#arrived.splice(0)) this.#incoming.append(chunk);
-    for (;;) {
-      const { discard, state } = await this.#conn.processTlsRecords(this.#incoming.view);
-      let consumed = discard;
-      switch (state.kind) {
-        case "EncodeTlsData": {
-          const out = new Uint8Array(state.requiredSize);
-          const n = await state.encode(out);
-          this.#send(out.subarray(0, n));
-          break;
-        }
-        case "TransmitTlsData":
-          state.done();
-          break;
-        case "ReadTraffic":
-          for (let r = state.nextRecord(); r; r = state.nextRecord()) {
-            this.#plaintext.push(r.payload);
-            consumed += r.discard;
-          }
-          break;
-        case "PeerClosed":
-          this.#peerClosed = true;
-          this.#incoming.discard(consumed);
-          return state;
-        case "Closed":
-          // Our close_notify is out; the peer may still be sending.
-          this.#incoming.discard(consumed);
-          return goal === "data" && !this.#peerClosed ? NEED_BYTES : state;
-        case "WriteTraffic":
-          this.#incoming.discard(consumed);
-          return goal === "data" && this.#plaintext.length === 0 ? NEED_BYTES : state;
-        case "BlockedHandshake":
-        case "ReadEarlyData":
-          this.#incoming.discard(consumed);
-          return NEED_BYTES;
-      }
-      this.#incoming.discard(consumed);
-    }
-  }
-
-  /** Drives toward `goal`, reading from the transport outside the serial section. */
-  async #until(goal: Goal): Promise<Exclude<Driven, typeof NEED_BYTES>> {
-    for (;;) {
-      const state = await this.#serial(() => this.#drive(goal));
-      if (state !== NEED_BYTES) return state;
-      await this.#readMore();
-    }
-  }
-
-  async #readMore(): Promise<void> {
-    if (this.#transportEnded) {
-      throw new TlsError(
-        "General",
-        "the transport closed without close_notify (possible truncation)",
-        { detail: "UnexpectedEof" },
-      );
-    }
-    // A read started ahead (below) is taken first; it stays pending until here.
-    const read = this.#pendingRead ?? this.#reader.read();
-    this.#pendingRead = read;
-    let result: ReadableStreamReadResult<Uint8Array>;
-    try {
-      result = await read;
-    } finally {
-      if (this.#pendingRead === read) this.#pendingRead = undefined;
-    }
-    // After a hand-off these bytes are the new owner's (see `readerAfter`).
-    if (this.#handedOff) return;
-    if (result.done) {
-      this.#transportEnded = true;
-      return;
-    }
-    this.#arrived.push(result.value);
-    // Read ahead: the next chunk comes in while this one is decrypted.
-    const ahead = this.#reader.read();
-    ahead.catch(() => {}); // taken by the next call, or by a hand-off
-    this.#pendingRead = ahead;
+    }, (e) => this.#fail(e));
   }
 
   async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     await this.#ready;
+    const pump = this.#pump;
     try {
-      if (this.#plaintext.length === 0 && !this.#peerClosed) await this.#until("data");
-      if (this.#handedOff) return; // `handOff` enqueued the rest and closed `readable`
-      const chunk = this.#plaintext.shift();
+      if (pump.plaintext.length === 0 && !pump.peerClosed) await pump.until("data");
+      // `handOff` enqueued the rest and closed `readable`; or it was cancelled or disposed.
+      if (pump.handedOff || this.#readDone) return;
+      const chunk = pump.plaintext.shift();
       if (chunk) controller.enqueue(chunk);
-      else if (this.#peerClosed) {
-        controller.close();
-        if (this.#closeSent) await this.#closeTransport();
+      else if (pump.peerClosed) {
+        this.#endReading();
+        if (this.#closeSent) await this.#finish();
       }
     } catch (e) {
       await this.#fail(e);
@@ -314,21 +245,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
 
   async #write(chunk: Uint8Array): Promise<void> {
     try {
-      const sending = await this.#serial(async () => {
-        const state = await this.#drive("idle");
-        if (typeof state === "symbol" || state.kind !== "WriteTraffic") {
-          throw new TypeError("the connection is closed for writing");
-        }
-        const out = new Uint8Array(state.encryptedSize(chunk.length));
-        const n = await state.encrypt(chunk, out);
-        const before = this.#lastSend;
-        this.#send(out.subarray(0, n));
-        // Wrapped: the serial section must not wait for the transport.
-        return { before };
-      });
-      // Backpressure with one write in flight: this chunk is sent while the
-      // next one is encrypted; `close` waits for the last.
-      await sending.before;
+      await this.#pump.write(chunk);
     } catch (e) {
       await this.#fail(e);
       throw e;
@@ -336,54 +253,88 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   }
 
   async #close(): Promise<void> {
-    const sending = await this.#serial(async () => {
-      const state = await this.#drive("idle");
-      this.#closeSent = true;
-      if (typeof state === "symbol" || state.kind !== "WriteTraffic") return undefined;
-      const out = new Uint8Array(64);
-      const n = await state.queueCloseNotify(out);
-      return { sent: this.#send(out.subarray(0, n)) };
-    });
-    await sending?.sent;
+    await this.#closeNotify();
     // Many transports (Deno's TCP connections among them) close both
     // directions when their writable closes, which would lose the peer's last
-    // data and close_notify: keep the transport open until the peer closed too.
-    if (this.#peerClosed || this.#transportEnded) await this.#closeTransport();
+    // data and close_notify: keep such a transport open until the peer closed too.
+    const pump = this.#pump;
+    if (this.#readDone || pump.peerClosed || pump.transportEnded) await this.#finish();
   }
 
-  async #closeTransport(): Promise<void> {
-    await this.#lastSend.catch(() => {});
-    await this.#writer.close().catch(() => {});
+  /** Sends close_notify; shuts our direction of a `halfClose` transport right after it. */
+  async #closeNotify(): Promise<void> {
+    try {
+      await this.#pump.closeNotify();
+    } finally {
+      // Set once close_notify left: `#finish` must not close the writer before it.
+      this.#closeSent = true;
+    }
+    if (this.#halfClose) await this.#pump.closeWriter();
+  }
+
+  /** `readable` ends here (plaintext already queued in it stays readable). */
+  #endReading(): void {
+    this.#readDone = true;
+    try {
+      this.#readController.close();
+    } catch { /* already closed or errored */ }
+  }
+
+  async #cancelReading(): Promise<void> {
+    this.#readDone = true;
+    if (this.#closeSent) await this.#finish();
+    else await this.#pump.cancelReader();
+  }
+
+  /** Both directions are done: closes the transport and resolves `closed`. */
+  async #finish(): Promise<void> {
+    await this.#pump.closeWriter();
+    await this.#pump.cancelReader();
+    this.#settle();
+  }
+
+  /**
+   * The handshake's signal or timeout fired: gives the handshake up
+   * (user_canceled, close_notify) and returns the error to fail with, which
+   * is the connection's own if it failed first. A handshake that finished in
+   * the meantime is closed with close_notify alone.
+   */
+  async #cancel(e: TlsError): Promise<TlsError> {
+    const { detail, message, cause } = e;
+    const conn = this.#pump.conn;
+    const cancelled = await this.#pump.serial(async () =>
+      conn.isHandshaking ? await conn.cancelHandshake({ detail, message, cause }) : undefined
+    );
+    if (cancelled) return cancelled;
+    await this.#abort(e);
+    return e;
+  }
+
+  /** Ends an established stream for `e`: close_notify out, the transport closed. */
+  async #abort(e: unknown): Promise<void> {
+    if (this.#failed || this.#pump.handedOff) return;
+    if (!this.#closeSent) await this.#closeNotify().catch(() => {});
+    await this.#fail(e);
   }
 
   /**
    * Ends the stream after an error: the connection's fatal alert (queued by
-   * the failure that rejected `processTlsRecords`) goes out first, then the
-   * transport is closed and the readable errors. Runs once.
+   * the failure that rejected `processTlsRecords`) goes out first unless
+   * `flush` is false, then the transport is closed, the plaintext streams
+   * error and `closed` rejects. Runs once.
    */
-  async #fail(e: unknown): Promise<void> {
-    if (this.#failed || this.#handedOff) return;
+  async #fail(e: unknown, flush = true): Promise<void> {
+    if (this.#failed || this.#pump.handedOff) return;
     this.#failed = true;
+    this.#readDone = true;
     try {
       this.#readController.error(e);
     } catch { /* already closed */ }
-    await this.#serial(async () => {
-      for (;;) {
-        let state: ConnectionState;
-        try {
-          state = (await this.#conn.processTlsRecords(this.#incoming.view)).state;
-        } catch {
-          return; // the error again: the alert, if any, is out
-        }
-        if (state.kind === "EncodeTlsData") {
-          const out = new Uint8Array(state.requiredSize);
-          this.#send(out.subarray(0, await state.encode(out)));
-        } else if (state.kind === "TransmitTlsData") state.done();
-        else return; // no alert queued (a local failure)
-      }
-    }).catch(() => {});
-    await this.#closeTransport();
-    await this.#reader.cancel(e).catch(() => {});
+    this.#writeController.error(e);
+    if (flush) await this.#pump.flushAlert();
+    await this.#pump.closeWriter();
+    await this.#pump.cancelReader(e);
+    this.#settle(e);
   }
 }
 
@@ -410,9 +361,11 @@ export async function connectTls(
   transport: ByteTransport,
   config: ClientConfig,
   serverName: string,
+  options: TlsStreamOptions = {},
 ): Promise<TlsStream<UnbufferedClientConnection>> {
+  checkOptions(options);
   const conn = await UnbufferedClientConnection.create(config, serverName);
-  return TlsStream.start(conn, transport);
+  return TlsStream.start(conn, transport, options);
 }
 
 /**
@@ -432,9 +385,11 @@ export async function connectTls(
  * void echo;
  * ```
  */
-export function acceptTls(
+export async function acceptTls(
   transport: ByteTransport,
   config: ServerConfig,
+  options: TlsStreamOptions = {},
 ): Promise<TlsStream<UnbufferedServerConnection>> {
-  return TlsStream.start(new UnbufferedServerConnection(config), transport);
+  checkOptions(options);
+  return await TlsStream.start(new UnbufferedServerConnection(config), transport, options);
 }
