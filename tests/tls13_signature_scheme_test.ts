@@ -45,6 +45,16 @@ const acceptAll = {
   rootHintSubjects: () => [],
 };
 
+/** Both sides with the accept-all verifiers, the client with a certificate. */
+const withClientAuth = () => ({
+  client: {
+    verifier: acceptAll as ServerCertVerifier,
+    certificateChain: pki.client.certPem,
+    privateKey: pki.client.keyPem,
+  },
+  server: { clientCertVerifier: acceptAll as ClientCertVerifier },
+});
+
 /** Rewrites the scheme of the CertificateVerify a side sends. */
 const withScheme = (scheme: number) =>
   editMessages((m) => {
@@ -58,12 +68,7 @@ const withScheme = (scheme: number) =>
 describe("TLS 1.3 CertificateVerify schemes: one rule for both sides", () => {
   it("baseline: the accept-all verifiers let an untouched handshake through", async () => {
     const run = await tamperedPair(pki, {
-      client: {
-        verifier: acceptAll as ServerCertVerifier,
-        certificateChain: pki.client.certPem,
-        privateKey: pki.client.keyPem,
-      },
-      server: { clientCertVerifier: acceptAll as ClientCertVerifier },
+      ...withClientAuth(),
     });
     assert.equal(run.clientError, undefined);
     assert.equal(run.serverError, undefined);
@@ -83,12 +88,7 @@ describe("TLS 1.3 CertificateVerify schemes: one rule for both sides", () => {
 
     it(`a client CertificateVerify with ${name} is illegal_parameter at the server`, async () => {
       const run = await tamperedPair(pki, {
-        client: {
-          verifier: acceptAll as ServerCertVerifier,
-          certificateChain: pki.client.certPem,
-          privateKey: pki.client.keyPem,
-        },
-        server: { clientCertVerifier: acceptAll as ClientCertVerifier },
+        ...withClientAuth(),
         toServer: withScheme(scheme),
       });
       assert.equal(run.serverError?.alert, AlertDescription.IllegalParameter, name);
