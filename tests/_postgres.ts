@@ -95,15 +95,16 @@ const USER = "kerneltls_app";
 /** A role that `trust` lets in without any authentication exchange. */
 export const NO_PASSWORD_USER = "kerneltls_nopass";
 
-const isRoot = () => process.getuid?.() === 0;
+/** `id` for `user` (ourselves when undefined); no --allow-sys needed, unlike process.getuid. */
+const idOf = (flag: "-u" | "-g", user?: string) =>
+  Number(execFileSync("id", user ? [flag, user] : [flag], { encoding: "utf8" }).trim());
+const isRoot = () => idOf("-u") === 0;
 
 /**
  * Who runs the server: the `postgres` user through `runuser` when we are
  * root (initdb refuses root), else we ourselves.
  */
 function serverUser(): { uid: number; gid: number; run(cmd: string, args: string[]): string } {
-  const id = (flag: string) =>
-    Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   const root = isRoot();
   const run = (cmd: string, args: string[]) =>
     execFileSync(root ? "runuser" : cmd, root ? ["-u", "postgres", "--", cmd, ...args] : args, {
@@ -111,9 +112,8 @@ function serverUser(): { uid: number; gid: number; run(cmd: string, args: string
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 30_000,
     });
-  return root
-    ? { uid: id("-u"), gid: id("-g"), run }
-    : { uid: process.getuid!(), gid: process.getgid!(), run };
+  const user = root ? "postgres" : undefined;
+  return { uid: idOf("-u", user), gid: idOf("-g", user), run };
 }
 
 /** Writes `text` as a 0600 file owned by postgres (PostgreSQL refuses laxer keys). */
