@@ -311,6 +311,25 @@ describe("issue 17 item 4: closed and await using", () => {
     await assert.rejects(c.closed, TlsError);
   });
 
+  it("aborting writable rejects closed with the reason; the peer sees a truncation", async () => {
+    const [ct, st] = transportPair();
+    const [c, s] = await Promise.all([
+      connectTls(ct, await clientConfig(), "localhost"),
+      acceptTls(st, await serverConfig()),
+    ]);
+    const reason = new Error("no more");
+    await c.writable.abort(reason);
+    await assert.rejects(c.closed, (e: unknown) => e === reason);
+    await assert.rejects(
+      new Response(s.readable).text(),
+      (e: unknown) => assertStreamError(e, "UnexpectedEof", undefined),
+    );
+    await assert.rejects(
+      s.closed,
+      (e: unknown) => assertStreamError(e, "UnexpectedEof", undefined),
+    );
+  });
+
   it("await using sends close_notify at the end of the block (in memory)", async () => {
     const [ct, st] = transportPair();
     const accepted = acceptTls(st, await serverConfig());
