@@ -156,8 +156,9 @@ export class PgWire {
       try {
         message = await this.read();
       } catch (e) {
-        // After an ErrorResponse the server still ends the cycle with ReadyForQuery.
-        if (!(e instanceof PostgresError)) throw e;
+        // After an ErrorResponse the server ends the cycle with ReadyForQuery,
+        // or (FATAL) closes the connection: either way the error is the news.
+        if (!(e instanceof PostgresError)) throw failure ?? e;
         failure = e;
         continue;
       }

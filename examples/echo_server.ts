@@ -9,9 +9,8 @@
  */
 
 import { ServerConfig } from "../mod.ts";
-import { acceptTls } from "../src/streams/tls_stream.ts";
+import { acceptTls, halfCloseTransport } from "../src/streams/tls_stream.ts";
 import { testPki } from "./_certgen.ts";
-import { tcpTransport } from "./_tcp_transport.ts";
 
 /** Where and with which certificate to listen. */
 export interface EchoServerOptions {
@@ -74,7 +73,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   async function serve(tcp: Deno.TcpConn): Promise<void> {
     const peer = `${tcp.remoteAddr.hostname}:${tcp.remoteAddr.port}`;
     try {
-      const tls = await acceptTls(tcpTransport(tcp), config);
+      const tls = await acceptTls(halfCloseTransport(tcp), config);
       log(`${peer}: ${tls.info.protocolVersion} ${tls.info.cipherSuite?.name}`);
       // Echo: the plaintext readable piped straight into the plaintext
       // writable; closing the writable at the client's close_notify sends ours.

@@ -10,10 +10,9 @@
  */
 
 import { ClientConfig, RootCertStore } from "../mod.ts";
-import { connectTls, type TlsStreamInfo } from "../src/streams/tls_stream.ts";
+import { connectTls, halfCloseTransport, type TlsStreamInfo } from "../src/streams/tls_stream.ts";
 import { testPki } from "./_certgen.ts";
 import { loadRootsFromFile } from "./_load_pem.ts";
-import { tcpTransport } from "./_tcp_transport.ts";
 
 /** The parsed response. */
 export interface HttpsResponse {
@@ -50,7 +49,7 @@ export async function httpsGet(
   const port = Number(u.port || 443);
   const tcp = await Deno.connect({ hostname: connectHost ?? u.hostname, port });
   const config = new ClientConfig({ roots, alpnProtocols: ["http/1.1"] });
-  const tls = await connectTls(tcpTransport(tcp), config, u.hostname);
+  const tls = await connectTls(halfCloseTransport(tcp), config, u.hostname);
   const writer = tls.writable.getWriter();
   await writer.write(
     new TextEncoder().encode(

@@ -25,11 +25,10 @@ import { ClientConfig } from "../src/client/config.ts";
 import { tlsServerEndPointChannelBinding } from "../src/conn/channel_binding.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { postgresSslRequest } from "../src/starttls/postgres.ts";
-import { connectTls, type TlsStream } from "../src/streams/tls_stream.ts";
+import { connectTls, halfCloseTransport, type TlsStream } from "../src/streams/tls_stream.ts";
 import type { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { BodyReader, cstring, PgWire, type QueryResult, sized } from "./_pg_wire.ts";
 import { ScramClient } from "./_scram.ts";
-import { tcpTransport } from "./_tcp_transport.ts";
 
 const PLUS = "SCRAM-SHA-256-PLUS";
 const CHANNEL_BINDING = "tls-server-end-point";
@@ -150,8 +149,9 @@ export async function login(
  */
 export async function connectPostgres(options: PostgresOptions): Promise<PostgresConnection> {
   const tcp = await Deno.connect({ hostname: options.hostname, port: options.port });
+  tcp.setNoDelay(true); // as libpq does: no Nagle delay on the handshake's small flights
   try {
-    const tls = await startTls(tcpTransport(tcp), options);
+    const tls = await startTls(halfCloseTransport(tcp), options);
     return await login(tls, options, serverEndPoint(tls));
   } catch (e) {
     try {

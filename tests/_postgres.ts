@@ -12,6 +12,7 @@ import {
   chownSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -20,32 +21,46 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { issue, type Issued } from "../examples/_certgen.ts";
+import type { PostgresOptions } from "../examples/postgres_mtls.ts";
+import { ClientConfig } from "../src/client/config.ts";
+import { RootCertStore } from "../src/webpki/root_store.ts";
 import { freePort } from "./peers/_free_port.ts";
 
-/** Where Debian's `postgresql-15` puts its programs. */
-export const PG_BIN = "/usr/lib/postgresql/15/bin";
+/**
+ * Where PostgreSQL's programs are: Debian's `postgresql-15`, else the newest
+ * `/usr/lib/postgresql/N/bin` installed.
+ */
+export const PG_BIN: string = (() => {
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a)
+    : [];
+  const major = majors.includes(15) ? 15 : majors[0] ?? 15;
+  return `${root}/${major}/bin`;
+})();
 
 /** The TLS versions a cluster can be pinned to (min = max). */
 export type PgTlsVersion = "TLSv1.2" | "TLSv1.3";
 
 /**
- * Undefined when PostgreSQL 15 and `runuser` are here, else a skip message.
- * With CI=true a missing server is an error (.ci/run installs `postgresql`).
+ * Undefined when PostgreSQL (and, as root, the `postgres` user and
+ * `runuser`) are here, else a skip message. With CI=true a missing server is
+ * an error (.ci/run installs `postgresql`).
  */
 export function postgresMissing(): string | undefined {
   const need = [join(PG_BIN, "postgres"), join(PG_BIN, "initdb"), join(PG_BIN, "pg_ctl")];
   const absent = need.filter((p) => !existsSync(p));
   let why = absent.length > 0 ? `${absent.join(", ")} not found` : undefined;
-  if (!why) {
+  if (!why && isRoot()) {
     try {
       execFileSync("id", ["-u", "postgres"], { stdio: "ignore" });
       execFileSync("runuser", ["--version"], { stdio: "ignore" });
     } catch {
-      why = "the postgres user or runuser is missing";
+      why = "the postgres user or runuser is missing (initdb refuses root)";
     }
   }
   if (!why) return undefined;
-  const msg = `PostgreSQL 15: ${why}`;
+  const msg = `PostgreSQL: ${why}`;
   if (process.env.CI === "true") throw new Error(`${msg} (CI=true: .ci/run installs postgresql)`);
   return `${msg}; skipping (by hand only; CI fails instead)`;
 }
@@ -80,12 +95,25 @@ const USER = "kerneltls_app";
 /** A role that `trust` lets in without any authentication exchange. */
 export const NO_PASSWORD_USER = "kerneltls_nopass";
 
-function asPostgres(cmd: string, args: string[]): string {
-  return execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 30_000,
-  });
+/** `id` for `user` (ourselves when undefined); no --allow-sys needed, unlike process.getuid. */
+const idOf = (flag: "-u" | "-g", user?: string) =>
+  Number(execFileSync("id", user ? [flag, user] : [flag], { encoding: "utf8" }).trim());
+const isRoot = () => idOf("-u") === 0;
+
+/**
+ * Who runs the server: the `postgres` user through `runuser` when we are
+ * root (initdb refuses root), else we ourselves.
+ */
+function serverUser(): { uid: number; gid: number; run(cmd: string, args: string[]): string } {
+  const root = isRoot();
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(root ? "runuser" : cmd, root ? ["-u", "postgres", "--", cmd, ...args] : args, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
+  const user = root ? "postgres" : undefined;
+  return { uid: idOf("-u", user), gid: idOf("-g", user), run };
 }
 
 /** Writes `text` as a 0600 file owned by postgres (PostgreSQL refuses laxer keys). */
@@ -129,8 +157,7 @@ async function stopPid(pid: number): Promise<void> {
  * (ssl_min_protocol_version = ssl_max_protocol_version).
  */
 export async function startPostgres(tlsVersion: PgTlsVersion = "TLSv1.3"): Promise<PgCluster> {
-  const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-  const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+  const { uid, gid, run: asPostgres } = serverUser();
   const dir = mkdtempSync(join(tmpdir(), "kerneltls-pg-"));
   chownSync(dir, uid, gid);
   const data = join(dir, "data");
@@ -246,4 +273,24 @@ export async function startPostgres(tlsVersion: PgTlsVersion = "TLSv1.3"): Promi
     const stderr = (e as { stderr?: string }).stderr ?? "";
     throw new Error(`could not start PostgreSQL: ${(e as Error).message}\n${stderr}\n${log}`);
   }
+}
+
+/**
+ * `connectPostgres` options for `pg`: its CA trusted, the name "localhost"
+ * checked, its client certificate presented, its SCRAM login.
+ */
+export function clientOptions(pg: PgCluster): PostgresOptions {
+  return {
+    hostname: pg.hostname,
+    port: pg.port,
+    serverName: "localhost",
+    tls: new ClientConfig({
+      roots: RootCertStore.fromPem(pg.ca.certPem),
+      certificateChain: pg.client.certPem,
+      privateKey: pg.client.keyPem,
+    }),
+    user: pg.user,
+    password: pg.password,
+    database: pg.database,
+  };
 }

@@ -121,8 +121,9 @@ export async function exchange(from: TlsStream, to: TlsStream, text: string): Pr
 
 /**
  * Runs `serverPrelude` (our STARTTLS server) against a client that sends
- * `command` and its ClientHello in one chunk right after the greeting; returns
- * both TLS ends, the greeting and the server's answer to `command`.
+ * `command` and its ClientHello in one chunk right after the greeting;
+ * returns both TLS handshakes (settled), the greeting and the server's
+ * answer to `command`.
  */
 export async function pipelinedStartTls(
   serverPrelude: (t: ByteTransport) => Promise<ByteTransport>,
@@ -134,11 +135,25 @@ export async function pipelinedStartTls(
   const accepted = serverPrelude(st);
   const greeting = await peer.line();
   const { transport, answer } = peer.pipelining(command);
-  const [c, s] = await Promise.all([
+  const [c, s] = await Promise.allSettled([
     connectTls(transport, client, "localhost"),
     accepted.then((t) => acceptTls(t, server)),
   ]);
   return { c, s, greeting, answer: await answer };
+}
+
+/** The stream of a handshake that must have succeeded. */
+export function fulfilled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === "rejected") throw r.reason;
+  return r.value;
+}
+
+/** Checks that a handshake failed with a TlsError that carries an alert. */
+export function failedWithAlert(r: PromiseSettledResult<unknown>): void {
+  assert.equal(r.status, "rejected");
+  const e = (r as PromiseRejectedResult).reason;
+  assert.ok(e instanceof TlsError, String(e));
+  assert.notEqual(e.alert, undefined, e.message);
 }
 
 /** Writes `chunk` to `peer` until the far end stops reading; `count()` says how many went. */

@@ -11,8 +11,7 @@
 // the tests, except in CI (CI=true) where they fail.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -20,8 +19,8 @@ import { fileURLToPath } from "node:url";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
+import { bundleLibrary } from "./_bundle.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PAGES = fileURLToPath(new URL("./browser/", import.meta.url));
 const DRIVER = fileURLToPath(new URL("./peers/browser_driver.mjs", import.meta.url));
 const CHROMIUM = process.env.KERNELTLS_CHROMIUM ?? "/usr/bin/chromium";
@@ -61,26 +60,13 @@ interface Fixture {
 
 let fixture: Fixture | undefined;
 
-function bundleLibrary(dir: string): Uint8Array {
-  // One entry, so that the package root, the streams adapter, the record
-  // layer and the WebSocket transport share one copy of every class.
-  const file = (rel: string) => JSON.stringify(join(ROOT, rel));
-  writeFileSync(
-    join(dir, "entry.ts"),
-    `export * from ${file("mod.ts")};\n` +
-      `export { acceptTls, connectTls } from ${file("src/streams/tls_stream.ts")};\n` +
-      `export { KernelRecordLayer } from ${file("src/kernel/record_layer.ts")};\n` +
-      `export { webSocketTransport } from ${file("examples/_ws_transport.ts")};\n`,
-  );
-  const out = join(dir, "kerneltls.mjs");
-  const built = spawnSync(
-    "deno",
-    ["bundle", "--platform", "browser", "--format", "esm", join(dir, "entry.ts"), "-o", out],
-    { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
-  );
-  assert.equal(built.status, 0, `deno bundle failed:\n${built.stdout}${built.stderr}`);
-  assert.ok(statSync(out).size > 10_000);
-  return readFileSync(out);
+function bundle(dir: string): Uint8Array {
+  // The record layer and the WebSocket transport join the package root and
+  // the streams adapter.
+  return readFileSync(bundleLibrary(dir, [
+    ["KernelRecordLayer", "src/kernel/record_layer.ts"],
+    ["webSocketTransport", "examples/_ws_transport.ts"],
+  ]));
 }
 
 /**
@@ -140,7 +126,7 @@ describe("headless Chromium", { timeout: 3 * TEST_TIMEOUT_MS }, () => {
     const { ca, leaf } = await testPki(["localhost"]);
     fixture = {
       dir,
-      bundle: bundleLibrary(dir),
+      bundle: bundle(dir),
       caPem: ca.certPem,
       certPem: leaf.certPem,
       keyPem: leaf.keyPem,

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ClientConfig } from "../src/client/config.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
-import { connectTls } from "../src/streams/tls_stream.ts";
+import { connectTls, halfCloseTransport } from "../src/streams/tls_stream.ts";
 import { testPki } from "../examples/_certgen.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
 import { peerMissing } from "./peers/_spawn.ts";
@@ -66,7 +66,6 @@ describe("examples", () => {
     skip,
   }, async () => {
     const { startEchoServer } = await import("../examples/echo_server.ts");
-    const { tcpTransport } = await import("../examples/_tcp_transport.ts");
     const server = await startEchoServer({ alpnProtocols: ["echo"] });
     try {
       const config = new ClientConfig({
@@ -74,7 +73,10 @@ describe("examples", () => {
         alpnProtocols: ["echo"],
       });
       const tcp = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-      const tls = await bounded(connectTls(tcpTransport(tcp), config, "localhost"), "handshake");
+      const tls = await bounded(
+        connectTls(halfCloseTransport(tcp), config, "localhost"),
+        "handshake",
+      );
       assert.equal(tls.info.alpnProtocol, "echo");
       const message = "echo ".repeat(20_000);
       const got = readAll(tls.readable);

@@ -39,26 +39,7 @@ import {
 import { TARGETED } from "./_hostile_mutations.ts";
 import { clientAuthVerifier, makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
-
-/** xorshift32. */
-function prng(
-  seed: number,
-): { int(n: number): number; pick<T>(a: readonly T[]): T; bytes(n: number): Uint8Array } {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return {
-    int: (n) => next() % n,
-    pick: (a) => a[next() % a.length],
-    bytes: (n) => Uint8Array.from({ length: n }, () => next() & 0xff),
-  };
-}
+import { prng } from "./_prng.ts";
 
 /** Every key exchange reuses one key pair per group, so handshakes repeat exactly. */
 function frozenProvider(base: CryptoProvider): CryptoProvider {

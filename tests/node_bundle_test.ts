@@ -5,14 +5,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing } from "./peers/_spawn.ts";
+import { bundleLibrary } from "./_bundle.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHECK = fileURLToPath(new URL("./peers/node_bundle_check.mjs", import.meta.url));
 const skip = peerMissing("node") ?? peerMissing("deno") ?? false;
 
@@ -22,23 +22,7 @@ describe("Node 20 bundle", () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "kerneltls-node-"));
     try {
-      // One entry for the package root and the streams adapter, so both share
-      // one copy of the classes in the bundle.
-      writeFileSync(
-        join(dir, "entry.ts"),
-        `export * from ${JSON.stringify(join(ROOT, "mod.ts"))};\n` +
-          `export { acceptTls, connectTls } from ${
-            JSON.stringify(join(ROOT, "src/streams/tls_stream.ts"))
-          };\n`,
-      );
-      const bundle = join(dir, "kerneltls.mjs");
-      const built = spawnSync(
-        "deno",
-        ["bundle", "--platform", "browser", "--format", "esm", join(dir, "entry.ts"), "-o", bundle],
-        { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
-      );
-      assert.equal(built.status, 0, `deno bundle failed:\n${built.stdout}${built.stderr}`);
-      assert.ok(statSync(bundle).size > 10_000);
+      const bundle = bundleLibrary(dir);
 
       const { ca, leaf } = await testPki(["localhost"]);
       writeFileSync(join(dir, "ca.pem"), ca.certPem);

@@ -12,21 +12,9 @@ import {
   type PairOptions,
   type PairPki,
 } from "./_pair_setup.ts";
+import { prng } from "./_prng.ts";
 
 let pki: PairPki;
-
-/** xorshift32: small, seedable, good enough to pick chunk sizes. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 const clientData = new Uint8Array(3000).map((_, i) => i & 0xff);
 const serverData = new Uint8Array(2000).map((_, i) => (i * 31) & 0xff);
@@ -131,7 +119,7 @@ describe("feeding", () => {
 
       it("random chunk sizes from a fixed seed: same result", async () => {
         for (const seed of [1, 7, 4242]) {
-          const next = prng(seed);
+          const next = prng(seed).next;
           const { o } = await run(scenario(i), (p) => {
             p.client.chunkSizes = () => 1 + (next() % 700);
             p.server.chunkSizes = () => 1 + (next() % 700);

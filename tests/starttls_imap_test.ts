@@ -6,6 +6,8 @@ import { imapServerStartTls, imapStartTls } from "../src/starttls/mod.ts";
 import { transportPair } from "./_transport_pair.ts";
 import {
   exchange,
+  failedWithAlert,
+  fulfilled,
   pipelinedStartTls,
   ScriptedPeer,
   scriptedStartTls,
@@ -106,8 +108,21 @@ describe("issue 17 item 3: imapServerStartTls", () => {
     const run = await pipelinedStartTls((t) => imapServerStartTls(t), "a001 STARTTLS\r\n");
     assert.match(run.greeting, /^\* OK \[CAPABILITY [^\]]*STARTTLS/);
     assert.equal(run.answer, "a001 OK Begin TLS negotiation now");
-    await exchange(run.c, run.s, "a002 LOGIN user pass\r\n");
+    await exchange(fulfilled(run.c), fulfilled(run.s), "a002 LOGIN user pass\r\n");
   });
+
+  it(
+    "plaintext pipelined after STARTTLS is read as TLS records and refused, never run",
+    WAIT,
+    async () => {
+      const run = await pipelinedStartTls(
+        (t) => imapServerStartTls(t),
+        "a001 STARTTLS\r\na002 DELETE INBOX\r\n",
+      );
+      failedWithAlert(run.s); // the injected command is not a TLS record
+      assert.equal(run.c.status, "rejected");
+    },
+  );
 
   it("answers CAPABILITY, refuses LOGIN before TLS, ends on LOGOUT", async () => {
     const [ct, st] = transportPair();

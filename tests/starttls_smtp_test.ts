@@ -6,7 +6,9 @@ import { smtpServerStartTls, smtpStartTls } from "../src/starttls/mod.ts";
 import { transportPair } from "./_transport_pair.ts";
 import {
   exchange,
+  failedWithAlert,
   flood,
+  fulfilled,
   pipelinedStartTls,
   ScriptedPeer,
   scriptedStartTls,
@@ -149,8 +151,21 @@ describe("issue 17 item 3: smtpServerStartTls", () => {
     );
     assert.equal(run.greeting, "220 mail.test ESMTP");
     assert.equal(run.answer, "220 2.0.0 Ready to start TLS");
-    await exchange(run.s, run.c, "250 mail.test\r\n");
+    await exchange(fulfilled(run.s), fulfilled(run.c), "250 mail.test\r\n");
   });
+
+  it(
+    "plaintext pipelined after STARTTLS is read as TLS records and refused, never run",
+    WAIT,
+    async () => {
+      const run = await pipelinedStartTls(
+        (t) => smtpServerStartTls(t, { serverName: "mail.test" }),
+        "STARTTLS\r\nRCPT TO:<victim@mail.test>\r\n",
+      );
+      failedWithAlert(run.s); // the injected command is not a TLS record
+      assert.equal(run.c.status, "rejected");
+    },
+  );
 
   it("answers EHLO, refuses mail before STARTTLS, ends on QUIT, bounds lines", async () => {
     const [ct, st] = transportPair();

@@ -24,24 +24,9 @@ import { makePairPki, type PairPki, utf8 } from "./_pair_setup.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 import { clear, header, messagesOf } from "./_hostile_records.ts";
 import { appendExtension, helloExtOffset } from "./_msg_edit.ts";
+import { prng } from "./_prng.ts";
 
 type Rng = { int(n: number): number; bytes(n: number): Uint8Array };
-
-function prng(seed: number): Rng {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return {
-    int: (n) => next() % n,
-    bytes: (n) => Uint8Array.from({ length: n }, () => next() & 0xff),
-  };
-}
 
 function frozen(base: CryptoProvider): CryptoProvider {
   const kxGroups = base.kxGroups.map((g): KeyExchangeGroup => {

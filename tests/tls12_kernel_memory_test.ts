@@ -167,18 +167,27 @@ describe("TLS 1.2 kernel hand-off (in memory)", () => {
     assert.equal((await sl.open(await cl.closeNotify())).peerClosed, true);
   });
 
-  it("a renegotiation attempt after the hand-off is unexpected_message", async () => {
+  // Issue 15 item 2: the kernel layer follows the connection's post-handshake
+  // policy here (RFC 5246 7.2.2: no_renegotiation answers a renegotiating
+  // ClientHello, always as a warning); it used to fail with unexpected_message.
+  it("a renegotiation attempt after the hand-off gets a no_renegotiation warning, a second is fatal", async () => {
     const ends = await handOffPair(pki, SUITES[2]);
     const sl = await KernelRecordLayer.create(ends.server.secrets, ends.server.connection);
-    // The client's next record, built by hand: a handshake record (a ClientHello header).
+    // The client's next records, built by hand: handshake records (a ClientHello header).
     const prot = tls12Protection("Chacha20Poly1305");
     const body = new Uint8Array([1, 0, 0, 0]);
-    const out = new Uint8Array(prot.recordLen(body.length));
     const key = await chacha20Poly1305Pure.importKey(ends.client.secrets.tx.secrets.key);
-    await prot.seal({ key, iv: ends.client.secrets.tx.secrets.iv }, 1n, 22, body, out);
+    const hello = async (seq: bigint) => {
+      const out = new Uint8Array(prot.recordLen(body.length));
+      await prot.seal({ key, iv: ends.client.secrets.tx.secrets.iv }, seq, 22, body, out);
+      return out;
+    };
+    const refused = await sl.open(await hello(1n));
+    assert.equal(refused.data.length, 0);
+    assert.equal(refused.toSend.length, prot.recordLen(2), "one warning alert record");
     await assert.rejects(
-      sl.open(out),
-      (e) => e instanceof TlsError && e.alert === 10,
+      sl.open(await hello(2n)),
+      (e) => e instanceof TlsError && e.alert === 100 && e.detail === "RenegotiationRefused",
     );
     // A warning alert (no_renegotiation) is ignored in TLS 1.2; checked on a fresh pair.
     const ends2 = await handOffPair(pki, SUITES[2]);

@@ -9,6 +9,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
+import { Buffer } from "node:buffer";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,6 +126,37 @@ describe(
       // s_server -www answers with a page that describes the connection.
       assert.match(body, /HTTP\/1\.0 200 ok/);
       assert.match(body, /Protocol\s*: TLSv1\.3/);
+      assert.match(body, /\nclosed cleanly\n$/, "tls.closed resolved");
+    });
+
+    it("gives up a handshake the server never answers (HandshakeTimeout, alerts sent)", async () => {
+      // A TCP server that accepts, never answers, and records what it gets until EOF.
+      const received: Buffer[] = [];
+      let ended!: () => void;
+      const eof = new Promise<void>((resolve) => (ended = resolve));
+      const silent = createServer((socket) => {
+        socket.on("data", (chunk) => received.push(chunk));
+        socket.on("end", () => {
+          socket.end();
+          ended();
+        });
+        socket.on("error", () => {});
+      });
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const r = await fetch(`http://127.0.0.1:${workerPort}/?port=${port}&timeoutMs=300`);
+        const body = await r.text();
+        assert.equal(r.status, 502, body);
+        assert.match(body, /alert=90 detail=HandshakeTimeout/);
+        await eof; // the Worker closed its socket
+        const bytes = Buffer.concat(received);
+        assert.equal(bytes[0], 22, "a ClientHello first");
+        // user_canceled then close_notify, in clear.
+        assert.deepEqual([...bytes.subarray(-14)], [21, 3, 3, 0, 2, 1, 90, 21, 3, 3, 0, 2, 1, 0]);
+      } finally {
+        silent.close();
+      }
     });
 
     it("refuses the server under another CA (unknown_ca)", async () => {

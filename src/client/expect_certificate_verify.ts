@@ -9,7 +9,7 @@ import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import { certificateVerifyContent, checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
 import type { ClientAuthRequest } from "./expect_certificate.ts";
@@ -59,6 +59,7 @@ export class ExpectCertificateVerify implements HandshakeState {
   async #verifySignature(raw: RawHandshake): Promise<void> {
     const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
     const { config, transcript } = this.#hs;
+    checkPeerTls13Scheme(cv.scheme);
     if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {
       throw peerMisbehaved(
         "server signed with a scheme we did not offer",

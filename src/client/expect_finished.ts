@@ -12,7 +12,10 @@ import { Exporter } from "../common/exporter.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import {
+  allowedInTls13CertificateVerify,
+  certificateVerifyContent,
+} from "../tls13/certificate_verify.ts";
 import { finishedVerifyData } from "../tls13/key_schedule.ts";
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
@@ -62,7 +65,7 @@ export class ExpectFinished implements HandshakeState {
     hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
     const exporterSecret = await master.exporterMasterSecret(serverHash);
     hs.keyLog("EXPORTER_SECRET", exporterSecret);
-    const traffic = new Tls13Traffic(suite, clientApp, serverApp, hs.config.maxKeyUpdates);
+    const traffic = new Tls13Traffic(suite, clientApp, serverApp);
     cx.setReader(await traffic.reader());
 
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
@@ -103,8 +106,9 @@ export class ExpectFinished implements HandshakeState {
   async #sendClientAuth(cx: ConnectionCore, req: ClientAuthRequest): Promise<void> {
     const hs = this.#hs;
     const auth = hs.config.clientAuth;
-    // TLS 1.3 forbids RSASSA-PKCS1-v1_5 in CertificateVerify (RFC 8446 4.4.3).
-    const scheme = auth?.key.schemes.find((s) => req.schemes.includes(s) && !isPkcs1(s));
+    const scheme = auth?.key.schemes.find((s) =>
+      req.schemes.includes(s) && allowedInTls13CertificateVerify(s)
+    );
     const chain = auth && scheme !== undefined ? auth.certChain : [];
     const certificate = encodeHandshake({
       type: HandshakeType.Certificate,
@@ -126,8 +130,4 @@ export class ExpectFinished implements HandshakeState {
     cx.sendHandshake(verify);
     hs.transcript.add(verify);
   }
-}
-
-function isPkcs1(scheme: number): boolean {
-  return (scheme & 0xff) === 0x01 && scheme >= 0x0201 && scheme <= 0x0601;
 }

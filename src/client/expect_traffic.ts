@@ -7,7 +7,6 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { unexpectedMessage } from "../common/handshake_errors.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
@@ -50,21 +49,18 @@ export class ExpectTraffic implements HandshakeState {
     };
   }
 
-  /** KeyUpdate rotates the receive key; NewSessionTicket is recorded. */
+  /**
+   * What the shared post-handshake policy allows: KeyUpdate rotates the
+   * receive key; NewSessionTicket is recorded.
+   */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    switch (raw.type) {
-      case HandshakeType.KeyUpdate: {
-        const ku = expectMessage(raw, HandshakeType.KeyUpdate, "KeyUpdate");
-        await cx.tls13!.receiveKeyUpdate(cx, ku.requestUpdate);
-        return this;
-      }
-      case HandshakeType.NewSessionTicket: {
-        const ticket = expectMessage(raw, HandshakeType.NewSessionTicket, "NewSessionTicket");
-        await storeTicket(this.ticketContext(cx), ticket);
-        return this;
-      }
-      default:
-        throw unexpectedMessage("KeyUpdate or NewSessionTicket", raw.type);
+    const action = cx.inbound.afterHandshake(raw, "TLSv1_3");
+    if (action.kind === "KeyUpdate") {
+      await cx.tls13!.receiveKeyUpdate(cx, action.requestUpdate);
+    } else if (action.kind === "NewSessionTicket") {
+      const ticket = expectMessage(raw, HandshakeType.NewSessionTicket, "NewSessionTicket");
+      await storeTicket(this.ticketContext(cx), ticket);
     }
+    return this;
   }
 }

@@ -83,6 +83,8 @@ export async function startClient(
   hs.transcript.add(hello);
   const core = new ConnectionCore(new ExpectServerHello(hs), {
     maxFragmentSize: config.maxFragmentSize,
+    side: "client",
+    maxKeyUpdates: config.maxKeyUpdates,
   });
   core.ccsAllowed = true;
   core.sendInitialClientHello(hello);

@@ -37,7 +37,8 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { concat, constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
-import { RefuseRenegotiation, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ActiveKeyExchange } from "../crypto/types.ts";
 

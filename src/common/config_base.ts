@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_MAX_KEY_UPDATES } from "./key_update_budget.ts";
+import { DEFAULT_MAX_KEY_UPDATES } from "../post_handshake/key_update_budget.ts";
 import type {
   CryptoProvider,
   KeyExchangeGroup,

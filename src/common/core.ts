@@ -10,9 +10,12 @@
  */
 
 import { AlertDescription, AlertLevel, ContentType, ProtocolVersion } from "../msgs/enums.ts";
+import { encodeAlert } from "../msgs/alert.ts";
 import { TlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
-import { HandshakeJoiner, type HandshakeMessage } from "../record/handshake_joiner.ts";
+import type { HandshakeMessage } from "../record/handshake_joiner.ts";
+import { dataAfterCloseNotify } from "../post_handshake/alerts.ts";
+import { InboundPolicy, unexpectedChangeCipherSpec } from "../post_handshake/inbound_policy.ts";
 import type { OpenedRecord } from "../record/tls13_protection.ts";
 import { OutboundQueue } from "./outbound.ts";
 import {
@@ -27,7 +30,6 @@ import type { Tls12Traffic } from "../tls12/traffic.ts";
 import type { Exporter } from "./exporter.ts";
 import { encryptAppData, encryptedSize, writeCloseNotify } from "./app_write.ts";
 import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
-import { interpretAlert } from "./alerts.ts";
 
 /** One awaited handshake message: `handle` returns the state that awaits the next. */
 export interface HandshakeState {
@@ -45,9 +47,6 @@ const INITIAL_HELLO_WRITER = new PlainWriter(ProtocolVersion.TLSv1_0);
 
 /** Protected records decrypted at once after the handshake (their results are handled in order). */
 const RECORDS_IN_FLIGHT = 16;
-
-/** Consecutive records that carry no progress (empty data, CCS, warnings) tolerated. */
-const MAX_IDLE_RECORDS = 32;
 
 /** The shared engine behind a client or server connection. */
 export class ConnectionCore {
@@ -88,14 +87,14 @@ export class ConnectionCore {
 
   #writer: RecordWriter;
   #reader: RecordReader = new PlainReader();
-  readonly #joiner = new HandshakeJoiner();
+  /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
+  readonly #policy: InboundPolicy;
   readonly #outbound: OutboundQueue;
   #pendingTransmit = false;
   #held = 0;
   #appQueue: AppRecord[] = [];
   #appQueuedBytes = 0;
   #peerClosedReported = false;
-  #idleRecords = 0;
   /** Server: plaintext bytes of accepted 0-RTT data still allowed. */
   #earlyRemaining: number | undefined;
   /** A failure inside a batch of records, reported once the data before it was taken. */
@@ -110,6 +109,15 @@ export class ConnectionCore {
     this.maxFragmentSize = options.maxFragmentSize;
     this.#outbound = new OutboundQueue(options.maxFragmentSize);
     this.#writer = PLAIN_WRITER;
+    this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
+  }
+
+  /**
+   * The post-handshake policy this connection shares with `KernelRecordLayer`:
+   * the post-handshake states ask it what a message means.
+   */
+  get inbound(): InboundPolicy {
+    return this.#policy;
   }
 
   // ---- for handshake states ----
@@ -139,7 +147,7 @@ export class ConnectionCore {
 
   /** Queues an alert under the current write protection. */
   sendAlert(description: number, level: number = AlertLevel.Fatal): void {
-    this.#outbound.push(ContentType.Alert, new Uint8Array([level, description]), this.#writer);
+    this.#outbound.push(ContentType.Alert, encodeAlert({ level, description }), this.#writer);
   }
 
   /** Records queued from now on use `writer`. */
@@ -157,7 +165,7 @@ export class ConnectionCore {
    * the key change (RFC 8446 section 5.1).
    */
   setReader(reader: RecordReader): void {
-    this.#joiner.checkKeyChangeBoundary();
+    this.#policy.checkKeyChangeBoundary();
     this.#reader = reader;
   }
 
@@ -203,7 +211,7 @@ export class ConnectionCore {
    * may then start slow work and let the next state await it.
    */
   get handshakeMessageQueued(): boolean {
-    return this.#joiner.hasCompleteMessage;
+    return this.#policy.hasCompleteMessage;
   }
 
   /** True when no record waits to be encoded. */
@@ -234,12 +242,7 @@ export class ConnectionCore {
       }
       if (this.peerClosed) {
         if (this.#held < incoming.length) {
-          this.#fail(
-            new TlsError("PeerMisbehaved", "data received after close_notify", {
-              detail: "DataAfterCloseNotify",
-              alert: AlertDescription.UnexpectedMessage,
-            }),
-          );
+          this.#fail(dataAfterCloseNotify());
         }
         if (!this.#peerClosedReported) {
           this.#peerClosedReported = true;
@@ -419,13 +422,12 @@ export class ConnectionCore {
     }
     const { contentType, plaintext } = opened ??
       await this.#reader.open(record.header, record.fragment);
-    if (contentType !== ContentType.Handshake) this.#joiner.checkNotInterleaved(contentType);
+    if (contentType !== ContentType.Handshake) this.#policy.checkNotInterleaved(contentType);
     switch (contentType) {
       case ContentType.Alert:
         this.#handleAlert(plaintext);
         return;
       case ContentType.Handshake:
-        this.#idleRecords = 0;
         await this.#handleHandshake(plaintext);
         return;
       case ContentType.ApplicationData:
@@ -439,12 +441,7 @@ export class ConnectionCore {
             alert: AlertDescription.UnexpectedMessage,
           });
         }
-        if (plaintext.length === 0) {
-          this.#idle("empty application data records");
-          return;
-        }
-        this.#idleRecords = 0;
-        this.tls13?.noteApplicationData(plaintext.length);
+        if (!this.#policy.applicationData(plaintext.length)) return;
         // Protected records decrypt into a fresh buffer (AeadKey.open), so the
         // plaintext is ours to hand out without a copy.
         this.#appQueue.push({ payload: plaintext, discard: record.length, early: false });
@@ -494,17 +491,13 @@ export class ConnectionCore {
       });
     }
     this.#earlyRemaining! -= plaintext.length;
-    if (plaintext.length === 0) {
-      this.#idle("empty early data records");
-      return;
-    }
-    this.#idleRecords = 0;
+    if (!this.#policy.applicationData(plaintext.length, true)) return;
     this.#appQueue.push({ payload: plaintext, discard: recordLength, early: true });
     this.#appQueuedBytes += recordLength;
   }
 
   async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
-    this.#joiner.checkNotInterleaved(ContentType.ChangeCipherSpec);
+    this.#policy.checkNotInterleaved(ContentType.ChangeCipherSpec);
     if (this.pendingCcs) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
       if (payload.length !== 1 || payload[0] !== 1) {
@@ -520,10 +513,7 @@ export class ConnectionCore {
     // RFC 8446 section 5: a plaintext CCS of exactly 0x01 between the first
     // ClientHello and the peer's Finished is dropped; anything else aborts.
     if (!this.ccsAllowed || this.#reader.isProtected && this.handshakeComplete) {
-      throw new TlsError("PeerMisbehaved", "unexpected change_cipher_spec", {
-        detail: "IllegalMiddleboxChangeCipherSpec",
-        alert: AlertDescription.UnexpectedMessage,
-      });
+      throw unexpectedChangeCipherSpec();
     }
     if (payload.length !== 1 || payload[0] !== 1) {
       throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
@@ -531,30 +521,20 @@ export class ConnectionCore {
         alert: AlertDescription.UnexpectedMessage,
       });
     }
-    this.#idle("change_cipher_spec records");
+    this.#policy.idle("change_cipher_spec records");
   }
 
   #handleAlert(payload: Uint8Array): void {
-    const kind = interpretAlert(payload, this.handshakeComplete, this.info.protocolVersion);
+    const kind = this.#policy.alert(payload, this.handshakeComplete, this.info.protocolVersion);
     if (kind === "close_notify") this.peerClosed = true;
-    else this.#idle("warning alerts");
   }
 
   async #handleHandshake(fragment: Uint8Array): Promise<void> {
-    this.#joiner.push(fragment);
-    for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
+    this.#policy.handshakeFragment(fragment);
+    for (let msg = this.#policy.nextMessage(); msg; msg = this.#policy.nextMessage()) {
       const next = await this.state.handle(this, msg);
       if (next !== this.state) this.stateLog.push(next.name);
       this.state = next;
-    }
-  }
-
-  #idle(what: string): void {
-    if (++this.#idleRecords > MAX_IDLE_RECORDS) {
-      throw new TlsError("PeerMisbehaved", `too many consecutive ${what}`, {
-        detail: "TooManyEmptyRecords",
-        alert: AlertDescription.UnexpectedMessage,
-      });
     }
   }
 }

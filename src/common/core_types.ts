@@ -42,4 +42,8 @@ export interface EarlyDataSender {
 export interface CoreOptions {
   /** Largest plaintext fragment per record we send. */
   maxFragmentSize: number;
+  /** Our side (only a client takes NewSessionTicket). */
+  side: "client" | "server";
+  /** KeyUpdates the peer may make us take in all (the config's `maxKeyUpdates`). */
+  maxKeyUpdates: number;
 }

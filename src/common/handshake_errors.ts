@@ -5,12 +5,7 @@
  */
 
 import { TlsError } from "../error.ts";
-import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
-
-function handshakeName(type: number): string {
-  for (const [name, value] of Object.entries(HandshakeType)) if (value === type) return name;
-  return `handshake type ${type}`;
-}
+import { AlertDescription, handshakeName } from "../msgs/enums.ts";
 
 /** A handshake message of the wrong type for the current state. */
 export function unexpectedMessage(expected: string, got: number): TlsError {

@@ -8,12 +8,10 @@
  */
 
 import type { Tls13CipherSuite } from "../crypto/types.ts";
-import { HandshakeType, KeyUpdateRequest } from "../msgs/enums.ts";
-import { encodeHandshake } from "../msgs/handshake.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
 import type { ConnectionCore } from "./core.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
-import { DEFAULT_MAX_KEY_UPDATES, KeyUpdateBudget } from "./key_update_budget.ts";
+import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
 
 /** Records kept in reserve below the confidentiality limit before we rotate. */
 const REFRESH_MARGIN = 1024n;
@@ -24,24 +22,14 @@ export class Tls13Traffic {
   readonly suite: Tls13CipherSuite;
   #tx: Uint8Array;
   #rx: Uint8Array;
-  readonly #peerUpdates: KeyUpdateBudget;
   #awaitingPeerUpdate = false;
   #txUpdated = false;
 
-  /**
-   * Starts from the application traffic secrets of generation 0; the peer
-   * may make us take `maxKeyUpdates` KeyUpdates (see {@link KeyUpdateBudget}).
-   */
-  constructor(
-    suite: Tls13CipherSuite,
-    txSecret: Uint8Array,
-    rxSecret: Uint8Array,
-    maxKeyUpdates: number = DEFAULT_MAX_KEY_UPDATES,
-  ) {
+  /** Starts from the application traffic secrets of generation 0. */
+  constructor(suite: Tls13CipherSuite, txSecret: Uint8Array, rxSecret: Uint8Array) {
     this.suite = suite;
     this.#tx = txSecret;
     this.#rx = rxSecret;
-    this.#peerUpdates = new KeyUpdateBudget(maxKeyUpdates);
   }
 
   /** Current send secret (for the kernel hand-off only). */
@@ -66,11 +54,6 @@ export class Tls13Traffic {
     return Tls13Reader.create(this.suite.aead, key, iv, seq);
   }
 
-  /** `bytes` of application data arrived: they earn the peer more KeyUpdates. */
-  noteApplicationData(bytes: number): void {
-    this.#peerUpdates.noteData(bytes);
-  }
-
   /** True when sending `records` more under the current key would cross the limit. */
   needsRefresh(seq: bigint, records: number): boolean {
     return seq + BigInt(records) + REFRESH_MARGIN >= this.suite.confidentialityLimit;
@@ -79,12 +62,7 @@ export class Tls13Traffic {
   /** Encoded KeyUpdate message for our side. */
   keyUpdateMessage(requestPeer: boolean): Uint8Array {
     if (requestPeer) this.#awaitingPeerUpdate = true;
-    return encodeHandshake({
-      type: HandshakeType.KeyUpdate,
-      requestUpdate: requestPeer
-        ? KeyUpdateRequest.update_requested
-        : KeyUpdateRequest.update_not_requested,
-    });
+    return keyUpdateMessage(requestPeer);
   }
 
   /**
@@ -104,22 +82,16 @@ export class Tls13Traffic {
   }
 
   /**
-   * Handles the peer's KeyUpdate (already decoded), within the peer's
-   * {@link KeyUpdateBudget}.
+   * Handles the peer's KeyUpdate, which the post-handshake policy has
+   * decoded and charged to the peer's budget.
    */
   async receiveKeyUpdate(cx: ConnectionCore, requestUpdate: number): Promise<void> {
-    this.#peerUpdates.spend();
     this.#rx = await nextTrafficSecret(this.suite.hmac, this.#rx);
     cx.setReader(await this.reader());
     this.#awaitingPeerUpdate = false;
-    // The answer must come before our next application data (RFC 8446 4.6.3),
-    // even when our own earlier KeyUpdate crossed the peer's request. Requests
-    // that arrive while we stay silent after our last KeyUpdate are answered
-    // by that one: our current key has protected nothing yet.
-    const silentSinceUpdate = this.#txUpdated && cx.writer.seq === 0n;
-    if (
-      requestUpdate === KeyUpdateRequest.update_requested && !cx.weClosed && !silentSinceUpdate
-    ) {
+    // Answered even when our own earlier KeyUpdate crossed the peer's request.
+    const silentSinceOurUpdate = this.#txUpdated && cx.writer.seq === 0n;
+    if (mustAnswerKeyUpdate(requestUpdate, { closed: cx.weClosed, silentSinceOurUpdate })) {
       await this.sendKeyUpdate(cx, false);
     }
   }

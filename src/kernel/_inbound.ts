@@ -1,24 +1,13 @@
 /**
- * What a decrypted record means after the handshake: application data,
- * alerts (close_notify ends the stream, every other alert is an error), and
- * post-handshake handshake messages joined across records (KeyUpdate,
- * NewSessionTicket; anything else is unexpected).
+ * What a decrypted record means after the hand-off, decided by the shared
+ * {@link InboundPolicy} (the connection core asks the same one): application
+ * data, alerts, and post-handshake messages joined across records.
  *
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { decodeAlert } from "../msgs/alert.ts";
-import { Reader } from "../msgs/codec.ts";
-import {
-  AlertDescription,
-  AlertLevel,
-  alertName,
-  ContentType,
-  HandshakeType,
-} from "../msgs/enums.ts";
-import { readKeyUpdate } from "../msgs/simple_messages.ts";
-import { HandshakeJoiner } from "../record/handshake_joiner.ts";
+import { ContentType } from "../msgs/enums.ts";
+import { InboundPolicy } from "../post_handshake/inbound_policy.ts";
 
 /** What one record asked of the record layer. */
 export interface Routed {
@@ -26,30 +15,28 @@ export interface Routed {
   keyUpdate: "none" | "requested" | "not_requested";
   /** The record was the peer's close_notify. */
   closeNotify: boolean;
+  /** TLS 1.2: a renegotiation request to refuse with a no_renegotiation warning. */
+  refuseRenegotiation: boolean;
 }
 
-/** An `unexpected_message` failure. */
-export function unexpected(message: string, detail: string): TlsError {
-  return new TlsError("InappropriateMessage", message, {
-    detail,
-    alert: AlertDescription.UnexpectedMessage,
-  });
-}
-
-/** Routes decrypted records; owns the handshake message joiner. */
+/** Routes decrypted records through the policy. */
 export class InboundRouter {
-  readonly #joiner = new HandshakeJoiner();
+  readonly #policy: InboundPolicy;
   readonly #tickets: ((body: Uint8Array) => Promise<void>) | undefined;
-  readonly #tls12: boolean;
+  readonly #version: "TLSv1_3" | "TLSv1_2";
 
   /**
-   * `tickets` receives NewSessionTicket bodies; without it a ticket is
-   * unexpected. With `tls12`, every handshake message is unexpected and
-   * warning alerts other than close_notify are ignored (RFC 5246 7.2).
+   * `tickets` receives NewSessionTicket bodies: present on a client, absent
+   * on a server (where a ticket is unexpected).
    */
-  constructor(tickets: ((body: Uint8Array) => Promise<void>) | undefined, tls12 = false) {
+  constructor(
+    tickets: ((body: Uint8Array) => Promise<void>) | undefined,
+    version: "TLSv1_3" | "TLSv1_2",
+    maxKeyUpdates: number | undefined,
+  ) {
     this.#tickets = tickets;
-    this.#tls12 = tls12;
+    this.#version = version;
+    this.#policy = new InboundPolicy({ side: tickets ? "client" : "server", maxKeyUpdates });
   }
 
   /**
@@ -57,57 +44,30 @@ export class InboundRouter {
    * tickets go to the ticket handler; the result says what the layer must do.
    */
   async route(contentType: number, plaintext: Uint8Array, data: Uint8Array[]): Promise<Routed> {
-    const routed: Routed = { keyUpdate: "none", closeNotify: false };
-    if (contentType !== ContentType.Handshake && !this.#joiner.isEmpty) {
-      // RFC 8446 section 5.1: handshake messages are not interleaved with other types.
-      throw unexpected("record interleaved with a fragmented handshake message", "Interleaved");
-    }
+    const routed: Routed = { keyUpdate: "none", closeNotify: false, refuseRenegotiation: false };
+    const policy = this.#policy;
+    if (contentType !== ContentType.Handshake) policy.checkNotInterleaved(contentType);
     if (contentType === ContentType.ApplicationData) {
-      if (plaintext.length > 0) data.push(plaintext);
+      if (policy.applicationData(plaintext.length)) data.push(plaintext);
       return routed;
     }
     if (contentType === ContentType.Alert) {
-      const alert = decodeAlert(plaintext);
-      if (alert.description === AlertDescription.CloseNotify) {
-        routed.closeNotify = true;
-      } else if (
-        alert.description !== AlertDescription.UserCanceled &&
-        !(this.#tls12 && alert.level === AlertLevel.Warning)
-      ) {
-        // RFC 8446 section 6: every other alert is an error, whatever its level.
-        throw new TlsError("AlertReceived", `peer sent alert ${alertName(alert.description)}`, {
-          alert: alert.description,
-          alertDirection: "received",
-        });
-      }
+      routed.closeNotify = policy.alert(plaintext, true, this.#version) === "close_notify";
       return routed;
     }
-    this.#joiner.push(plaintext);
-    if (this.#tls12) {
-      const msg = this.#joiner.next();
-      if (msg) {
-        throw unexpected(
-          `handshake message ${msg.type} after a TLS 1.2 handshake (renegotiation is refused)`,
-          "UnexpectedPostHandshakeMessage",
-        );
-      }
-      return routed;
-    }
-    for (let msg = this.#joiner.next(); msg; msg = this.#joiner.next()) {
-      if (msg.type === HandshakeType.KeyUpdate) {
-        const ku = readKeyUpdate(new Reader(msg.body, "KeyUpdate"));
-        this.#joiner.checkKeyChangeBoundary();
-        routed.keyUpdate = ku.requestUpdate === 1 ? "requested" : "not_requested";
-      } else if (msg.type === HandshakeType.NewSessionTicket) {
-        if (!this.#tickets) {
-          throw unexpected("NewSessionTicket sent to a server", "UnexpectedNewSessionTicket");
-        }
-        await this.#tickets(msg.body.slice());
-      } else {
-        throw unexpected(
-          `handshake message ${msg.type} after the handshake`,
-          "UnexpectedPostHandshakeMessage",
-        );
+    // The record protection admits no other content type.
+    policy.handshakeFragment(plaintext);
+    for (let msg = policy.nextMessage(); msg; msg = policy.nextMessage()) {
+      const action = policy.afterHandshake(msg, this.#version);
+      switch (action.kind) {
+        case "KeyUpdate":
+          routed.keyUpdate = action.requestUpdate === 1 ? "requested" : "not_requested";
+          break;
+        case "NewSessionTicket":
+          await this.#tickets!(action.body.slice());
+          break;
+        case "RefuseRenegotiation":
+          routed.refuseRenegotiation = true;
       }
     }
     return routed;

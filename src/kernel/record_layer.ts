@@ -15,12 +15,19 @@
  * and any handshake message from the peer (a renegotiation attempt) is
  * unexpected_message.
  *
+ * What the peer may send (alert levels, KeyUpdate limits, tickets, empty
+ * records, interleaving, close_notify) is decided by the same post-handshake
+ * policy as on the connection before the hand-off, so both refuse the same
+ * input with the same alert.
+ *
  * It does no I/O. The caller still owns:
  * - moving bytes: feed what the transport received to
  *   {@link KernelRecordLayer.open}, and write every byte string the layer
  *   returns (from `seal`, `keyUpdate`, `closeNotify` and `open(...).toSend`) in
- *   the order the promises resolve; write `toSend` before yielding to the event
- *   loop (the layer holds later sends back for one task to make that order hold);
+ *   the order the promises resolve; write `toSend` as soon as `open()`
+ *   resolves, before awaiting anything else: sends queued after an answer in
+ *   `toSend` are chained behind that promise's settlement (no timer), so they
+ *   resolve only after the code awaiting `open()` has run;
  * - closing the transport after close_notify went out or came in;
  * - after a fatal `TlsError`, sending {@link KernelRecordLayer.fatalAlert}'s
  *   record and closing: the layer refuses any further work;
@@ -54,12 +61,20 @@ import type {
   ExtractedSecrets,
   KernelCipherSuite,
 } from "../conn/kernel.ts";
-import { AlertDescription, AlertLevel, ContentType, HandshakeType } from "../msgs/enums.ts";
-import { MAX_PLAINTEXT_LEN, type RawRecord, readRecord } from "../record/deframer.ts";
+import { ContentType } from "../msgs/enums.ts";
+import {
+  closeNotifyPayload,
+  fatalAlertPayload,
+  noRenegotiationPayload,
+} from "../post_handshake/alerts.ts";
+import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
+import { concat } from "../_bytes.ts";
+import { isLimitRefusal, planSeal } from "./_seal_plan.ts";
 import { protectionFor, type RecordProtection } from "../record/protection.ts";
 import { ProtectedReader, ProtectedWriter } from "../record/record_io.ts";
-import { InboundRouter } from "./_inbound.ts";
+import { Receiver } from "./_receiver.ts";
 import { checkSeq, findAead, install } from "./_keys.ts";
+import { type LayerSettings, layerSettings } from "./_options.ts";
 import type {
   AeadSource,
   KernelConnectionLike,
@@ -68,20 +83,7 @@ import type {
   OpenResult,
 } from "./types.ts";
 
-const DEFAULT_IN_FLIGHT = 16;
 const EMPTY: Uint8Array = new Uint8Array(0);
-
-function keyUpdateMessage(requestPeer: boolean): Uint8Array {
-  return new Uint8Array([HandshakeType.KeyUpdate, 0, 0, 1, requestPeer ? 1 : 0]);
-}
-
-/** A planned record of one `seal` call. */
-interface Planned {
-  contentType: number;
-  payload: Uint8Array;
-  /** A KeyUpdate we send to stay under the confidentiality limit. */
-  rotate: boolean;
-}
 
 /**
  * Seals and opens TLS 1.3 records after the kernel hand-off. See the module
@@ -128,15 +130,11 @@ export class KernelRecordLayer {
   readonly #maxInFlight: number;
   readonly #limit: bigint;
   #tx: ProtectedWriter;
-  #rx: ProtectedReader;
+  readonly #receiver: Receiver;
   #txQueue: Promise<unknown> = Promise.resolve();
   #rxQueue: Promise<unknown> = Promise.resolve();
-  /** Holds sends queued after an answered KeyUpdate until `open()` has returned it. */
+  /** Holds sends queued after an answer in `toSend` until `open()` has returned it. */
   #txGate: Promise<void> = Promise.resolve();
-  #releaseGate: (() => void) | undefined;
-  #partial: Uint8Array = EMPTY;
-  readonly #inbound: InboundRouter;
-  #peerClosed = false;
   #closeSent = false;
   readonly #tls12: boolean;
   #error: unknown;
@@ -155,28 +153,26 @@ export class KernelRecordLayer {
     protection: RecordProtection,
     tx: ProtectedWriter,
     rx: ProtectedReader,
-    options: { maxFragment: number; maxInFlight: number; limit: bigint },
+    options: LayerSettings,
   ) {
     this.cipherSuite = conn.negotiatedCipherSuite;
     this.#conn = conn;
     this.#aead = aead;
     this.#protection = protection;
     this.#tx = tx;
-    this.#rx = rx;
     this.#maxFragment = options.maxFragment;
     this.#maxInFlight = options.maxInFlight;
     this.#limit = options.limit;
-    const tickets = conn.handleNewSessionTicket?.bind(conn);
     this.#tls12 = conn.protocolVersion === "TLSv1_2";
-    this.#inbound = new InboundRouter(
-      tickets && !this.#tls12
-        ? (async (body) => {
-          await tickets(body);
-          this.#stats.ticketsHandled++;
-        })
-        : undefined,
-      this.#tls12,
-    );
+    this.#receiver = new Receiver({
+      conn,
+      aead,
+      protection,
+      reader: rx,
+      maxInFlight: options.maxInFlight,
+      maxKeyUpdates: options.maxKeyUpdates,
+      stats: this.#stats,
+    });
   }
 
   /**
@@ -191,20 +187,7 @@ export class KernelRecordLayer {
     connection: KernelConnectionLike,
     options: KernelRecordLayerOptions = {},
   ): Promise<KernelRecordLayer> {
-    const maxFragment = options.maxFragmentSize ?? MAX_PLAINTEXT_LEN;
-    if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_PLAINTEXT_LEN) {
-      throw new RangeError(`maxFragmentSize must be an integer in [1, ${MAX_PLAINTEXT_LEN}]`);
-    }
-    const maxInFlight = options.maxInFlight ?? DEFAULT_IN_FLIGHT;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new RangeError("maxInFlight must be a positive integer");
-    }
-    const suiteLimit = connection.negotiatedCipherSuite.confidentialityLimit;
-    const wanted = options.confidentialityLimit ?? suiteLimit;
-    if (typeof wanted !== "bigint" || wanted < 2n) {
-      throw new RangeError("confidentialityLimit must be a bigint of at least 2");
-    }
-    const limit = wanted < suiteLimit ? wanted : suiteLimit;
+    const settings = layerSettings(options, connection.negotiatedCipherSuite.confidentialityLimit);
     const provider = options.provider ?? await webCryptoProvider();
     const aead = findAead(provider, connection.negotiatedCipherSuite.kind);
     const txSeq = checkSeq(secrets.tx.seq);
@@ -216,11 +199,7 @@ export class KernelRecordLayer {
     const protection = protectionFor(connection.protocolVersion, aead.kind);
     const writer = new ProtectedWriter(protection, tx, txSeq);
     const reader = new ProtectedReader(protection, rx, rxSeq);
-    return new KernelRecordLayer(connection, aead, protection, writer, reader, {
-      maxFragment,
-      maxInFlight,
-      limit,
-    });
+    return new KernelRecordLayer(connection, aead, protection, writer, reader, settings);
   }
 
   /** Sequence number of the next record we send under the current key. */
@@ -230,12 +209,12 @@ export class KernelRecordLayer {
 
   /** Sequence number of the next record we expect under the current key. */
   get rxSeq(): bigint {
-    return this.#rx.seq;
+    return this.#receiver.seq;
   }
 
   /** True once the peer's close_notify was read. */
   get peerClosed(): boolean {
-    return this.#peerClosed;
+    return this.#receiver.peerClosed;
   }
 
   /** True once {@link KernelRecordLayer.closeNotify} was called. */
@@ -286,9 +265,7 @@ export class KernelRecordLayer {
   closeNotify(): Promise<Uint8Array> {
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
     this.#closeSent = true;
-    return this.#send(() =>
-      this.#sealOne(ContentType.Alert, new Uint8Array([AlertLevel.Warning, 0]))
-    );
+    return this.#send(() => this.#sealOne(ContentType.Alert, closeNotifyPayload()));
   }
 
   /**
@@ -306,7 +283,7 @@ export class KernelRecordLayer {
     }
     this.#alertTaken = true;
     await this.#txQueue;
-    return await this.#tx.write(ContentType.Alert, new Uint8Array([AlertLevel.Fatal, e.alert]));
+    return await this.#tx.write(ContentType.Alert, fatalAlertPayload(e.alert));
   }
 
   /**
@@ -327,25 +304,27 @@ export class KernelRecordLayer {
     if (!(bytes instanceof Uint8Array)) {
       return Promise.reject(new TypeError("bytes must be a Uint8Array"));
     }
-    const job = this.#rxQueue.then(() => this.#openNow(bytes));
-    this.#rxQueue = job.catch(() => {});
+    // `returned` exists by the time the job runs (a later microtask).
+    const job = this.#rxQueue.then(() => this.#openNow(bytes, returned));
+    // Registered before the caller can await `job`, so a send chained on
+    // `returned` resumes only after the caller's continuation has run.
+    const returned: Promise<void> = job.then(() => {}, () => {});
+    this.#rxQueue = returned;
     return job;
   }
 
-  async #openNow(bytes: Uint8Array): Promise<OpenResult> {
+  async #openNow(bytes: Uint8Array, returned: Promise<void>): Promise<OpenResult> {
     if (this.#error !== undefined) throw this.#error;
     try {
-      return await this.#process(bytes);
+      const { data, answer, refuse } = await this.#receiver.receive(bytes);
+      let toSend: Uint8Array = EMPTY;
+      if ((answer || refuse) && !this.#closeSent) {
+        toSend = await this.#send(() => this.#sealAnswers(answer, refuse, returned));
+      }
+      return { data, toSend, peerClosed: this.#receiver.peerClosed };
     } catch (e) {
       this.#error ??= e;
       throw e;
-    } finally {
-      const release = this.#releaseGate;
-      if (release) {
-        this.#releaseGate = undefined;
-        // One task later: the caller has written `toSend` by then.
-        setTimeout(release, 0);
-      }
     }
   }
 
@@ -366,33 +345,12 @@ export class KernelRecordLayer {
     return run;
   }
 
-  #mustRotate(seq: bigint): boolean {
-    // The KeyUpdate itself is the last record the old key protects.
-    return seq >= this.#limit - 1n;
-  }
-
   async #sealData(data: Uint8Array): Promise<Uint8Array> {
-    const plan: Planned[] = [];
-    let seq = this.#tx.seq;
-    for (let at = 0; at < data.length; at += this.#maxFragment) {
-      if (this.#mustRotate(seq)) {
-        if (this.#tls12) {
-          // Nothing sealed yet: the caller may still send close_notify.
-          throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
-            detail: "ConfidentialityLimitReached",
-          });
-        }
-        plan.push({
-          contentType: ContentType.Handshake,
-          payload: keyUpdateMessage(false),
-          rotate: true,
-        });
-        seq = 0n;
-      }
-      const payload = data.subarray(at, Math.min(data.length, at + this.#maxFragment));
-      plan.push({ contentType: ContentType.ApplicationData, payload, rotate: false });
-      seq++;
-    }
+    const plan = planSeal(data, this.#tx.seq, {
+      maxFragment: this.#maxFragment,
+      limit: this.#limit,
+      tls12: this.#tls12,
+    });
     let total = 0;
     for (const p of plan) total += this.#protection.recordLen(p.payload.length);
     const out = new Uint8Array(total);
@@ -433,80 +391,26 @@ export class KernelRecordLayer {
     this.#stats.txKeyUpdates++;
   }
 
-  async #process(bytes: Uint8Array): Promise<OpenResult> {
-    let buf = bytes;
-    if (this.#partial.length > 0) {
-      buf = new Uint8Array(this.#partial.length + bytes.length);
-      buf.set(this.#partial);
-      buf.set(bytes, this.#partial.length);
+  /**
+   * On the send queue, after the sends queued before: our no_renegotiation
+   * warning and our KeyUpdate answer, when the policy asks for them now.
+   */
+  async #sealAnswers(
+    answer: boolean,
+    refuse: boolean,
+    returned: Promise<void>,
+  ): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    if (refuse) parts.push(await this.#sealOne(ContentType.Alert, noRenegotiationPayload()));
+    const silentSinceOurUpdate = this.#stats.txKeyUpdates > 0 && this.#tx.seq === 0n;
+    if (answer && mustAnswerKeyUpdate(1, { closed: this.#closeSent, silentSinceOurUpdate })) {
+      parts.push(await this.#sealKeyUpdate(false));
     }
-    // Records before a framing error are still handled, so the error surfaces
-    // in stream order (for example junk after close_notify).
-    const records: RawRecord[] = [];
-    let framingError: unknown;
-    let off = 0;
-    try {
-      for (let r = readRecord(buf); r; r = readRecord(buf.subarray(off))) {
-        records.push(r);
-        off += r.length;
-      }
-    } catch (e) {
-      framingError = e;
-    }
-    this.#partial = framingError === undefined && off < buf.length ? buf.slice(off) : EMPTY;
-
-    const data: Uint8Array[] = [];
-    let answer = false;
-    let i = 0;
-    while (i < records.length) {
-      if (this.#peerClosed) throw afterClose();
-      const end = Math.min(records.length, i + this.#maxInFlight);
-      const opened = this.#rx.openMany(records.slice(i, end));
-      for (const opening of opened) {
-        const { contentType, plaintext } = await opening;
-        this.#stats.recordsOpened++;
-        i++;
-        const routed = await this.#inbound.route(contentType, plaintext, data);
-        if (routed.closeNotify) this.#peerClosed = true;
-        if (routed.keyUpdate !== "none") {
-          const next = await this.#conn.updateRxSecret();
-          const key = await install(this.#aead, next.secrets);
-          this.#rx = new ProtectedReader(this.#protection, key, checkSeq(next.seq));
-          this.#stats.rxKeyUpdates++;
-          if (routed.keyUpdate === "requested") answer = true;
-          // Later records of this batch were decrypted under the old key: redo them.
-          break;
-        }
-        if (this.#peerClosed) break;
-      }
-    }
-    if (framingError !== undefined) {
-      if (this.#peerClosed) throw afterClose();
-      throw framingError;
-    }
-    if (this.#peerClosed && this.#partial.length > 0) throw afterClose();
-    let toSend: Uint8Array = EMPTY;
-    if (answer && !this.#closeSent) {
-      toSend = await this.#send(async () => {
-        const record = await this.#sealKeyUpdate(false);
-        // Set inside the job, so the next send is sure to see it.
-        this.#txGate = new Promise((resolve) => this.#releaseGate = resolve);
-        return record;
-      });
-    }
-    return { data, toSend, peerClosed: this.#peerClosed };
+    if (parts.length === 0) return EMPTY;
+    // Set inside the job, so the next send is sure to see it.
+    this.#txGate = returned;
+    return parts.length === 1 ? parts[0] : concat(...parts);
   }
-}
-
-function isLimitRefusal(e: unknown): boolean {
-  return e instanceof TlsError && e.detail === "ConfidentialityLimitReached";
-}
-
-function afterClose(): TlsError {
-  return new TlsError("PeerMisbehaved", "data received after close_notify", {
-    detail: "DataAfterCloseNotify",
-    alert: AlertDescription.UnexpectedMessage,
-  });
 }
 
 // Re-exported so this entry point documents every type its API mentions.

@@ -94,6 +94,13 @@ export interface KernelRecordLayerOptions {
    * (at least 2) is for tests. Larger values are capped at the suite's.
    */
   confidentialityLimit?: bigint;
+  /**
+   * KeyUpdates the peer may make this layer take in all (default 1024, as
+   * the connection configs' `maxKeyUpdates`). Whatever the total, the peer
+   * gets 32 in a row and one more per 16 KiB of application data received,
+   * the same budget the connection applies before the hand-off.
+   */
+  maxKeyUpdates?: number;
 }
 
 /**

@@ -102,6 +102,12 @@ export const AlertDescription = {
 /** A value of {@link AlertDescription}, or an unknown code point kept as a number. */
 export type AlertDescriptionValue = number;
 
+/** Returns the name of a handshake message type, or `handshake type N`. */
+export function handshakeName(type: number): string {
+  for (const [name, value] of Object.entries(HandshakeType)) if (value === type) return name;
+  return `handshake type ${type}`;
+}
+
 /** Returns the RFC name of an alert description, or `unknown(N)`. */
 export function alertName(code: number): string {
   for (const [name, value] of Object.entries(AlertDescription)) {

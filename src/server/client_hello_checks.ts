@@ -10,16 +10,12 @@ import { TlsError } from "../error.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { KeyExchangeGroup, SigningKey, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
-import {
-  AlertDescription,
-  ExtensionType,
-  ProtocolVersion,
-  SignatureScheme,
-} from "../msgs/enums.ts";
+import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import { bytesEqual } from "../_bytes.ts";
 import type { ResolvedServerConfig } from "./config.ts";
+import { allowedInTls13CertificateVerify } from "../tls13/certificate_verify.ts";
 
 /**
  * Rules every TLS 1.3 ClientHello must follow, whatever we choose later.
@@ -135,22 +131,9 @@ export function chooseAlpn(
  * forbids RSASSA-PKCS1-v1_5 and SHA-1 in CertificateVerify.
  */
 export function chooseScheme(key: SigningKey, offered: readonly number[]): number {
-  const scheme = key.schemes.find((s) => offered.includes(s) && usableInTls13(s));
+  const scheme = key.schemes.find((s) => offered.includes(s) && allowedInTls13CertificateVerify(s));
   if (scheme === undefined) {
     throw peerIncompatible("no signature scheme in common", "NoSignatureSchemesInCommon");
   }
   return scheme;
-}
-
-function usableInTls13(scheme: number): boolean {
-  switch (scheme) {
-    case SignatureScheme.rsa_pkcs1_sha1:
-    case SignatureScheme.rsa_pkcs1_sha256:
-    case SignatureScheme.rsa_pkcs1_sha384:
-    case SignatureScheme.rsa_pkcs1_sha512:
-    case SignatureScheme.ecdsa_sha1:
-      return false;
-    default:
-      return true;
-  }
 }

@@ -9,7 +9,7 @@ import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
+import { certificateVerifyContent, checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectFinished } from "./expect_finished.ts";
@@ -40,7 +40,8 @@ export class ExpectCertificateVerify implements HandshakeState {
   async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
     const hs = this.#hs;
-    // 4.4.3: only a scheme from our CertificateRequest's signature_algorithms.
+    // 4.4.3: only a TLS 1.3 scheme from our CertificateRequest's signature_algorithms.
+    checkPeerTls13Scheme(cv.scheme);
     if (!this.#verifier.supportedVerifySchemes().includes(cv.scheme)) {
       throw peerMisbehaved(
         "client signed with a scheme we did not offer",

@@ -7,8 +7,6 @@
  */
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { expectMessage } from "../common/expect.ts";
-import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 
@@ -35,10 +33,13 @@ export class ExpectTraffic implements HandshakeState {
     return this.#hs;
   }
 
-  /** 4.6.3: KeyUpdate rotates the receive key (and answers update_requested). */
+  /**
+   * 4.6.3: KeyUpdate rotates the receive key (and answers update_requested);
+   * the shared post-handshake policy refuses anything else.
+   */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const ku = expectMessage(raw, HandshakeType.KeyUpdate, "KeyUpdate");
-    await cx.tls13!.receiveKeyUpdate(cx, ku.requestUpdate);
+    const action = cx.inbound.afterHandshake(raw, "TLSv1_3");
+    if (action.kind === "KeyUpdate") await cx.tls13!.receiveKeyUpdate(cx, action.requestUpdate);
     return this;
   }
 }

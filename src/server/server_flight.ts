@@ -191,7 +191,7 @@ export async function sendServerFlight(
   hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
   const exporterSecret = await master.exporterMasterSecret(serverFinishedHash);
   hs.keyLog("EXPORTER_SECRET", exporterSecret);
-  const traffic = new Tls13Traffic(suite, serverApp, clientApp, hs.config.maxKeyUpdates);
+  const traffic = new Tls13Traffic(suite, serverApp, clientApp);
   cx.setWriter(await traffic.writer());
   const exporter = Exporter.tls13(suite.hmac, exporterSecret);
   return { suite, clientHandshakeSecret, traffic, master, exporter };

@@ -16,5 +16,7 @@ import { ExpectClientHello } from "./expect_client_hello.ts";
 export function startServer(config: ResolvedServerConfig): ConnectionCore {
   return new ConnectionCore(new ExpectClientHello(new ServerHandshakeData(config)), {
     maxFragmentSize: config.maxFragmentSize,
+    side: "server",
+    maxKeyUpdates: config.maxKeyUpdates,
   });
 }

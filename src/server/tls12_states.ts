@@ -22,7 +22,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
-import { RefuseRenegotiation } from "../tls12/negotiation.ts";
+import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 
 /** What the server's TLS 1.2 states carry. */

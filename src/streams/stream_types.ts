@@ -14,6 +14,14 @@ import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
 /**
  * A duplex byte transport.
  *
+ * On Node, wrap a `net.Socket` with `stream.Duplex.toWeb(socket)`. Closing
+ * that writable ends the socket (a FIN) while reading goes on, so mark it
+ * `{ ...Duplex.toWeb(socket), halfClose: true }`. A server's sockets need
+ * `net.createServer({ allowHalfOpen: true })`: otherwise Node ends our side
+ * as soon as a client half-closes, before the answer is out. On Deno, use
+ * `halfCloseTransport(conn)`; Cloudflare's `connect()` socket is a
+ * transport as it is.
+ *
  * @example
  * ```ts
  * import type { ByteTransport } from "@kerneltls/tls/streams";

@@ -29,6 +29,7 @@ export type {
   TlsStreamInfo,
   TlsStreamOptions,
 } from "./stream_types.ts";
+export { type HalfClosable, halfCloseTransport } from "./half_close.ts";
 
 /**
  * A TLS connection over a byte transport, with plaintext streams.

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import type { ConnectionCore } from "../common/core.ts";
 import { TlsError } from "../error.ts";
 import { HandshakeType } from "../msgs/enums.ts";
-import { RefuseRenegotiation, schemeFitsSuite } from "./negotiation.ts";
+import { schemeFitsSuite } from "./negotiation.ts";
+import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 
 function fakeCore(): { cx: ConnectionCore; alerts: [number, number][] } {
   const alerts: [number, number][] = [];

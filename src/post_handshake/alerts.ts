@@ -1,0 +1,78 @@
+/**
+ * What a received alert means (RFC 8446 section 6, RFC 5246 section 7.2),
+ * the same on the connection and on `KernelRecordLayer`.
+ *
+ * @module
+ */
+
+import { TlsError } from "../error.ts";
+import { decodeAlert, encodeAlert } from "../msgs/alert.ts";
+import { AlertDescription, AlertLevel, alertName } from "../msgs/enums.ts";
+
+/**
+ * Classifies an alert record's payload: `"close_notify"`, a `"warning"` that
+ * leaves the connection up, or a thrown `TlsError` (kind `AlertReceived` for
+ * error alerts, `InvalidMessage` for a malformed alert).
+ *
+ * TLS 1.3 leaves only two alerts that are not errors: close_notify, and
+ * user_canceled sent as a warning (it announces the close_notify that must
+ * follow). user_canceled at fatal level is what it says: a fatal alert.
+ */
+export function interpretAlert(
+  payload: Uint8Array,
+  handshakeComplete: boolean,
+  protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined,
+): "close_notify" | "warning" {
+  const { level, description } = decodeAlert(payload);
+  if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
+    throw new TlsError("InvalidMessage", `alert with unknown level ${level}`, {
+      detail: "InvalidAlert",
+      alert: AlertDescription.IllegalParameter,
+    });
+  }
+  if (description === AlertDescription.CloseNotify) {
+    if (!handshakeComplete) {
+      throw new TlsError("AlertReceived", "peer closed the connection during the handshake", {
+        alert: description,
+        alertDirection: "received",
+      });
+    }
+    return "close_notify";
+  }
+  // TLS 1.2 (RFC 5246 7.2.2): warning alerts leave the connection up.
+  const tls12Warning = level === AlertLevel.Warning && protocolVersion === "TLSv1_2";
+  if (
+    tls12Warning || description === AlertDescription.UserCanceled && level === AlertLevel.Warning
+  ) {
+    return "warning";
+  }
+  // TLS 1.3 (RFC 8446 section 6): every other alert is an error alert,
+  // whatever its level.
+  throw new TlsError("AlertReceived", `peer sent alert ${alertName(description)}`, {
+    alert: description,
+    alertDirection: "received",
+  });
+}
+
+/** The payload of our close_notify (a warning, RFC 8446 section 6.1). */
+export function closeNotifyPayload(): Uint8Array {
+  return encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.CloseNotify });
+}
+
+/** The payload of our TLS 1.2 renegotiation refusal (a warning, RFC 5746 section 4). */
+export function noRenegotiationPayload(): Uint8Array {
+  return encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.NoRenegotiation });
+}
+
+/** The payload of a fatal alert we send. */
+export function fatalAlertPayload(description: number): Uint8Array {
+  return encodeAlert({ level: AlertLevel.Fatal, description });
+}
+
+/** RFC 8446 section 6.1: nothing may follow the peer's close_notify. */
+export function dataAfterCloseNotify(): TlsError {
+  return new TlsError("PeerMisbehaved", "data received after close_notify", {
+    detail: "DataAfterCloseNotify",
+    alert: AlertDescription.UnexpectedMessage,
+  });
+}

@@ -1,0 +1,128 @@
+// The two ways a connection reads the peer's records after the handshake, for
+// tests/post_handshake_policy_test.ts: the connection itself (processTlsRecords)
+// and KernelRecordLayer after dangerousIntoKernelConnection(). The peer's
+// records are forged under its real send keys, taken from its own hand-off.
+import assert from "node:assert/strict";
+import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
+import type { DirectionSecrets, KernelConnection } from "../src/conn/kernel.ts";
+import type {
+  UnbufferedClientConnection,
+  UnbufferedServerConnection,
+} from "../src/conn/unbuffered.ts";
+import { TlsError } from "../src/error.ts";
+import { installKey, protectionFor } from "../src/record/protection.ts";
+import { ProtectedWriter } from "../src/record/record_io.ts";
+import { connectPair, makePairPki, type PairPki } from "./_pair_setup.ts";
+import { testProvider } from "./_kernel_pair.ts";
+import { Endpoint, joinBytes } from "./_pair.ts";
+
+export type Version = "TLSv1_3" | "TLSv1_2";
+export type Side = "client" | "server";
+
+/** Either connection. */
+export type Conn = UnbufferedClientConnection | UnbufferedServerConnection;
+
+/** What the victim made of the input. */
+export type Outcome =
+  | { accepted: true; data: string; peerClosed: boolean }
+  | { accepted: false; kind: string; detail: string | undefined; alert: number | undefined };
+
+/** Seals records as the attacker (the victim's peer) would, under its send keys. */
+export class Forger {
+  readonly version: Version;
+  readonly #conn: KernelConnection;
+  #writer: ProtectedWriter;
+
+  private constructor(version: Version, conn: KernelConnection, writer: ProtectedWriter) {
+    this.version = version;
+    this.#conn = conn;
+    this.#writer = writer;
+  }
+
+  static async create(version: Version, tx: DirectionSecrets, conn: KernelConnection) {
+    return new Forger(version, conn, await Forger.#writerFor(version, tx));
+  }
+
+  static async #writerFor(version: Version, tx: DirectionSecrets): Promise<ProtectedWriter> {
+    const provider = await testProvider();
+    const aead = provider.cipherSuites.find((s) => s.aead.kind === tx.secrets.kind)!.aead;
+    const key = await installKey(aead, tx.secrets.key, tx.secrets.iv, 0n);
+    return new ProtectedWriter(protectionFor(version, aead.kind), key, tx.seq);
+  }
+
+  /** One protected record of inner `type` around `payload`. */
+  record(type: number, payload: Uint8Array | number[]): Promise<Uint8Array> {
+    return this.#writer.write(
+      type,
+      payload instanceof Uint8Array ? payload : new Uint8Array(payload),
+    );
+  }
+
+  /** A KeyUpdate record (body `[value]`), after which the attacker's key moves on. */
+  async keyUpdate(value: number): Promise<Uint8Array> {
+    const rec = await this.record(22, [24, 0, 0, 1, value]);
+    this.#writer = await Forger.#writerFor(this.version, await this.#conn.updateTxSecret());
+    return rec;
+  }
+}
+
+/** An established pair whose victim is `side`, and a forger for the other end. */
+export async function victimAndForger(
+  pki: PairPki,
+  version: Version,
+  side: Side,
+): Promise<{ victim: Conn; forger: Forger }> {
+  const p = await connectPair(pki, {
+    client: { versions: [version], enableSecretExtraction: true },
+    server: { enableSecretExtraction: true },
+  });
+  assert.equal(p.clientConn.protocolVersion, version);
+  const [victim, attacker] = side === "server"
+    ? [p.serverConn, p.clientConn]
+    : [p.clientConn, p.serverConn];
+  const { secrets, connection } = await attacker.dangerousIntoKernelConnection();
+  return { victim, forger: await Forger.create(version, secrets.tx, connection) };
+}
+
+function failure(e: unknown): Outcome {
+  if (!(e instanceof TlsError)) throw e;
+  // Both paths answer the peer's misbehaviour with the alert in `alert`, and
+  // report the peer's own alert as received.
+  assert.equal(e.alertDirection, e.kind === "AlertReceived" ? "received" : "sent", e.message);
+  return { accepted: false, kind: e.kind, detail: e.detail, alert: e.alert };
+}
+
+/** The connection path: processTlsRecords until the input is used up (tests/_pair.ts's driver). */
+export async function viaConnection(victim: Conn, input: Uint8Array): Promise<Outcome> {
+  const end = new Endpoint(victim);
+  end.peer = new Endpoint(victim); // takes our answers (KeyUpdate, alerts); never run
+  end.captureErrors = true;
+  end.feed(input);
+  await end.step();
+  if (end.error !== undefined) return failure(end.error);
+  assert.equal(end.incoming.length, 0, "the connection read all of the input");
+  return {
+    accepted: true,
+    data: new TextDecoder().decode(end.receivedBytes()),
+    peerClosed: end.peerClosed,
+  };
+}
+
+/** The kernel path: the victim hands off and its KernelRecordLayer opens the input. */
+export async function viaKernel(
+  victim: Conn,
+  input: Uint8Array,
+): Promise<Outcome> {
+  const { secrets, connection } = await victim.dangerousIntoKernelConnection();
+  const layer = await KernelRecordLayer.create(secrets, connection, {
+    provider: await testProvider(),
+  });
+  try {
+    const { data, peerClosed } = await layer.open(input);
+    return { accepted: true, data: new TextDecoder().decode(joinBytes(data)), peerClosed };
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+export { makePairPki };
