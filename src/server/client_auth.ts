@@ -20,6 +20,9 @@ import type { ResolvedServerConfig } from "./config.ts";
  * An empty chain under mandatory client auth is refused with
  * `noCertificateAlert`: certificate_required in TLS 1.3 (RFC 8446 4.4.2.4),
  * handshake_failure in TLS 1.2 (RFC 5246 7.4.6), which has no such alert.
+ * OpenSSL 3.0 does the same (our client sees handshake_failure from
+ * `s_server -Verify` over TLS 1.2 in tests/tls12_openssl_test.ts); rustls
+ * sends certificate_required in both versions.
  *
  * @throws {TlsError} detail `NoCertificatesPresented`, or the verifier's refusal.
  */
