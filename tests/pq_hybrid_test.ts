@@ -14,6 +14,7 @@ import { detectWebCryptoMlKem } from "../src/crypto/hybrid.ts";
 import { ExtensionType, NamedGroup } from "../src/msgs/enums.ts";
 import { Reader } from "../src/msgs/codec.ts";
 import { readClientHello } from "../src/msgs/client_hello.ts";
+import { isGrease } from "../src/msgs/grease.ts";
 import { connectPair, makePairPki, type Pair, type PairPki, text, utf8 } from "./_pair_setup.ts";
 import type { RootCertStore } from "../src/webpki/root_store.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
@@ -47,7 +48,9 @@ function clientHelloShares(pair: Pair): { group: number; length: number }[] {
   const hello = readClientHello(new Reader(record.subarray(9, 9 + bodyLength)));
   const ext = hello.extensions.find((e) => e.type === ExtensionType.key_share);
   assert.ok(ext && "shares" in ext, "ClientHello has key_share");
-  return (ext as { shares: { group: number; keyExchange: Uint8Array }[] }).shares.map((s) => ({
+  // The GREASE share (RFC 8701, tests/grease_test.ts) is not a key exchange.
+  const shares = (ext as { shares: { group: number; keyExchange: Uint8Array }[] }).shares;
+  return shares.filter((s) => !isGrease(s.group)).map((s) => ({
     group: s.group,
     length: s.keyExchange.length,
   }));

@@ -13,6 +13,7 @@ import {
 } from "../msgs/enums.ts";
 import type { ClientHelloExtension } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
+import { isGrease } from "../msgs/grease.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { bindClientHello, obfuscatedTicketAge } from "./resumption.ts";
 import type { EarlySecret } from "../tls13/key_schedule.ts";
@@ -34,16 +35,20 @@ export interface HelloVariant {
  * extension types as the ones the server may answer.
  */
 export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant): Uint8Array {
-  const { config } = hs;
+  const { config, grease } = hs;
   const extensions: ClientHelloExtension[] = [];
+  if (grease) extensions.push({ type: grease.firstExtension, data: new Uint8Array(0) });
   if (config.enableSni && hs.parsedName.kind === "dns") {
     extensions.push({ type: ExtensionType.server_name, hostName: hs.parsedName.name });
   }
   extensions.push(
-    { type: ExtensionType.supported_groups, groups: config.kxGroups.map((g) => g.group) },
+    {
+      type: ExtensionType.supported_groups,
+      groups: withGrease(grease?.group, config.kxGroups.map((g) => g.group)),
+    },
     {
       type: ExtensionType.signature_algorithms,
-      schemes: [...config.verifier.supportedVerifySchemes()],
+      schemes: withGrease(grease?.signatureScheme, config.verifier.supportedVerifySchemes()),
     },
   );
   if (config.alpnProtocols.length > 0) {
@@ -54,7 +59,7 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
   }
   const tls13 = config.versions.includes("TLSv1_3");
   const tls12 = config.versions.includes("TLSv1_2");
-  const versions: number[] = [];
+  const versions: number[] = grease ? [grease.version] : [];
   if (tls13) versions.push(ProtocolVersion.TLSv1_3);
   if (tls12) versions.push(ProtocolVersion.TLSv1_2);
   extensions.push({ type: ExtensionType.supported_versions, versions });
@@ -70,13 +75,18 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
     );
   }
   if (tls13) {
-    extensions.push(
-      { type: ExtensionType.psk_key_exchange_modes, modes: [PskKeyExchangeMode.psk_dhe_ke] },
-    );
+    const modes = withGrease(grease?.pskMode, [PskKeyExchangeMode.psk_dhe_ke]);
+    extensions.push({ type: ExtensionType.psk_key_exchange_modes, modes });
     if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
-    extensions.push({ type: ExtensionType.key_share, shares: variant.shares });
+    // A GREASE share only in the first ClientHello: the second carries just
+    // the share the HelloRetryRequest asked for (4.1.2).
+    const shares = grease && !hs.sawHelloRetryRequest
+      ? [{ group: grease.group, keyExchange: new Uint8Array([0]) }, ...variant.shares]
+      : variant.shares;
+    extensions.push({ type: ExtensionType.key_share, shares });
   }
   if (variant.earlyData) extensions.push({ type: ExtensionType.early_data });
+  if (grease) extensions.push({ type: grease.lastExtension, data: new Uint8Array([0]) });
   if (variant.psk) {
     // pre_shared_key must be the last extension (RFC 8446 4.2.11).
     extensions.push({
@@ -88,16 +98,22 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
       binders: [new Uint8Array(variant.psk.binderLength)],
     });
   }
-  hs.offeredExtensions = new Set(extensions.map((e) => e.type));
+  // RFC 8701 3.1: a GREASE extension in the server's answer is unsolicited.
+  hs.offeredExtensions = new Set(extensions.map((e) => e.type).filter((t) => !isGrease(t)));
   return encodeHandshake({
     type: HandshakeType.ClientHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.random,
     legacySessionId: hs.sessionId,
-    cipherSuites: config.cipherSuites.map((s) => s.id),
+    cipherSuites: withGrease(grease?.cipherSuite, config.cipherSuites.map((s) => s.id)),
     legacyCompressionMethods: new Uint8Array([0]),
     extensions,
   });
+}
+
+/** `values` with the GREASE value `grease` in front, when there is one. */
+function withGrease(grease: number | undefined, values: Iterable<number>): number[] {
+  return grease === undefined ? [...values] : [grease, ...values];
 }
 
 /**

@@ -63,6 +63,14 @@ export interface ClientConfigOptions extends CommonConfigOptions {
    * repeat.
    */
   enableEarlyData?: boolean;
+  /**
+   * Put GREASE values (RFC 8701) in the ClientHello: a reserved cipher suite,
+   * group with a one-byte key share, signature scheme, version, PSK mode and
+   * two extensions, as browsers do (default true). Servers must ignore them;
+   * a server that selects one is refused with illegal_parameter (or
+   * unsupported_extension for an extension).
+   */
+  grease?: boolean;
 }
 
 /**
@@ -90,6 +98,8 @@ export interface ResolvedClientConfig extends ResolvedCommon {
   sessionStore: ClientSessionStore | undefined;
   /** Whether 0-RTT data is offered when a ticket allows it. */
   enableEarlyData: boolean;
+  /** Whether the ClientHello carries GREASE values (RFC 8701). */
+  grease: boolean;
 }
 
 /**
@@ -160,6 +170,7 @@ export class ClientConfig {
       middleboxCompat: o.middleboxCompat ?? true,
       sessionStore: this.sessionStore,
       enableEarlyData: o.enableEarlyData ?? false,
+      grease: o.grease ?? true,
     };
   }
 }

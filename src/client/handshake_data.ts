@@ -11,6 +11,7 @@ import type { ServerName } from "../webpki/name.ts";
 import type { OfferedSession } from "./resumption.ts";
 import type { ClientEarlyData } from "./early_data.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
+import { type ClientGrease, drawGrease } from "./grease.ts";
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -27,6 +28,8 @@ export class ClientHandshakeData {
    * or the ID of a TLS 1.2 session we offer to resume.
    */
   sessionId: Uint8Array;
+  /** The GREASE values of both ClientHellos, when the config sends them. */
+  readonly grease: ClientGrease | undefined;
   /** Handshake transcript. */
   readonly transcript: Transcript = new Transcript();
   /** Key shares we sent, by group. */
@@ -60,6 +63,7 @@ export class ClientHandshakeData {
     this.parsedName = parsedName;
     this.random = config.randomBytes(32);
     this.sessionId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
+    this.grease = config.grease ? drawGrease(config.randomBytes) : undefined;
   }
 
   /** Reports a secret to the key log, if one is configured. */

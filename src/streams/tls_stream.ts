@@ -1,8 +1,9 @@
 /**
  * A Web Streams adapter over the unbuffered connections: give it any
  * `{ readable, writable }` byte transport (what `Deno.connect`, Cloudflare's
- * `connect()` and Node's `Duplex.toWeb` return) and get the plaintext pair
- * back. It is a thin loop around `processTlsRecords`, not a second engine.
+ * `connect()` and Node's `Duplex.toWeb` return; on Deno TCP prefer
+ * `halfCloseTransport(conn)`) and get the plaintext pair back. It is a thin
+ * loop around `processTlsRecords`, not a second engine.
  *
  * @module
  */
@@ -76,7 +77,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   readonly #halfClose: boolean;
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #writeController!: WritableStreamDefaultController;
-  #settle!: (e?: unknown) => void;
+  #resolveClosed!: () => void;
+  #rejectClosed!: (e: unknown) => void;
   #closeSent = false;
   #failed = false;
   /** We are done reading: the peer's close_notify was passed on, or `readable` was cancelled. */
@@ -92,7 +94,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     );
     this.#halfClose = transport.halfClose === true;
     this.closed = new Promise<void>((resolve, reject) => {
-      this.#settle = (e) => e === undefined ? resolve() : reject(e);
+      this.#resolveClosed = resolve;
+      this.#rejectClosed = reject;
     });
     this.closed.catch(() => {}); // also reported through `readable` and `writable`
     this.readable = new ReadableStream<Uint8Array>({
@@ -215,7 +218,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     StreamHandOff<Awaited<ReturnType<C["dangerousIntoKernelConnection"]>>["connection"]>
   > {
     return this.#pump.handOff((plaintext) => {
-      this.#settle();
+      this.#resolveClosed();
       try {
         // Plaintext decrypted before the hand-off stays readable, then `readable` ends.
         for (const chunk of plaintext) this.#readController.enqueue(chunk);
@@ -290,7 +293,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   async #finish(): Promise<void> {
     await this.#pump.closeWriter();
     await this.#pump.cancelReader();
-    this.#settle();
+    this.#resolveClosed();
   }
 
   /**
@@ -334,12 +337,16 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     if (flush) await this.#pump.flushAlert();
     await this.#pump.closeWriter();
     await this.#pump.cancelReader(e);
-    this.#settle(e);
+    this.#rejectClosed(e);
   }
 }
 
 /**
- * Connects as a client over `transport` and completes the handshake.
+ * Connects as a client over `transport` and completes the handshake, within
+ * `options.handshakeTimeoutMs` and until `options.signal` aborts (see
+ * {@link TlsStreamOptions}). On any failure the transport is closed and the
+ * promise rejects with a `TlsError`; `RangeError` / `TypeError` for unusable
+ * options.
  *
  * @example
  * ```ts
@@ -348,7 +355,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
  * import type { ByteTransport } from "@kerneltls/tls/streams";
  * async function fetchRoot(tcp: ByteTransport): Promise<string> {
  *   const config = new ClientConfig({ roots: new RootCertStore(), alpnProtocols: ["http/1.1"] });
- *   const tls = await connectTls(tcp, config, "example.com");
+ *   const tls = await connectTls(tcp, config, "example.com", { handshakeTimeoutMs: 10_000 });
  *   const writer = tls.writable.getWriter();
  *   await writer.write(new TextEncoder().encode("GET / HTTP/1.0\r\nHost: example.com\r\n\r\n"));
  *   await writer.close();
@@ -369,7 +376,8 @@ export async function connectTls(
 }
 
 /**
- * Accepts as a server over `transport` and completes the handshake.
+ * Accepts as a server over `transport` and completes the handshake, under
+ * the same `options` and failure rules as {@link connectTls}.
  *
  * @example
  * ```ts
@@ -378,7 +386,7 @@ export async function connectTls(
  * import type { ByteTransport } from "@kerneltls/tls/streams";
  * async function echo(tcp: ByteTransport, certPem: string, keyPem: string): Promise<void> {
  *   const config = new ServerConfig({ certificateChain: certPem, privateKey: keyPem });
- *   const tls = await acceptTls(tcp, config);
+ *   const tls = await acceptTls(tcp, config, { signal: AbortSignal.timeout(30_000) });
  *   console.log(tls.info.protocolVersion, tls.connection.serverName);
  *   await tls.readable.pipeTo(tls.writable);
  * }
