@@ -22,6 +22,7 @@ import { type ClientCertVerifier, WebPkiClientVerifier } from "../src/webpki/ver
 import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
+import { recordingClientVerifier } from "./_pair_setup.ts";
 
 const CLIENT_ALGS = ["p256", "rsa", "ed25519"] as const;
 const CA_NAME = "kerneltls tls12 client auth peers CA";
@@ -63,17 +64,9 @@ after(async () => {
 function verifier(mandatory = true, schemes?: number[]): ClientCertVerifier {
   const roots = new RootCertStore();
   roots.add(ca.der);
-  const inner = new WebPkiClientVerifier({ roots, mandatory });
-  if (!schemes) return inner;
-  return {
-    offerClientAuth: () => inner.offerClientAuth(),
-    clientAuthMandatory: () => inner.clientAuthMandatory(),
-    rootHintSubjects: () => inner.rootHintSubjects(),
-    verifyClientCert: (ee, im, now) => inner.verifyClientCert(ee, im, now),
-    verifyTls13Signature: (m, ee, s, sig) => inner.verifyTls13Signature(m, ee, s, sig),
-    verifyTls12Signature: (m, ee, s, sig) => inner.verifyTls12Signature(m, ee, s, sig),
-    supportedVerifySchemes: () => schemes,
-  };
+  return recordingClientVerifier(new WebPkiClientVerifier({ roots, mandatory }), [], {
+    offer: schemes,
+  });
 }
 
 function serverConfig(clientCertVerifier: ClientCertVerifier, ticketer?: RotatingTicketer) {
