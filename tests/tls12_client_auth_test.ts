@@ -29,7 +29,13 @@ import {
 } from "../src/webpki/verifier.ts";
 import { type KeyAlg, TestPki } from "./_pki.ts";
 import { joinBytes, runPair, splitRecords } from "./_pair.ts";
-import { connectPair, type Pair, type PairPki, utf8 } from "./_pair_setup.ts";
+import {
+  connectPair,
+  type Pair,
+  type PairPki,
+  recordingClientVerifier,
+  utf8,
+} from "./_pair_setup.ts";
 
 const A = AlertDescription;
 const CLIENT_ALGS = ["p256", "rsa", "ed25519"] as const;
@@ -83,18 +89,7 @@ function verifier(
   opts: { mandatory?: boolean; schemes?: number[]; seen?: number[] } = {},
 ): ClientCertVerifier {
   const inner = new WebPkiClientVerifier({ roots: pki.roots(), mandatory: opts.mandatory });
-  return {
-    offerClientAuth: () => inner.offerClientAuth(),
-    clientAuthMandatory: () => inner.clientAuthMandatory(),
-    rootHintSubjects: () => inner.rootHintSubjects(),
-    verifyClientCert: (ee, im, now) => inner.verifyClientCert(ee, im, now),
-    verifyTls13Signature: (m, ee, s, sig) => inner.verifyTls13Signature(m, ee, s, sig),
-    verifyTls12Signature: (m, ee, s, sig) => {
-      opts.seen?.push(s);
-      return inner.verifyTls12Signature(m, ee, s, sig);
-    },
-    supportedVerifySchemes: () => opts.schemes ?? inner.supportedVerifySchemes(),
-  };
+  return recordingClientVerifier(inner, [], { tls12: opts.seen, offer: opts.schemes });
 }
 
 /** The handshake messages one side sent in the clear (everything before its CCS). */
