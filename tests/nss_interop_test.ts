@@ -13,7 +13,7 @@ import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { AlertDescription, CipherSuiteId, NamedGroup } from "../src/msgs/enums.ts";
 import { TlsError } from "../src/error.ts";
-import { LoopbackListener, type SocketDriver } from "./_drive.ts";
+import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
 import {
   NssDb,
@@ -24,7 +24,6 @@ import {
   startTstclnt,
 } from "./peers/_nss.ts";
 import type { PeerProcess } from "./peers/_spawn.ts";
-import { exchangeWithClient } from "./peers/_openssl_server.ts";
 
 const missing = nssMissing();
 if (missing) console.warn(missing);
@@ -315,7 +314,7 @@ describe("NSS interop", { skip: missing }, () => {
           assert.equal(conn.negotiatedCipherSuite?.id, suite);
           assert.equal(conn.negotiatedKeyExchangeGroup?.group, group.id);
           assert.equal(conn.serverName, "localhost");
-          await exchangeWithClient(driver, peer);
+          await exchangeLines(driver, peer);
           await finish(driver, peer);
         });
       }
@@ -329,7 +328,7 @@ describe("NSS interop", { skip: missing }, () => {
         );
         assert.equal(conn.protocolVersion, "TLSv1_2");
         assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
-        await exchangeWithClient(driver, peer);
+        await exchangeLines(driver, peer);
         await finish(driver, peer);
       });
     }
@@ -342,7 +341,7 @@ describe("NSS interop", { skip: missing }, () => {
           "-x",
           "EXPORTER-kerneltls:32:0x0102,EXPORTER-kerneltls-nocontext:20",
         ]);
-        await exchangeWithClient(driver, peer);
+        await exchangeLines(driver, peer);
         const ours = [
           hex(await conn.exportKeyingMaterial("EXPORTER-kerneltls", Uint8Array.of(1, 2), 32)),
           hex(await conn.exportKeyingMaterial("EXPORTER-kerneltls-nocontext", undefined, 20)),
@@ -385,9 +384,9 @@ describe("NSS interop", { skip: missing }, () => {
 
     it("TLS 1.3: our KeyUpdate (update requested) both ways, data afterwards", async () => {
       const { driver, peer } = await accept(serverConfig(), ["-V", "tls1.3:tls1.3"]);
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await driver.refreshTrafficKeys();
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
 
@@ -399,7 +398,7 @@ describe("NSS interop", { skip: missing }, () => {
       });
       const { conn, driver, peer } = await accept(config, ["-V", "tls1.3:tls1.3", "-n", "client"]);
       assert.deepEqual(conn.peerCertificates?.[0], clientCert.der);
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
   });

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
-import { LoopbackListener, type SocketDriver } from "./_drive.ts";
+import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
-import { exchangeWithClient } from "./peers/_openssl_server.ts";
 
 const missing = peerMissing("gnutls-cli", ["--version"]);
 if (missing) console.warn(missing);
@@ -106,8 +105,8 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     try {
       await driver.handshake();
       await peer.waitFor("- Handshake was completed");
-      await exchangeWithClient(driver, peer);
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
+      await exchangeLines(driver, peer);
     } finally {
       await finish(driver, peer);
     }
@@ -162,7 +161,7 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
       await driver.handshake();
       assert.equal(conn.alpnProtocol, "http/1.1");
       await peer.waitFor("- Application protocol: http/1.1");
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
     } finally {
       await finish(driver, peer);
     }
@@ -173,11 +172,11 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     try {
       await driver.handshake();
       await peer.waitFor("- Handshake was completed");
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await driver.refreshTrafficKeys();
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       peer.send("^rekey1^\n");
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       assert.ok(!conn.isHandshaking);
     } finally {
       await finish(driver, peer);

@@ -9,10 +9,9 @@ import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { TlsError } from "../src/error.ts";
-import { LoopbackListener, type SocketDriver } from "./_drive.ts";
+import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
-import { exchangeWithClient } from "./peers/_openssl_server.ts";
 
 const SUITES = [
   { id: 0x1301, openssl: "TLS_AES_128_GCM_SHA256" },
@@ -112,7 +111,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
       assert.equal(conn.handshakeKind, "Full");
       assert.equal(conn.serverName, "localhost");
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
   }
@@ -123,7 +122,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       await driver.handshake();
       assert.equal(conn.negotiatedKeyExchangeGroup?.group, group.id);
       assert.equal(conn.handshakeKind, "Full");
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
   }
@@ -137,7 +136,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     await driver.handshake();
     assert.equal(conn.handshakeKind, "FullWithHelloRetryRequest");
     assert.equal(conn.negotiatedKeyExchangeGroup?.group, 0x18);
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -146,7 +145,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       const { conn, driver, peer } = await connect(serverConfig(leaves[alg]), []);
       await driver.handshake();
       assert.ok(!conn.isHandshaking);
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       // -verify_return_error: s_client accepted our chain and signature.
       assert.match(peer.output, /Verify return code: 0 \(ok\)/);
       await finish(driver, peer);
@@ -161,7 +160,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     await driver.handshake();
     assert.equal(conn.alpnProtocol, "http/1.1");
     await peer.waitFor("ALPN protocol: http/1.1");
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -195,7 +194,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     ]);
     await driver.handshake();
     assert.deepEqual(conn.peerCertificates?.[0], clientCert.der);
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -212,15 +211,15 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
   it("KeyUpdate both ways", async () => {
     const { driver, peer } = await connect(serverConfig(), [], { commands: true });
     await driver.handshake();
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     // s_client's K: KeyUpdate with update_requested; we rotate and answer.
     const mark = peer.output.length;
     peer.send("K\n");
     await peer.waitFor("KEYUPDATE", { from: mark });
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     // Ours, asking s_client to update too.
     await driver.refreshTrafficKeys();
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -231,7 +230,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       [],
     );
     await driver.handshake();
-    await exchangeWithClient(driver, peer);
+    await exchangeLines(driver, peer);
     assert.deepEqual([...labels].sort(), [
       "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
       "CLIENT_TRAFFIC_SECRET_0",

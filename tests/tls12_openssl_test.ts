@@ -10,7 +10,7 @@ import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts"
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { TlsError } from "../src/error.ts";
 import { SocketDriver } from "./_client_drive.ts";
-import { LoopbackListener } from "./_drive.ts";
+import { exchangeLines, LoopbackListener } from "./_drive.ts";
 import { KernelSocket, WAIT_MS } from "./_kernel_peer.ts";
 import { createServer, type Server, type Socket } from "node:net";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
@@ -18,7 +18,7 @@ import { RotatingTicketer } from "../src/server/ticketer.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
-import { exchange, exchangeWithClient, type OpenSslServer } from "./peers/_openssl_server.ts";
+import { exchange, type OpenSslServer } from "./peers/_openssl_server.ts";
 
 const SUITES = [
   { id: 0xc02b, openssl: "ECDHE-ECDSA-AES128-GCM-SHA256", sign: "ecdsa" },
@@ -309,8 +309,8 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
         await driver.handshake();
         assert.equal(conn.protocolVersion, "TLSv1_2");
         assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
-        await exchangeWithClient(driver, peer);
-        await exchangeWithClient(driver, peer);
+        await exchangeLines(driver, peer);
+        await exchangeLines(driver, peer);
         await peer.waitFor(/Extended master secret: yes/);
       } finally {
         await driver.close().catch(() => {});
@@ -337,7 +337,7 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
           await driver.handshake();
           assert.equal(conn.protocolVersion, "TLSv1_2");
           assert.equal(conn.handshakeKind, kind);
-          await exchangeWithClient(driver, peer);
+          await exchangeLines(driver, peer);
           await driver.close();
           // s_client writes -sess_out when the connection ends.
           await peer.waitExit();
@@ -354,7 +354,7 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
     const { driver, peer } = await connect(serverConfig(leaves.ecdsa), [], undefined, true);
     try {
       await driver.handshake();
-      await exchangeWithClient(driver, peer);
+      await exchangeLines(driver, peer);
       const mark = peer.output.length;
       peer.send("R\n"); // s_client: renegotiate
       await driver.readAtLeast(1, 3000).catch((e) => e);

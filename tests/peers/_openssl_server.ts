@@ -1,7 +1,5 @@
 // `openssl s_server` as a peer: lines on its stdin are sent to the client,
-// what the client sends is printed on its stdout. The line exchanges below
-// serve any peer process that works this way (s_server, s_client,
-// gnutls-cli, tstclnt).
+// what the client sends is printed on its stdout.
 import assert from "node:assert/strict";
 import { PeerProcess } from "./_spawn.ts";
 import type { SocketDriver } from "../_client_drive.ts";
@@ -73,22 +71,4 @@ export async function exchange(driver: SocketDriver, server: OpenSslServer): Pro
   const got = await driver.readAtLeast(s2c.length);
   assert.deepEqual(got, new TextEncoder().encode(s2c));
   driver.take();
-}
-
-/**
- * The same check with the roles turned: the peer process is the client.
- * A line written to its stdin must reach us byte for byte; our line must
- * show up in its output.
- */
-export async function exchangeWithClient(driver: SocketDriver, peer: PeerProcess): Promise<void> {
-  const token = `${(counter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
-  const c2s = `client-to-server ${token}\n`;
-  driver.take();
-  peer.send(c2s);
-  assert.deepEqual(await driver.readAtLeast(c2s.length), new TextEncoder().encode(c2s));
-  driver.take();
-  const s2c = `server-to-client ${token}\n`;
-  const mark = peer.output.length;
-  await driver.write(s2c);
-  await peer.waitFor(s2c, { from: mark });
 }
