@@ -327,5 +327,6 @@ describe("RFC 8448 replayed: our client against the trace's server", () => {
       clientSubstituted(replay, ["1 0", "1 0 (binders cut)"]),
     );
     assert.deepEqual(trace.unusedRandom, []);
+    assert.equal(concat(...replay.received).length, 50); // the server's application data
   });
 });
