@@ -87,7 +87,8 @@ export async function sendServerFlight(
     hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret);
   }
 
-  // 4.1.3: ServerHello.
+  // 4.1.3: ServerHello, its extensions in the order RFC 8448's traces print
+  // (any order is valid), so a replay of those traces matches byte for byte.
   const serverHello = encodeHandshake({
     type: HandshakeType.ServerHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
@@ -96,7 +97,9 @@ export async function sendServerFlight(
     cipherSuite: suite.id,
     legacyCompressionMethod: 0,
     extensions: [
-      { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
+      ...(plan.psk
+        ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
+        : []),
       ...(exchange
         ? [
           {
@@ -105,9 +108,7 @@ export async function sendServerFlight(
           } as const,
         ]
         : []),
-      ...(plan.psk
-        ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
-        : []),
+      { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
     ],
   });
   // RFC 9849 section 7.2: accepted ECH is signalled in the random's last 8 bytes.

@@ -13,6 +13,9 @@
  */
 
 import { constantTimeEqual } from "../_bytes.ts";
+import { hkdfExpand, hkdfExtract } from "../crypto/hkdf.ts";
+import type { Aead, AeadKey, CryptoProvider } from "../crypto/types.ts";
+import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 
 /**
  * Seals and opens session state for stateless tickets.
@@ -63,13 +66,24 @@ export interface RotatingTicketerOptions {
   rotationPeriodSeconds?: number;
   /** Clock (default `() => new Date()`). */
   now?: () => Date;
+  /**
+   * Where AES-256-GCM, HKDF-SHA256 and randomness come from (default
+   * `webCryptoProvider()`). It must offer a suite with AES-256-GCM.
+   */
+  provider?: CryptoProvider;
+}
+
+/** The provider's pieces a ticketer uses. */
+interface TicketCrypto {
+  provider: CryptoProvider;
+  aead: Aead;
+  secret: Uint8Array;
 }
 
 const HEADER_LEN = 8; // key-set id (4) + period (4)
 const NONCE_LEN = 12;
 const TAG_LEN = 16;
 const encoder = new TextEncoder();
-type Buf = Uint8Array<ArrayBuffer>;
 
 /**
  * The default stateless ticketer: AES-256-GCM under a key set of current and
@@ -88,23 +102,25 @@ type Buf = Uint8Array<ArrayBuffer>;
 export class RotatingTicketer implements Ticketer {
   /** Equal to the rotation period: a ticket outlives its key's active period by at most one. */
   readonly lifetimeSeconds: number;
-  readonly #secret: Uint8Array;
+  readonly #crypto: Promise<TicketCrypto>;
   readonly #periodMs: number;
   readonly #now: () => Date;
   #setId: Promise<Uint8Array> | undefined;
-  readonly #keys = new Map<number, Promise<CryptoKey>>();
+  readonly #keys = new Map<number, Promise<AeadKey>>();
 
   /** Validates the options; throws `TypeError` for bad ones. */
   constructor(options: RotatingTicketerOptions = {}) {
-    const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
-    if (!(secret instanceof Uint8Array) || secret.length < 32) {
+    const secret = options.secret;
+    if (secret !== undefined && (!(secret instanceof Uint8Array) || secret.length < 32)) {
       throw new TypeError("RotatingTicketer: secret must be at least 32 bytes");
     }
     const period = options.rotationPeriodSeconds ?? 21600;
     if (!Number.isInteger(period) || period < 1 || period > 604800) {
       throw new TypeError("RotatingTicketer: rotationPeriodSeconds must be 1..604800");
     }
-    this.#secret = secret.slice();
+    this.#crypto = resolveCrypto(options.provider, secret?.slice());
+    // Fails at first use, not as an unhandled rejection now.
+    this.#crypto.catch(() => {});
     this.#periodMs = period * 1000;
     this.lifetimeSeconds = period;
     this.#now = options.now ?? (() => new Date());
@@ -116,14 +132,8 @@ export class RotatingTicketer implements Ticketer {
     const header = new Uint8Array(HEADER_LEN);
     header.set(await this.#keySetId());
     new DataView(header.buffer).setUint32(4, period);
-    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_LEN));
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: nonce, additionalData: header },
-        await this.#key(period),
-        plain as Buf,
-      ),
-    );
+    const nonce = (await this.#crypto).provider.randomBytes(NONCE_LEN);
+    const sealed = await (await this.#key(period)).seal(nonce, header, plain);
     const out = new Uint8Array(HEADER_LEN + NONCE_LEN + sealed.length);
     out.set(header);
     out.set(nonce, HEADER_LEN);
@@ -139,20 +149,12 @@ export class RotatingTicketer implements Ticketer {
     const period = new DataView(header.buffer, header.byteOffset, HEADER_LEN).getUint32(4);
     const current = this.#period();
     if (period !== current && period !== current - 1) return undefined;
-    try {
-      const plain = await crypto.subtle.decrypt(
-        {
-          name: "AES-GCM",
-          iv: ticket.slice(HEADER_LEN, HEADER_LEN + NONCE_LEN),
-          additionalData: header.slice(),
-        },
-        await this.#key(period),
-        ticket.slice(HEADER_LEN + NONCE_LEN),
-      );
-      return new Uint8Array(plain);
-    } catch {
-      return undefined;
-    }
+    const plain = await (await this.#key(period)).open(
+      ticket.subarray(HEADER_LEN, HEADER_LEN + NONCE_LEN),
+      header,
+      ticket.subarray(HEADER_LEN + NONCE_LEN),
+    );
+    return plain ?? undefined;
   }
 
   #period(): number {
@@ -165,13 +167,13 @@ export class RotatingTicketer implements Ticketer {
     return this.#setId;
   }
 
-  #key(period: number): Promise<CryptoKey> {
+  #key(period: number): Promise<AeadKey> {
     let key = this.#keys.get(period);
     if (!key) {
       const info = new Uint8Array([...encoder.encode("kerneltls ticket key"), 0, 0, 0, 0]);
       new DataView(info.buffer).setUint32(info.length - 4, period);
-      key = this.#derive(info, 32).then((raw) =>
-        crypto.subtle.importKey("raw", raw as Buf, "AES-GCM", false, ["encrypt", "decrypt"])
+      key = Promise.all([this.#derive(info, 32), this.#crypto]).then(([raw, c]) =>
+        c.aead.importKey(raw)
       );
       this.#keys.set(period, key);
       // Only the current and previous period's keys are ever needed.
@@ -180,20 +182,21 @@ export class RotatingTicketer implements Ticketer {
     return key;
   }
 
+  /** HKDF-SHA256 with an empty salt over the key-set secret. */
   async #derive(info: string | Uint8Array, length: number): Promise<Uint8Array> {
-    const ikm = await crypto.subtle.importKey("raw", this.#secret as Buf, "HKDF", false, [
-      "deriveBits",
-    ]);
-    const bits = await crypto.subtle.deriveBits(
-      {
-        name: "HKDF",
-        hash: "SHA-256",
-        salt: new Uint8Array(0),
-        info: (typeof info === "string" ? encoder.encode(info) : info) as Buf,
-      },
-      ikm,
-      length * 8,
-    );
-    return new Uint8Array(bits);
+    const { provider, secret } = await this.#crypto;
+    const hmac = provider.hmacs.sha256;
+    const prk = await hkdfExtract(hmac, new Uint8Array(0), secret);
+    return hkdfExpand(hmac, prk, typeof info === "string" ? encoder.encode(info) : info, length);
   }
+}
+
+async function resolveCrypto(
+  given: CryptoProvider | undefined,
+  secret: Uint8Array | undefined,
+): Promise<TicketCrypto> {
+  const provider = given ?? await webCryptoProvider();
+  const aead = provider.cipherSuites.find((s) => s.aead.kind === "Aes256Gcm")?.aead;
+  if (!aead) throw new TypeError("RotatingTicketer: the provider has no AES-256-GCM");
+  return { provider, aead, secret: secret ?? provider.randomBytes(32) };
 }

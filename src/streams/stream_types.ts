@@ -74,7 +74,7 @@ export interface TlsStreamOptions {
    */
   signal?: AbortSignal;
   /**
-   * Milliseconds the handshake may take, counted from the call: after them
+   * Milliseconds the handshake may take, counted from its start: after them
    * it fails like an abort, with detail `HandshakeTimeout`. The timer is
    * cleared when the handshake ends either way.
    */

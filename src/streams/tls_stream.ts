@@ -1,8 +1,9 @@
 /**
  * A Web Streams adapter over the unbuffered connections: give it any
  * `{ readable, writable }` byte transport (what `Deno.connect`, Cloudflare's
- * `connect()` and Node's `Duplex.toWeb` return) and get the plaintext pair
- * back. It is a thin loop around `processTlsRecords`, not a second engine.
+ * `connect()` and Node's `Duplex.toWeb` return; on Deno TCP prefer
+ * `halfCloseTransport(conn)`) and get the plaintext pair back. It is a thin
+ * loop around `processTlsRecords`, not a second engine.
  *
  * @module
  */
