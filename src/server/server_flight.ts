@@ -26,6 +26,7 @@ import { EarlySecret, finishedVerifyData, trafficKeys } from "../tls13/key_sched
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { serverHelloEchConfirmation, serverHelloEchSignal } from "../tls13/ech_confirmation.ts";
+import { authorityHints } from "./client_auth.ts";
 
 /** Everything decided from the ClientHello that the flight needs. */
 export interface FlightPlan {
@@ -171,7 +172,7 @@ export async function sendServerFlight(
       type: ExtensionType.signature_algorithms,
       schemes: [...plan.clientAuth.supportedVerifySchemes()],
     }];
-    const authorities = plan.clientAuth.rootHintSubjects();
+    const authorities = authorityHints(plan.clientAuth);
     if (authorities.length > 0) {
       requestExtensions.push({
         type: ExtensionType.certificate_authorities,
