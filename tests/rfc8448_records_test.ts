@@ -3,86 +3,13 @@
 // identically however the byte stream is split.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { field, rfc8448Section, type TraceStep } from "./_rfc8448.ts";
+import { field, printedRecords, rfc8448Section } from "./_rfc8448.ts";
 import { concat, toHex } from "../src/_bytes.ts";
 import { ContentType } from "../src/msgs/enums.ts";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { type RawRecord, readRecord } from "../src/record/deframer.ts";
 import { HandshakeJoiner, type HandshakeMessage } from "../src/record/handshake_joiner.ts";
 import { PlaintextOpener, RecordOpener, RecordSealer } from "../src/record/tls13_protection.ts";
-
-const INNER_TYPE: Record<string, number> = {
-  handshake: ContentType.Handshake,
-  application_data: ContentType.ApplicationData,
-  alert: ContentType.Alert,
-  change_cipher_spec: ContentType.ChangeCipherSpec,
-};
-
-interface PrintedRecord {
-  step: TraceStep;
-  writer: "client" | "server";
-  innerType: number;
-  /** "handshake" | "application" | "early application", or undefined when in clear. */
-  phase: string | undefined;
-  key: Uint8Array | undefined;
-  iv: Uint8Array | undefined;
-  seq: bigint;
-}
-
-/**
- * The records of a section with the key each was protected under. The trace
- * establishes a writer's key epoch either in the writer's own "derive write
- * traffic keys" step or in the reader's "derive read traffic keys" step,
- * whichever comes first; sequence numbers count per writer and epoch.
- */
-function printedRecords(section: number): PrintedRecord[] {
-  const steps = rfc8448Section(section);
-  const epoch: Record<string, string | undefined> = { client: undefined, server: undefined };
-  const seqs = new Map<string, bigint>();
-  const keyStep = (writer: string, phase: string): TraceStep => {
-    const s = steps.find((x) => {
-      const m = /^derive (write|read) traffic keys for (.+) data$/.exec(x.title);
-      if (!m || x.fields.length === 0 || m[2] !== phase) return false;
-      return (m[1] === "write") === (x.who === writer);
-    });
-    if (!s) throw new Error(`section ${section}: no printed keys for ${writer} ${phase}`);
-    return s;
-  };
-  const out: PrintedRecord[] = [];
-  for (const step of steps) {
-    const m = /^derive (write|read) traffic keys for (.+) data/.exec(step.title);
-    if (m) {
-      const writer = m[1] === "write" ? step.who : step.who === "client" ? "server" : "client";
-      const order = ["early application", "handshake", "application"];
-      // A later step for an epoch already reached is the other side's view of it.
-      if (epoch[writer] === undefined || order.indexOf(m[2]) > order.indexOf(epoch[writer]!)) {
-        epoch[writer] = m[2];
-      }
-      continue;
-    }
-    const r = /^send (\w+) record$/.exec(step.title);
-    if (!r) continue;
-    const complete = field(step, "complete record");
-    const phase = complete[0] === ContentType.ApplicationData ? epoch[step.who] : undefined;
-    if (complete[0] === ContentType.ApplicationData && phase === undefined) {
-      throw new Error(`section ${section}: protected record before any key`);
-    }
-    const id = `${step.who} ${phase}`;
-    const seq = seqs.get(id) ?? 0n;
-    if (phase !== undefined) seqs.set(id, seq + 1n);
-    const ks = phase === undefined ? undefined : keyStep(step.who, phase);
-    out.push({
-      step,
-      writer: step.who,
-      innerType: INNER_TYPE[r[1]],
-      phase,
-      key: ks && field(ks, "key expanded"),
-      iv: ks && field(ks, "iv expanded"),
-      seq,
-    });
-  }
-  return out;
-}
 
 describe("RFC 8448 records", () => {
   const expected: Record<number, number> = { 3: 7, 4: 8, 5: 4, 6: 4, 7: 4 };

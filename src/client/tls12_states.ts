@@ -37,7 +37,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { concat, constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
-import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import { certificateTypeOf, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ActiveKeyExchange } from "../crypto/types.ts";
@@ -239,22 +239,19 @@ export class ExpectServerHelloDone implements HandshakeState {
   }
 }
 
-/** ClientCertificateType (RFC 5246 7.4.4; RFC 8422 5.5 puts Ed25519 under ecdsa_sign). */
-const CERTIFICATE_TYPE = { RSA: 1, ECDSA: 64, Ed25519: 64 } as const;
-
 /**
- * Our certificate and the scheme to sign with, when the server's request
- * admits our key type and one of our key's schemes; else undefined.
+ * Our certificate and the scheme to sign with: the first of our key's
+ * schemes that the server's request lists and whose certificate type
+ * (RFC 5246 7.4.4) it asks for; undefined when none fits.
  */
 function clientAuth12(
   auth: CertifiedKey | undefined,
   request: Tls12CertificateRequest,
 ): (CertifiedKey & { scheme: number }) | undefined {
-  if (!auth || !request.certificateTypes.includes(CERTIFICATE_TYPE[auth.key.algorithm])) {
-    return undefined;
-  }
-  const scheme = auth.key.schemes.find((s) => request.schemes.includes(s));
-  return scheme === undefined ? undefined : { ...auth, scheme };
+  const scheme = auth?.key.schemes.find((s) =>
+    request.schemes.includes(s) && request.certificateTypes.includes(certificateTypeOf(s) ?? -1)
+  );
+  return auth && scheme !== undefined ? { ...auth, scheme } : undefined;
 }
 
 /** Awaits [NewSessionTicket], the server's change_cipher_spec and Finished. */

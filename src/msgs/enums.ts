@@ -194,6 +194,15 @@ export const SignatureScheme = {
   ecdsa_sha1: 0x0203,
 } as const;
 
+/**
+ * TLS 1.2 ClientCertificateType values in a CertificateRequest (RFC 5246
+ * 7.4.4; RFC 8422 5.5 puts ECDSA and EdDSA keys under ecdsa_sign).
+ */
+export const ClientCertificateType = {
+  rsa_sign: 1,
+  ecdsa_sign: 64,
+} as const;
+
 /** Extension types (RFC 8446 section 4.2 and the RFCs named per entry). */
 export const ExtensionType = {
   server_name: 0,

@@ -3,7 +3,7 @@
  * differently (RFC 5246 section 7.4, RFC 8422 section 5.4, RFC 5077 section
  * 3.3): Certificate, ServerKeyExchange (ECDHE only), ServerHelloDone,
  * ClientKeyExchange (ECDHE only), Finished, NewSessionTicket, HelloRequest
- * and the CertificateRequest a client reads.
+ * and CertificateRequest.
  *
  * Each encoder returns the message with its 4-byte handshake header; each
  * decoder takes a body and consumes exactly all of it.
@@ -216,6 +216,32 @@ export interface Tls12CertificateRequest {
   schemes: number[];
   /** DER distinguished names of the CAs the server trusts (may be empty). */
   authorities: Uint8Array[];
+}
+
+/**
+ * Encodes a TLS 1.2 CertificateRequest.
+ *
+ * @example
+ * ```ts
+ * import { decodeCertificateRequest12, encodeCertificateRequest12 } from "./tls12_messages.ts";
+ * const bytes = encodeCertificateRequest12({
+ *   certificateTypes: [64],
+ *   schemes: [0x0403],
+ *   authorities: [],
+ * });
+ * console.log(decodeCertificateRequest12(bytes.subarray(4)).schemes); // [ 1027 ]
+ * ```
+ */
+export function encodeCertificateRequest12(request: Tls12CertificateRequest): Uint8Array {
+  return framed(HandshakeType.CertificateRequest, (w) => {
+    w.vec8(new Uint8Array(request.certificateTypes));
+    w.lengthPrefixed(2, (list) => {
+      for (const scheme of request.schemes) list.u16(scheme);
+    });
+    w.lengthPrefixed(2, (list) => {
+      for (const name of request.authorities) list.vec16(name);
+    });
+  });
 }
 
 /** Decodes a TLS 1.2 CertificateRequest body; empty type and scheme lists are refused. */

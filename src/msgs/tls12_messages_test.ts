@@ -10,6 +10,7 @@ import {
   decodeNewSessionTicket12,
   decodeServerKeyExchange,
   encodeCertificate12,
+  encodeCertificateRequest12,
   encodeClientKeyExchange,
   encodeEmptyMessage,
   encodeFinished12,
@@ -102,5 +103,15 @@ describe("TLS 1.2 handshake messages", () => {
         [1, 64, 0, 2, 4, 3, 0, 0, 9], // trailing byte
       ]
     ) assert.throws(() => decodeCertificateRequest12(new Uint8Array(bad)), decodeErr, String(bad));
+  });
+  it("CertificateRequest: what we encode decodes back, header included", () => {
+    const request = {
+      certificateTypes: [64, 1],
+      schemes: [0x0403, 0x0804, 0x0401],
+      authorities: [new Uint8Array([0x30, 0]), new Uint8Array([0x30, 1, 5])],
+    };
+    const bytes = encodeCertificateRequest12(request);
+    assert.deepEqual([...bytes.subarray(0, 4)], [13, 0, 0, bytes.length - 4]);
+    assert.deepEqual(decodeCertificateRequest12(bytes.subarray(4)), request);
   });
 });

@@ -7,7 +7,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
 import { checkSolicited } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
@@ -15,6 +15,7 @@ import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
 import { ExpectFinished } from "./expect_finished.ts";
+import { acceptClientChain } from "./client_auth.ts";
 
 /** Awaits the client's Certificate. */
 export class ExpectCertificate implements HandshakeState {
@@ -42,26 +43,21 @@ export class ExpectCertificate implements HandshakeState {
         "InvalidCertRequestContext",
       );
     }
-    // 4.4.2.4: no certificate is the client's answer; whether it is enough is ours.
-    if (cert.certificateList.length === 0) {
-      if (this.#verifier.clientAuthMandatory()) {
-        throw peerIncompatible(
-          "client sent no certificate",
-          "NoCertificatesPresented",
-          AlertDescription.CertificateRequired,
-        );
-      }
-      hs.transcript.add(raw.encoded);
-      return new ExpectFinished(hs, this.#keys);
-    }
     // 4.4.2: entry extensions answer the extensions of our CertificateRequest.
     for (const entry of cert.certificateList) {
       checkSolicited(entry.extensions, hs.requestedExtensions, "Certificate");
     }
+    // 4.4.2.4: no certificate is the client's answer; whether it is enough is ours.
     const chain = cert.certificateList.map((e) => e.cert);
-    await this.#verifier.verifyClientCert(chain[0], chain.slice(1), hs.config.now());
-    cx.info.peerCertificates = chain;
+    const presented = await acceptClientChain(
+      cx,
+      this.#verifier,
+      chain,
+      hs.config.now(),
+      AlertDescription.CertificateRequired,
+    );
     hs.transcript.add(raw.encoded);
+    if (!presented) return new ExpectFinished(hs, this.#keys);
     return new ExpectCertificateVerify(hs, this.#keys, this.#verifier, chain[0]);
   }
 }

@@ -6,13 +6,13 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { certificateVerifyContent, checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectFinished } from "./expect_finished.ts";
+import { checkOfferedClientScheme } from "./client_auth.ts";
 
 /** Awaits CertificateVerify for the client certificate just verified. */
 export class ExpectCertificateVerify implements HandshakeState {
@@ -42,12 +42,7 @@ export class ExpectCertificateVerify implements HandshakeState {
     const hs = this.#hs;
     // 4.4.3: only a TLS 1.3 scheme from our CertificateRequest's signature_algorithms.
     checkPeerTls13Scheme(cv.scheme);
-    if (!this.#verifier.supportedVerifySchemes().includes(cv.scheme)) {
-      throw peerMisbehaved(
-        "client signed with a scheme we did not offer",
-        "SignedWithUnofferedScheme",
-      );
-    }
+    checkOfferedClientScheme(this.#verifier, cv.scheme);
     const content = certificateVerifyContent(
       "client",
       await hs.transcript.hash(this.#keys.suite.hash),

@@ -197,9 +197,10 @@ export class ExpectClientHello implements HandshakeState {
       legacySessionIdEcho: hs.sessionId,
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
+      // In the order of RFC 8448 section 5 (as the ServerHello, see server_flight.ts).
       extensions: [
-        { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
         { type: ExtensionType.key_share, selectedGroup: group.group },
+        { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
       ],
     });
     hs.transcript.add(hrr);

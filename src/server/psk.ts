@@ -17,6 +17,7 @@ import { binderValue, EarlySecret } from "../tls13/key_schedule.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 import { decodeServerSession, type ServerSessionValue } from "./session_value.ts";
+import { sessionMeetsClientAuth } from "./client_auth.ts";
 
 /** Identities looked at per ClientHello; a client offering more gains nothing. */
 const MAX_IDENTITIES = 8;
@@ -98,8 +99,7 @@ export async function acceptPsk(
     if (age < -AGE_TOLERANCE_MS || age >= session.lifetimeSeconds * 1000) continue;
     // A ticket is bound to the name it was issued for.
     if (session.serverName !== serverName) continue;
-    const verifier = config.clientCertVerifier;
-    if (verifier?.clientAuthMandatory() && !session.peerCertificates) continue;
+    if (!sessionMeetsClientAuth(config, session.peerCertificates)) continue;
 
     const early = await EarlySecret.create(suite.hmac, session.psk);
     const truncated = encodedHello.subarray(0, clientHelloBindersOffset(encodedHello));

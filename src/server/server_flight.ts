@@ -82,7 +82,8 @@ export async function sendServerFlight(
     hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret);
   }
 
-  // 4.1.3: ServerHello.
+  // 4.1.3: ServerHello, its extensions in the order RFC 8448's traces print
+  // (any order is valid), so a replay of those traces matches byte for byte.
   send({
     type: HandshakeType.ServerHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
@@ -91,7 +92,9 @@ export async function sendServerFlight(
     cipherSuite: suite.id,
     legacyCompressionMethod: 0,
     extensions: [
-      { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
+      ...(plan.psk
+        ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
+        : []),
       ...(exchange
         ? [
           {
@@ -100,9 +103,7 @@ export async function sendServerFlight(
           } as const,
         ]
         : []),
-      ...(plan.psk
-        ? [{ type: ExtensionType.pre_shared_key, selectedIdentity: plan.psk.index } as const]
-        : []),
+      { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
     ],
   });
   // D.4: a client that sent a session ID expects our CCS after our first flight message.

@@ -2,11 +2,11 @@
  * The server's answer to a ClientHello that does not offer TLS 1.3 (RFC 5246
  * 7.4.1.2, RFC 8422): an ECDHE AEAD suite that fits our certificate's key,
  * a group, a signature scheme, then ServerHello, Certificate,
- * ServerKeyExchange and ServerHelloDone in one flight.
+ * ServerKeyExchange, [CertificateRequest] and ServerHelloDone in one flight;
+ * or the abbreviated handshake of a session resumed by ID or ticket.
  *
- * Not implemented for TLS 1.2: client authentication (no CertificateRequest
- * is sent), session ID and ticket resumption (the session ID we send is
- * empty: the session cannot be resumed).
+ * The CertificateRequest goes out when the config's client verifier offers
+ * client authentication (`tls12_client_auth.ts`).
  *
  * @module
  */
@@ -39,7 +39,12 @@ import { concat } from "../_bytes.ts";
 import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import { chooseAlpn } from "./client_hello_checks.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
-import { ExpectClientFinished12, ExpectClientKeyExchange } from "./tls12_states.ts";
+import {
+  ExpectClientFinished12,
+  ExpectClientKeyExchange,
+  type Tls12ServerState,
+} from "./tls12_states.ts";
+import { certificateRequest12, ExpectClientCertificate12 } from "./tls12_client_auth.ts";
 import { findTls12Session, type Tls12Resumable } from "./tls12_resumption.ts";
 import { keyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
@@ -174,10 +179,13 @@ export async function handleTls12ClientHello(
   const kx = await group.start();
   const params = encodeEcdheParams(group.group, kx.publicKey);
   const signature = await certified.key.sign(scheme, concat(hello.random, serverRandom, params));
+  const verifier = config.clientCertVerifier;
+  const clientAuth = verifier?.offerClientAuth() ? verifier : undefined;
   const flight = [
     serverHello,
     encodeCertificate12(certified.certChain),
     encodeServerKeyExchange({ group: group.group, publicKey: kx.publicKey, scheme, signature }),
+    ...(clientAuth ? [certificateRequest12(clientAuth)] : []),
     encodeEmptyMessage(HandshakeType.ServerHelloDone),
   ];
   for (const msg of flight) {
@@ -191,7 +199,7 @@ export async function handleTls12ClientHello(
   cx.info.kxGroup = group;
   cx.info.alpnProtocol = alpn && decoder.decode(alpn);
   cx.info.handshakeKind = "Full";
-  return new ExpectClientKeyExchange({
+  const st: Tls12ServerState = {
     hs,
     suite,
     serverRandom,
@@ -200,7 +208,11 @@ export async function handleTls12ClientHello(
     sessionId,
     issueTicket,
     serverName,
-  });
+    clientAuth: undefined,
+  };
+  return clientAuth
+    ? new ExpectClientCertificate12(st, clientAuth)
+    : new ExpectClientKeyExchange(st);
 }
 
 function tls12ServerRandom(hs: ServerHandshakeData): Uint8Array {
@@ -294,6 +306,7 @@ async function resumeTls12(
       sessionId: hello.legacySessionId,
       issueTicket: false,
       serverName: value.serverName,
+      clientAuth: undefined,
     },
     master,
     keys,

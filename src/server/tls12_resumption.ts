@@ -16,7 +16,9 @@ import type { ClientHello } from "../msgs/client_hello.ts";
 import { ExtensionType } from "../msgs/enums.ts";
 import { findExtension } from "../msgs/extensions.ts";
 import { MASTER_SECRET_LENGTH } from "../tls12/prf.ts";
+import type { ConnectionInfo } from "../common/info.ts";
 import type { ResolvedServerConfig } from "./config.ts";
+import { sessionMeetsClientAuth } from "./client_auth.ts";
 import {
   decodeServerSession,
   encodeServerSession,
@@ -59,16 +61,21 @@ export async function findTls12Session(
   if (age < 0 || age >= value.lifetimeSeconds * 1000) return undefined;
   // A session is bound to the name it was established for.
   if (value.serverName !== serverName) return undefined;
+  if (!sessionMeetsClientAuth(config, value.peerCertificates)) return undefined;
   return { suite, value };
 }
 
-/** The session value for a finished full handshake. */
+/**
+ * The session value for a finished full handshake; it keeps the ALPN
+ * protocol and the client's certificates from `info`, so a resumption
+ * restores the client's identity.
+ */
 export function tls12SessionValue(
   config: ResolvedServerConfig,
   suite: Tls12CipherSuite,
   master: Uint8Array,
   serverName: string | undefined,
-  alpnProtocol: string | undefined,
+  info: Pick<ConnectionInfo, "alpnProtocol" | "peerCertificates">,
 ): ServerSessionValue {
   return {
     suiteId: suite.id,
@@ -78,7 +85,8 @@ export function tls12SessionValue(
     ageAdd: 0,
     maxEarlyDataSize: 0,
     serverName,
-    alpnProtocol,
+    alpnProtocol: info.alpnProtocol,
+    peerCertificates: info.peerCertificates,
   };
 }
 

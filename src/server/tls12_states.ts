@@ -1,13 +1,15 @@
 /**
  * The server's TLS 1.2 handshake after its first flight: the client's
- * ClientKeyExchange, change_cipher_spec and Finished, then our
- * change_cipher_spec and Finished (RFC 5246 7.3).
+ * ClientKeyExchange, [CertificateVerify], change_cipher_spec and Finished,
+ * then our change_cipher_spec and Finished (RFC 5246 7.3). The client's
+ * Certificate, when we asked for one, is `tls12_client_auth.ts`'s.
  *
  * @module
  */
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
+import { expectMessage } from "../common/expect.ts";
 import { Exporter } from "../common/exporter.ts";
 import type { ActiveKeyExchange, Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
@@ -23,7 +25,9 @@ import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
+import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
+import { checkOfferedClientScheme } from "./client_auth.ts";
 
 /** What the server's TLS 1.2 states carry. */
 export interface Tls12ServerState {
@@ -43,6 +47,15 @@ export interface Tls12ServerState {
   issueTicket: boolean;
   /** The SNI name, which the session is bound to. */
   serverName: string | undefined;
+  /** The verifier and the client's verified end entity, when it presented a certificate. */
+  clientAuth: { verifier: ClientCertVerifier; endEntity: Uint8Array } | undefined;
+}
+
+/** The client's CCS (RFC 5246 7.1) will switch its direction to the new keys. */
+function expectClientCcs(cx: ConnectionCore, suite: Tls12CipherSuite, keys: Tls12KeyBlock): void {
+  cx.pendingCcs = async () => {
+    cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
+  };
 }
 
 /** Awaits the client's ECDHE share. */
@@ -56,7 +69,7 @@ export class ExpectClientKeyExchange implements HandshakeState {
     this.#st = st;
   }
 
-  /** Completes ECDHE, derives the keys, and waits for the client's CCS. */
+  /** Completes ECDHE, derives the keys, and waits for CertificateVerify or the client's CCS. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     if (raw.type !== HandshakeType.ClientKeyExchange) {
       throw unexpectedMessage("ClientKeyExchange", raw.type);
@@ -71,6 +84,8 @@ export class ExpectClientKeyExchange implements HandshakeState {
       throw peerMisbehaved("invalid client key share", "InvalidKeyShare");
     }
     hs.transcript.add(raw.encoded);
+    // RFC 7627 section 3: the session hash ends with ClientKeyExchange, before
+    // any CertificateVerify.
     const sessionHash = st.ems ? await hs.transcript.hash(suite.hash) : undefined;
     const master = await masterSecret(
       suite.hmac,
@@ -81,10 +96,40 @@ export class ExpectClientKeyExchange implements HandshakeState {
     );
     hs.keyLog("CLIENT_RANDOM", master);
     const keys = await keyBlock(suite.hmac, suite.aead, master, hs.clientRandom, st.serverRandom);
-    cx.pendingCcs = async () => {
-      cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
-    };
+    if (st.clientAuth) return new ExpectCertificateVerify12(st, master, keys);
+    expectClientCcs(cx, suite, keys);
     return new ExpectClientFinished12(st, master, keys, false);
+  }
+}
+
+/** Awaits the client's CertificateVerify for the certificate it presented. */
+export class ExpectCertificateVerify12 implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectCertificateVerify12";
+  readonly #st: Tls12ServerState;
+  readonly #master: Uint8Array;
+  readonly #keys: Tls12KeyBlock;
+
+  /** Continues `st` (with `clientAuth` set) with the master secret and key block. */
+  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock) {
+    this.#st = st;
+    this.#master = master;
+    this.#keys = keys;
+  }
+
+  /** Checks the signature over the handshake so far, then waits for the client's CCS. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+    const st = this.#st;
+    const { hs, suite } = st;
+    const { verifier, endEntity } = st.clientAuth!;
+    // 7.4.8: a scheme from our CertificateRequest, over every handshake
+    // message from ClientHello through ClientKeyExchange.
+    checkOfferedClientScheme(verifier, cv.scheme);
+    await verifier.verifyTls12Signature(hs.transcript.bytes(), endEntity, cv.scheme, cv.signature);
+    hs.transcript.add(raw.encoded);
+    expectClientCcs(cx, suite, this.#keys);
+    return new ExpectClientFinished12(st, this.#master, this.#keys, false);
   }
 }
 
@@ -138,7 +183,7 @@ export class ExpectClientFinished12 implements HandshakeState {
     }
     const st = this.#st;
     const value = st.ems
-      ? tls12SessionValue(hs.config, suite, this.#master, st.serverName, cx.info.alpnProtocol)
+      ? tls12SessionValue(hs.config, suite, this.#master, st.serverName, cx.info)
       : undefined;
     if (value && st.issueTicket) {
       const ticket = encodeNewSessionTicket12({

@@ -1,0 +1,76 @@
+/**
+ * Client authentication rules the server applies the same way in TLS 1.3
+ * and TLS 1.2: what an empty or a non-empty client Certificate leads to,
+ * which CertificateVerify schemes are acceptable, and which stored sessions
+ * may resume under the config's client verifier.
+ *
+ * @module
+ */
+
+import type { ConnectionCore } from "../common/core.ts";
+import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import type { ClientCertVerifier } from "../webpki/verifier.ts";
+import type { ResolvedServerConfig } from "./config.ts";
+
+/**
+ * Checks the client's chain (end entity first) with `verifier` and records
+ * it as the peer's certificates; returns false for an empty chain that the
+ * verifier lets through (optional client auth).
+ *
+ * An empty chain under mandatory client auth is refused with
+ * `noCertificateAlert`: certificate_required in TLS 1.3 (RFC 8446 4.4.2.4),
+ * handshake_failure in TLS 1.2 (RFC 5246 7.4.6), which has no such alert.
+ * OpenSSL 3.0 does the same (our client sees handshake_failure from
+ * `s_server -Verify` over TLS 1.2 in tests/tls12_openssl_test.ts); rustls
+ * sends certificate_required in both versions.
+ *
+ * @throws {TlsError} detail `NoCertificatesPresented`, or the verifier's refusal.
+ */
+export async function acceptClientChain(
+  cx: ConnectionCore,
+  verifier: ClientCertVerifier,
+  chain: readonly Uint8Array[],
+  now: Date,
+  noCertificateAlert: number,
+): Promise<boolean> {
+  if (chain.length === 0) {
+    if (verifier.clientAuthMandatory()) {
+      throw peerIncompatible(
+        "client sent no certificate",
+        "NoCertificatesPresented",
+        noCertificateAlert,
+      );
+    }
+    return false;
+  }
+  await verifier.verifyClientCert(chain[0], chain.slice(1), now);
+  cx.info.peerCertificates = [...chain];
+  return true;
+}
+
+/**
+ * Refuses a client CertificateVerify `scheme` that our CertificateRequest
+ * did not offer (the verifier's schemes, in both versions).
+ *
+ * @throws {TlsError} illegal_parameter, detail `SignedWithUnofferedScheme`.
+ */
+export function checkOfferedClientScheme(verifier: ClientCertVerifier, scheme: number): void {
+  if (!verifier.supportedVerifySchemes().includes(scheme)) {
+    throw peerMisbehaved(
+      "client signed with a scheme we did not offer",
+      "SignedWithUnofferedScheme",
+    );
+  }
+}
+
+/**
+ * Whether a stored session may resume under `config`: when client auth is
+ * mandatory, only one whose client presented a certificate (resuming it
+ * restores that identity).
+ */
+export function sessionMeetsClientAuth(
+  config: ResolvedServerConfig,
+  peerCertificates: readonly Uint8Array[] | undefined,
+): boolean {
+  return !config.clientCertVerifier?.clientAuthMandatory() || peerCertificates !== undefined;
+}
