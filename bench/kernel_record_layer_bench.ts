@@ -1,5 +1,6 @@
 // KernelRecordLayer.seal throughput beside raw sequential Web Crypto encrypt
-// calls on the same record sizes. Each iteration moves RECORDS records.
+// calls on the same record sizes, and seal plus open at the peer. Each
+// iteration moves RECORDS records.
 // Run: deno bench -A bench/kernel_record_layer_bench.ts
 import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
 import { detectWebCryptoChacha } from "../src/crypto/webcrypto/aead.ts";
@@ -77,6 +78,19 @@ for (const suite of suites) {
           sink ^= (await layer.seal(payload)).length;
         });
       }
+      // The receive side too (every record goes through the post-handshake
+      // policy): the peer opens what was sealed, so both sequence numbers
+      // move in step.
+      const { client, server } = await kernelPair(suite);
+      const options = { provider: p, maxFragmentSize: size };
+      const sender = await KernelRecordLayer.create(client.secrets, client.connection, options);
+      const receiver = await KernelRecordLayer.create(server.secrets, server.connection, options);
+      Deno.bench(
+        { name: `seal, then open at the peer, ${impl}, maxInFlight 16`, group },
+        async () => {
+          sink ^= (await receiver.open(await sender.seal(payload))).data.length;
+        },
+      );
     }
   }
 }

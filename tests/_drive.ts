@@ -3,7 +3,9 @@
 // connection); this adds the server half: a loopback listener that hands each
 // accepted socket to a connection. Every wait is bounded.
 import { createServer, type Server, type Socket } from "node:net";
+import assert from "node:assert/strict";
 import { DEFAULT_TIMEOUT_MS, type DrivenConnection, SocketDriver } from "./_client_drive.ts";
+import type { PeerProcess } from "./peers/_spawn.ts";
 
 export { DEFAULT_TIMEOUT_MS, type DrivenConnection, SocketDriver };
 
@@ -77,4 +79,23 @@ export class LoopbackListener {
     for (const s of this.#sockets.splice(0)) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+let lineCounter = 0;
+
+/**
+ * One line from a command-line peer (`openssl s_client`, `gnutls-cli`) to
+ * us, checked byte for byte, then one line back, awaited in its output.
+ */
+export async function exchangeLines(driver: SocketDriver, peer: PeerProcess): Promise<void> {
+  const token = `${(lineCounter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const c2s = `client-to-server ${token}\n`;
+  driver.take();
+  peer.send(c2s);
+  assert.deepEqual(await driver.readAtLeast(c2s.length), new TextEncoder().encode(c2s));
+  driver.take();
+  const s2c = `server-to-client ${token}\n`;
+  const mark = peer.output.length;
+  await driver.write(s2c);
+  await peer.waitFor(s2c, { from: mark });
 }

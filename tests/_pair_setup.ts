@@ -80,10 +80,15 @@ export function recordingServerVerifier(
   };
 }
 
-/** Wraps a client verifier and records the schemes of CertificateVerify. */
+/**
+ * Wraps a client verifier and records the schemes of the TLS 1.3
+ * CertificateVerify it checks in `schemes` (TLS 1.2 ones in `opts.tls12`);
+ * `opts.offer` replaces the schemes it offers.
+ */
 export function recordingClientVerifier(
   inner: ClientCertVerifier,
   schemes: number[],
+  opts: { tls12?: number[]; offer?: readonly number[] } = {},
 ): ClientCertVerifier {
   return {
     offerClientAuth: () => inner.offerClientAuth(),
@@ -94,8 +99,11 @@ export function recordingClientVerifier(
       schemes.push(scheme);
       return inner.verifyTls13Signature(m, ee, scheme, sig);
     },
-    verifyTls12Signature: (m, ee, scheme, sig) => inner.verifyTls12Signature(m, ee, scheme, sig),
-    supportedVerifySchemes: () => inner.supportedVerifySchemes(),
+    verifyTls12Signature: (m, ee, scheme, sig) => {
+      opts.tls12?.push(scheme);
+      return inner.verifyTls12Signature(m, ee, scheme, sig);
+    },
+    supportedVerifySchemes: () => opts.offer ?? inner.supportedVerifySchemes(),
   };
 }
 

@@ -62,6 +62,12 @@ export function messageDifferences(ours: Uint8Array, trace: Uint8Array): string[
   return out;
 }
 
+/**
+ * The differences a message type may show: one list for every message of
+ * the type, or one list per message in order.
+ */
+export type Differs = string[] | string[][];
+
 /** One of our records, as compared with the trace's. */
 export interface RecordOutcome {
   /** `${who} ${title}` of the trace step. */
@@ -96,7 +102,7 @@ export class Replay {
    */
   async run(options: {
     input?: (rec: PrintedRecord) => Uint8Array | Promise<Uint8Array>;
-    differs?: Record<number, string[]>;
+    differs?: Record<number, Differs>;
     /** Differences tolerated wherever they show (and whether or not they do). */
     tolerated?: string[];
     /** Stop after this many of the trace's records (to replay a prefix). */
@@ -104,6 +110,7 @@ export class Replay {
   } = {}): Promise<void> {
     const all = printedRecords(this.section);
     const records = all.slice(0, options.records ?? all.length);
+    const seen = new Map<number, number>();
     for (const rec of records) {
       const what = `${rec.step.who} ${rec.step.title}`;
       if (rec.writer !== this.side) {
@@ -119,7 +126,13 @@ export class Replay {
       assert.ok(ours, `we sent nothing where the trace has ${what}`);
       this.outcomes.push({
         step: what,
-        outcome: await compareRecord(ours, rec, options.differs ?? {}, options.tolerated ?? []),
+        outcome: await compareRecord(
+          ours,
+          rec,
+          options.differs ?? {},
+          options.tolerated ?? [],
+          seen,
+        ),
       });
     }
     await this.pump();
@@ -214,8 +227,9 @@ const TYPE_NAMES: Record<number, string> = {
 async function compareRecord(
   ours: Uint8Array,
   rec: PrintedRecord,
-  differs: Record<number, string[]>,
+  differs: Record<number, Differs>,
   tolerated: string[],
+  seen: Map<number, number>,
 ): Promise<string> {
   const complete = field(rec.step, "complete record");
   if (bytesEqual(ours, complete)) return "exact";
@@ -241,7 +255,13 @@ async function compareRecord(
     if (bytesEqual(m.encoded, b[i].encoded)) continue;
     const name = TYPE_NAMES[m.type] ?? String(m.type);
     const found = messageDifferences(m.encoded, b[i].encoded).filter((d) => !tolerated.includes(d));
-    const expected = (differs[m.type] ?? []).filter((d) => !tolerated.includes(d));
+    const occurrence = seen.get(m.type) ?? 0;
+    seen.set(m.type, occurrence + 1);
+    const spec = differs[m.type] ?? [];
+    const listed = typeof spec[0] === "string" || spec.length === 0
+      ? spec as string[]
+      : (spec as string[][])[occurrence] ?? [];
+    const expected = listed.filter((d) => !tolerated.includes(d));
     assert.deepEqual(found, expected, `${what}: ${name}`);
     notes.push(name);
   }

@@ -12,144 +12,49 @@
 // - our ClientHello puts its extensions in our order, not NSS's, and sends
 //   no renegotiation_info and session_ticket (TLS 1.2 extensions: we send
 //   them only when TLS 1.2 is enabled, which would also add 0x0303 to
-//   supported_versions) and no padding (section 4); nor record_size_limit
+//   supported_versions) and no padding (NSS pads to 512 bytes: section 4 and
+//   section 5's second ClientHello); nor record_size_limit
 //   until that extension lands (branch nss);
 // - our EncryptedExtensions carries no supported_groups (RFC 8446 4.2.7
 //   makes it optional) and no record_size_limit (same branch);
 // - our NewSessionTicket nonce is one byte (NSS: two), and a stateless
 //   ticket (the only kind that can carry the trace's ticket bytes) never
-//   allows 0-RTT, so it has no early_data extension.
+//   allows 0-RTT, so it has no early_data extension;
+// - our HelloRetryRequest carries no cookie (RFC 8446 4.2.2: optional), so
+//   our server is fed section 5's second ClientHello without the cookie it
+//   never sent (it rightly refuses one); and it asks for P-256 only with
+//   X25519 disabled, since it takes any offered share it supports.
+// Where our client is fed the trace's records changed (record_size_limit
+// taken out of EncryptedExtensions, see feedFor), they are resealed under the
+// trace's own keys. Nothing else is changed; the expected bytes all come from
+// the RFC text.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { field, findStep, type PrintedRecord } from "./_rfc8448.ts";
-import { type TraceKeyPair, traceProvider, type TraceSignature } from "./_rfc8448_provider.ts";
-import { oneMessage, Replay } from "./_rfc8448_replay.ts";
-import { ClientConfig } from "../src/client/config.ts";
-import { ServerConfig } from "../src/server/config.ts";
-import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
-import type { ClientCertVerifier, ServerCertVerifier } from "../src/webpki/verifier.ts";
-import { verifyHandshakeSignature } from "../src/webpki/tls_signatures.ts";
-import type { CryptoProvider } from "../src/crypto/types.ts";
-import { bytesEqual, concat } from "../src/_bytes.ts";
-import { ContentType, ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
+import { field, findStep } from "./_rfc8448.ts";
+import { Replay } from "./_rfc8448_replay.ts";
 import {
-  encodeHandshake,
-  type HandshakeMessage,
-  splitHandshakeMessages,
-} from "../src/msgs/handshake.ts";
-import { RecordSealer } from "../src/record/tls13_protection.ts";
-import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
-
-type Who = "client" | "server";
-
-/** The `index`-th message `label` the trace constructs for `who`. */
-function printed(section: number, who: Who, label: string, index = 0): Uint8Array {
-  const article = /^[AEIOU]/.test(label) ? "an" : "a";
-  return field(findStep(section, who, `construct ${article} ${label} handshake`, index), label);
-}
-
-function msg<T extends HandshakeMessage["type"]>(
-  encoded: Uint8Array,
-  type: T,
-): Extract<HandshakeMessage, { type: T }> {
-  const m = oneMessage(encoded);
-  assert.equal(m.type, type);
-  return m as Extract<HandshakeMessage, { type: T }>;
-}
-
-function keyPair(section: number, who: Who, curve: "x25519" | "P-256"): TraceKeyPair {
-  const step = findStep(section, who, `create an ephemeral ${curve} key pair`);
-  return { privateKey: field(step, "private key"), publicKey: field(step, "public key") };
-}
-
-/** The trace's certificate, and its CertificateVerify signature, as `who` sends them. */
-function identity(section: number, who: Who) {
-  const cert = msg(printed(section, who, "Certificate"), HandshakeType.Certificate);
-  const cv = msg(printed(section, who, "CertificateVerify"), HandshakeType.CertificateVerify);
-  return {
-    certificate: cert.certificateList[0].cert,
-    scheme: cv.scheme,
-    signature: cv.signature,
-  };
-}
-
-function extensionOf<T extends { type: number }>(exts: readonly T[], type: number): T {
-  const e = exts.find((x) => x.type === type);
-  assert.ok(e, `no extension ${type}`);
-  return e;
-}
-
-/** A verifier pinned to the trace's certificate that checks signatures for real. */
-function pinnedVerifier(
-  certificate: Uint8Array,
-  schemes: readonly number[],
-  provider: CryptoProvider,
-): ServerCertVerifier & ClientCertVerifier {
-  const check = (ee: Uint8Array) => {
-    if (!bytesEqual(ee, certificate)) throw new Error("not the trace's certificate");
-    return Promise.resolve();
-  };
-  // The trace's RSA key has 1024 bits, below our default minimum.
-  const sig = (tls13: boolean) => (m: Uint8Array, ee: Uint8Array, s: number, sg: Uint8Array) =>
-    verifyHandshakeSignature(provider.signatureVerifiers, tls13, m, ee, s, sg, 1024);
-  return {
-    verifyServerCert: check,
-    verifyClientCert: check,
-    verifyTls13Signature: sig(true),
-    verifyTls12Signature: sig(false),
-    supportedVerifySchemes: () => schemes,
-    offerClientAuth: () => true,
-    clientAuthMandatory: () => true,
-    rootHintSubjects: () => [],
-  };
-}
-
-/** record_size_limit: tolerated missing until branch nss lands it. */
-const TOLERATED = [`only the trace has extension ${ExtensionType.record_size_limit}`];
-
-/** The trace's ticket (section 3), for the server's ticketer. */
-function traceTicket() {
-  return msg(printed(3, "server", "NewSessionTicket"), HandshakeType.NewSessionTicket);
-}
-
-/** How our EncryptedExtensions differs from the trace's (see the file comment). */
-const SERVER_EE_DIFFERS = {
-  [HandshakeType.EncryptedExtensions]: [
-    `only the trace has extension ${ExtensionType.supported_groups}`,
-    `only the trace has extension ${ExtensionType.record_size_limit}`,
-  ],
-};
-
-async function serverFor(section: number, options: {
-  x25519?: TraceKeyPair[];
-  secp256r1?: TraceKeyPair[];
-  random?: Uint8Array[];
-  verifier?: (provider: CryptoProvider) => ClientCertVerifier;
-  extra?: Partial<ConstructorParameters<typeof ServerConfig>[0]>;
-}) {
-  const sh = msg(
-    printed(section, "server", "ServerHello", section === 5 ? 1 : 0),
-    HandshakeType.ServerHello,
-  );
-  const signer = section === 4 ? [] : [identity(section, "server")];
-  const trace = await traceProvider({
-    random: [sh.random, ...(options.random ?? [])],
-    x25519: options.x25519,
-    secp256r1: options.secp256r1,
-    signatures: signer,
-  });
-  const key = await trace.provider.loadSigningKey("unused: the trace signer answers");
-  const config = new ServerConfig({
-    provider: trace.provider,
-    certResolver: () => signer.length ? { certChain: [signer[0].certificate], key } : undefined,
-    cipherSuites: [0x1301, 0x1303, 0x1302],
-    versions: ["TLSv1_3"],
-    sendTls13Tickets: 0,
-    clientCertVerifier: options.verifier?.(trace.provider),
-    ...options.extra,
-  });
-  return { trace, conn: await UnbufferedServerConnection.create(config) };
-}
+  clientFor,
+  clientHelloDifferences,
+  clientSubstituted,
+  clientSubstitutions,
+  extensionOf,
+  identity,
+  keyPair,
+  msg,
+  pinnedVerifier,
+  printed,
+  runClient,
+  SERVER_EE_DIFFERS,
+  serverFor,
+  TOLERATED,
+  traceClientHello,
+  traceTicket,
+  withoutCookie,
+} from "./_rfc8448_sides.ts";
+import { InMemoryServerSessionStore } from "../src/server/session_store.ts";
+import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
+import { concat } from "../src/_bytes.ts";
+import { ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
 
 describe("RFC 8448 replayed: our server against the trace's client", () => {
   it("section 3: simple 1-RTT handshake", async () => {
@@ -185,6 +90,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
           `only the trace has extension ${ExtensionType.early_data}`,
         ],
       },
+      tolerated: TOLERATED,
     });
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "exact", // ServerHello
@@ -205,7 +111,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
       printed(7, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 7, "server");
-    await replay.run({ differs: SERVER_EE_DIFFERS });
+    await replay.run({ differs: SERVER_EE_DIFFERS, tolerated: TOLERATED });
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "exact", // ServerHello
       "exact", // change_cipher_spec
@@ -229,7 +135,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
       printed(6, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 6, "server");
-    await replay.run({ differs: SERVER_EE_DIFFERS });
+    await replay.run({ differs: SERVER_EE_DIFFERS, tolerated: TOLERATED });
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "exact", // ServerHello
       "EncryptedExtensions differ as expected", // CertificateRequest .. Finished exact
@@ -238,114 +144,95 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
     assert.deepEqual([...trace.substituted], ["8 0"]);
     assert.deepEqual(trace.unusedSignatures, []);
   });
+  it("section 5: HelloRetryRequest for secp256r1", async () => {
+    // Our server takes any offered share it supports, so it asks for P-256
+    // only with X25519 disabled (NSS preferred P-256 over an offered X25519).
+    const { trace, conn } = await serverFor(5, {
+      secp256r1: [keyPair(5, "server", "P-256")],
+      extra: { kxGroups: [0x0017, 0x0018] },
+    });
+    trace.substitute(HandshakeType.ServerHello, [printed(5, "server", "ServerHello", 0)]);
+    trace.substitute(HandshakeType.ClientHello, [traceClientHello(5), traceClientHello(5, 1)]);
+    trace.substitute(HandshakeType.EncryptedExtensions, [
+      printed(5, "server", "EncryptedExtensions"),
+    ]);
+    const replay = new Replay(conn, 5, "server");
+    await replay.run({
+      input: withoutCookie,
+      differs: {
+        ...SERVER_EE_DIFFERS,
+        // Our HelloRetryRequest carries no cookie (RFC 8446 4.2.2 makes it optional).
+        [HandshakeType.ServerHello]: [`only the trace has extension ${ExtensionType.cookie}`],
+      },
+      tolerated: TOLERATED,
+    });
+    assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
+      "ServerHello differ as expected", // the HelloRetryRequest
+      "exact", // ServerHello
+      "EncryptedExtensions differ as expected",
+      "exact", // close_notify
+    ]);
+    assert.deepEqual([...trace.substituted].sort(), ["1 1", "2 0", "8 0"]);
+    assert.deepEqual(trace.unusedSignatures, []);
+  });
+
+  it("section 4: resumption with 0-RTT (the trace's ticket in our session store)", async () => {
+    const nst = traceTicket();
+    const ch4 = msg(traceClientHello(4), HandshakeType.ClientHello);
+    const psk = extensionOf(ch4.extensions, ExtensionType.pre_shared_key);
+    const offered = "identities" in psk ? psk.identities[0] : undefined;
+    assert.ok(offered);
+    const issued = Date.UTC(2019, 0, 1);
+    const sessionStore = new InMemoryServerSessionStore();
+    await sessionStore.put(nst.ticket, {
+      suiteId: 0x1301,
+      // The PSK the trace derives from section 3's resumption secret and nonce.
+      psk: field(findStep(4, "client", 'extract secret "early"'), "IKM"),
+      createdAt: issued,
+      lifetimeSeconds: nst.ticketLifetime,
+      ageAdd: nst.ticketAgeAdd,
+      serverName: "server",
+      maxEarlyDataSize: 1024,
+    });
+    const { trace, conn } = await serverFor(4, {
+      x25519: [keyPair(4, "server", "x25519")],
+      extra: {
+        sessionStore,
+        maxEarlyDataSize: 1024,
+        now: () => new Date(issued + ((offered.obfuscatedTicketAge - nst.ticketAgeAdd) >>> 0)),
+      },
+    });
+    trace.substitute(HandshakeType.EncryptedExtensions, [
+      printed(4, "server", "EncryptedExtensions"),
+    ]);
+    const replay = new Replay(conn, 4, "server");
+    await replay.run({ differs: SERVER_EE_DIFFERS, tolerated: TOLERATED });
+    assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
+      "exact", // ServerHello
+      "EncryptedExtensions differ as expected", // Finished exact
+      "exact", // application data
+      "exact", // close_notify
+    ]);
+    assert.deepEqual([...trace.substituted], ["8 0"]);
+    assert.deepEqual(
+      replay.received.map((r) => new TextDecoder().decode(r).slice(0, 6)),
+      ["ABCDEF", "\x00\x01\x02\x03\x04\x05"],
+    );
+  });
 });
-
-/**
- * The trace's record, or, while our ClientHello does not offer
- * record_size_limit (branch nss), the record resealed under the trace's key
- * with that extension taken out of EncryptedExtensions: our client refuses an
- * extension it did not offer (RFC 8446 4.2), as it must.
- */
-async function feedFor(replay: Replay, rec: PrintedRecord): Promise<Uint8Array> {
-  const complete = field(rec.step, "complete record");
-  const ours = oneMessage(replay.sent[0].subarray(5));
-  const offered = ours.type === HandshakeType.ClientHello &&
-    ours.extensions.some((e) => e.type === ExtensionType.record_size_limit);
-  if (offered || rec.phase !== "handshake" || rec.innerType !== ContentType.Handshake) {
-    return complete;
-  }
-  const payload = field(rec.step, "payload");
-  const parts = splitHandshakeMessages(payload);
-  if (parts[0]?.type !== HandshakeType.EncryptedExtensions) return complete;
-  const ee = msg(parts[0].encoded, HandshakeType.EncryptedExtensions);
-  const trimmed = encodeHandshake({
-    ...ee,
-    extensions: ee.extensions.filter((e) => e.type !== ExtensionType.record_size_limit),
-  });
-  const sealer = await RecordSealer.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
-  return sealer.seal(
-    ContentType.Handshake,
-    concat(trimmed, payload.subarray(parts[0].encoded.length)),
-  );
-}
-
-async function clientFor(section: number, options: {
-  x25519?: TraceKeyPair[];
-  secp256r1?: TraceKeyPair[];
-  random?: Uint8Array[];
-  signatures?: TraceSignature[];
-  extra?: Partial<ConstructorParameters<typeof ClientConfig>[0]>;
-}) {
-  const ch = msg(printed(section, "client", "ClientHello"), HandshakeType.ClientHello);
-  const trace = await traceProvider({
-    random: [
-      ch.random,
-      ...(ch.legacySessionId.length ? [ch.legacySessionId] : []),
-      ...(options.random ?? []),
-    ],
-    x25519: options.x25519,
-    secp256r1: options.secp256r1,
-    signatures: options.signatures,
-  });
-  const schemes = extensionOf(ch.extensions, ExtensionType.signature_algorithms);
-  const groups = extensionOf(ch.extensions, ExtensionType.supported_groups);
-  const server = identity(section === 4 ? 3 : section, "server");
-  const config = new ClientConfig({
-    provider: trace.provider,
-    verifier: pinnedVerifier(
-      server.certificate,
-      "schemes" in schemes ? schemes.schemes : [],
-      trace.provider,
-    ),
-    cipherSuites: ch.cipherSuites,
-    kxGroups: "groups" in groups ? groups.groups : [],
-    versions: ["TLSv1_3"],
-    grease: false,
-    middleboxCompat: ch.legacySessionId.length > 0,
-    ...options.extra,
-  });
-  trace.substitute(HandshakeType.ClientHello, [
-    printed(section, "client", "ClientHello"),
-    ...(section === 5 ? [printed(5, "client", "ClientHello", 1)] : []),
-  ]);
-  trace.substitute(HandshakeType.EncryptedExtensions, [
-    printed(section, "server", "EncryptedExtensions"),
-  ]);
-  return { trace, conn: await UnbufferedClientConnection.create(config, "server") };
-}
-
-/** How our ClientHello differs from the trace's (see the file comment). */
-function clientHelloDifferences(section: number): string[] {
-  const ch = msg(printed(section, "client", "ClientHello"), HandshakeType.ClientHello);
-  const missing: number[] = [
-    ExtensionType.renegotiation_info,
-    ExtensionType.session_ticket,
-    ExtensionType.padding,
-  ];
-  return [
-    ...ch.extensions.filter((e) => missing.includes(e.type)).map((e) =>
-      `only the trace has extension ${e.type}`
-    ),
-    "extension order",
-  ];
-}
 
 describe("RFC 8448 replayed: our client against the trace's server", () => {
   it("section 3: simple 1-RTT handshake", async () => {
     const { trace, conn } = await clientFor(3, { x25519: [keyPair(3, "client", "x25519")] });
     const replay = new Replay(conn, 3, "client");
-    await replay.run({
-      input: (rec) => feedFor(replay, rec),
-      differs: { [HandshakeType.ClientHello]: clientHelloDifferences(3) },
-      tolerated: TOLERATED,
-    });
+    await runClient(replay);
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "ClientHello differ as expected",
       "exact", // Finished
       "exact", // application data
       "exact", // close_notify
     ]);
-    assert.deepEqual([...trace.substituted].sort(), ["1 0", "8 0"]);
+    assert.deepEqual([...trace.substituted].sort(), clientSubstituted(replay, ["1 0"]));
     assert.deepEqual(trace.unusedRandom, []);
     assert.equal(concat(...replay.received).length, 50);
   });
@@ -353,18 +240,14 @@ describe("RFC 8448 replayed: our client against the trace's server", () => {
   it("section 7: compatibility mode (session ID, change_cipher_spec)", async () => {
     const { trace, conn } = await clientFor(7, { x25519: [keyPair(7, "client", "x25519")] });
     const replay = new Replay(conn, 7, "client");
-    await replay.run({
-      input: (rec) => feedFor(replay, rec),
-      differs: { [HandshakeType.ClientHello]: clientHelloDifferences(7) },
-      tolerated: TOLERATED,
-    });
+    await runClient(replay);
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "ClientHello differ as expected",
       "exact", // change_cipher_spec
       "exact", // Finished
       "exact", // close_notify
     ]);
-    assert.deepEqual([...trace.substituted].sort(), ["1 0", "8 0"]);
+    assert.deepEqual([...trace.substituted].sort(), clientSubstituted(replay, ["1 0"]));
     assert.deepEqual(trace.unusedRandom, []);
   });
 
@@ -379,17 +262,71 @@ describe("RFC 8448 replayed: our client against the trace's server", () => {
       },
     });
     const replay = new Replay(conn, 6, "client");
-    await replay.run({
-      input: (rec) => feedFor(replay, rec),
-      differs: { [HandshakeType.ClientHello]: clientHelloDifferences(6) },
-      tolerated: TOLERATED,
-    });
+    await runClient(replay);
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "ClientHello differ as expected",
       "exact", // Certificate, CertificateVerify, Finished
       "exact", // close_notify
     ]);
-    assert.deepEqual([...trace.substituted].sort(), ["1 0", "8 0"]);
+    assert.deepEqual([...trace.substituted].sort(), clientSubstituted(replay, ["1 0"]));
     assert.deepEqual(trace.unusedSignatures, []);
+  });
+  it("section 5: HelloRetryRequest (cookie echoed, secp256r1 share)", async () => {
+    const { trace, conn } = await clientFor(5, {
+      x25519: [keyPair(5, "client", "x25519")],
+      secp256r1: [keyPair(5, "client", "P-256")],
+    });
+    const replay = new Replay(conn, 5, "client");
+    await runClient(replay, {
+      [HandshakeType.ClientHello]: [clientHelloDifferences(5), clientHelloDifferences(5, 1)],
+    });
+    assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
+      "ClientHello differ as expected",
+      "ClientHello differ as expected", // the second: cookie and P-256 share equal the trace's
+      "exact", // Finished
+      "exact", // close_notify
+    ]);
+    assert.deepEqual([...trace.substituted].sort(), clientSubstituted(replay, ["1 0", "1 1"]));
+    assert.deepEqual(trace.unusedRandom, []);
+  });
+
+  it("section 4: resumption with 0-RTT, the ticket taken from the section 3 replay", async () => {
+    const nst = traceTicket();
+    const ch4 = msg(traceClientHello(4), HandshakeType.ClientHello);
+    const psk = extensionOf(ch4.extensions, ExtensionType.pre_shared_key);
+    const obfuscated = "identities" in psk ? psk.identities[0].obfuscatedTicketAge : 0;
+    let clock = Date.UTC(2019, 0, 1);
+    const { trace, config, conn } = await clientFor(3, {
+      x25519: [keyPair(3, "client", "x25519"), keyPair(4, "client", "x25519")],
+      random: [ch4.random],
+      extra: { enableEarlyData: true, now: () => new Date(clock) },
+    });
+    const first = new Replay(conn, 3, "client");
+    await runClient(first);
+    // The ticket is as old as the trace's obfuscated_ticket_age says (RFC 8446 4.2.11.1).
+    clock += (obfuscated - nst.ticketAgeAdd) >>> 0;
+    clientSubstitutions(trace, 4);
+    trace.substituted.clear();
+    const replay = new Replay(
+      await UnbufferedClientConnection.create(config, "server"),
+      4,
+      "client",
+    );
+    replay.earlyData = field(findStep(4, "client", "send application_data record"), "payload");
+    await runClient(replay);
+    assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
+      "ClientHello differ as expected", // identity, age and binder equal the trace's
+      "exact", // early data
+      "exact", // EndOfEarlyData
+      "exact", // Finished
+      "exact", // application data
+      "exact", // close_notify
+    ]);
+    assert.deepEqual(
+      [...trace.substituted].sort(),
+      clientSubstituted(replay, ["1 0", "1 0 (binders cut)"]),
+    );
+    assert.deepEqual(trace.unusedRandom, []);
+    assert.equal(concat(...replay.received).length, 50); // the server's application data
   });
 });

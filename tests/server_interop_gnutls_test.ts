@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
-import { LoopbackListener, type SocketDriver } from "./_drive.ts";
+import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
@@ -86,22 +86,6 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     return { conn, driver, peer };
   }
 
-  let counter = 0;
-
-  /** One line gnutls-cli -> us (exact bytes), one line us -> gnutls-cli. */
-  async function exchange(driver: SocketDriver, peer: PeerProcess): Promise<void> {
-    const token = `${(counter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const c2s = `client-to-server ${token}\n`;
-    driver.take();
-    peer.send(c2s);
-    assert.deepEqual(await driver.readAtLeast(c2s.length), new TextEncoder().encode(c2s));
-    driver.take();
-    const s2c = `server-to-client ${token}\n`;
-    const mark = peer.output.length;
-    await driver.write(s2c);
-    await peer.waitFor(s2c, { from: mark });
-  }
-
   /** We send close_notify; gnutls-cli reports the peer closed and exits. */
   async function finish(driver: SocketDriver, peer: PeerProcess): Promise<void> {
     try {
@@ -121,8 +105,8 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     try {
       await driver.handshake();
       await peer.waitFor("- Handshake was completed");
-      await exchange(driver, peer);
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
+      await exchangeLines(driver, peer);
     } finally {
       await finish(driver, peer);
     }
@@ -177,7 +161,7 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
       await driver.handshake();
       assert.equal(conn.alpnProtocol, "http/1.1");
       await peer.waitFor("- Application protocol: http/1.1");
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
     } finally {
       await finish(driver, peer);
     }
@@ -188,11 +172,11 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     try {
       await driver.handshake();
       await peer.waitFor("- Handshake was completed");
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       await driver.refreshTrafficKeys();
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       peer.send("^rekey1^\n");
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       assert.ok(!conn.isHandshaking);
     } finally {
       await finish(driver, peer);

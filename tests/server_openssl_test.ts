@@ -9,7 +9,7 @@ import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { TlsError } from "../src/error.ts";
-import { LoopbackListener, type SocketDriver } from "./_drive.ts";
+import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
@@ -95,23 +95,6 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     return { conn, driver, peer };
   }
 
-  let counter = 0;
-
-  /** One line client -> server (exact bytes), one line server -> client. */
-  async function exchange(driver: SocketDriver, peer: PeerProcess): Promise<void> {
-    const token = `${(counter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const c2s = `client-to-server ${token}\n`;
-    driver.take();
-    peer.send(c2s);
-    const got = await driver.readAtLeast(c2s.length);
-    assert.deepEqual(got, new TextEncoder().encode(c2s));
-    driver.take();
-    const s2c = `server-to-client ${token}\n`;
-    const mark = peer.output.length;
-    await driver.write(s2c);
-    await peer.waitFor(s2c, { from: mark });
-  }
-
   async function finish(driver: SocketDriver, peer: PeerProcess): Promise<void> {
     await driver.close();
     await peer.stop();
@@ -128,7 +111,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
       assert.equal(conn.handshakeKind, "Full");
       assert.equal(conn.serverName, "localhost");
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
   }
@@ -139,7 +122,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       await driver.handshake();
       assert.equal(conn.negotiatedKeyExchangeGroup?.group, group.id);
       assert.equal(conn.handshakeKind, "Full");
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       await finish(driver, peer);
     });
   }
@@ -153,7 +136,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     await driver.handshake();
     assert.equal(conn.handshakeKind, "FullWithHelloRetryRequest");
     assert.equal(conn.negotiatedKeyExchangeGroup?.group, 0x18);
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -162,7 +145,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       const { conn, driver, peer } = await connect(serverConfig(leaves[alg]), []);
       await driver.handshake();
       assert.ok(!conn.isHandshaking);
-      await exchange(driver, peer);
+      await exchangeLines(driver, peer);
       // -verify_return_error: s_client accepted our chain and signature.
       assert.match(peer.output, /Verify return code: 0 \(ok\)/);
       await finish(driver, peer);
@@ -177,7 +160,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     await driver.handshake();
     assert.equal(conn.alpnProtocol, "http/1.1");
     await peer.waitFor("ALPN protocol: http/1.1");
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -211,7 +194,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     ]);
     await driver.handshake();
     assert.deepEqual(conn.peerCertificates?.[0], clientCert.der);
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -228,15 +211,15 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
   it("KeyUpdate both ways", async () => {
     const { driver, peer } = await connect(serverConfig(), [], { commands: true });
     await driver.handshake();
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     // s_client's K: KeyUpdate with update_requested; we rotate and answer.
     const mark = peer.output.length;
     peer.send("K\n");
     await peer.waitFor("KEYUPDATE", { from: mark });
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     // Ours, asking s_client to update too.
     await driver.refreshTrafficKeys();
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     await finish(driver, peer);
   });
 
@@ -247,7 +230,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
       [],
     );
     await driver.handshake();
-    await exchange(driver, peer);
+    await exchangeLines(driver, peer);
     assert.deepEqual([...labels].sort(), [
       "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
       "CLIENT_TRAFFIC_SECRET_0",

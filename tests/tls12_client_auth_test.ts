@@ -29,7 +29,13 @@ import {
 } from "../src/webpki/verifier.ts";
 import { type KeyAlg, TestPki } from "./_pki.ts";
 import { joinBytes, runPair, splitRecords } from "./_pair.ts";
-import { connectPair, type Pair, type PairPki, utf8 } from "./_pair_setup.ts";
+import {
+  connectPair,
+  type Pair,
+  type PairPki,
+  recordingClientVerifier,
+  utf8,
+} from "./_pair_setup.ts";
 
 const A = AlertDescription;
 const CLIENT_ALGS = ["p256", "rsa", "ed25519"] as const;
@@ -83,18 +89,7 @@ function verifier(
   opts: { mandatory?: boolean; schemes?: number[]; seen?: number[] } = {},
 ): ClientCertVerifier {
   const inner = new WebPkiClientVerifier({ roots: pki.roots(), mandatory: opts.mandatory });
-  return {
-    offerClientAuth: () => inner.offerClientAuth(),
-    clientAuthMandatory: () => inner.clientAuthMandatory(),
-    rootHintSubjects: () => inner.rootHintSubjects(),
-    verifyClientCert: (ee, im, now) => inner.verifyClientCert(ee, im, now),
-    verifyTls13Signature: (m, ee, s, sig) => inner.verifyTls13Signature(m, ee, s, sig),
-    verifyTls12Signature: (m, ee, s, sig) => {
-      opts.seen?.push(s);
-      return inner.verifyTls12Signature(m, ee, s, sig);
-    },
-    supportedVerifySchemes: () => opts.schemes ?? inner.supportedVerifySchemes(),
-  };
+  return recordingClientVerifier(inner, [], { tls12: opts.seen, offer: opts.schemes });
 }
 
 /** The handshake messages one side sent in the clear (everything before its CCS). */
@@ -206,6 +201,19 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
     assert.deepEqual(request.authorities, [...v.rootHintSubjects()]);
     // The subject DER sits inside the root certificate.
     assert.ok(Buffer.from(rootDer).includes(Buffer.from(request.authorities[0])));
+  });
+
+  it("more trust-anchor subjects than a CertificateRequest holds: none named, TLS 1.2 and 1.3", async () => {
+    // 2000 subjects of 60 bytes: 124 KB, past the u16 list (about 1,000 such roots).
+    const many = Array.from({ length: 2000 }, (_, i) => new Uint8Array(60).fill(i & 0xff));
+    const v: ClientCertVerifier = { ...verifier(), rootHintSubjects: () => many };
+    const r12 = await run({ clientCertVerifier: v, cert: clients.p256 });
+    assertAuthenticated(r12, clients.p256);
+    const request = decodeCertificateRequest12(clearMessages(r12.server.sent)[3].body);
+    assert.deepEqual(request.authorities, []);
+    const r13 = await run({ clientCertVerifier: v, cert: clients.p256, tls13: true });
+    assert.equal(r13.serverError, undefined, r13.serverError?.message);
+    assert.deepEqual(r13.serverConn.peerCertificates, [clients.p256.der]);
   });
 
   it("RSA PKCS#1 v1.5 is allowed in TLS 1.2 (not in TLS 1.3)", async () => {

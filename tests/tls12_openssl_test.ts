@@ -10,7 +10,7 @@ import { ClientConfig, type ClientConfigOptions } from "../src/client/config.ts"
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { TlsError } from "../src/error.ts";
 import { SocketDriver } from "./_client_drive.ts";
-import { LoopbackListener } from "./_drive.ts";
+import { exchangeLines, LoopbackListener } from "./_drive.ts";
 import { KernelSocket, WAIT_MS } from "./_kernel_peer.ts";
 import { createServer, type Server, type Socket } from "node:net";
 import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
@@ -299,20 +299,6 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
     return { conn, driver, peer };
   }
 
-  let counter = 0;
-  async function exchangeWith(driver: SocketDriver, peer: PeerProcess): Promise<void> {
-    const token = `${(counter++).toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const c2s = `client-to-server ${token}\n`;
-    driver.take();
-    peer.send(c2s);
-    assert.deepEqual(await driver.readAtLeast(c2s.length), new TextEncoder().encode(c2s));
-    driver.take();
-    const s2c = `server-to-client ${token}\n`;
-    const mark = peer.output.length;
-    await driver.write(s2c);
-    await peer.waitFor(s2c, { from: mark });
-  }
-
   for (const suite of SUITES) {
     it(`${suite.openssl}: handshake, data both ways`, async () => {
       const { conn, driver, peer } = await connect(serverConfig(leaves[suite.sign]), [
@@ -323,8 +309,8 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
         await driver.handshake();
         assert.equal(conn.protocolVersion, "TLSv1_2");
         assert.equal(conn.negotiatedCipherSuite?.id, suite.id);
-        await exchangeWith(driver, peer);
-        await exchangeWith(driver, peer);
+        await exchangeLines(driver, peer);
+        await exchangeLines(driver, peer);
         await peer.waitFor(/Extended master secret: yes/);
       } finally {
         await driver.close().catch(() => {});
@@ -351,7 +337,7 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
           await driver.handshake();
           assert.equal(conn.protocolVersion, "TLSv1_2");
           assert.equal(conn.handshakeKind, kind);
-          await exchangeWith(driver, peer);
+          await exchangeLines(driver, peer);
           await driver.close();
           // s_client writes -sess_out when the connection ends.
           await peer.waitExit();
@@ -368,7 +354,7 @@ describe("TLS 1.2 server interop: openssl s_client -tls1_2", { skip: missing }, 
     const { driver, peer } = await connect(serverConfig(leaves.ecdsa), [], undefined, true);
     try {
       await driver.handshake();
-      await exchangeWith(driver, peer);
+      await exchangeLines(driver, peer);
       const mark = peer.output.length;
       peer.send("R\n"); // s_client: renegotiate
       await driver.readAtLeast(1, 3000).catch((e) => e);

@@ -7,8 +7,9 @@
  */
 
 import { InsufficientSizeError, TlsError } from "../error.ts";
-import { AlertDescription, AlertLevel, ContentType } from "../msgs/enums.ts";
+import { ContentType } from "../msgs/enums.ts";
 import type { ConnectionCore } from "./core.ts";
+import { closeNotifyPayload } from "../post_handshake/alerts.ts";
 import { fragments } from "./outbound.ts";
 
 function checkWritable(cx: ConnectionCore): void {
@@ -103,11 +104,7 @@ export async function writeCloseNotify(cx: ConnectionCore, out: Uint8Array): Pro
   checkWritable(cx);
   const required = cx.writer.recordSize(2);
   if (out.length < required) throw new InsufficientSizeError(required);
-  await cx.writer.writeInto(
-    ContentType.Alert,
-    new Uint8Array([AlertLevel.Warning, AlertDescription.CloseNotify]),
-    out.subarray(0, required),
-  );
+  await cx.writer.writeInto(ContentType.Alert, closeNotifyPayload(), out.subarray(0, required));
   cx.weClosed = true;
   return required;
 }

@@ -293,12 +293,21 @@ export class KernelRecordLayer {
    * Calls are processed one after another; `bytes` must not change until the
    * promise settles.
    *
+   * The peer's records are judged by the same post-handshake policy as the
+   * connection's before the hand-off, with the same errors.
+   *
    * @throws {TlsError} `bad_record_mac` for a record that does not
    * authenticate; `record_overflow` for an oversized record;
    * `unexpected_message` for a wrong record or message type, a
-   * NewSessionTicket on a server kernel, or anything after close_notify;
-   * `decode_error` for malformed alerts and messages; `AlertReceived` for the
-   * peer's error alert. The layer is dead afterwards.
+   * NewSessionTicket on a server kernel, a record inside a fragmented
+   * handshake message, more than 32 records in a row that carry nothing
+   * (empty data, warning alerts), KeyUpdates beyond their budget (see
+   * `maxKeyUpdates`), or anything after close_notify; `illegal_parameter`
+   * for a bad KeyUpdate value or alert level; `decode_error` for malformed
+   * alerts and messages; `no_renegotiation` for a second TLS 1.2
+   * renegotiation request (the first gets a warning in `toSend`);
+   * `AlertReceived` for the peer's error alert (TLS 1.3: any alert but
+   * close_notify and a warning user_canceled). The layer is dead afterwards.
    */
   open(bytes: Uint8Array): Promise<OpenResult> {
     if (!(bytes instanceof Uint8Array)) {

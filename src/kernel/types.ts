@@ -40,7 +40,12 @@ export interface KernelConnectionLike {
   updateTxSecret(): Promise<DirectionSecrets>;
   /** Next receive keys, after the peer's KeyUpdate. */
   updateRxSecret(): Promise<DirectionSecrets>;
-  /** Client kernels only: store a NewSessionTicket body. Absent means tickets are unexpected. */
+  /**
+   * Client kernels only: store a NewSessionTicket body. Absent means the
+   * layer acts as a server's: tickets are unexpected, and in TLS 1.2 the
+   * renegotiation request it refuses with a warning is a ClientHello (a
+   * client's is a HelloRequest).
+   */
   handleNewSessionTicket?(body: Uint8Array): Promise<void>;
 }
 

@@ -82,7 +82,11 @@ export interface ServerConfigOptions extends CommonConfigOptions {
   privateKey?: string | Uint8Array;
   /** Picks a certificate per ClientHello (for example by SNI); overrides the chain. */
   certResolver?: CertResolver;
-  /** Client authentication (default none). `WebPkiClientVerifier` is the usual one. */
+  /**
+   * Client authentication, TLS 1.3 and 1.2 alike (default none):
+   * CertificateRequest is sent when it offers client auth, and the client's
+   * chain and CertificateVerify go to it. `WebPkiClientVerifier` is the usual one.
+   */
   clientCertVerifier?: ClientCertVerifier;
   /**
    * Answer the client's ALPN with no protocol when nothing matches instead of

@@ -25,6 +25,7 @@ import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
 import { EarlySecret, finishedVerifyData, trafficKeys } from "../tls13/key_schedule.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+import { authorityHints } from "./client_auth.ts";
 
 /** Everything decided from the ClientHello that the flight needs. */
 export interface FlightPlan {
@@ -151,7 +152,7 @@ export async function sendServerFlight(
       type: ExtensionType.signature_algorithms,
       schemes: [...plan.clientAuth.supportedVerifySchemes()],
     }];
-    const authorities = plan.clientAuth.rootHintSubjects();
+    const authorities = authorityHints(plan.clientAuth);
     if (authorities.length > 0) {
       requestExtensions.push({
         type: ExtensionType.certificate_authorities,
