@@ -66,9 +66,9 @@ for (const alg of ["p256", "ed25519"]) {
   roots.forEach((root, i) => {
     const ratio = median(rates[i].map((x, k) => x / rates[0][k]));
     console.log(
-      `  ${median(rates[i]).toFixed(0).padStart(5)}/s (min ${Math.min(...rates[i]).toFixed(0)}, max ${
-        Math.max(...rates[i]).toFixed(0)
-      }) x${ratio.toFixed(2)}  ${root}`,
+      `  ${median(rates[i]).toFixed(0).padStart(5)}/s (min ${
+        Math.min(...rates[i]).toFixed(0)
+      }, max ${Math.max(...rates[i]).toFixed(0)}) x${ratio.toFixed(2)}  ${root}`,
     );
   });
 }
