@@ -7,6 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type Answer,
   type Forger,
   makePairPki,
   type Outcome,
@@ -380,10 +381,13 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
     for (const row of rows.filter((r) => r.versions.includes(version))) {
       it(`${row.what} (${row.victim} as victim)`, async () => {
         const outcomes: Outcome[] = [];
+        const answers: Answer[] = [];
         for (const path of [viaConnection, viaKernel]) {
-          const { victim, forger } = await victimAndForger(pki, version, row.victim);
+          const { victim, forger, listener } = await victimAndForger(pki, version, row.victim);
           const input = joinBytes(await row.input(forger));
-          outcomes.push(await path(victim, input));
+          const { outcome, sent } = await path(victim, input);
+          outcomes.push(outcome);
+          answers.push(await listener.read(sent));
         }
         const [connection, kernel] = outcomes;
         assert.deepEqual(kernel, connection, "the kernel path differs from the connection");
@@ -391,6 +395,23 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
           assert.deepEqual(connection, row.expect);
         } else {
           assert.deepEqual({ ...connection, detail: undefined }, row.expect);
+        }
+        // The same alert on the wire: what the attacker reads back from the victim.
+        const [heardFromConnection, heardFromKernel] = answers;
+        if (connection.accepted) {
+          // The same answers too (a KeyUpdate, a no_renegotiation warning), and no alert.
+          assert.deepEqual(heardFromKernel, heardFromConnection, "answers differ");
+          assert.equal(heardFromConnection.alert, undefined);
+        } else if (connection.kind === "AlertReceived") {
+          assert.equal(heardFromConnection.alert, undefined, "no alert answers an alert");
+          assert.equal(heardFromKernel.alert, undefined, "no alert answers an alert");
+        } else {
+          assert.equal(
+            heardFromConnection.alert,
+            connection.alert,
+            "connection's alert on the wire",
+          );
+          assert.equal(heardFromKernel.alert, connection.alert, "kernel's alert on the wire");
         }
       });
     }
