@@ -100,10 +100,11 @@ export async function victimAndForger(
   pki: PairPki,
   version: Version,
   side: Side,
+  options: { maxKeyUpdates?: number } = {},
 ): Promise<{ victim: Conn; forger: Forger; listener: Listener }> {
   const p = await connectPair(pki, {
-    client: { versions: [version], enableSecretExtraction: true },
-    server: { enableSecretExtraction: true },
+    client: { versions: [version], enableSecretExtraction: true, ...options },
+    server: { enableSecretExtraction: true, ...options },
   });
   assert.equal(p.clientConn.protocolVersion, version);
   const [victim, attacker] = side === "server"

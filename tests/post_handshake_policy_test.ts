@@ -18,6 +18,8 @@ import {
   victimAndForger,
 } from "./_policy_paths.ts";
 import { joinBytes } from "./_pair.ts";
+import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
+import { TlsError } from "../src/error.ts";
 
 const HS = 22;
 const ALERT = 21;
@@ -417,3 +419,36 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
     }
   });
 }
+
+describe("issue 15 item 2: the KeyUpdate allowance carries over the hand-off", () => {
+  it("maxKeyUpdates 3: two KeyUpdates before the hand-off, the second after it is refused", async () => {
+    const limit = { maxKeyUpdates: 3 };
+    // The connection alone: the 4th KeyUpdate is one too many.
+    const alone = await victimAndForger(pki, "TLSv1_3", "server", limit);
+    const four = joinBytes(await repeat(4, () => alone.forger.keyUpdate(0)));
+    const onlyConnection = (await viaConnection(alone.victim, four)).outcome;
+    assert.deepEqual(
+      onlyConnection,
+      refused("PeerMisbehaved", "TooManyKeyUpdateRequests", UNEXPECTED),
+    );
+    // Two on the connection, then the hand-off: the kernel layer takes one more, not two.
+    const { victim, forger } = await victimAndForger(pki, "TLSv1_3", "server", limit);
+    const two = joinBytes(await repeat(2, () => forger.keyUpdate(0)));
+    assert.deepEqual((await viaConnection(victim, two)).outcome, ok());
+    const third = await forger.keyUpdate(0);
+    const fourth = await forger.keyUpdate(0);
+    const { secrets, connection } = await victim.dangerousIntoKernelConnection();
+    assert.deepEqual(connection.peerKeyUpdates, { max: 3, taken: 2 });
+    const layer = await KernelRecordLayer.create(secrets, connection);
+    assert.equal((await layer.open(third)).data.length, 0);
+    await assert.rejects(layer.open(fourth), (e) => {
+      assert.ok(e instanceof TlsError);
+      assert.deepEqual(
+        { accepted: false, kind: e.kind, detail: e.detail, alert: e.alert },
+        onlyConnection,
+      );
+      assert.match(e.message, /more than 3 KeyUpdate/);
+      return true;
+    });
+  });
+});
