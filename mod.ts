@@ -19,7 +19,7 @@
  * @module
  */
 
-export { InsufficientSizeError, TlsError } from "./src/error.ts";
+export { EchRejectedError, InsufficientSizeError, TlsError } from "./src/error.ts";
 export type { TlsErrorKind, TlsErrorOptions } from "./src/error.ts";
 
 export {
@@ -89,6 +89,27 @@ export type {
 } from "./src/server/session_store.ts";
 export type { ServerSessionValue } from "./src/server/session_value.ts";
 export { RotatingTicketer } from "./src/server/ticketer.ts";
+export { generateEchConfig } from "./src/server/ech_keys.ts";
+export type {
+  EchKey,
+  GenerateEchConfigOptions,
+  ResolvedEch,
+  ServerEchKey,
+} from "./src/server/ech_keys.ts";
+export type { ChosenEchConfig } from "./src/client/ech_select.ts";
+export type { HpkeAead, HpkeKdf, HpkeSuite } from "./src/crypto/hpke/hpke.ts";
+export {
+  ECH_CONFIG_VERSION,
+  encodeEchConfig,
+  encodeEchConfigList,
+  readEchConfigList,
+} from "./src/msgs/ech_config.ts";
+export type {
+  EchConfig,
+  EchConfigContents,
+  EchConfigExtension,
+  HpkeSymmetricCipherSuite,
+} from "./src/msgs/ech_config.ts";
 export type { RotatingTicketerOptions, Ticketer } from "./src/server/ticketer.ts";
 export type {
   CertResolver,

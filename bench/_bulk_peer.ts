@@ -2,14 +2,23 @@
 // bulk_loopback.ts). The server listens on 127.0.0.1, prints "PORT n", reads
 // `bytes` bytes of application data and prints "MBPS x" for the time from the
 // first byte to the last. The client connects and writes `bytes` in 64 KiB
-// chunks.
+// chunks. Each end prints "CPU ms" (user + system time of its process) when
+// its part is done, counted from its first byte: the server up to the last
+// byte, the client up to its last write accepted.
 // Usage: deno run -A bench/_bulk_peer.ts server|client MODE BYTES DIR [PORT] [SUITE]
-//   MODE: ours-stream | ours-kernel | deno-native | tcp
+//   MODE: ours-stream | ours-kernel | deno-native | tcp | tcp-read
+//   (tcp-read: plain TCP read with conn.read() into one reused 256 KiB buffer)
 import { ClientConfig } from "../src/client/config.ts";
 import { ServerConfig } from "../src/server/config.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
-import { acceptTls, connectTls, type TlsStream } from "../src/streams/tls_stream.ts";
+import {
+  acceptTls,
+  connectTls,
+  halfCloseTransport,
+  type TlsStream,
+} from "../src/streams/tls_stream.ts";
 import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
+import { cpuUsage } from "node:process";
 
 const [role, mode, bytesArg, dir, portArg, suiteArg] = Deno.args;
 const total = Number(bytesArg);
@@ -20,6 +29,24 @@ const key = () => Deno.readTextFileSync(`${dir}/key.pem`);
 const ca = () => Deno.readTextFileSync(`${dir}/ca.pem`);
 
 type Reader = { read(): Promise<Uint8Array | undefined> };
+
+/** CPU time of this process in ms; `printCpu(since)` prints what was used after `since`. */
+const cpuMs = () => {
+  const { user, system } = cpuUsage();
+  return (user + system) / 1000;
+};
+const printCpu = (since: number) => console.log(`CPU ${(cpuMs() - since).toFixed(0)}`);
+
+/** conn.read() into one reused buffer: each chunk is valid until the next read. */
+function rawReader(conn: Deno.Conn): Reader {
+  const buf = new Uint8Array(256 * 1024);
+  return {
+    read: async () => {
+      const n = await conn.read(buf);
+      return n === null ? undefined : buf.subarray(0, n);
+    },
+  };
+}
 
 function readerOf(readable: ReadableStream<Uint8Array>): Reader {
   const r = readable.getReader();
@@ -67,21 +94,29 @@ async function serve(): Promise<void> {
       enableSecretExtraction: true,
       sendTls13Tickets: 0,
     });
-    const tls = await acceptTls(conn, config);
+    // What the streams docs tell Deno TCP users to do (reads through conn.read()).
+    const tls = await acceptTls(halfCloseTransport(conn as Deno.TcpConn), config);
     reader = mode === "ours-kernel" ? await kernelEnd(tls) : readerOf(tls.readable);
+  } else if (mode === "tcp-read") {
+    reader = rawReader(conn);
   } else {
     reader = readerOf(conn.readable);
   }
   let got = 0;
   let start = 0;
+  let cpu0 = 0;
   while (got < total) {
     const chunk = await reader.read();
     if (!chunk) throw new Error(`ended after ${got} bytes`);
-    if (got === 0) start = performance.now();
+    if (got === 0) {
+      start = performance.now();
+      cpu0 = cpuMs();
+    }
     got += chunk.length;
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(`MBPS ${(total / 1e6 / seconds).toFixed(1)}`);
+  printCpu(cpu0);
   Deno.exit(0);
 }
 
@@ -93,7 +128,7 @@ async function send(): Promise<void> {
     const conn = await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [ca()] });
     const w = conn.writable.getWriter();
     write = (c) => w.write(c);
-  } else if (mode === "tcp") {
+  } else if (mode === "tcp" || mode === "tcp-read") {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const w = conn.writable.getWriter();
     write = (c) => w.write(c);
@@ -104,14 +139,16 @@ async function send(): Promise<void> {
       enableSecretExtraction: true,
       cipherSuites: [suite],
     });
-    const tls = await connectTls(conn, config, "localhost");
+    const tls = await connectTls(halfCloseTransport(conn), config, "localhost");
     if (mode === "ours-kernel") write = (await kernelEnd(tls)).write;
     else {
       const w = tls.writable.getWriter();
       write = (c) => w.write(c);
     }
   }
+  const cpu0 = cpuMs();
   for (let sent = 0; sent < total; sent += CHUNK) await write(data.slice());
+  printCpu(cpu0);
   // The server exits when it has everything; the driver then stops this
   // process. Closing first could reset the connection before the last bytes.
   setInterval(() => {}, 1 << 30);

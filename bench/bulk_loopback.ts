@@ -2,11 +2,14 @@
 // (TlsStream at both ends, and after the kernel hand-off with KernelRecordLayer
 // at both ends) beside Node's native tls (OpenSSL), Deno's native TLS
 // (rustls) and plain Deno TCP, interleaved round by round in one run.
-// Run: deno run -A bench/bulk_loopback.ts [MiB per transfer (256)] [rounds (5)]
+// Run: deno run -A bench/bulk_loopback.ts [MiB per transfer (256)] [rounds (5)] [case regex]
+// Besides MB/s it reports CPU time per MB at each end (user + system of the
+// process: the receiver up to its last byte, the sender up to its last write).
 import { testPki } from "../examples/_certgen.ts";
 
 const mib = Number(Deno.args[0] ?? 256);
 const rounds = Number(Deno.args[1] ?? 5);
+const only = new RegExp(Deno.args[2] ?? "");
 const bytes = mib * 1024 * 1024;
 const here = new URL(".", import.meta.url).pathname;
 
@@ -50,7 +53,7 @@ function node(cipher: string, label: string): Case {
   };
 }
 
-const cases: Case[] = [
+const cases: Case[] = ([
   ours("ours-stream", 0x1301, "AES-128-GCM"),
   ours("ours-kernel", 0x1301, "AES-128-GCM"),
   ours("ours-stream", 0x1303, "ChaCha20-Poly1305"),
@@ -67,7 +70,12 @@ const cases: Case[] = [
     server: deno("server", "tcp"),
     client: (port) => [...deno("client", "tcp"), String(port)],
   },
-];
+  {
+    name: "plain TCP, Deno, conn.read() into one 256 KiB buffer",
+    server: deno("server", "tcp-read"),
+    client: (port) => [...deno("client", "tcp-read"), String(port)],
+  },
+] as Case[]).filter((c) => only.test(c.name));
 
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let text = "";
@@ -81,7 +89,22 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
   }
 }
 
-async function once(c: Case): Promise<number> {
+interface Run {
+  mbps: number;
+  /** CPU ms per MB: receiver, sender. */
+  rxCpu: number;
+  txCpu: number;
+}
+
+async function cpuLine(out: AsyncGenerator<string>): Promise<number> {
+  for await (const line of out) {
+    const m = line.match(/CPU (\d+)/);
+    if (m) return Number(m[1]) / (bytes / 1e6);
+  }
+  return NaN;
+}
+
+async function once(c: Case): Promise<Run> {
   const server = new Deno.Command(c.server[0], {
     args: c.server.slice(1),
     stdout: "piped",
@@ -91,13 +114,14 @@ async function once(c: Case): Promise<number> {
   const port = Number((await out.next()).value?.match(/PORT (\d+)/)?.[1]);
   const client = new Deno.Command(c.client(port)[0], {
     args: c.client(port).slice(1),
-    stdout: "null",
+    stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const txCpu = cpuLine(lines(client.stdout));
   try {
     for await (const line of out) {
       const m = line.match(/MBPS ([\d.]+)/);
-      if (m) return Number(m[1]);
+      if (m) return { mbps: Number(m[1]), rxCpu: await cpuLine(out), txCpu: await txCpu };
     }
     throw new Error(`${c.name}: the server ended without a result`);
   } finally {
@@ -110,7 +134,7 @@ async function once(c: Case): Promise<number> {
 }
 
 const loadBefore = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
-const results = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+const results = new Map<string, Run[]>(cases.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) {
   // Rotate the order each round, so no case always runs first or last.
   for (let i = 0; i < cases.length; i++) {
@@ -125,18 +149,24 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const nodeAes = median(results.get("Node native tls, AES-128-GCM")!);
+const nodeRuns = results.get("Node native tls, AES-128-GCM");
+const nodeAes = nodeRuns ? median(nodeRuns.map((r) => r.mbps)) : NaN;
 console.log(
   `${mib} MiB per transfer, 64 KiB writes, ${rounds} rounds; load ${loadBefore} -> ${loadAfter}\n`,
 );
-console.log("| path | MB/s median | min - max | vs Node AES-128-GCM |");
-console.log("| --- | --- | --- | --- |");
+console.log(
+  "| path | MB/s median | min - max | vs Node AES-128-GCM | CPU ms/MB receiver | CPU ms/MB sender |",
+);
+console.log("| --- | --- | --- | --- | --- | --- |");
 for (const c of cases) {
-  const xs = results.get(c.name)!;
+  const runs = results.get(c.name)!;
+  const xs = runs.map((r) => r.mbps);
   const m = median(xs);
   console.log(
     `| ${c.name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} - ${
       Math.max(...xs).toFixed(0)
-    } | ${(m / nodeAes).toFixed(2)}x |`,
+    } | ${(m / nodeAes).toFixed(2)}x | ${median(runs.map((r) => r.rxCpu)).toFixed(1)} | ${
+      median(runs.map((r) => r.txCpu)).toFixed(1)
+    } |`,
   );
 }

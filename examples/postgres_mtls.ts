@@ -12,6 +12,9 @@
  *    the server's signature must prove it knows the password's verifier;
  * 4. a simple query and its rows.
  *
+ * Steps 1 to 3 after the socket are `examples/_pg_session.ts`, which
+ * `examples/worker/postgres_worker.ts` runs over Cloudflare's `connect()`.
+ *
  * Run it with libpq's variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
  * PGDATABASE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY; PGSERVERNAME overrides the
  * name checked in the certificate):
@@ -22,109 +25,20 @@
  */
 
 import { ClientConfig } from "../src/client/config.ts";
-import { tlsServerEndPointChannelBinding } from "../src/conn/channel_binding.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
-import { postgresSslRequest } from "../src/starttls/postgres.ts";
-import { connectTls, halfCloseTransport, type TlsStream } from "../src/streams/tls_stream.ts";
-import type { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
-import { BodyReader, cstring, PgWire, type QueryResult, sized } from "./_pg_wire.ts";
-import { ScramClient } from "./_scram.ts";
-
-const PLUS = "SCRAM-SHA-256-PLUS";
-const CHANNEL_BINDING = "tls-server-end-point";
-const AUTH = { ok: 0, sasl: 10, saslContinue: 11, saslFinal: 12 } as const;
+import { halfCloseTransport } from "../src/streams/tls_stream.ts";
+import {
+  type PostgresConnection,
+  postgresOverTransport,
+  type PostgresSessionOptions,
+} from "./_pg_session.ts";
 
 /** Where to connect and who to be. */
-export interface PostgresOptions {
+export interface PostgresOptions extends Omit<PostgresSessionOptions, "serverName"> {
   hostname: string;
   port: number;
   /** The name checked in the server's certificate (default: `hostname`). */
   serverName?: string;
-  /** Trust anchors, client certificate and TLS versions: a `ClientConfig`. */
-  tls: ClientConfig;
-  user: string;
-  password: string;
-  database: string;
-}
-
-/** A logged-in session. */
-export interface PostgresConnection {
-  /** The TLS stream underneath (handshake facts in `tls.info`). */
-  readonly tls: TlsStream<UnbufferedClientConnection>;
-  /** ParameterStatus values the server reported (server_version, ...). */
-  readonly parameters: ReadonlyMap<string, string>;
-  /** Runs `sql` with the simple query protocol. */
-  query(sql: string): Promise<QueryResult>;
-  /** Says goodbye (Terminate) and closes the connection. */
-  close(): Promise<void>;
-}
-
-/** SSLRequest, then our TLS client over the same socket. */
-export async function startTls(
-  transport: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
-  options: PostgresOptions,
-): Promise<TlsStream<UnbufferedClientConnection>> {
-  const ready = await postgresSslRequest(transport);
-  return await connectTls(ready, options.tls, options.serverName ?? options.hostname);
-}
-
-/** The `tls-server-end-point` binding of the server's certificate (RFC 5929). */
-export function serverEndPoint(tls: TlsStream<UnbufferedClientConnection>): Uint8Array {
-  const leaf = tls.info.peerCertificates?.[0];
-  const binding = leaf && tlsServerEndPointChannelBinding(leaf);
-  if (!binding) throw new Error("channel_binding=require: the server certificate has no binding");
-  return binding;
-}
-
-/** SCRAM-SHA-256-PLUS over PostgreSQL's SASL messages; resolves at AuthenticationOk. */
-async function authenticate(wire: PgWire, password: string, binding: Uint8Array): Promise<void> {
-  const expect = async (code: number) => {
-    const { type, body } = await wire.read();
-    const r = new BodyReader(body);
-    if (type !== "R" || r.int32() !== code) {
-      throw new Error(`channel_binding=require: expected authentication step ${code}`);
-    }
-    return r;
-  };
-  const offered: string[] = [];
-  const list = await expect(AUTH.sasl);
-  for (let name = list.cstring(); name !== ""; name = list.cstring()) offered.push(name);
-  if (!offered.includes(PLUS)) {
-    throw new Error(`channel_binding=require: server offers ${offered.join(", ")}, not ${PLUS}`);
-  }
-
-  const scram = new ScramClient({
-    password,
-    channelBinding: { type: CHANNEL_BINDING, data: binding },
-  });
-  const utf8 = new TextEncoder();
-  await wire.send("p", cstring(PLUS), sized(utf8.encode(scram.clientFirst())));
-  const serverFirst = new TextDecoder().decode((await expect(AUTH.saslContinue)).rest());
-  await wire.send("p", utf8.encode(await scram.clientFinal(serverFirst)));
-  scram.verifyServerFinal(new TextDecoder().decode((await expect(AUTH.saslFinal)).rest()));
-  await expect(AUTH.ok);
-}
-
-/**
- * Logs in over an established TLS stream: StartupMessage, SCRAM-SHA-256-PLUS
- * bound to `binding`, then waits for ReadyForQuery.
- */
-export async function login(
-  tls: TlsStream<UnbufferedClientConnection>,
-  options: PostgresOptions,
-  binding: Uint8Array,
-): Promise<PostgresConnection> {
-  const wire = new PgWire(tls.readable, tls.writable);
-  await wire.startup({ user: options.user, database: options.database });
-  await authenticate(wire, options.password, binding);
-  const parameters = new Map<string, string>();
-  for (let m = await wire.read(); m.type !== "Z"; m = await wire.read()) {
-    if (m.type === "S") {
-      const r = new BodyReader(m.body);
-      parameters.set(r.cstring(), r.cstring());
-    }
-  }
-  return { tls, parameters, query: (sql) => wire.query(sql), close: () => wire.terminate() };
 }
 
 /**
@@ -151,8 +65,8 @@ export async function connectPostgres(options: PostgresOptions): Promise<Postgre
   const tcp = await Deno.connect({ hostname: options.hostname, port: options.port });
   tcp.setNoDelay(true); // as libpq does: no Nagle delay on the handshake's small flights
   try {
-    const tls = await startTls(halfCloseTransport(tcp), options);
-    return await login(tls, options, serverEndPoint(tls));
+    const serverName = options.serverName ?? options.hostname;
+    return await postgresOverTransport(halfCloseTransport(tcp), { ...options, serverName });
   } catch (e) {
     try {
       tcp.close();

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { alertName } from "./msgs/enums.ts";
+import { AlertDescription, alertName } from "./msgs/enums.ts";
 
 /**
  * What went wrong, broadly. `detail` narrows it down.
@@ -108,6 +108,35 @@ export class TlsError extends Error {
   /** The RFC name of `alert` (for example `"DecodeError"`), or undefined. */
   get alertName(): string | undefined {
     return this.alert === undefined ? undefined : alertName(this.alert);
+  }
+}
+
+/**
+ * The server rejected our Encrypted Client Hello (RFC 9849 section 6.1.6):
+ * the handshake was completed and authenticated for the ECHConfig's public
+ * name only, so the connection is refused with ech_required. Retry on a new
+ * connection with `retryConfigs` (the server's ECHConfigList) when present;
+ * when absent, the server has securely turned ECH off.
+ *
+ * @example
+ * ```ts
+ * import { EchRejectedError } from "@kerneltls/tls";
+ * const err = new EchRejectedError(new Uint8Array([0, 4, 0xfe, 0x0d, 0, 0]));
+ * console.log(err.detail, err.alert, err.retryConfigs?.length); // EchRejected 121 6
+ * ```
+ */
+export class EchRejectedError extends TlsError {
+  /** The server's retry_configs (an ECHConfigList), if it sent any. */
+  readonly retryConfigs: Uint8Array | undefined;
+
+  /** Creates the error with the server's retry configs. */
+  constructor(retryConfigs: Uint8Array | undefined) {
+    super("PeerIncompatible", "the server rejected Encrypted Client Hello", {
+      detail: "EchRejected",
+      alert: AlertDescription.EchRequired,
+    });
+    this.name = "EchRejectedError";
+    this.retryConfigs = retryConfigs;
   }
 }
 

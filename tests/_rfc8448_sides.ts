@@ -171,10 +171,10 @@ export function withoutCookie(rec: PrintedRecord): Uint8Array {
  */
 export async function feedFor(replay: Replay, rec: PrintedRecord): Promise<Uint8Array> {
   const complete = field(rec.step, "complete record");
-  const ours = oneMessage(replay.sent[0].subarray(5));
-  const offered = ours.type === HandshakeType.ClientHello &&
-    ours.extensions.some((e) => e.type === ExtensionType.record_size_limit);
-  if (offered || rec.phase !== "handshake" || rec.innerType !== ContentType.Handshake) {
+  if (
+    offersRecordSizeLimit(replay) || rec.phase !== "handshake" ||
+    rec.innerType !== ContentType.Handshake
+  ) {
     return complete;
   }
   const payload = field(rec.step, "payload");
@@ -256,6 +256,21 @@ export function clientHelloDifferences(section: number, index = 0): string[] {
     ),
     "extension order",
   ];
+}
+
+/** Whether our client's first ClientHello offered record_size_limit (branch nss). */
+export function offersRecordSizeLimit(replay: Replay): boolean {
+  const ours = oneMessage(replay.sent[0].subarray(5));
+  return ours.type === HandshakeType.ClientHello &&
+    ours.extensions.some((e) => e.type === ExtensionType.record_size_limit);
+}
+
+/**
+ * The substitutions a client replay shows: `ours`, plus the trace's
+ * EncryptedExtensions while we are fed it without record_size_limit.
+ */
+export function clientSubstituted(replay: Replay, ours: string[]): string[] {
+  return [...ours, ...(offersRecordSizeLimit(replay) ? [] : ["8 0"])].sort();
 }
 
 /** Runs our client through `replay`, fed as {@link feedFor} says. */

@@ -21,6 +21,8 @@ describe("KernelRecordLayer send order after an answered KeyUpdate", () => {
     const { client, server } = await kernelPair(chacha);
     const wire: Uint8Array[] = [];
     const order: string[] = [];
+    // Assigned once below, but read by the connection's callback first.
+    // deno-lint-ignore prefer-const
     let layer: KernelRecordLayer | undefined;
     let sealing: Promise<Uint8Array> | undefined;
     const conn: KernelConnectionLike = {

@@ -18,13 +18,8 @@ import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
 import { issue, testPki } from "../examples/_certgen.ts";
 import { cstring, PgWire, PostgresError } from "../examples/_pg_wire.ts";
 import { ScramClient } from "../examples/_scram.ts";
-import {
-  connectPostgres,
-  login,
-  type PostgresOptions,
-  serverEndPoint,
-  startTls,
-} from "../examples/postgres_mtls.ts";
+import { connectPostgres, type PostgresOptions } from "../examples/postgres_mtls.ts";
+import { login, serverEndPoint, startTls } from "../examples/_pg_session.ts";
 import { halfCloseTransport } from "../src/streams/tls_stream.ts";
 import {
   clientOptions,
@@ -227,7 +222,10 @@ for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
     it("a tampered channel binding fails the SCRAM proof on the server", async () => {
       const tcp = await Deno.connect({ hostname: pg.hostname, port: pg.port });
       try {
-        const tls = await startTls(halfCloseTransport(tcp), options);
+        const tls = await startTls(halfCloseTransport(tcp), {
+          ...options,
+          serverName: "localhost",
+        });
         const binding = serverEndPoint(tls).slice();
         binding[0] ^= 1;
         await assert.rejects(login(tls, options, binding), (e) => {

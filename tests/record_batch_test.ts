@@ -9,6 +9,7 @@ import { AlertDescription } from "../src/msgs/enums.ts";
 import { connectPair, makePairPki, type Pair, text, utf8 } from "./_pair_setup.ts";
 import { runPair } from "./_pair.ts";
 import { ContentType, forgeRecord, tls13Suites } from "./_kernel_pair.ts";
+import { type ProtectedRecord, Tls13Reader, Tls13Writer } from "../src/record/record_io.ts";
 
 const pki = makePairPki();
 
@@ -170,3 +171,42 @@ function joined(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+describe("issue 16 item 2: openMany with a window", () => {
+  it("never has more than `window` decryptions running, and opens every record in order", async () => {
+    const suite = (await tls13Suites()).find((x) => x.aead.kind === "Aes128Gcm")!;
+    let running = 0;
+    let most = 0;
+    const counting = {
+      ...suite.aead,
+      async importKey(raw: Uint8Array) {
+        const key = await suite.aead.importKey(raw);
+        return {
+          seal: key.seal.bind(key),
+          async open(n: Uint8Array, a: Uint8Array, c: Uint8Array) {
+            most = Math.max(most, ++running);
+            try {
+              return await key.open(n, a, c);
+            } finally {
+              running--;
+            }
+          },
+        };
+      },
+    };
+    const key = new Uint8Array(16).fill(3);
+    const iv = new Uint8Array(12).fill(4);
+    const writer = await Tls13Writer.create(suite.aead, key, iv);
+    const reader = await Tls13Reader.create(counting, key, iv);
+    const records: ProtectedRecord[] = [];
+    for (let i = 0; i < 20; i++) {
+      const wire = await writer.write(ContentType.ApplicationData, utf8(`record ${i}`));
+      records.push({ header: wire.subarray(0, 5), fragment: wire.subarray(5) });
+    }
+    const opened = await Promise.all(reader.openMany(records, 3));
+    assert.deepEqual(opened.map((r) => text(r.plaintext)), records.map((_, i) => `record ${i}`));
+    assert.equal(most, 3);
+    assert.equal(reader.seq, 20n);
+    assert.throws(() => reader.openMany(records, 0), RangeError);
+  });
+});

@@ -20,6 +20,7 @@ import {
   type HalfClosable,
   halfCloseTransport,
 } from "../src/streams/tls_stream.ts";
+import { slabReads } from "../src/streams/half_close.ts";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
@@ -179,5 +180,49 @@ describe("issue 17 item 4: halfCloseTransport calls", () => {
     assert.deepEqual(calls, ["close"]);
     await transport.readable.cancel();
     assert.deepEqual(calls, ["close"], "closed once");
+  });
+});
+
+describe("issue 16 item 2: slab reads", () => {
+  it("hands out chunks that are never overwritten, adjacent, growing to 256 KiB", async () => {
+    const source = new Uint8Array(3_000_000).map((_, i) => (i * 7) & 0xff);
+    let at = 0;
+    const asked: number[] = [];
+    const next = slabReads((p) => {
+      asked.push(p.length);
+      if (at === source.length) return Promise.resolve(null);
+      const n = Math.min(p.length, source.length - at);
+      p.set(source.subarray(at, at + n));
+      at += n;
+      return Promise.resolve(n);
+    });
+    const chunks: Uint8Array[] = [];
+    for (let c = await next(); c; c = await next()) chunks.push(c);
+    // Checked after every read: no later read wrote into an earlier chunk.
+    let offset = 0;
+    for (const c of chunks) {
+      assert.deepEqual(c, source.subarray(offset, offset + c.length));
+      offset += c.length;
+    }
+    assert.equal(offset, source.length);
+    assert.equal(Math.max(...asked), 256 * 1024);
+    assert.equal(asked[0], 16 * 1024);
+    const adjacent = chunks.slice(1).filter((c, i) =>
+      c.buffer === chunks[i].buffer && c.byteOffset === chunks[i].byteOffset + chunks[i].length
+    );
+    assert.ok(adjacent.length > chunks.length / 2, "most chunks follow the one before in memory");
+  });
+
+  it("asks for less again when reads come back short", async () => {
+    const asked: number[] = [];
+    let calls = 0;
+    const next = slabReads((p) => {
+      asked.push(p.length);
+      // Four full reads, then a trickle of 100 bytes.
+      return Promise.resolve(calls++ < 4 ? p.length : 100);
+    });
+    for (let i = 0; i < 10; i++) await next();
+    assert.deepEqual(asked.slice(0, 5), [16384, 32768, 65536, 131072, 262144]);
+    assert.equal(asked.at(-1), 16384);
   });
 });

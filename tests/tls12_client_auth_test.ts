@@ -203,6 +203,19 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
     assert.ok(Buffer.from(rootDer).includes(Buffer.from(request.authorities[0])));
   });
 
+  it("more trust-anchor subjects than a CertificateRequest holds: none named, TLS 1.2 and 1.3", async () => {
+    // 2000 subjects of 60 bytes: 124 KB, past the u16 list (about 1,000 such roots).
+    const many = Array.from({ length: 2000 }, (_, i) => new Uint8Array(60).fill(i & 0xff));
+    const v: ClientCertVerifier = { ...verifier(), rootHintSubjects: () => many };
+    const r12 = await run({ clientCertVerifier: v, cert: clients.p256 });
+    assertAuthenticated(r12, clients.p256);
+    const request = decodeCertificateRequest12(clearMessages(r12.server.sent)[3].body);
+    assert.deepEqual(request.authorities, []);
+    const r13 = await run({ clientCertVerifier: v, cert: clients.p256, tls13: true });
+    assert.equal(r13.serverError, undefined, r13.serverError?.message);
+    assert.deepEqual(r13.serverConn.peerCertificates, [clients.p256.der]);
+  });
+
   it("RSA PKCS#1 v1.5 is allowed in TLS 1.2 (not in TLS 1.3)", async () => {
     const seen: number[] = [];
     const pkcs1 = verifier({ schemes: [SignatureScheme.rsa_pkcs1_sha256], seen });

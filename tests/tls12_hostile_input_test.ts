@@ -6,7 +6,9 @@
 // extended master secret covers the ServerKeyExchange signature. A victim is walked to
 // each point of the handshake with genuine records and then fed a mutated
 // one; every case must go on normally or end in a TlsError with an alert
-// other than internal_error.
+// other than internal_error. A third recording has the server ask for a
+// client certificate (issue 18 item 8), so the client's Certificate and
+// CertificateVerify get mutated too.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ClientConfig } from "../src/client/config.ts";
@@ -15,7 +17,11 @@ import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/c
 import { TlsError } from "../src/error.ts";
 import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import type { ActiveKeyExchange, CryptoProvider, KeyExchangeGroup } from "../src/crypto/types.ts";
-import { type ServerCertVerifier, WebPkiServerVerifier } from "../src/webpki/verifier.ts";
+import {
+  type ServerCertVerifier,
+  WebPkiClientVerifier,
+  WebPkiServerVerifier,
+} from "../src/webpki/verifier.ts";
 import { SignatureScheme } from "../src/msgs/enums.ts";
 import { ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
 import type { ClientHello } from "../src/msgs/client_hello.ts";
@@ -246,6 +252,9 @@ describe("TLS 1.2 hostile input (seeded)", () => {
   let serverConfig12: ServerConfig;
   let fromServer: Uint8Array[];
   let fromClient: Uint8Array[];
+  /** Client auth: a server that asks for a certificate, and a client that sends one. */
+  let authServerConfig: ServerConfig;
+  let fromAuthClient: Uint8Array[];
 
   before(async () => {
     pki = makePairPki(["rsa"]);
@@ -288,6 +297,28 @@ describe("TLS 1.2 hostile input (seeded)", () => {
     await runPair(client, server);
     fromServer = splitRecords(joinBytes(server.sent)).map((x) => x.bytes);
     fromClient = splitRecords(joinBytes(client.sent)).map((x) => x.bytes);
+    authServerConfig = new ServerConfig({
+      certificateChain: pki.leaves.rsa.certPem,
+      privateKey: pki.leaves.rsa.keyPem,
+      provider,
+      randomBytes,
+      resumption: false,
+      clientCertVerifier: new WebPkiClientVerifier({ roots: pki.roots() }),
+    });
+    const authClient = new Endpoint(
+      await UnbufferedClientConnection.create(
+        new ClientConfig({
+          ...clientConfig.options,
+          certificateChain: pki.client.certPem,
+          privateKey: pki.client.keyPem,
+        }),
+        "localhost",
+      ),
+    );
+    const authServer = new Endpoint(new UnbufferedServerConnection(authServerConfig));
+    authClient.pendingWrites.push(utf8("client data"));
+    await runPair(authClient, authServer);
+    fromAuthClient = splitRecords(joinBytes(authClient.sent)).map((x) => x.bytes);
   });
   after(() => pki.cleanup());
 
@@ -299,18 +330,37 @@ describe("TLS 1.2 hostile input (seeded)", () => {
     const s = new UnbufferedServerConnection(serverConfig);
     assert.equal(await feed(s, joinBytes(fromClient)), undefined);
     assert.equal(s.isHandshaking, false);
+    const a = new UnbufferedServerConnection(authServerConfig);
+    assert.equal(await feed(a, joinBytes(fromAuthClient)), undefined);
+    assert.equal(a.isHandshaking, false);
+    assert.deepEqual(a.peerCertificates, [pki.client.der]);
   });
 
-  for (const side of ["client", "server"] as const) {
-    it(`${side} victim: 150 mutations at every record position`, async () => {
-      const r = prng(side === "client" ? 0x1202 : 0x1203);
-      const records = side === "client" ? fromServer : fromClient;
+  // With client auth, the client's Certificate, ClientKeyExchange and
+  // CertificateVerify travel in the clear after the ClientHello.
+  const victims: [string, number, () => Uint8Array[], () => Conn | Promise<Conn>][] = [
+    [
+      "client victim",
+      0x1202,
+      () => fromServer,
+      () => UnbufferedClientConnection.create(clientConfig, "localhost"),
+    ],
+    ["server victim", 0x1203, () => fromClient, () => new UnbufferedServerConnection(serverConfig)],
+    [
+      "server victim asking for a client certificate",
+      0x1204,
+      () => fromAuthClient,
+      () => new UnbufferedServerConnection(authServerConfig),
+    ],
+  ];
+  for (const [name, seed, recorded, victim] of victims) {
+    it(`${name}: 150 mutations at every record position`, async () => {
+      const r = prng(seed);
+      const records = recorded();
       let failures = 0;
       for (let i = 0; i < 150; i++) {
         const at = r.int(records.length);
-        const conn = side === "client"
-          ? await UnbufferedClientConnection.create(clientConfig, "localhost")
-          : new UnbufferedServerConnection(serverConfig);
+        const conn = await victim();
         const err = await feed(conn, joinBytes(mutate(records, at, r)));
         if (err === undefined) continue;
         failures++;

@@ -8,31 +8,16 @@
 // Skipped when workerd, deno or openssl is missing, except in CI.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { Buffer } from "node:buffer";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { type TestCert, TestPki } from "./_pki.ts";
-import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
+import { peerMissing } from "./peers/_spawn.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
 import { freePort } from "./peers/_free_port.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const WORKERD = join(
-  process.env.KERNELTLS_WORKERD_DIR ?? join(process.env.TMPDIR ?? "/tmp", "kerneltls-workerd"),
-  "node_modules/.bin/workerd",
-);
-
-function workerdMissing(): string | undefined {
-  if (existsSync(WORKERD)) return undefined;
-  const msg = `workerd not found at ${WORKERD} (npm install --prefix <dir> workerd); skipping`;
-  if (process.env.CI === "true") throw new Error(`${msg} (CI=true: .ci/run installs it)`);
-  return msg;
-}
+import { bundleWorker, serveWorkerd, workerdMissing } from "./peers/_workerd.ts";
 
 const missing = workerdMissing() ?? peerMissing("deno", ["--version"]) ??
   peerMissing("openssl", ["version"]);
@@ -72,17 +57,7 @@ describe(
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), "kerneltls-workerd-"));
-      const built = spawnSync("deno", [
-        "bundle",
-        "--platform",
-        "browser",
-        "--format",
-        "esm",
-        join(ROOT, "examples/worker/worker.ts"),
-        "-o",
-        join(dir, "worker.mjs"),
-      ], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-      assert.equal(built.status, 0, `deno bundle failed:\n${built.stdout}${built.stderr}`);
+      bundleWorker("examples/worker/worker.ts", join(dir, "worker.mjs"));
       pki = new TestPki();
       const ca = pki.root("kerneltls workerd CA");
       leaf = pki.leaf(ca, "DNS:localhost");
@@ -95,21 +70,9 @@ describe(
       workerPort = await freePort();
       otherPort = await freePort();
       writeFileSync(join(dir, "config.capnp"), capnp(workerPort, otherPort));
-      const w = new PeerProcess(WORKERD, ["serve", join(dir, "config.capnp")]);
-      procs.push(w);
-      // workerd prints nothing when it is ready: poll its socket.
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        try {
-          await fetch(`http://127.0.0.1:${workerPort}/?port=1`).then((r) => r.body?.cancel());
-          break;
-        } catch (e) {
-          if (w.exited || Date.now() > deadline) {
-            throw new Error(`workerd did not start: ${String(e)}\n${w.output}`);
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      procs.push(
+        await serveWorkerd([join(dir, "config.capnp")], `http://127.0.0.1:${workerPort}/?port=1`),
+      );
     });
 
     after(async () => {

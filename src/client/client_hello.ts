@@ -11,6 +11,7 @@ import {
   ProtocolVersion,
   PskKeyExchangeMode,
 } from "../msgs/enums.ts";
+import type { ClientHello } from "../msgs/client_hello.ts";
 import type { ClientHelloExtension } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { isGrease } from "../msgs/grease.ts";
@@ -31,15 +32,34 @@ export interface HelloVariant {
 }
 
 /**
- * Encodes a ClientHello (with its handshake header) and records its
- * extension types as the ones the server may answer.
+ * Which ClientHello to build: the only one, or with Encrypted Client Hello
+ * the inner one (real name, ALPN, the inner ECH marker) or the outer one
+ * (the config's public name; its encrypted_client_hello is added when
+ * sealing). Both ECH hellos offer TLS 1.3 only and share, in one run that
+ * the inner compresses, the groups, schemes, versions, PSK modes, cookie
+ * and key shares; GREASE values are the same in both.
  */
-export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant): Uint8Array {
+export type HelloRole = "plain" | "inner" | "outer";
+
+/** The ClientHello for `role`, unencoded. */
+export function clientHelloMessage(
+  hs: ClientHandshakeData,
+  variant: HelloVariant,
+  role: HelloRole = "plain",
+): ClientHello {
   const { config, grease } = hs;
   const extensions: ClientHelloExtension[] = [];
   if (grease) extensions.push({ type: grease.firstExtension, data: new Uint8Array(0) });
-  if (config.enableSni && hs.parsedName.kind === "dns") {
-    extensions.push({ type: ExtensionType.server_name, hostName: hs.parsedName.name });
+  const name = role === "outer" ? hs.ech!.config.contents.publicName : hs.sniName;
+  if (name !== undefined) extensions.push({ type: ExtensionType.server_name, hostName: name });
+  if (role !== "outer" && config.alpnProtocols.length > 0) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [...config.alpnProtocols],
+    });
+  }
+  if (role === "inner") {
+    extensions.push({ type: ExtensionType.encrypted_client_hello, kind: "inner" });
   }
   extensions.push(
     {
@@ -51,14 +71,9 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
       schemes: withGrease(grease?.signatureScheme, config.verifier.supportedVerifySchemes()),
     },
   );
-  if (config.alpnProtocols.length > 0) {
-    extensions.push({
-      type: ExtensionType.application_layer_protocol_negotiation,
-      protocols: [...config.alpnProtocols],
-    });
-  }
   const tls13 = config.versions.includes("TLSv1_3");
-  const tls12 = config.versions.includes("TLSv1_2");
+  // RFC 9849 section 6.1: the inner hello must not offer TLS 1.2; nor does the outer.
+  const tls12 = config.versions.includes("TLSv1_2") && role === "plain";
   const versions: number[] = grease ? [grease.version] : [];
   if (tls13) versions.push(ProtocolVersion.TLSv1_3);
   if (tls12) versions.push(ProtocolVersion.TLSv1_2);
@@ -86,8 +101,10 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
     extensions.push({ type: ExtensionType.key_share, shares });
   }
   if (variant.earlyData) extensions.push({ type: ExtensionType.early_data });
+  // RFC 9849 section 6.2.1: the same GREASE ECH in both ClientHellos.
+  if (role === "plain" && hs.echGrease) extensions.push(hs.echGrease);
   if (grease) extensions.push({ type: grease.lastExtension, data: new Uint8Array([0]) });
-  if (variant.psk) {
+  if (variant.psk && role !== "outer") {
     // pre_shared_key must be the last extension (RFC 8446 4.2.11).
     extensions.push({
       type: ExtensionType.pre_shared_key,
@@ -98,17 +115,20 @@ export function encodeClientHello(hs: ClientHandshakeData, variant: HelloVariant
       binders: [new Uint8Array(variant.psk.binderLength)],
     });
   }
-  // RFC 8701 3.1: a GREASE extension in the server's answer is unsolicited.
-  hs.offeredExtensions = new Set(extensions.map((e) => e.type).filter((t) => !isGrease(t)));
-  return encodeHandshake({
+  return {
     type: HandshakeType.ClientHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
-    random: hs.random,
+    random: role === "inner" ? hs.ech!.innerRandom : hs.random,
     legacySessionId: hs.sessionId,
     cipherSuites: withGrease(grease?.cipherSuite, config.cipherSuites.map((s) => s.id)),
     legacyCompressionMethods: new Uint8Array([0]),
     extensions,
-  });
+  };
+}
+
+/** RFC 8701 3.1: a GREASE extension in the server's answer is unsolicited. */
+function solicitable(types: Iterable<number>): ReadonlySet<number> {
+  return new Set([...types].filter((t) => !isGrease(t)));
 }
 
 /** `values` with the GREASE value `grease` in front, when there is one. */
@@ -117,8 +137,9 @@ function withGrease(grease: number | undefined, values: Iterable<number>): numbe
 }
 
 /**
- * Encodes the ClientHello and, when a ticket is offered, binds it to the PSK
- * (returning the early secret as well).
+ * Encodes the ClientHello (with ECH, the sealed ClientHelloOuter) and records
+ * the extension types the server may answer. When a ticket is offered, binds
+ * it to the PSK (returning the early secret as well).
  */
 export async function buildClientHello(
   hs: ClientHandshakeData,
@@ -127,7 +148,7 @@ export async function buildClientHello(
   earlyData = false,
 ): Promise<{ hello: Uint8Array; early: EarlySecret | undefined }> {
   const offer = hs.offer;
-  const hello = encodeClientHello(hs, {
+  const variant: HelloVariant = {
     shares,
     cookie,
     earlyData,
@@ -136,7 +157,17 @@ export async function buildClientHello(
       obfuscatedTicketAge: obfuscatedTicketAge(offer, hs.config.now().getTime()),
       binderLength: offer.suite.hash.outputLen,
     },
-  });
+  };
+  if (hs.ech) {
+    const inner = clientHelloMessage(hs, variant, "inner");
+    const outer = clientHelloMessage(hs, variant, "outer");
+    const hello = await hs.ech.seal(inner, hs.sniName, outer, hs.sawHelloRetryRequest);
+    hs.offeredExtensions = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
+    return { hello, early: undefined };
+  }
+  const message = clientHelloMessage(hs, variant);
+  hs.offeredExtensions = solicitable(message.extensions.map((e) => e.type));
+  const hello = encodeHandshake(message);
   const early = offer ? await bindClientHello(offer, hs.transcript, hello) : undefined;
   return { hello, early };
 }

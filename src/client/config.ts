@@ -19,6 +19,9 @@ import {
   type ResolvedCommon,
   validateCommon,
 } from "../common/config_base.ts";
+import type { CryptoProvider } from "../crypto/types.ts";
+import { readEchConfigList } from "../msgs/ech_config.ts";
+import { type ChosenEchConfig, selectEchConfig } from "./ech_select.ts";
 
 /**
  * Options for {@link ClientConfig}.
@@ -71,6 +74,26 @@ export interface ClientConfigOptions extends CommonConfigOptions {
    * unsupported_extension for an extension).
    */
   grease?: boolean;
+  /**
+   * Encrypted Client Hello (RFC 9849): `configList` is an ECHConfigList, as
+   * the `ech` parameter of a DNS HTTPS record carries it (base64-decoded).
+   * The first usable config is encrypted to: the real server name, ALPN and
+   * the rest travel in the encrypted ClientHelloInner, the config's public
+   * name in the visible ClientHelloOuter. Both offer TLS 1.3 only, and no
+   * ticket is offered. When the server rejects ECH, the handshake is
+   * authenticated for the public name and then fails with an
+   * {@link EchRejectedError} (alert ech_required) whose `retryConfigs` a
+   * caller may retry with on a new connection.
+   */
+  ech?: { configList: Uint8Array };
+  /**
+   * Without `ech`, send a GREASE encrypted_client_hello (RFC 9849 section
+   * 6.2) of a plausible size, so that connections with real ECH do not stand
+   * out (default false: it costs an X25519 key generation and about 250
+   * bytes per ClientHello, and a server may answer it with retry configs we
+   * ignore).
+   */
+  echGrease?: boolean;
 }
 
 /**
@@ -100,6 +123,10 @@ export interface ResolvedClientConfig extends ResolvedCommon {
   enableEarlyData: boolean;
   /** Whether the ClientHello carries GREASE values (RFC 8701). */
   grease: boolean;
+  /** The ECHConfig chosen from `ech.configList`, when ECH is offered. */
+  ech: ChosenEchConfig | undefined;
+  /** Whether a GREASE ECH extension is sent (only without `ech`). */
+  echGrease: boolean;
 }
 
 /**
@@ -134,6 +161,7 @@ export class ClientConfig {
     if (options.certificateChain !== undefined) {
       parseCertChain(options.certificateChain, "ClientConfig");
     }
+    if (options.ech !== undefined) checkEchOptions(options);
     this.options = guardOptions(options);
     this.sessionStore = options.resumption === false
       ? undefined
@@ -171,6 +199,30 @@ export class ClientConfig {
       sessionStore: this.sessionStore,
       enableEarlyData: o.enableEarlyData ?? false,
       grease: o.grease ?? true,
+      ech: o.ech && chooseEchConfig(common.provider, o.ech.configList),
+      echGrease: o.ech === undefined && (o.echGrease ?? false),
     };
   }
+}
+
+function checkEchOptions(options: ClientConfigOptions): void {
+  if (!(options.ech?.configList instanceof Uint8Array)) {
+    throw new TypeError("ClientConfig: ech.configList must be a Uint8Array");
+  }
+  if (options.versions && !options.versions.includes("TLSv1_3")) {
+    throw new TypeError("ClientConfig: ech needs TLS 1.3");
+  }
+  try {
+    readEchConfigList(options.ech.configList);
+  } catch (e) {
+    throw new TypeError(`ClientConfig: ech.configList: ${(e as Error).message}`);
+  }
+}
+
+function chooseEchConfig(provider: CryptoProvider, configList: Uint8Array): ChosenEchConfig {
+  const chosen = selectEchConfig(provider, configList);
+  if (!chosen) {
+    throw new TypeError("ClientConfig: no config in ech.configList is usable by this provider");
+  }
+  return chosen;
 }

@@ -109,11 +109,12 @@ export class ExpectCertificate implements HandshakeState {
     }
     const chain = cert.certificateList.map((e) => e.cert);
     cx.info.peerCertificates = chain;
-    const { config, serverName } = this.#hs;
+    // RFC 9849 section 6.1.7: with ECH rejected, the public name instead.
+    const { config, verifyName } = this.#hs;
     const verified = config.verifier.verifyServerCert(
       chain[0],
       chain.slice(1),
-      serverName,
+      verifyName,
       config.now(),
     );
     this.#hs.transcript.add(raw.encoded);

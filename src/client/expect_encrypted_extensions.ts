@@ -61,6 +61,19 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
     }
     this.#checkEarlyData(cx, findExtension(ee.extensions, ExtensionType.early_data) !== undefined);
+    const retry = findExtension(ee.extensions, ExtensionType.encrypted_client_hello);
+    if (retry && this.#hs.ech) {
+      // RFC 9849 section 5: retry configs answer only a ClientHelloOuter.
+      if (this.#hs.ech.status === "accepted") {
+        throw peerMisbehaved(
+          "server accepted ECH and sent retry configs",
+          "UnsolicitedEchRetryConfigs",
+          AlertDescription.UnsupportedExtension,
+        );
+      }
+      this.#hs.ech.retryConfigs = retry.retryConfigs.slice();
+    }
+    // Section 6.2.1: with GREASE ECH they were checked to decode, and are ignored.
     this.#hs.transcript.add(raw.encoded);
     // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
     if (this.#hs.resumed) {

@@ -22,6 +22,7 @@ import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
 import type { ClientAuthRequest } from "./expect_certificate.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
+import { EchRejectedError } from "../error.ts";
 
 /** Awaits the server's Finished. */
 export class ExpectFinished implements HandshakeState {
@@ -54,6 +55,9 @@ export class ExpectFinished implements HandshakeState {
       fin.verifyData,
       "server",
     );
+    // RFC 9849 section 6.1.6: authenticated for the public name only, the
+    // connection is refused (ech_required) with what the caller can retry with.
+    if (hs.ech?.status === "rejected") throw new EchRejectedError(hs.ech.retryConfigs);
     hs.transcript.add(raw.encoded);
 
     // Application secrets cover ClientHello..server Finished (RFC 8446 7.1).

@@ -26,6 +26,7 @@ import { buildClientHello } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
 import { handleTls12ServerHello } from "./tls12_server_hello.ts";
+import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
 
 /** Awaits ServerHello (or, first time only, HelloRetryRequest). */
 export class ExpectServerHello implements HandshakeState {
@@ -43,8 +44,9 @@ export class ExpectServerHello implements HandshakeState {
     const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
     const hs = this.#hs;
     // Without supported_versions the server chose TLS 1.2 or older.
+    // Under ECH neither hello offered TLS 1.2 (RFC 9849 section 6.1).
     if (
-      hs.config.versions.includes("TLSv1_2") && !hs.sawHelloRetryRequest &&
+      hs.config.versions.includes("TLSv1_2") && !hs.ech && !hs.sawHelloRetryRequest &&
       !isHelloRetryRequest(msg) &&
       findExtension(
           msg.extensions as ServerHello["extensions"],
@@ -96,6 +98,7 @@ export class ExpectServerHello implements HandshakeState {
       );
     }
     hs.suite = suite;
+    await readRetryEchSignal(hs, suite, hrr, raw.encoded);
     // The transcript now starts with message_hash(ClientHello1) (RFC 8446 4.4.1).
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     hs.transcript.add(raw.encoded);
@@ -177,6 +180,7 @@ export class ExpectServerHello implements HandshakeState {
       throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
     }
     hs.suite = suite;
+    await readServerHelloEchSignal(hs, cx, suite, raw.encoded);
     hs.transcript.add(raw.encoded);
     const helloHash = await hs.transcript.hash(suite.hash);
     const early = await EarlySecret.create(

@@ -12,6 +12,8 @@ import type { OfferedSession } from "./resumption.ts";
 import type { ClientEarlyData } from "./early_data.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
 import { type ClientGrease, drawGrease } from "./grease.ts";
+import type { EchOffer } from "./ech_offer.ts";
+import type { EchOuterClientHelloExtension } from "../msgs/extension_types.ts";
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -30,8 +32,15 @@ export class ClientHandshakeData {
   sessionId: Uint8Array;
   /** The GREASE values of both ClientHellos, when the config sends them. */
   readonly grease: ClientGrease | undefined;
-  /** Handshake transcript. */
-  readonly transcript: Transcript = new Transcript();
+  /**
+   * Handshake transcript; with ECH the outer one, replaced by the inner one
+   * when the server accepts.
+   */
+  transcript: Transcript = new Transcript();
+  /** The Encrypted Client Hello offer, when the config has an ECHConfig. */
+  ech: EchOffer | undefined;
+  /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
+  echGrease: EchOuterClientHelloExtension | undefined;
   /** Key shares we sent, by group. */
   keyShares: ActiveKeyExchange[] = [];
   /** Whether a HelloRetryRequest was received. */
@@ -64,6 +73,22 @@ export class ClientHandshakeData {
     this.random = config.randomBytes(32);
     this.sessionId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
     this.grease = config.grease ? drawGrease(config.randomBytes) : undefined;
+  }
+
+  /** The host name for server_name: a DNS name when SNI is on. */
+  get sniName(): string | undefined {
+    return this.config.enableSni && this.parsedName.kind === "dns"
+      ? this.parsedName.name
+      : undefined;
+  }
+
+  /**
+   * The name the server's certificate must be valid for: ours, or the
+   * ECHConfig's public name once the server has rejected ECH (RFC 9849
+   * section 6.1.7).
+   */
+  get verifyName(): string {
+    return this.ech?.status === "rejected" ? this.ech.config.contents.publicName : this.serverName;
   }
 
   /** Reports a secret to the key log, if one is configured. */

@@ -14,6 +14,8 @@ import { takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
+import { EchOffer } from "./ech_offer.ts";
+import { greaseEch } from "./ech_grease.ts";
 import { Tls13Writer } from "../record/record_io.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
@@ -60,7 +62,11 @@ export async function startClient(
   const hint = await config.sessionStore?.kxHint(serverName);
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
   hs.keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
-  hs.tls12Offer = await takeTls12Session(config, serverName);
+  const shares = hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }));
+  // RFC 9849 section 6.1: with ECH, no TLS 1.2 session, and (for now) no
+  // ticket either: neither is offered under ECH.
+  if (config.ech) hs.ech = await EchOffer.create(config.ech, config.randomBytes);
+  hs.tls12Offer = hs.ech ? undefined : await takeTls12Session(config, serverName);
   if (hs.tls12Offer) {
     // RFC 5077 3.4: with a ticket, any non-empty ID shows whether it was taken.
     hs.sessionId = hs.tls12Offer.ticket
@@ -68,18 +74,14 @@ export async function startClient(
       : hs.tls12Offer.sessionId;
   }
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
-  hs.offer = config.versions.includes("TLSv1_3")
+  hs.offer = config.versions.includes("TLSv1_3") && !hs.ech
     ? await takeResumableSession(config, serverName)
     : undefined;
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
   const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
     hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
-  const { hello, early } = await buildClientHello(
-    hs,
-    hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
-    undefined,
-    offerEarly,
-  );
+  if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
+  const { hello, early } = await buildClientHello(hs, shares, undefined, offerEarly);
   hs.transcript.add(hello);
   const core = new ConnectionCore(new ExpectServerHello(hs), {
     maxFragmentSize: config.maxFragmentSize,

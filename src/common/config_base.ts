@@ -295,8 +295,8 @@ export async function loadCertifiedKey(
   };
 }
 
-/** Option fields that hold secrets. */
-const SECRET_OPTIONS = ["privateKey"] as const;
+/** Option fields that hold secrets (a server's `ech` holds HPKE private keys). */
+const SECRET_OPTIONS = ["privateKey", "ech"] as const;
 
 /**
  * The frozen copy of a config's options that the config exposes. Secret
@@ -304,7 +304,9 @@ const SECRET_OPTIONS = ["privateKey"] as const;
  * (`console.log`, `Deno.inspect`, `node:util` `inspect`, `JSON.stringify`)
  * shows them as `"[redacted]"`.
  */
-export function guardOptions<T extends { privateKey?: unknown }>(options: T): Readonly<T> {
+export function guardOptions<T extends { privateKey?: unknown; ech?: unknown }>(
+  options: T,
+): Readonly<T> {
   const copy = { ...options };
   for (const key of SECRET_OPTIONS) {
     if (key in copy) Object.defineProperty(copy, key, { enumerable: false });

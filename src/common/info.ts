@@ -34,6 +34,11 @@ export interface ConnectionInfo {
   peerCertificates?: Uint8Array[];
   /** Full, full with HelloRetryRequest, or resumed. */
   handshakeKind: HandshakeKind | undefined;
-  /** Server side: the SNI host name the client sent. */
+  /** Server side: the SNI host name the client sent (the inner one under ECH). */
   serverName?: string;
+  /**
+   * Whether Encrypted Client Hello was accepted: undefined when neither side
+   * had it in play (no ECH offered, or a server without ECH keys).
+   */
+  echAccepted?: boolean;
 }

@@ -271,6 +271,17 @@ export abstract class UnbufferedConnectionCommon {
   }
 
   /**
+   * Whether Encrypted Client Hello (RFC 9849) was accepted, once the
+   * ServerHello is settled: `undefined` when not in play (the client offered
+   * none, or the server has no ECH keys), else `true` or `false`. A client
+   * whose offer was rejected never completes: it fails with
+   * `EchRejectedError`.
+   */
+  get echAccepted(): boolean | undefined {
+    return this.peekCore()?.info.echAccepted;
+  }
+
+  /**
    * Whether 0-RTT data was accepted: `undefined` until known or when none was
    * offered, then `true` or `false`.
    */

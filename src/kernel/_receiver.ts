@@ -11,7 +11,8 @@ import type { Aead } from "../crypto/types.ts";
 import { ContentType } from "../msgs/enums.ts";
 import { dataAfterCloseNotify } from "../post_handshake/alerts.ts";
 import { unexpectedChangeCipherSpec } from "../post_handshake/inbound_policy.ts";
-import { type RawRecord, readRecord } from "../record/deframer.ts";
+import { type RawRecord, readRecord, RECORD_HEADER_LEN } from "../record/deframer.ts";
+import { concat } from "../_bytes.ts";
 import type { RecordProtection } from "../record/protection.ts";
 import { ProtectedReader } from "../record/record_io.ts";
 import { InboundRouter } from "./_inbound.ts";
@@ -71,6 +72,33 @@ export class Receiver {
     );
   }
 
+  /**
+   * Completes the record the last call left incomplete with the first bytes
+   * of `bytes` (copied: `bytes` is the caller's). `used` counts the bytes
+   * taken; without a `record` they were all taken and the record is still
+   * incomplete (kept as the new partial).
+   */
+  #completePartial(bytes: Uint8Array): { record: RawRecord | undefined; used: number } {
+    let joined = this.#partial;
+    let used = 0;
+    const take = (upTo: number) => {
+      const n = Math.min(upTo - joined.length, bytes.length - used);
+      if (n <= 0) return;
+      joined = concat(joined, bytes.subarray(used, used + n));
+      used += n;
+    };
+    take(RECORD_HEADER_LEN);
+    // Checks the header (type, version, length limit) before taking the body.
+    readRecord(joined);
+    if (joined.length >= RECORD_HEADER_LEN) {
+      take(RECORD_HEADER_LEN + ((joined[3] << 8) | joined[4]));
+    }
+    const record = readRecord(joined);
+    this.#partial = record ? EMPTY : joined;
+    if (record?.contentType === ContentType.ChangeCipherSpec) throw unexpectedChangeCipherSpec();
+    return { record, used };
+  }
+
   /** Sequence number of the next record under the current key. */
   get seq(): bigint {
     return this.#rx.seq;
@@ -86,19 +114,21 @@ export class Receiver {
    * record (at most one) is kept for the next call.
    */
   async receive(bytes: Uint8Array): Promise<Received> {
-    let buf = bytes;
-    if (this.#partial.length > 0) {
-      buf = new Uint8Array(this.#partial.length + bytes.length);
-      buf.set(this.#partial);
-      buf.set(bytes, this.#partial.length);
-    }
     // Records before a framing error are still handled, so the error surfaces
     // in stream order (for example junk after close_notify).
     const records: RawRecord[] = [];
     let framingError: unknown;
+    let rest = bytes;
     let off = 0;
     try {
-      for (let r = readRecord(buf); r; r = readRecord(buf.subarray(off))) {
+      // Only the record left incomplete by the last call is copied to join
+      // it; the rest are views of `bytes`.
+      if (this.#partial.length > 0) {
+        const joined = this.#completePartial(bytes);
+        rest = bytes.subarray(joined.used);
+        if (joined.record) records.push(joined.record);
+      }
+      for (let r = readRecord(rest); r; r = readRecord(rest.subarray(off))) {
         // Refused in stream order too, as the connection does.
         if (r.contentType === ContentType.ChangeCipherSpec) throw unexpectedChangeCipherSpec();
         records.push(r);
@@ -107,15 +137,16 @@ export class Receiver {
     } catch (e) {
       framingError = e;
     }
-    this.#partial = framingError === undefined && off < buf.length ? buf.slice(off) : EMPTY;
+    if (framingError !== undefined) this.#partial = EMPTY;
+    else if (off < rest.length) this.#partial = rest.slice(off);
 
     const { conn, aead, protection, maxInFlight, stats } = this.#init;
     const got: Received = { data: [], answer: false, refuse: false };
     let i = 0;
     while (i < records.length) {
       if (this.#peerClosed) throw dataAfterCloseNotify();
-      const end = Math.min(records.length, i + maxInFlight);
-      const opened = this.#rx.openMany(records.slice(i, end));
+      // One window slides over every record of the call (until a key change).
+      const opened = this.#rx.openMany(records.slice(i), maxInFlight);
       for (const opening of opened) {
         const { contentType, plaintext } = await opening;
         stats.recordsOpened++;
@@ -129,7 +160,7 @@ export class Receiver {
           this.#rx = new ProtectedReader(protection, key, checkSeq(next.seq));
           stats.rxKeyUpdates++;
           if (routed.keyUpdate === "requested") got.answer = true;
-          // Later records of this batch were decrypted under the old key: redo them.
+          // Later records of this call were decrypted under the old key: redo them.
           break;
         }
         if (this.#peerClosed) break;

@@ -4,6 +4,7 @@
 import { decodeError, illegalParameter, type Reader, type Writer } from "./codec.ts";
 import {
   emptyList,
+  type ExtCodec,
   latin1Decode,
   latin1Encode,
   readOpaqueList,
@@ -47,14 +48,14 @@ import type {
   SupportedVersionsClientHelloExtension,
   SupportedVersionsServerHelloExtension,
 } from "./extension_types.ts";
+import {
+  echClientHello,
+  echHelloRetryRequest,
+  echOuterExtensions,
+  echRetryConfigs,
+} from "./_ech_ext_codecs.ts";
 
-/** Reads and writes the `extension_data` of one extension type. */
-export interface ExtCodec<E> {
-  /** Reads the body; the caller checks that nothing is left over. */
-  read(r: Reader): E;
-  /** Writes the body (without type and length). */
-  write(w: Writer, ext: E): void;
-}
+export type { ExtCodec } from "./_ext_helpers.ts";
 
 /** One codec per typed extension of a context. */
 export type CodecTable<K extends { type: number }> = {
@@ -337,6 +338,8 @@ export const CLIENT_HELLO_CODECS: CodecTable<KnownClientHelloExtension> = {
   [ExtensionType.renegotiation_info]: renegotiationInfo,
   [ExtensionType.ec_point_formats]: ecPointFormats,
   [ExtensionType.session_ticket]: sessionTicket,
+  [ExtensionType.encrypted_client_hello]: echClientHello,
+  [ExtensionType.ech_outer_extensions]: echOuterExtensions,
 };
 
 /** ServerHello extensions (not HelloRetryRequest). */
@@ -359,6 +362,7 @@ export const HELLO_RETRY_REQUEST_CODECS: CodecTable<KnownHelloRetryRequestExtens
   [ExtensionType.key_share]: keyShareHelloRetryRequest,
   [ExtensionType.supported_versions]: supportedVersionsServerHello,
   [ExtensionType.cookie]: cookie,
+  [ExtensionType.encrypted_client_hello]: echHelloRetryRequest,
 };
 
 /** EncryptedExtensions extensions. */
@@ -368,6 +372,7 @@ export const ENCRYPTED_EXTENSIONS_CODECS: CodecTable<KnownEncryptedExtension> = 
   [ExtensionType.application_layer_protocol_negotiation]: alpn,
   [ExtensionType.early_data]: empty(ExtensionType.early_data),
   [ExtensionType.record_size_limit]: recordSizeLimit,
+  [ExtensionType.encrypted_client_hello]: echRetryConfigs,
 };
 
 /** CertificateRequest extensions. */

@@ -4,6 +4,14 @@
 
 import { decodeError, type Reader, type Writer } from "./codec.ts";
 
+/** Reads and writes the `extension_data` of one extension type. */
+export interface ExtCodec<E> {
+  /** Reads the body; the caller checks that nothing is left over. */
+  read(r: Reader): E;
+  /** Writes the body (without type and length). */
+  write(w: Writer, ext: E): void;
+}
+
 /** Throws the `decode_error` for a list that must not be empty. */
 export function emptyList(what: string): never {
   throw decodeError(`${what}: empty list`, "EmptyList");

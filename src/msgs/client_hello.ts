@@ -49,6 +49,16 @@ export const MAX_SESSION_ID_LENGTH = 32;
  * ```
  */
 export function readClientHello(r: Reader): ClientHello {
+  const hello = readClientHelloPrefix(r);
+  r.expectEnd("ClientHello");
+  return hello;
+}
+
+/**
+ * Reads a ClientHello body from the front of `r`, leaving whatever follows
+ * (the padding of an EncodedClientHelloInner, RFC 9849 section 5.1).
+ */
+export function readClientHelloPrefix(r: Reader): ClientHello {
   const legacyVersion = r.u16();
   const random = r.bytes(RANDOM_LENGTH);
   const legacySessionId = r.vec8();
@@ -67,7 +77,6 @@ export function readClientHello(r: Reader): ClientHello {
     throw decodeError("ClientHello: empty legacy_compression_methods", "EmptyList");
   }
   const extensions = r.atEnd ? [] : readExtensions(r, "ClientHello");
-  r.expectEnd("ClientHello");
   return {
     type: HandshakeType.ClientHello,
     legacyVersion,

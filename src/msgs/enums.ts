@@ -97,6 +97,7 @@ export const AlertDescription = {
   UnknownPskIdentity: 115,
   CertificateRequired: 116,
   NoApplicationProtocol: 120,
+  EchRequired: 121,
 } as const;
 
 /** A value of {@link AlertDescription}, or an unknown code point kept as a number. */
@@ -231,6 +232,10 @@ export const ExtensionType = {
   post_handshake_auth: 49,
   signature_algorithms_cert: 50,
   key_share: 51,
+  /** RFC 9849 section 5.1: only inside an EncodedClientHelloInner. */
+  ech_outer_extensions: 0xfd00,
+  /** RFC 9849 section 5. */
+  encrypted_client_hello: 0xfe0d,
   renegotiation_info: 0xff01,
 } as const;
 

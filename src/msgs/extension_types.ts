@@ -235,6 +235,54 @@ export interface SessionTicketExtension {
   ticket: Uint8Array;
 }
 
+/** encrypted_client_hello in a ClientHelloOuter (RFC 9849 section 5). */
+export interface EchOuterClientHelloExtension {
+  /** Always `ExtensionType.encrypted_client_hello`. */
+  type: typeof ExtensionType.encrypted_client_hello;
+  /** ECHClientHelloType outer. */
+  kind: "outer";
+  /** The HPKE KDF and AEAD the payload is sealed with. */
+  cipherSuite: { kdfId: number; aeadId: number };
+  /** The chosen ECHConfig's config_id. */
+  configId: number;
+  /** The HPKE encapsulated key; empty after a HelloRetryRequest. */
+  enc: Uint8Array;
+  /** The sealed EncodedClientHelloInner (non-empty). */
+  payload: Uint8Array;
+}
+
+/** encrypted_client_hello in a ClientHelloInner: empty but for its type. */
+export interface EchInnerClientHelloExtension {
+  /** Always `ExtensionType.encrypted_client_hello`. */
+  type: typeof ExtensionType.encrypted_client_hello;
+  /** ECHClientHelloType inner. */
+  kind: "inner";
+}
+
+/** ech_outer_extensions (RFC 9849 section 5.1): only in an EncodedClientHelloInner. */
+export interface EchOuterExtensionsExtension {
+  /** Always `ExtensionType.ech_outer_extensions`. */
+  type: typeof ExtensionType.ech_outer_extensions;
+  /** The extension types copied from the ClientHelloOuter, in order (1..127). */
+  types: number[];
+}
+
+/** encrypted_client_hello in EncryptedExtensions: the server's retry configs. */
+export interface EchRetryConfigsExtension {
+  /** Always `ExtensionType.encrypted_client_hello`. */
+  type: typeof ExtensionType.encrypted_client_hello;
+  /** retry_configs: an ECHConfigList, checked to decode. */
+  retryConfigs: Uint8Array;
+}
+
+/** encrypted_client_hello in a HelloRetryRequest: the 8-byte acceptance signal. */
+export interface EchHelloRetryRequestExtension {
+  /** Always `ExtensionType.encrypted_client_hello`. */
+  type: typeof ExtensionType.encrypted_client_hello;
+  /** hrr_accept_confirmation. */
+  confirmation: Uint8Array;
+}
+
 /** Typed extensions of a ClientHello. */
 export type KnownClientHelloExtension =
   | ServerNameExtension
@@ -255,7 +303,10 @@ export type KnownClientHelloExtension =
   | ExtendedMasterSecretExtension
   | RenegotiationInfoExtension
   | EcPointFormatsExtension
-  | SessionTicketExtension;
+  | SessionTicketExtension
+  | EchOuterClientHelloExtension
+  | EchInnerClientHelloExtension
+  | EchOuterExtensionsExtension;
 
 /** Extensions of a ClientHello. */
 export type ClientHelloExtension = KnownClientHelloExtension | UnknownExtension;
@@ -284,7 +335,8 @@ export type ServerHelloExtension = KnownServerHelloExtension | UnknownExtension;
 export type KnownHelloRetryRequestExtension =
   | KeyShareHelloRetryRequestExtension
   | SupportedVersionsServerHelloExtension
-  | CookieExtension;
+  | CookieExtension
+  | EchHelloRetryRequestExtension;
 
 /** Extensions of a HelloRetryRequest. */
 export type HelloRetryRequestExtension = KnownHelloRetryRequestExtension | UnknownExtension;
@@ -295,7 +347,8 @@ export type KnownEncryptedExtension =
   | SupportedGroupsExtension
   | AlpnExtension
   | EarlyDataExtension
-  | RecordSizeLimitExtension;
+  | RecordSizeLimitExtension
+  | EchRetryConfigsExtension;
 
 /** Extensions of EncryptedExtensions. */
 export type EncryptedExtension = KnownEncryptedExtension | UnknownExtension;

@@ -99,6 +99,10 @@ const TLS13_ALLOWED: Record<number, readonly ExtensionContext[]> = {
   [ExtensionType.session_ticket]: [CH],
   [ExtensionType.renegotiation_info]: [CH],
   [ExtensionType.ec_point_formats]: [CH],
+  // RFC 9849 sections 5 and 5.1: ech_outer_extensions lives only inside an
+  // EncodedClientHelloInner, never in a ClientHello on the wire.
+  [ExtensionType.encrypted_client_hello]: [CH, EE, HRR],
+  [ExtensionType.ech_outer_extensions]: [],
 };
 
 /** Messages that exist only in TLS 1.3, so the table applies while decoding. */

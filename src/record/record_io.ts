@@ -55,13 +55,15 @@ export interface RecordReader {
   /** Checks and unprotects one record given its 5-byte header and its fragment. */
   open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord>;
   /**
-   * Opens consecutive records with their decryptions running at once. Result
-   * `i` settles after result `i - 1`, and the sequence number moves on only as
+   * Opens consecutive records with their decryptions running at once, at
+   * most `window` at a time (all of them when absent): the decryption of
+   * record `i` starts once result `i - window` is accepted. Result `i`
+   * settles after result `i - 1`, and the sequence number moves on only as
    * each one authenticates, so a caller that stops at the first rejection (or
    * drops the reader after a key change) leaves it exactly where one `open`
    * call per record would have. No other call may overlap it.
    */
-  openMany?(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[];
+  openMany?(records: readonly ProtectedRecord[], window?: number): Promise<OpenedRecord>[];
 }
 
 /** Runs `f` and reports its result or exception through a promise, never a throw. */
@@ -228,13 +230,15 @@ redactInspection(
 );
 
 /**
- * The ordering behind `openMany`: `decrypt(i)` starts for every record at
- * once, `accept(result)` runs for each in turn once the one before it was
- * accepted; a rejection fails every later result too. `done` runs when all
- * results have settled.
+ * The ordering behind `openMany`: `decrypt(i)` starts for the first `window`
+ * records at once and for each later one when result `i - window` was
+ * accepted; `accept(result)` runs for each in turn once the one before it was
+ * accepted; a rejection fails every later result too (and starts no more
+ * decryptions). `done` runs when all results have settled.
  */
 function openInOrder<T>(
   count: number,
+  window: number,
   decrypt: (i: number) => Promise<T>,
   accept: (result: T) => OpenedRecord,
   done: () => void,
@@ -242,7 +246,7 @@ function openInOrder<T>(
   const results: Promise<OpenedRecord>[] = [];
   let previous: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < count; i++) {
-    const decrypting = decrypt(i);
+    const decrypting = i < window ? decrypt(i) : results[i - window].then(() => decrypt(i));
     decrypting.catch(() => {}); // observed through its result
     const result = previous.then(() => decrypting).then(accept);
     result.catch(() => {}); // the caller may stop before this one
@@ -300,13 +304,17 @@ export class ProtectedReader implements RecordReader {
   }
 
   /** See {@link RecordReader.openMany}; the same checks as `open`, per record. */
-  openMany(records: readonly ProtectedRecord[]): Promise<OpenedRecord>[] {
+  openMany(records: readonly ProtectedRecord[], window = records.length): Promise<OpenedRecord>[] {
     if (this.#busy) throw new TypeError("record reader calls must not overlap");
+    if (!Number.isInteger(window) || window < 1) {
+      throw new RangeError("window must be a positive integer");
+    }
     this.#busy = true;
     const base = this.#seq;
     let accepted = 0;
     return openInOrder(
       records.length,
+      window,
       (i) => this.#decrypt(records[i], base + BigInt(i)),
       (decrypted) => this.#accept(decrypted, records[accepted++].header),
       () => (this.#busy = false),

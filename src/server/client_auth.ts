@@ -13,6 +13,26 @@ import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 
 /**
+ * Bytes the certificate_authorities list may take on the wire. It is a u16
+ * vector (RFC 5246 7.4.4), and in TLS 1.3 it shares the CertificateRequest's
+ * u16 extensions block with signature_algorithms (RFC 8446 4.2.4); the
+ * margin leaves room for those.
+ */
+const MAX_AUTHORITY_BYTES = 60_000;
+
+/**
+ * The trust anchors' subjects to name in a CertificateRequest, or none when
+ * they do not fit (about 600 roots or more): an empty list is allowed in
+ * both versions and leaves the choice of certificate to the client.
+ */
+export function authorityHints(verifier: ClientCertVerifier): readonly Uint8Array[] {
+  const subjects = verifier.rootHintSubjects();
+  let total = 0;
+  for (const subject of subjects) total += 2 + subject.length;
+  return total <= MAX_AUTHORITY_BYTES ? subjects : [];
+}
+
+/**
  * Checks the client's chain (end entity first) with `verifier` and records
  * it as the peer's certificates; returns false for an empty chain that the
  * verifier lets through (optional client auth).

@@ -18,6 +18,7 @@ import {
   type ResolvedCommon,
   validateCommon,
 } from "../common/config_base.ts";
+import { type EchKey, type ResolvedEch, resolveEchKeys } from "./ech_keys.ts";
 
 /**
  * What the server knows when it picks a certificate.
@@ -82,7 +83,11 @@ export interface ServerConfigOptions extends CommonConfigOptions {
   privateKey?: string | Uint8Array;
   /** Picks a certificate per ClientHello (for example by SNI); overrides the chain. */
   certResolver?: CertResolver;
-  /** Client authentication (default none). `WebPkiClientVerifier` is the usual one. */
+  /**
+   * Client authentication, TLS 1.3 and 1.2 alike (default none):
+   * CertificateRequest is sent when it offers client auth, and the client's
+   * chain and CertificateVerify go to it. `WebPkiClientVerifier` is the usual one.
+   */
   clientCertVerifier?: ClientCertVerifier;
   /**
    * Answer the client's ALPN with no protocol when nothing matches instead of
@@ -113,6 +118,15 @@ export interface ServerConfigOptions extends CommonConfigOptions {
    * stateful tickets carry it, and each such ticket is good for 0-RTT once.
    */
   maxEarlyDataSize?: number;
+  /**
+   * Encrypted Client Hello (RFC 9849), as a client-facing server in shared
+   * mode: the HPKE keys with their ECHConfigs (from `generateEchConfig`),
+   * several at once while keys rotate. A ClientHelloOuter that one of them
+   * opens is answered as its ClientHelloInner (`serverName` is then the inner
+   * name); any other gets the outer hello's handshake (so have a certificate
+   * for the public name) with every config sent back as retry_configs.
+   */
+  ech?: { keys: EchKey[] };
 }
 
 /**
@@ -148,6 +162,8 @@ export interface ResolvedServerConfig extends ResolvedCommon {
   allowPskKe: boolean;
   /** 0-RTT budget; 0 disables early data. */
   maxEarlyDataSize: number;
+  /** The ECH keys and retry configs, when configured. */
+  ech: ResolvedEch | undefined;
 }
 
 /**
@@ -187,6 +203,9 @@ export class ServerConfig {
         throw new TypeError(`ServerConfig: ${name} must be an integer from 0 to ${max}`);
       }
     }
+    if (options.ech !== undefined && !Array.isArray(options.ech?.keys)) {
+      throw new TypeError("ServerConfig: ech.keys must be an array");
+    }
     this.options = guardOptions(options);
     this.#sessionStore = options.sessionStore ?? new InMemoryServerSessionStore();
   }
@@ -224,6 +243,7 @@ export class ServerConfig {
       ticketer: o.ticketer,
       allowPskKe: o.allowPskKe ?? false,
       maxEarlyDataSize: o.maxEarlyDataSize ?? 0,
+      ech: o.ech && resolveEchKeys(common.provider, o.ech.keys),
     };
   }
 }

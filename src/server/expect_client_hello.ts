@@ -13,9 +13,11 @@ import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
 import { findExtension } from "../msgs/extensions.ts";
-import type { KeyShareEntry } from "../msgs/extension_types.ts";
+import type { EchHelloRetryRequestExtension, KeyShareEntry } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
-import { HELLO_RETRY_REQUEST_RANDOM } from "../msgs/server_hello.ts";
+import { HELLO_RETRY_REQUEST_RANDOM, type HelloRetryRequest } from "../msgs/server_hello.ts";
+import { helloRetryEchConfirmation } from "../tls13/ech_confirmation.ts";
+import { offersEch, openEch, openRetryEch } from "./ech_accept.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import {
   checkClientHello,
@@ -54,9 +56,13 @@ export class ExpectClientHello implements HandshakeState {
 
   /** Negotiates from the ClientHello and sends our answer. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const hello = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
     const hs = this.#hs;
     const { config } = hs;
+    const wire = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
+    // RFC 9849 section 7.1: ECH is settled before anything else is negotiated;
+    // accepted, the ClientHelloInner is the ClientHello from here on.
+    const hello = await this.#openEch(cx, wire);
+    const encoded = hello === wire ? raw.encoded : encodeHandshake(hello);
     // D.4: from the first ClientHello on, the peer may send a middlebox CCS.
     cx.ccsAllowed = true;
     // D.5: SSL 3.0 and older are refused outright, whatever else is offered.
@@ -67,7 +73,9 @@ export class ExpectClientHello implements HandshakeState {
         AlertDescription.ProtocolVersion,
       );
     }
-    if (!this.#retry && wantsTls12(hs, hello)) return handleTls12ClientHello(hs, cx, raw, hello);
+    if (!this.#retry && hello === wire && wantsTls12(hs, hello)) {
+      return handleTls12ClientHello(hs, cx, raw, hello);
+    }
     if (!config.versions.includes("TLSv1_3")) {
       throw peerIncompatible(
         "client offers no version we enabled",
@@ -88,7 +96,7 @@ export class ExpectClientHello implements HandshakeState {
       ({ suite, group } = this.#retry);
       share = checkSecondHello(hello, this.#retry);
     } else {
-      hs.clientRandom = hello.random;
+      hs.clientRandom = wire.random; // the one on the wire, under ECH too
       hs.sessionId = hello.legacySessionId;
       suite = chooseSuite(config, hello.cipherSuites);
       // A client asking for psk_ke alone may send no groups at all.
@@ -96,7 +104,7 @@ export class ExpectClientHello implements HandshakeState {
       if (hasGroups || pskMode !== "psk_ke") {
         const choice = chooseGroup(config, hello);
         if (!choice.share) {
-          return this.#sendHelloRetryRequest(cx, raw, hello, suite, choice.group);
+          return this.#sendHelloRetryRequest(cx, encoded, hello, suite, choice.group);
         }
         group = choice.group;
         share = choice.share;
@@ -104,12 +112,12 @@ export class ExpectClientHello implements HandshakeState {
     }
 
     // 4.2.11: resumption, before this ClientHello enters the transcript (binders).
-    const psk = pskMode ? await acceptPsk(hs, hello, raw.encoded, suite) : undefined;
+    const psk = pskMode ? await acceptPsk(hs, hello, encoded, suite) : undefined;
     if (psk && pskMode === "psk_ke") group = share = undefined;
     if (!psk && !share) {
       throw peerIncompatible("no key exchange group in common", "NoKxGroupsInCommon");
     }
-    hs.transcript.add(raw.encoded);
+    hs.transcript.add(encoded);
 
     const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
     cx.info.serverName = serverName;
@@ -158,6 +166,8 @@ export class ExpectClientHello implements HandshakeState {
       earlyData: earlyData
         ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
         : undefined,
+      echInnerRandom: hs.echInnerRandom,
+      echRetryConfigs: hs.echRetryConfigs,
     });
     if (earlyOffered && !earlyData) {
       cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs, psk?.session.maxEarlyDataSize));
@@ -177,20 +187,43 @@ export class ExpectClientHello implements HandshakeState {
   }
 
   /**
+   * RFC 9849 section 7.1 (7.1.1 for the second ClientHello): the inner hello
+   * when our key opens the client's offer, else the hello as received, noting
+   * the retry configs to send when the client offered ECH we cannot open.
+   */
+  async #openEch(cx: ConnectionCore, hello: ClientHello): Promise<ClientHello> {
+    const hs = this.#hs;
+    if (this.#retry) {
+      return hs.echAccepted ? await openRetryEch(hs.echAccepted, hello) : hello;
+    }
+    const ech = hs.config.ech;
+    if (!ech) return hello;
+    const opened = await openEch(hs.config.provider, ech, hello);
+    cx.info.echAccepted = opened !== undefined;
+    if (!opened) {
+      if (offersEch(hello)) hs.echRetryConfigs = ech.retryConfigs;
+      return hello;
+    }
+    hs.echAccepted = opened.accepted;
+    hs.echInnerRandom = opened.inner.random;
+    return opened.inner;
+  }
+
+  /**
    * 4.1.4: ask for a share of `group`. The transcript restarts from
    * message_hash(ClientHello1) (4.4.1).
    */
   async #sendHelloRetryRequest(
     cx: ConnectionCore,
-    raw: RawHandshake,
+    encoded: Uint8Array,
     hello: ClientHello,
     suite: Tls13CipherSuite,
     group: KeyExchangeGroup,
   ): Promise<HandshakeState> {
     const hs = this.#hs;
-    hs.transcript.add(raw.encoded);
+    hs.transcript.add(encoded);
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
-    const hrr = encodeHandshake({
+    const message: HelloRetryRequest = {
       type: HandshakeType.ServerHello,
       legacyVersion: ProtocolVersion.TLSv1_2,
       random: HELLO_RETRY_REQUEST_RANDOM,
@@ -202,7 +235,22 @@ export class ExpectClientHello implements HandshakeState {
         { type: ExtensionType.key_share, selectedGroup: group.group },
         { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
       ],
-    });
+    };
+    // RFC 9849 section 7.2.1: an accepted offer is confirmed in the extension.
+    if (hs.echInnerRandom) {
+      const ech: EchHelloRetryRequestExtension = {
+        type: ExtensionType.encrypted_client_hello,
+        confirmation: new Uint8Array(8),
+      };
+      message.extensions.push(ech);
+      ech.confirmation = await helloRetryEchConfirmation(
+        suite,
+        hs.echInnerRandom,
+        hs.transcript,
+        message,
+      );
+    }
+    const hrr = encodeHandshake(message);
     hs.transcript.add(hrr);
     cx.sendHandshake(hrr);
     // 4.2.10: early data sent with the first ClientHello is refused and skipped.

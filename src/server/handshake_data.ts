@@ -11,6 +11,7 @@ import { Transcript } from "../tls13/transcript.ts";
 import type { Tls13Traffic } from "../common/tls13_traffic.ts";
 import type { Exporter } from "../common/exporter.ts";
 import type { ResolvedServerConfig } from "./config.ts";
+import type { AcceptedEch } from "./ech_accept.ts";
 
 /** Server-side handshake facts shared by the `Expect*` states. */
 export class ServerHandshakeData {
@@ -26,6 +27,12 @@ export class ServerHandshakeData {
   requestedExtensions: ReadonlySet<number> = new Set();
   /** Whether our change_cipher_spec was already queued (RFC 8446 D.4). */
   sentChangeCipherSpec = false;
+  /** Encrypted Client Hello we accepted: the handshake runs on the inner hello. */
+  echAccepted: AcceptedEch | undefined;
+  /** ClientHelloInner.random, for the acceptance signals. */
+  echInnerRandom: Uint8Array | undefined;
+  /** Set when the client offered ECH we could not open: sent as retry_configs. */
+  echRetryConfigs: Uint8Array | undefined;
 
   /** Starts an empty handshake for `config`. */
   constructor(config: ResolvedServerConfig) {

@@ -18,13 +18,15 @@ import type { RetryChoice } from "./handshake_data.ts";
 /**
  * Extensions 4.1.2 lets the second ClientHello change: key_share (checked on
  * its own), pre_shared_key (new ages and binders, identities may be dropped),
- * padding. early_data must go; a cookie is only echoed from a
+ * padding, encrypted_client_hello. early_data must go; a cookie is only echoed from a
  * HelloRetryRequest that carried one, and ours never do.
  */
 const MAY_CHANGE: ReadonlySet<number> = new Set([
   ExtensionType.key_share,
   ExtensionType.pre_shared_key,
   ExtensionType.padding,
+  // RFC 9849 section 6.1.5: a rejected offer's second outer payload is new.
+  ExtensionType.encrypted_client_hello,
 ]);
 
 /**

@@ -25,6 +25,8 @@ import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
 import { EarlySecret, finishedVerifyData, trafficKeys } from "../tls13/key_schedule.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
+import { serverHelloEchConfirmation, serverHelloEchSignal } from "../tls13/ech_confirmation.ts";
+import { authorityHints } from "./client_auth.ts";
 
 /** Everything decided from the ClientHello that the flight needs. */
 export interface FlightPlan {
@@ -48,6 +50,10 @@ export interface FlightPlan {
   psk?: { early: EarlySecret; index: number };
   /** When 0-RTT is accepted: how many bytes of it. */
   earlyData?: number;
+  /** ClientHelloInner.random when we accepted ECH: the ServerHello confirms it. */
+  echInnerRandom?: Uint8Array;
+  /** Our ECHConfigList, for a client whose ECH offer we could not open. */
+  echRetryConfigs?: Uint8Array;
 }
 
 /** The flight with its keys; the writer ends on the server application key. */
@@ -84,7 +90,7 @@ export async function sendServerFlight(
 
   // 4.1.3: ServerHello, its extensions in the order RFC 8448's traces print
   // (any order is valid), so a replay of those traces matches byte for byte.
-  send({
+  const serverHello = encodeHandshake({
     type: HandshakeType.ServerHello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.config.randomBytes(32),
@@ -106,6 +112,14 @@ export async function sendServerFlight(
       { type: ExtensionType.supported_versions, version: ProtocolVersion.TLSv1_3 },
     ],
   });
+  // RFC 9849 section 7.2: accepted ECH is signalled in the random's last 8 bytes.
+  if (plan.echInnerRandom) {
+    serverHelloEchSignal(serverHello).set(
+      await serverHelloEchConfirmation(suite, plan.echInnerRandom, hs.transcript, serverHello),
+    );
+  }
+  cx.sendHandshake(serverHello);
+  hs.transcript.add(serverHello);
   // D.4: a client that sent a session ID expects our CCS after our first flight message.
   if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
     cx.sendChangeCipherSpec();
@@ -137,6 +151,13 @@ export async function sendServerFlight(
   const extensions: EncryptedExtension[] = [];
   if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
   if (plan.earlyData !== undefined) extensions.push({ type: ExtensionType.early_data });
+  // RFC 9849 section 7.1: an offer we could not open gets our current configs.
+  if (plan.echRetryConfigs) {
+    extensions.push({
+      type: ExtensionType.encrypted_client_hello,
+      retryConfigs: plan.echRetryConfigs,
+    });
+  }
   if (plan.alpn) {
     extensions.push({
       type: ExtensionType.application_layer_protocol_negotiation,
@@ -151,7 +172,7 @@ export async function sendServerFlight(
       type: ExtensionType.signature_algorithms,
       schemes: [...plan.clientAuth.supportedVerifySchemes()],
     }];
-    const authorities = plan.clientAuth.rootHintSubjects();
+    const authorities = authorityHints(plan.clientAuth);
     if (authorities.length > 0) {
       requestExtensions.push({
         type: ExtensionType.certificate_authorities,

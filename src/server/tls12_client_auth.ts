@@ -15,7 +15,7 @@ import { decodeCertificate12, encodeCertificateRequest12 } from "../msgs/tls12_m
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { certificateTypesFor } from "../tls12/negotiation.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
-import { acceptClientChain } from "./client_auth.ts";
+import { acceptClientChain, authorityHints } from "./client_auth.ts";
 import { ExpectClientKeyExchange, type Tls12ServerState } from "./tls12_states.ts";
 
 /**
@@ -28,7 +28,7 @@ export function certificateRequest12(verifier: ClientCertVerifier): Uint8Array {
   return encodeCertificateRequest12({
     certificateTypes: certificateTypesFor(schemes),
     schemes,
-    authorities: [...verifier.rootHintSubjects()],
+    authorities: [...authorityHints(verifier)],
   });
 }
 

@@ -3,7 +3,9 @@
  * discarded from the front. It grows by doubling and moves the (short) live
  * region to the front only when the end runs out of room, so each byte is
  * copied about once instead of the whole buffer on every read. A chunk that
- * arrives while nothing is buffered is used as it is, without a copy.
+ * arrives while nothing is buffered is used as it is, without a copy, and so
+ * is one that lies right after the adopted bytes in the same `ArrayBuffer`
+ * (consecutive reads into one slab, see `halfCloseTransport`).
  *
  * @module
  */
@@ -42,6 +44,14 @@ export class ReadBuffer {
       this.#owned = false;
       return;
     }
+    if (!this.#owned && this.#follows(bytes)) {
+      // Both are the transport's chunks, never written to again: one view spans them.
+      const buf = this.#buf;
+      this.#buf = new Uint8Array(buf.buffer, buf.byteOffset + this.#start, live + bytes.length);
+      this.#start = 0;
+      this.#end = this.#buf.length;
+      return;
+    }
     if (!this.#owned || this.#end + bytes.length > this.#buf.length) {
       const needed = live + bytes.length;
       if (this.#owned && needed <= this.#buf.length) {
@@ -63,6 +73,13 @@ export class ReadBuffer {
     }
     this.#buf.set(bytes, this.#end);
     this.#end += bytes.length;
+  }
+
+  /** True when `bytes` starts where the adopted live bytes end, in the same buffer. */
+  #follows(bytes: Uint8Array): boolean {
+    const buf = this.#buf;
+    return bytes.buffer === buf.buffer && this.#end === buf.length &&
+      bytes.byteOffset === buf.byteOffset + buf.length;
   }
 
   /** Drops `n` bytes from the front. */

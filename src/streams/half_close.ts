@@ -10,8 +10,10 @@
 
 import type { ByteTransport } from "./stream_types.ts";
 
-/** Bytes asked for per read when reading through `read()` (Deno's `readable` reads as much). */
-const READ_SIZE = 64 * 1024;
+/** Bytes asked for by the first `read()`, and the least ever asked for. */
+const MIN_READ = 16 * 1024;
+/** The most asked for by one `read()`: 16 records of 16 KiB, decrypted at once. */
+const MAX_READ = 256 * 1024;
 
 /**
  * What {@link halfCloseTransport} needs: the shape of a `Deno.TcpConn`
@@ -128,14 +130,7 @@ function readNext(conn: HalfClosable): {
 } {
   if (conn.read) {
     const read = conn.read.bind(conn);
-    return {
-      async read() {
-        const buf = new Uint8Array(READ_SIZE);
-        const n = await read(buf);
-        return n === null ? null : buf.subarray(0, n);
-      },
-      cancel: () => Promise.resolve(),
-    };
+    return { read: slabReads(read), cancel: () => Promise.resolve() };
   }
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return {
@@ -145,5 +140,36 @@ function readNext(conn: HalfClosable): {
       return done ? null : value;
     },
     cancel: (reason) => (reader ?? conn.readable).cancel(reason).catch(() => {}),
+  };
+}
+
+/**
+ * Reads through `read(p)` into consecutive regions of a larger buffer (a
+ * slab), never reusing a region once handed out: each chunk is the reader's
+ * to keep, without a copy, and chunks that follow each other on the wire lie
+ * next to each other in memory (the read buffer joins them without copying).
+ * The size asked for doubles while reads fill it (up to {@link MAX_READ}) and
+ * halves when they come back less than half full, so a busy connection reads
+ * 256 KiB at a time and an idle one holds a small slab.
+ */
+export function slabReads(
+  read: (p: Uint8Array) => Promise<number | null>,
+): () => Promise<Uint8Array | null> {
+  let size = MIN_READ;
+  let slab = new Uint8Array(0);
+  let at = 0;
+  return async () => {
+    if (slab.length - at < size) {
+      slab = new Uint8Array(size * 4);
+      at = 0;
+    }
+    const asked = size;
+    const n = await read(slab.subarray(at, at + asked));
+    if (n === null) return null;
+    const chunk = slab.subarray(at, at + n);
+    at += n;
+    if (n === asked) size = Math.min(MAX_READ, size * 2);
+    else if (n < asked / 2) size = Math.max(MIN_READ, size / 2);
+    return chunk;
   };
 }

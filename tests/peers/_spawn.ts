@@ -33,9 +33,18 @@ export class PeerProcess {
   readonly #group: boolean;
   #waiters: (() => void)[] = [];
 
-  constructor(cmd: string, args: string[], opts: { detached?: boolean } = {}) {
+  /** `opts.env` is added to our own environment for the child. */
+  constructor(
+    cmd: string,
+    args: string[],
+    opts: { detached?: boolean; env?: Record<string, string> } = {},
+  ) {
     this.#group = opts.detached ?? false;
-    this.child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], detached: this.#group });
+    this.child = spawn(cmd, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: this.#group,
+      env: opts.env && { ...process.env, ...opts.env },
+    });
     const onData = (chunk: Uint8Array) => {
       this.output += new TextDecoder().decode(chunk);
       this.#wakeAll();

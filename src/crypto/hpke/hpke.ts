@@ -36,7 +36,17 @@ const AEAD_KIND_BY_ID: Readonly<Record<number, AeadKind>> = {
   [HpkeAeadId.ChaCha20Poly1305]: "Chacha20Poly1305",
 };
 
-/** An HPKE KDF: HKDF over one HMAC. */
+/**
+ * An HPKE KDF: HKDF over one HMAC.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { HpkeKdf } from "@kerneltls/tls";
+ * const kdf: HpkeKdf = { id: 0x0001, hmac: (await webCryptoProvider()).hmacs.sha256 };
+ * console.log(kdf.hmac.hash.outputLen); // 32
+ * ```
+ */
 export interface HpkeKdf {
   /** IANA KDF identifier. */
   readonly id: number;
@@ -44,7 +54,18 @@ export interface HpkeKdf {
   readonly hmac: Hmac;
 }
 
-/** An HPKE AEAD: one of the provider's AEADs under its HPKE identifier. */
+/**
+ * An HPKE AEAD: one of the provider's AEADs under its HPKE identifier.
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { HpkeAead } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const aead: HpkeAead = { id: 0x0001, aead: provider.cipherSuites[0].aead };
+ * console.log(aead.aead.tagLen); // 16
+ * ```
+ */
 export interface HpkeAead {
   /** IANA AEAD identifier. */
   readonly id: number;
@@ -52,10 +73,24 @@ export interface HpkeAead {
   readonly aead: Aead;
 }
 
-/** A complete HPKE ciphersuite. */
+/**
+ * A complete HPKE ciphersuite.
+ *
+ * @example
+ * ```ts
+ * import type { HpkeSuite } from "@kerneltls/tls";
+ * function describe(suite: HpkeSuite): string {
+ *   return `${suite.kem.name} / ${suite.kdf.id} / ${suite.aead.id}`;
+ * }
+ * void describe;
+ * ```
+ */
 export interface HpkeSuite {
+  /** The KEM. */
   readonly kem: HpkeKem;
+  /** The KDF. */
   readonly kdf: HpkeKdf;
+  /** The AEAD. */
   readonly aead: HpkeAead;
 }
 

@@ -155,7 +155,7 @@ export function detectX25519(): Promise<boolean> {
 }
 
 // PKCS#8 prefix for an X25519 private key (RFC 8410): version 0, id-X25519, OCTET STRING(32).
-const X25519_PKCS8_PREFIX = Uint8Array.of(
+export const X25519_PKCS8_PREFIX: Uint8Array = Uint8Array.of(
   0x30,
   0x2e,
   0x02,
