@@ -122,7 +122,11 @@ export async function startHttpsPageServer(
     } catch { /* ended without close_notify */ }
   }
 
-  const server = createServer((socket) => {
+  // allowHalfOpen (see ByteTransport): a client's FIN must not end our side
+  // under acceptTls, which closes the writable itself. (Without it, closing
+  // the writable of a socket Node already ended throws an uncaught TypeError
+  // inside Deno's Duplex.toWeb adapter.)
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.once("close", () => sockets.delete(socket));
