@@ -40,6 +40,7 @@ export async function extractSecrets(
   const txSeq = core.writer.seq;
   const rxSeq = core.reader.seq;
   const exporter = core.exporter;
+  const peerKeyUpdates = Object.freeze(core.inbound.peerKeyUpdates);
   if (core.tls12) {
     const { suite, tx, rx } = core.tls12;
     const kind = suite.aead.kind;
@@ -61,6 +62,6 @@ export async function extractSecrets(
   ]);
   return {
     secrets: { tx, rx },
-    init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret, exporter },
+    init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret, exporter, peerKeyUpdates },
   };
 }

@@ -144,6 +144,8 @@ export interface KernelInit {
   tickets?: TicketContext;
   /** The connection's keying-material exporter. */
   exporter?: Exporter;
+  /** TLS 1.3: the peer's KeyUpdate allowance as the connection left it. */
+  peerKeyUpdates?: { readonly max: number; readonly taken: number };
 }
 
 /**
@@ -165,6 +167,12 @@ export class KernelConnection {
   readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
   /** The negotiated suite. */
   readonly negotiatedCipherSuite: KernelCipherSuite;
+  /**
+   * TLS 1.3: the peer's KeyUpdate allowance as the connection left it: the
+   * config's `maxKeyUpdates` and how many the connection took.
+   * `KernelRecordLayer` goes on from there.
+   */
+  readonly peerKeyUpdates: { readonly max: number; readonly taken: number } | undefined;
   readonly #suite: SupportedCipherSuite;
   #tx: Uint8Array | undefined;
   #rx: Uint8Array | undefined;
@@ -173,6 +181,7 @@ export class KernelConnection {
   /** @ignore Created by `dangerousIntoKernelConnection()`. */
   constructor(init: KernelInit) {
     this.protocolVersion = init.protocolVersion;
+    this.peerKeyUpdates = init.peerKeyUpdates;
     this.#exporter = init.exporter;
     this.#suite = init.suite;
     this.#tx = init.txSecret;
