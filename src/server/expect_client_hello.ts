@@ -167,6 +167,7 @@ export class ExpectClientHello implements HandshakeState {
         ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
         : undefined,
       echInnerRandom: hs.echInnerRandom,
+      recordSizeLimit: findExtension(hello.extensions, ExtensionType.record_size_limit)?.limit,
       echRetryConfigs: hs.echRetryConfigs,
     });
     if (earlyOffered && !earlyData) {
