@@ -53,6 +53,39 @@ function readerOf(readable: ReadableStream<Uint8Array>): Reader {
   return { read: async () => (await r.read()).value };
 }
 
+/**
+ * Write-behind for a sender that awaits each write (what TlsStream's
+ * writeBatchSize does, here in front of KernelRecordLayer): chunks are copied
+ * into a batch of up to `max` bytes that `flush` takes while the previous
+ * batch is under way, so one flush (one seal call, one transport write)
+ * carries many chunks.
+ */
+function batching(
+  flush: (data: Uint8Array) => Promise<void>,
+  max = 1 << 20,
+): (chunk: Uint8Array) => Promise<void> {
+  let buf = new Uint8Array(max);
+  let filled = 0;
+  let running: Promise<void> | undefined;
+  let taken = () => {};
+  const run = async () => {
+    while (filled > 0) {
+      const data = buf.subarray(0, filled);
+      buf = new Uint8Array(max);
+      filled = 0;
+      taken();
+      await flush(data);
+    }
+    running = undefined;
+  };
+  return async (chunk) => {
+    while (filled + chunk.length > max) await new Promise<void>((r) => (taken = r));
+    buf.set(chunk, filled);
+    filled += chunk.length;
+    running ??= run();
+  };
+}
+
 /** The kernel hand-off of a finished TlsStream, as a plaintext reader / writer. */
 async function kernelEnd(tls: TlsStream) {
   const { secrets, connection, buffered, reader, writer } = await tls.handOff();
@@ -77,6 +110,12 @@ async function kernelEnd(tls: TlsStream) {
       await previous;
       previous = writer.write(await sealing);
     },
+    /** The same, with one seal call and one transport write per batch of writes. */
+    batched: batching(async (data) => {
+      const sealing = layer.seal(data);
+      await previous;
+      previous = writer.write(await sealing);
+    }),
   };
 }
 
@@ -87,7 +126,7 @@ async function serve(): Promise<void> {
   console.log(`PORT ${(listener.addr as Deno.NetAddr).port}`);
   const conn = await listener.accept();
   let reader: Reader;
-  if (mode === "ours-stream" || mode === "ours-kernel") {
+  if (mode.startsWith("ours-")) {
     const config = new ServerConfig({
       certificateChain: cert(),
       privateKey: key(),
@@ -96,7 +135,7 @@ async function serve(): Promise<void> {
     });
     // What the streams docs tell Deno TCP users to do (reads through conn.read()).
     const tls = await acceptTls(halfCloseTransport(conn as Deno.TcpConn), config);
-    reader = mode === "ours-kernel" ? await kernelEnd(tls) : readerOf(tls.readable);
+    reader = mode.startsWith("ours-kernel") ? await kernelEnd(tls) : readerOf(tls.readable);
   } else if (mode === "tcp-read") {
     reader = rawReader(conn);
   } else {
@@ -139,8 +178,12 @@ async function send(): Promise<void> {
       enableSecretExtraction: true,
       cipherSuites: [suite],
     });
-    const tls = await connectTls(halfCloseTransport(conn), config, "localhost");
+    // ours-stream-batch: writes resolve once copied into a batch of 1 MiB.
+    const tls = await connectTls(halfCloseTransport(conn), config, "localhost", {
+      writeBatchSize: mode === "ours-stream-batch" ? 2 ** 20 : undefined,
+    });
     if (mode === "ours-kernel") write = (await kernelEnd(tls)).write;
+    else if (mode === "ours-kernel-batch") write = (await kernelEnd(tls)).batched;
     else {
       const w = tls.writable.getWriter();
       write = (c) => w.write(c);

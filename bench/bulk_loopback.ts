@@ -38,7 +38,14 @@ await Deno.writeTextFile(`${dir}/ca.pem`, ca.certPem);
 
 function ours(mode: string, suite: number, label: string): Case {
   return {
-    name: `ours, ${label}, ${mode === "ours-stream" ? "TlsStream" : "KernelRecordLayer"}`,
+    name: `ours, ${label}, ${
+      {
+        "ours-stream": "TlsStream",
+        "ours-kernel": "KernelRecordLayer",
+        "ours-stream-batch": "TlsStream, writeBatchSize 1 MiB",
+        "ours-kernel-batch": "KernelRecordLayer, sender batching writes",
+      }[mode]
+    }`,
     server: deno("server", mode),
     client: (port) => [...deno("client", mode), String(port), String(suite)],
   };
@@ -58,6 +65,10 @@ const cases: Case[] = ([
   ours("ours-kernel", 0x1301, "AES-128-GCM"),
   ours("ours-stream", 0x1303, "ChaCha20-Poly1305"),
   ours("ours-kernel", 0x1303, "ChaCha20-Poly1305"),
+  ours("ours-stream-batch", 0x1301, "AES-128-GCM"),
+  ours("ours-kernel-batch", 0x1301, "AES-128-GCM"),
+  ours("ours-stream-batch", 0x1303, "ChaCha20-Poly1305"),
+  ours("ours-kernel-batch", 0x1303, "ChaCha20-Poly1305"),
   node("TLS_AES_128_GCM_SHA256", "AES-128-GCM"),
   node("TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305"),
   {

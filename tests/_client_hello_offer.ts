@@ -37,7 +37,13 @@ const EXTRA_EXTENSIONS: Record<number, string> = {
   34: "delegated_credentials",
   0x4469: "application_settings_old",
   0x44cd: "application_settings",
+  0xca34: "trust_anchors",
   0xfe0d: "encrypted_client_hello",
+};
+const EXTRA_SCHEMES: Record<number, string> = {
+  0x0904: "mldsa44",
+  0x0905: "mldsa65",
+  0x0906: "mldsa87",
 };
 
 function namer(table: Record<string, number>, extra: Record<number, string> = {}) {
@@ -48,7 +54,7 @@ function namer(table: Record<string, number>, extra: Record<number, string> = {}
 
 const suiteName = namer(CipherSuiteId, EXTRA_SUITES);
 const groupName = namer(NamedGroup, EXTRA_GROUPS);
-const schemeName = namer(SignatureScheme);
+const schemeName = namer(SignatureScheme, EXTRA_SCHEMES);
 const extensionName = namer(ExtensionType, EXTRA_EXTENSIONS);
 
 /** A ClientHello's offers, by name; GREASE values show as "GREASE". */

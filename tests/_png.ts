@@ -121,3 +121,25 @@ export function shareOfColour(png: Png, rgb: [number, number, number], tolerance
   }
   return hits / (png.width * png.height);
 }
+
+/**
+ * Decodes a browser's screenshot, checks it is `width` x `height`, and returns
+ * the share of it in `rgb` with a line describing it for the test's log.
+ */
+export async function screenshotShare(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+): Promise<{ share: number; summary: string }> {
+  const png = await decodePng(bytes);
+  if (png.width !== width || png.height !== height) {
+    throw new Error(`screenshot is ${png.width}x${png.height}, expected ${width}x${height}`);
+  }
+  const share = shareOfColour(png, rgb);
+  return {
+    share,
+    summary: `screenshot: ${bytes.length} bytes, ${width}x${height}, ` +
+      `${(share * 100).toFixed(1)}% rgb(${rgb.join(", ")})`,
+  };
+}

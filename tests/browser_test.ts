@@ -6,38 +6,28 @@
 // - tests/browser/ws.js: connectTls over a WebSocket, through examples/ws_bridge.ts,
 //   to `openssl s_server -rev`.
 // Deno only (Deno.serve). playwright-core is looked up in $KERNELTLS_PLAYWRIGHT_DIR
-// (default: <tmpdir>/kerneltls-playwright), installed there with
+// (default: <tmpdir>/kerneltls-playwright, tests/peers/_chromium.ts), installed there with
 // `npm install --no-save --prefix <dir> playwright-core@1`. Missing pieces skip
 // the tests, except in CI (CI=true) where they fail.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { testPki } from "../examples/_certgen.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 import { OpenSslServer } from "./peers/_openssl_server.ts";
 import { bundleLibrary } from "./_bundle.ts";
+import { chromiumMissing, PW_DIR } from "./peers/_chromium.ts";
 
 const PAGES = fileURLToPath(new URL("./browser/", import.meta.url));
 const DRIVER = fileURLToPath(new URL("./peers/browser_driver.mjs", import.meta.url));
-const CHROMIUM = process.env.KERNELTLS_CHROMIUM ?? "/usr/bin/chromium";
-const PW_DIR = process.env.KERNELTLS_PLAYWRIGHT_DIR ?? join(tmpdir(), "kerneltls-playwright");
 const TEST_TIMEOUT_MS = 30_000;
-
-function playwrightMissing(): string | undefined {
-  if (existsSync(join(PW_DIR, "node_modules", "playwright-core", "package.json"))) return undefined;
-  const msg = `playwright-core is not installed in ${PW_DIR} ` +
-    `(npm install --no-save --prefix ${PW_DIR} playwright-core@1); skipping the browser tests`;
-  if (process.env.CI === "true") throw new Error(`${msg} (CI=true: install it)`);
-  return msg;
-}
 
 const skip: string | false = typeof Deno === "undefined"
   ? "the browser tests need Deno.serve and deno bundle; run them under Deno"
-  : peerMissing("node") ?? peerMissing(CHROMIUM) ?? playwrightMissing() ?? false;
+  : peerMissing("node") ?? chromiumMissing() ?? false;
 if (skip) console.warn(`browser_test: skipped: ${skip}`);
 const noOpenssl = skip || (peerMissing("openssl", ["version"]) ?? false);
 

@@ -24,6 +24,8 @@ import { findExtension } from "../src/msgs/extensions.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 import { TestPki } from "./_pki.ts";
 import { readFileSync } from "node:fs";
+import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
+import { transportPair } from "./_transport_pair.ts";
 
 const INNER = "private.test";
 const PUBLIC = "public.test";
@@ -269,5 +271,35 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
       findExtension(run.hellos[0].extensions, ExtensionType.encrypted_client_hello),
       undefined,
     );
+  });
+
+  it("TlsStream: info.echAccepted on both sides; a rejected client rejects with EchRejectedError", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 40 });
+    const server = serverConfig({ ech: { keys: [key] } });
+    const clientFor = (configList: Uint8Array) =>
+      new ClientConfig({ verifier: new WebPkiServerVerifier({ roots }), ech: { configList } });
+    {
+      const [a, b] = transportPair();
+      const [c, s] = await Promise.all([
+        connectTls(a, clientFor(key.configList), INNER),
+        acceptTls(b, server),
+      ]);
+      assert.equal(c.info.echAccepted, true);
+      assert.equal(s.info.echAccepted, true);
+      assert.equal(s.connection.serverName, INNER);
+      await Promise.all([c[Symbol.asyncDispose](), s[Symbol.asyncDispose]()]);
+    }
+    {
+      const stale = await generateEchConfig({ publicName: PUBLIC, configId: 41 });
+      const [a, b] = transportPair();
+      const [c, s] = await Promise.allSettled([
+        connectTls(a, clientFor(stale.configList), INNER),
+        acceptTls(b, server),
+      ]);
+      assert.equal(c.status, "rejected");
+      assert.ok(c.reason instanceof EchRejectedError);
+      assert.deepEqual(c.reason.retryConfigs, key.configList);
+      assert.equal(s.status, "rejected");
+    }
   });
 });

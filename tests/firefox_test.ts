@@ -13,10 +13,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ServerConfig } from "../src/server/config.ts";
 import { testPki } from "../examples/_certgen.ts";
 import { describeOffer } from "./_client_hello_offer.ts";
-import { decodePng, shareOfColour } from "./_png.ts";
+import { decodePng, screenshotShare, shareOfColour } from "./_png.ts";
 import {
   FIREFOX,
   firefoxMissing,
@@ -24,9 +23,10 @@ import {
   makeFirefoxProfile,
 } from "./peers/_firefox.ts";
 import {
+  colourPage,
   type HttpsPageServer,
   type PageConnection,
-  startHttpsPageServer,
+  startPageServerFor,
 } from "./peers/_https_page_server.ts";
 
 const skip = firefoxMissing() ?? false;
@@ -39,12 +39,7 @@ const WIDTH = 800;
 const HEIGHT = 600;
 /** The page's colour: no browser chrome or error page is this green. */
 const COLOUR: [number, number, number] = [18, 166, 94];
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>kerneltls</title><link rel="icon" href="data:,">
-<style>html, body { margin: 0; height: 100%; background: rgb(${COLOUR.join(", ")}); }
-p { margin: 0; font: 16px sans-serif; color: white; }</style></head>
-<body><p>served by kerneltls acceptTls</p></body></html>
-`;
+const PAGE = colourPage(COLOUR, "served by kerneltls acceptTls");
 
 /** What one Firefox run did: its exit, the connections it made and the screenshot. */
 interface Load {
@@ -68,12 +63,7 @@ describe("Firefox ESR (NSS) loads a page from acceptTls", () => {
     // certificate names both.
     const { ca, leaf } = await testPki(["localhost", "127.0.0.1"]);
     caPem = ca.certPem;
-    const config = new ServerConfig({
-      certificateChain: leaf.certPem,
-      privateKey: leaf.keyPem,
-      alpnProtocols: ["http/1.1"],
-    });
-    server = await startHttpsPageServer(config, { "/": PAGE });
+    server = await startPageServerFor(leaf, { "/": PAGE });
   });
 
   after(async () => {
@@ -126,13 +116,8 @@ describe("Firefox ESR (NSS) loads a page from acceptTls", () => {
     assert.ok(run.exited && run.code === 0, run.report);
     assert.ok(run.png, `no screenshot\n${run.report}`);
     assert.ok(run.png.length > 1000, `screenshot is only ${run.png.length} bytes`);
-    const image = await decodePng(run.png);
-    assert.deepEqual([image.width, image.height], [WIDTH, HEIGHT]);
-    const share = shareOfColour(image, COLOUR);
-    console.log(
-      `screenshot: ${run.png.length} bytes, ${image.width}x${image.height}, ` +
-        `${(share * 100).toFixed(1)}% rgb(${COLOUR.join(", ")})`,
-    );
+    const { share, summary } = await screenshotShare(run.png, WIDTH, HEIGHT, COLOUR);
+    console.log(summary);
     assert.ok(
       share > 0.9,
       `only ${(share * 100).toFixed(1)}% of the screenshot is the page colour`,

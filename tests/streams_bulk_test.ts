@@ -14,6 +14,7 @@ import {
   connectTls,
   type TlsConnection,
   type TlsStream,
+  type TlsStreamOptions,
 } from "../src/streams/tls_stream.ts";
 import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
 import { testPki } from "../examples/_certgen.ts";
@@ -53,6 +54,7 @@ const transports = [
 async function streams(
   pair: () => Promise<[ByteTransport, ByteTransport, () => void]>,
   options: { versions: ("TLSv1_3" | "TLSv1_2")[]; cipherSuites: number[] },
+  streamOptions: TlsStreamOptions = {},
 ) {
   const { ca, leaf } = await testPki(["localhost"]);
   const [ct, st, done] = await pair();
@@ -65,6 +67,7 @@ async function streams(
         ...options,
       }),
       "localhost",
+      streamOptions,
     ),
     acceptTls(
       st,
@@ -73,6 +76,7 @@ async function streams(
         privateKey: leaf.keyPem,
         enableSecretExtraction: true,
       }),
+      streamOptions,
     ),
   ]);
   return { c, s, done };
@@ -155,22 +159,48 @@ const SUITES = [
   { name: "TLS 1.2 AES-128-GCM", versions: ["TLSv1_2" as const], cipherSuites: [0xc02b] },
 ];
 
+/** 64 MiB each way at once through the plaintext streams, SHA-256 at both ends. */
+async function bothWaysAtOnce(
+  pair: () => Promise<[ByteTransport, ByteTransport, () => void]>,
+  suite: (typeof SUITES)[number],
+  streamOptions: TlsStreamOptions = {},
+): Promise<void> {
+  const { c, s, done } = await streams(pair, suite, streamOptions);
+  try {
+    const d = Array.from({ length: 4 }, () => new Digest());
+    await Promise.all([bothWays(c, d[0], d[1]), bothWays(s, d[2], d[3])]);
+    checkDigests(d);
+  } finally {
+    done();
+  }
+}
+
+/** Both ends hand off in the middle of a transfer each way, SHA-256 at both ends. */
+async function bothHandOff(
+  pair: () => Promise<[ByteTransport, ByteTransport, () => void]>,
+  suite: (typeof SUITES)[number],
+  streamOptions: TlsStreamOptions = {},
+): Promise<void> {
+  const { c, s, done } = await streams(pair, suite, streamOptions);
+  try {
+    const d = Array.from({ length: 4 }, () => new Digest());
+    await Promise.all([
+      withHandOff(c, Math.floor(TOTAL / 3), d[0], d[1]),
+      withHandOff(s, Math.floor(TOTAL / 2) + 12345, d[2], d[3]),
+    ]);
+    checkDigests(d);
+  } finally {
+    done();
+  }
+}
+
 describe("issue 16 item 1: TlsStream in both directions at once", () => {
   for (const t of transports) {
     for (const suite of SUITES.slice(0, 2)) {
       it(`${t.name}, ${suite.name}: 64 MiB each way at once, SHA-256 at both ends`, {
         skip: t.skip,
         timeout: 120_000,
-      }, async () => {
-        const { c, s, done } = await streams(t.pair, suite);
-        try {
-          const d = Array.from({ length: 4 }, () => new Digest());
-          await Promise.all([bothWays(c, d[0], d[1]), bothWays(s, d[2], d[3])]);
-          checkDigests(d);
-        } finally {
-          done();
-        }
-      });
+      }, () => bothWaysAtOnce(t.pair, suite));
     }
   }
 });
@@ -181,19 +211,25 @@ describe("issue 16 item 1: TlsStream.handOff() in the middle of a bulk transfer"
       it(`${t.name}, ${suite.name}: both ends hand off under load, SHA-256 at both ends`, {
         skip: t.skip,
         timeout: 120_000,
-      }, async () => {
-        const { c, s, done } = await streams(t.pair, suite);
-        try {
-          const d = Array.from({ length: 4 }, () => new Digest());
-          await Promise.all([
-            withHandOff(c, Math.floor(TOTAL / 3), d[0], d[1]),
-            withHandOff(s, Math.floor(TOTAL / 2) + 12345, d[2], d[3]),
-          ]);
-          checkDigests(d);
-        } finally {
-          done();
-        }
-      });
+      }, () => bothHandOff(t.pair, suite));
     }
+  }
+});
+
+describe("issue 16 item 2: the same with writeBatchSize (writes resolve once batched)", () => {
+  const batched = { writeBatchSize: MiB };
+  it("in-memory, TLS 1.3 AES-128-GCM: 64 MiB each way at once, SHA-256 at both ends", {
+    timeout: 120_000,
+  }, () => bothWaysAtOnce(memoryPair, SUITES[0], batched));
+
+  for (const t of transports) {
+    it(
+      `${t.name}, TLS 1.3 ChaCha20-Poly1305: both ends hand off with batches queued, SHA-256 at both ends`,
+      {
+        skip: t.skip,
+        timeout: 120_000,
+      },
+      () => bothHandOff(t.pair, SUITES[1], batched),
+    );
   }
 });

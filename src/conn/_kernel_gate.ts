@@ -45,6 +45,7 @@ export async function extractSecrets(
     maxFragmentSize: core.maxFragmentSize,
     recordSizeLimit: core.receiveRecordSizeLimit,
   };
+  const peerKeyUpdates = Object.freeze(core.inbound.peerKeyUpdates);
   if (core.tls12) {
     const { suite, tx, rx } = core.tls12;
     const kind = suite.aead.kind;
@@ -66,6 +67,14 @@ export async function extractSecrets(
   ]);
   return {
     secrets: { tx, rx },
-    init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret, exporter, ...limits },
+    init: {
+      protocolVersion: "TLSv1_3",
+      suite,
+      txSecret,
+      rxSecret,
+      exporter,
+      peerKeyUpdates,
+      ...limits,
+    },
   };
 }

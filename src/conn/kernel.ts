@@ -148,6 +148,8 @@ export interface KernelInit {
   maxFragmentSize?: number;
   /** Our record_size_limit (RFC 8449) when it was negotiated. */
   recordSizeLimit?: number;
+  /** TLS 1.3: the peer's KeyUpdate allowance as the connection left it. */
+  peerKeyUpdates?: { readonly max: number; readonly taken: number };
 }
 
 /**
@@ -182,6 +184,11 @@ export class KernelConnection {
    * with record_overflow. Undefined when the peer did not take part.
    */
   readonly recordSizeLimit: number | undefined;
+   * TLS 1.3: the peer's KeyUpdate allowance as the connection left it: the
+   * config's `maxKeyUpdates` and how many the connection took.
+   * `KernelRecordLayer` goes on from there.
+   */
+  readonly peerKeyUpdates: { readonly max: number; readonly taken: number } | undefined;
   readonly #suite: SupportedCipherSuite;
   #tx: Uint8Array | undefined;
   #rx: Uint8Array | undefined;
@@ -192,6 +199,7 @@ export class KernelConnection {
     this.protocolVersion = init.protocolVersion;
     this.maxFragmentSize = init.maxFragmentSize ?? 16384;
     this.recordSizeLimit = init.recordSizeLimit;
+    this.peerKeyUpdates = init.peerKeyUpdates;
     this.#exporter = init.exporter;
     this.#suite = init.suite;
     this.#tx = init.txSecret;

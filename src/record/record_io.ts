@@ -58,14 +58,14 @@ export interface RecordReader {
   open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord>;
   /**
    * Opens consecutive records with their decryptions running at once, at
-   * most `window` at a time (all of them when absent): the decryption of
-   * record `i` starts once result `i - window` is accepted. Result `i`
+   * most `inFlight` at a time (all of them when absent): the decryption of
+   * record `i` starts once result `i - inFlight` is accepted. Result `i`
    * settles after result `i - 1`, and the sequence number moves on only as
    * each one authenticates, so a caller that stops at the first rejection (or
    * drops the reader after a key change) leaves it exactly where one `open`
    * call per record would have. No other call may overlap it.
    */
-  openMany?(records: readonly ProtectedRecord[], window?: number): Promise<OpenedRecord>[];
+  openMany?(records: readonly ProtectedRecord[], inFlight?: number): Promise<OpenedRecord>[];
 }
 
 /** Runs `f` and reports its result or exception through a promise, never a throw. */
@@ -229,15 +229,15 @@ redactInspection(
 );
 
 /**
- * The ordering behind `openMany`: `decrypt(i)` starts for the first `window`
- * records at once and for each later one when result `i - window` was
+ * The ordering behind `openMany`: `decrypt(i)` starts for the first `inFlight`
+ * records at once and for each later one when result `i - inFlight` was
  * accepted; `accept(result)` runs for each in turn once the one before it was
  * accepted; a rejection fails every later result too (and starts no more
  * decryptions). `done` runs when all results have settled.
  */
 function openInOrder<T>(
   count: number,
-  window: number,
+  inFlight: number,
   decrypt: (i: number) => Promise<T>,
   accept: (result: T) => OpenedRecord,
   done: () => void,
@@ -245,7 +245,7 @@ function openInOrder<T>(
   const results: Promise<OpenedRecord>[] = [];
   let previous: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < count; i++) {
-    const decrypting = i < window ? decrypt(i) : results[i - window].then(() => decrypt(i));
+    const decrypting = i < inFlight ? decrypt(i) : results[i - inFlight].then(() => decrypt(i));
     decrypting.catch(() => {}); // observed through its result
     const result = previous.then(() => decrypting).then(accept);
     result.catch(() => {}); // the caller may stop before this one
@@ -313,17 +313,20 @@ export class ProtectedReader implements RecordReader {
   }
 
   /** See {@link RecordReader.openMany}; the same checks as `open`, per record. */
-  openMany(records: readonly ProtectedRecord[], window = records.length): Promise<OpenedRecord>[] {
+  openMany(
+    records: readonly ProtectedRecord[],
+    inFlight = records.length,
+  ): Promise<OpenedRecord>[] {
     if (this.#busy) throw new TypeError("record reader calls must not overlap");
-    if (!Number.isInteger(window) || window < 1) {
-      throw new RangeError("window must be a positive integer");
+    if (!Number.isInteger(inFlight) || inFlight < 1) {
+      throw new RangeError("inFlight must be a positive integer");
     }
     this.#busy = true;
     const base = this.#seq;
     let accepted = 0;
     return openInOrder(
       records.length,
-      window,
+      inFlight,
       (i) => this.#decrypt(records[i], base + BigInt(i)),
       (decrypted) => this.#accept(decrypted, records[accepted++].header),
       () => (this.#busy = false),

@@ -33,6 +33,10 @@ export function checkOptions(options: TlsStreamOptions): void {
   if (ms !== undefined && !(typeof ms === "number" && ms > 0 && ms <= 2 ** 31 - 1)) {
     throw new RangeError("handshakeTimeoutMs must be a number of milliseconds, 1 to 2^31 - 1");
   }
+  const batch = options.writeBatchSize;
+  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 2 ** 24)) {
+    throw new RangeError("writeBatchSize must be an integer number of bytes, 1 to 2^24");
+  }
 }
 
 /** Watches a handshake: `fired` resolves with the error once the signal aborts or time is up. */

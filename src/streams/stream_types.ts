@@ -79,6 +79,19 @@ export interface TlsStreamOptions {
    * cleared when the handshake ends either way.
    */
   handshakeTimeoutMs?: number;
+  /**
+   * Write-behind, for bulk senders: with a size (bytes, 1 to 2^24), a write
+   * to `writable` resolves as soon as its bytes are copied into the current
+   * batch (of at most this many bytes; a full batch waits for room), while
+   * the batch before it is encrypted in one go (full records, many AEAD
+   * operations at once) and handed to the transport in one write. Small
+   * writes then share records. A batch that fails fails the stream, and the
+   * next write, `close()` or `closed` reports it; `close()`, `handOff()` and
+   * `await using` send the queued batches first. Without it (the default),
+   * each write resolves once its own records were handed to the transport.
+   * 1 MiB (`2 ** 20`) is a good size for bulk transfer.
+   */
+  writeBatchSize?: number;
 }
 
 /**
@@ -128,6 +141,11 @@ export interface TlsStreamInfo {
   peerCertificates: readonly Uint8Array[] | undefined;
   /** Full, with HelloRetryRequest, or resumed. */
   handshakeKind: HandshakeKind | undefined;
+  /**
+   * Whether Encrypted Client Hello was accepted; undefined when not in play
+   * (a client whose offer is rejected fails with `EchRejectedError` instead).
+   */
+  echAccepted: boolean | undefined;
 }
 
 /**

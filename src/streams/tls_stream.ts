@@ -21,6 +21,7 @@ import type {
   TlsStreamOptions,
 } from "./stream_types.ts";
 import { abortError, checkOptions, watchHandshake } from "./_handshake_guard.ts";
+import { WriteBatcher } from "./_write_batch.ts";
 
 export type {
   ByteTransport,
@@ -75,6 +76,8 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   readonly closed: Promise<void>;
   readonly #pump: RecordPump<C>;
   readonly #halfClose: boolean;
+  /** Present with `writeBatchSize`: writes resolve once copied into a batch. */
+  readonly #batcher: WriteBatcher | undefined;
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #writeController!: WritableStreamDefaultController;
   #resolveClosed!: () => void;
@@ -86,13 +89,16 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   #markReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
-  private constructor(conn: C, transport: ByteTransport) {
+  private constructor(conn: C, transport: ByteTransport, batch: number | undefined) {
     this.#pump = new RecordPump(
       conn,
       transport.readable.getReader(),
       transport.writable.getWriter(),
     );
     this.#halfClose = transport.halfClose === true;
+    this.#batcher = batch === undefined
+      ? undefined
+      : new WriteBatcher(batch, (data) => this.#pump.write(data), (e) => void this.#fail(e));
     this.closed = new Promise<void>((resolve, reject) => {
       this.#resolveClosed = resolve;
       this.#rejectClosed = reject;
@@ -122,7 +128,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     transport: ByteTransport,
     options: TlsStreamOptions,
   ): Promise<TlsStream<C>> {
-    const stream = new TlsStream(conn, transport);
+    const stream = new TlsStream(conn, transport, options.writeBatchSize);
     const { signal } = options;
     if (signal?.aborted) {
       // Nothing was sent yet: no alert, just the transport closed.
@@ -162,6 +168,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.#failed && !this.#pump.handedOff) {
       try {
+        await this.#batcher?.drained();
         if (!this.#closeSent) await this.#closeNotify();
         this.#writeController.error(new TypeError("the stream was disposed"));
         this.#endReading();
@@ -182,6 +189,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
       alpnProtocol: c.alpnProtocol,
       peerCertificates: c.peerCertificates,
       handshakeKind: c.handshakeKind,
+      echAccepted: c.echAccepted,
     };
   }
 
@@ -212,12 +220,14 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
    * process comes back, in order: first `buffered`, then what `reader`
    * yields (including a read that was under way at the hand-off). Records
    * the stream wrote are queued on `writer` ahead of anything written to it
-   * from now on.
+   * from now on (with `writeBatchSize`, the batches still queued are sent
+   * first).
    */
-  handOff(): Promise<
+  async handOff(): Promise<
     StreamHandOff<Awaited<ReturnType<C["dangerousIntoKernelConnection"]>>["connection"]>
   > {
-    return this.#pump.handOff((plaintext) => {
+    await this.#batcher?.drained();
+    return await this.#pump.handOff((plaintext) => {
       this.#resolveClosed();
       try {
         // Plaintext decrypted before the hand-off stays readable, then `readable` ends.
@@ -248,7 +258,9 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
 
   async #write(chunk: Uint8Array): Promise<void> {
     try {
-      await this.#pump.write(chunk);
+      if (!this.#batcher) await this.#pump.write(chunk);
+      else if (this.#pump.handedOff) throw new TypeError("the connection is closed for writing");
+      else await this.#batcher.push(chunk);
     } catch (e) {
       await this.#fail(e);
       throw e;
@@ -256,6 +268,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   }
 
   async #close(): Promise<void> {
+    await this.#batcher?.drained();
     await this.#closeNotify();
     // Many transports (Deno's TCP connections among them) close both
     // directions when their writable closes, which would lose the peer's last
@@ -316,6 +329,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
   /** Ends an established stream for `e`: close_notify out, the transport closed. */
   async #abort(e: unknown): Promise<void> {
     if (this.#failed || this.#pump.handedOff) return;
+    this.#batcher?.abandon(e);
     if (!this.#closeSent) await this.#closeNotify().catch(() => {});
     await this.#fail(e);
   }
@@ -330,6 +344,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
     if (this.#failed || this.#pump.handedOff) return;
     this.#failed = true;
     this.#readDone = true;
+    this.#batcher?.abandon(e);
     try {
       this.#readController.error(e);
     } catch { /* already closed */ }

@@ -11,6 +11,7 @@ import { checkRsaMinimumOption } from "./algorithms.ts";
 import { buildPath } from "./path.ts";
 import { type RevocationOptions, type RevocationPolicy, revocationPolicy } from "./revocation.ts";
 import type { RootCertStore } from "./root_store.ts";
+import { SignatureCache } from "./signature_cache.ts";
 import { verifyHandshakeSignature } from "./tls_signatures.ts";
 import { type Certificate, parseCertificate } from "./x509.ts";
 
@@ -21,6 +22,7 @@ export interface ChainSettings {
   readonly maxIntermediates: number | undefined;
   readonly minRsaBits: number;
   readonly revocation: RevocationPolicy | undefined;
+  readonly signatureCache: SignatureCache;
 }
 
 /** Checks the options (throws `RangeError`, `TypeError` or, for a bad CRL, `SyntaxError`). */
@@ -30,6 +32,7 @@ export function chainSettings(o: {
   maxIntermediates?: number;
   minRsaKeyBits?: number;
   revocation?: RevocationOptions;
+  signatureCacheSize?: number;
 }): ChainSettings {
   return {
     roots: o.roots,
@@ -37,6 +40,7 @@ export function chainSettings(o: {
     maxIntermediates: o.maxIntermediates,
     minRsaBits: checkRsaMinimumOption(o.minRsaKeyBits),
     revocation: revocationPolicy(o.revocation),
+    signatureCache: new SignatureCache(o.signatureCacheSize),
   };
 }
 
@@ -67,6 +71,7 @@ export async function verifyChain(
     maxIntermediates: s.maxIntermediates,
     minRsaBits: s.minRsaBits,
     revocation: s.revocation,
+    signatureCache: s.signatureCache,
   });
   return leaf;
 }

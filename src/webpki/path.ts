@@ -19,6 +19,7 @@ import { Budget, type BudgetLimits, isBudgetExhausted, signatureCostOf } from ".
 import { checkCertificate, isSelfIssued } from "./checks.ts";
 import { checkNameConstraints, constrainedNamesOf, constraintsOf } from "./name_constraints.ts";
 import { checkRevocation, type RevocationPolicy } from "./revocation.ts";
+import type { SignatureCache } from "./signature_cache.ts";
 import type { Certificate } from "./x509.ts";
 
 /** What path building needs besides the certificates. */
@@ -37,6 +38,8 @@ export interface PathOptions {
   readonly revocation?: RevocationPolicy;
   /** Work limits; see `budget.ts` for the defaults. */
   readonly budget?: Partial<BudgetLimits>;
+  /** Certificate signatures already verified, consulted and filled here. */
+  readonly signatureCache?: SignatureCache;
 }
 
 // Longest path at all, self-issued certificates included.
@@ -65,6 +68,26 @@ function checkPathNameConstraints(path: readonly Certificate[], budget: Budget):
       }
     }
   }
+}
+
+/** Throws BadSignature unless `issuer`'s key signed `cert` (remembered in the cache). */
+async function checkSignature(
+  cert: Certificate,
+  issuer: Certificate,
+  opts: PathOptions,
+): Promise<void> {
+  const cache = opts.signatureCache;
+  if (cache?.has(issuer.spki, cert.der, cert.signature)) return;
+  const ok = await verifyX509Signature(
+    opts.verifiers,
+    cert.signatureAlgorithm,
+    issuer.spki,
+    issuer.spkiAlgorithm,
+    cert.tbs,
+    cert.signature,
+  );
+  if (!ok) throw certError("BadSignature", "bad certificate signature");
+  cache?.add(issuer.spki, cert.der, cert.signature);
 }
 
 /**
@@ -111,16 +134,9 @@ export async function buildPath(
         if (next > maxIntermediates) {
           throw certError("MaximumPathDepthExceeded", "too many intermediates");
         }
+        // Charged even when the cache answers, so the outcome never depends on it.
         budget.consumeSignatureCheck(signatureCostOf(cand));
-        const ok = await verifyX509Signature(
-          opts.verifiers,
-          cur.signatureAlgorithm,
-          cand.spki,
-          cand.spkiAlgorithm,
-          cur.tbs,
-          cur.signature,
-        );
-        if (!ok) throw certError("BadSignature", "bad certificate signature");
+        await checkSignature(cur, cand, opts);
         const extended = [...path, cand];
         if (isAnchor) {
           checkPathNameConstraints(extended, budget);

@@ -135,6 +135,14 @@ export interface WebPkiVerifierOptions {
    * issuer (`depth: "chain"`, `unknownStatus: "deny"`, `expiredCrls: "enforce"`).
    */
   revocation?: RevocationOptions;
+  /**
+   * How many certificate signatures found valid this verifier remembers
+   * (exact certificate and issuer key bytes; least recently used dropped), so
+   * a peer seen again costs no new signature checks for its chain. Only the
+   * signature check is skipped: dates, constraints, names and revocation are
+   * checked on every handshake. Default 64; 0 turns the cache off.
+   */
+  signatureCacheSize?: number;
 }
 
 /**
@@ -156,7 +164,9 @@ export interface WebPkiVerifierOptions {
  *   signatures; on Deno, RSA keys above 4096 bits give `UnsupportedRsaKeySize`
  *   (its Web Crypto cannot use them);
  * - CRL revocation when `revocation` is set (see {@link RevocationOptions});
- * - at most 48 signature checks (in P-256 units) and 250,000 name-constraint comparisons.
+ * - at most 48 signature checks (in P-256 units) and 250,000 name-constraint comparisons;
+ *   certificate signatures already found valid are remembered (see
+ *   `signatureCacheSize`).
  *
  * Not checked: certificate policies, OCSP, CRL fetching, delta or indirect
  * CRLs, Certificate Transparency, the public suffix list, the Common Name,

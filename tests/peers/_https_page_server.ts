@@ -4,7 +4,7 @@
 // (its ClientHello, decoded), what was negotiated and the request line.
 import { createServer, type Socket } from "node:net";
 import { Duplex } from "node:stream";
-import type { ServerConfig } from "../../src/server/config.ts";
+import { ServerConfig } from "../../src/server/config.ts";
 import { acceptTls, type ByteTransport, type TlsStream } from "../../src/streams/tls_stream.ts";
 import { type ClientHelloOffer, clientHelloOffer } from "../_client_hello_offer.ts";
 import { joinBytes } from "../_pair.ts";
@@ -122,7 +122,11 @@ export async function startHttpsPageServer(
     } catch { /* ended without close_notify */ }
   }
 
-  const server = createServer((socket) => {
+  // allowHalfOpen (see ByteTransport): a client's FIN must not end our side
+  // under acceptTls, which closes the writable itself. (Without it, closing
+  // the writable of a socket Node already ended throws an uncaught TypeError
+  // inside Deno's Duplex.toWeb adapter.)
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.once("close", () => sockets.delete(socket));
@@ -149,4 +153,33 @@ export async function startHttpsPageServer(
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * Starts the server with `leaf` (its certificate and key, as testPki issues
+ * them), offering ALPN http/1.1 only, serving `pages`.
+ */
+export function startPageServerFor(
+  leaf: { certPem: string; keyPem: string },
+  pages: Record<string, string>,
+): Promise<HttpsPageServer> {
+  const config = new ServerConfig({
+    certificateChain: leaf.certPem,
+    privateKey: leaf.keyPem,
+    alpnProtocols: ["http/1.1"],
+  });
+  return startHttpsPageServer(config, pages);
+}
+
+/**
+ * A page that is one solid `colour` edge to edge (so a screenshot of it is
+ * recognisable, see shareOfColour) with `text` in white in `<p id="served">`.
+ */
+export function colourPage(colour: [number, number, number], text: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>kerneltls</title><link rel="icon" href="data:,">
+<style>html, body { margin: 0; height: 100%; background: rgb(${colour.join(", ")}); }
+p { margin: 0; font: 16px sans-serif; color: white; }</style></head>
+<body><p id="served">${text}</p></body></html>
+`;
 }

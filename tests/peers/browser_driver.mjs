@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHROMIUM, CHROMIUM_SWITCHES } from "./chromium_switches.mjs";
 
 const [pwDir, ...urls] = process.argv.slice(2);
 const { chromium } = createRequire(join(pwDir, "package.json"))("playwright-core");
@@ -25,19 +26,10 @@ let failed = false;
 try {
   // A persistent context is how playwright takes a fresh --user-data-dir.
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.KERNELTLS_CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-      "--disable-quic",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_SWITCHES,
   });
   for (const url of urls) {
     const page = await context.newPage();

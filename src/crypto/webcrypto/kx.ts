@@ -2,6 +2,8 @@
  * Key exchange groups through Web Crypto: X25519 (where the runtime has it),
  * secp256r1 and secp384r1. Shares are in their TLS key_share form: 32 raw
  * bytes for X25519, the uncompressed point `04 || X || Y` for the NIST curves.
+ * Each group draws its ephemeral key pairs from a small pool made ahead of
+ * time, one pair per exchange, never reused (see `key_share_pool.ts`).
  *
  * @module
  */
@@ -9,6 +11,7 @@
 import type { ActiveKeyExchange, KeyExchangeGroup } from "../types.ts";
 import { NamedGroup } from "../../msgs/enums.ts";
 import { DerTag, encodeOid, encodeTlv, Oid } from "../_der.ts";
+import { KeySharePool, type PooledKeyPair } from "./key_share_pool.ts";
 
 type Algo = { name: "X25519" } | { name: "ECDH"; namedCurve: "P-256" | "P-384" };
 
@@ -101,11 +104,18 @@ function active(spec: GroupSpec, privateKey: CryptoKey, publicKey: Uint8Array): 
   };
 }
 
+async function generatePair(spec: GroupSpec): Promise<PooledKeyPair> {
+  const pair = await crypto.subtle.generateKey(spec.algo, false, ["deriveBits"]) as CryptoKeyPair;
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+  return { privateKey: pair.privateKey, publicKey };
+}
+
 function makeGroup(spec: GroupSpec): KeyExchangeGroup {
+  // Ephemeral pairs made ahead of time, each used once (see key_share_pool.ts).
+  const pool = new KeySharePool(() => generatePair(spec));
   const start = async (): Promise<ActiveKeyExchange> => {
-    const pair = await crypto.subtle.generateKey(spec.algo, false, ["deriveBits"]) as CryptoKeyPair;
-    const pub = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-    return active(spec, pair.privateKey, pub);
+    const pair = await pool.take();
+    return active(spec, pair.privateKey, pair.publicKey);
   };
   return {
     group: spec.group,
