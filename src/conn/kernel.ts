@@ -184,6 +184,7 @@ export class KernelConnection {
    * with record_overflow. Undefined when the peer did not take part.
    */
   readonly recordSizeLimit: number | undefined;
+  /**
    * TLS 1.3: the peer's KeyUpdate allowance as the connection left it: the
    * config's `maxKeyUpdates` and how many the connection took.
    * `KernelRecordLayer` goes on from there.
