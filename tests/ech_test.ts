@@ -70,19 +70,25 @@ function serverConfig(options: Partial<ServerConfigOptions> = {}): ServerConfig 
   return new ServerConfig({ certResolver: (h) => certs.get(h.serverName ?? ""), ...options });
 }
 
-async function echRun(
+function echRun(
   client: Partial<ClientConfigOptions>,
   server: ServerConfig,
   data = true,
 ): Promise<EchRun> {
-  const clientConn = await UnbufferedClientConnection.create(
-    new ClientConfig({
-      verifier: new WebPkiServerVerifier({ roots }),
-      resumption: false,
-      ...client,
-    }),
-    INNER,
-  );
+  const config = new ClientConfig({
+    verifier: new WebPkiServerVerifier({ roots }),
+    resumption: false,
+    ...client,
+  });
+  return echRunWith(config, server, data);
+}
+
+async function echRunWith(
+  client: ClientConfig,
+  server: ServerConfig,
+  data = true,
+): Promise<EchRun> {
+  const clientConn = await UnbufferedClientConnection.create(client, INNER);
   const serverConn = new UnbufferedServerConnection(server);
   const c = new Endpoint(clientConn);
   const s = new Endpoint(serverConn);
@@ -301,5 +307,35 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
       assert.deepEqual(c.reason.retryConfigs, key.configList);
       assert.equal(s.status, "rejected");
     }
+  });
+
+  it("resumption under ECH: the ticket rides in the inner hello, a GREASE PSK in the outer", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 50 });
+    const server = serverConfig({ ech: { keys: [key] } });
+    const client = new ClientConfig({
+      verifier: new WebPkiServerVerifier({ roots }),
+      ech: { configList: key.configList },
+    });
+    const first = await echRunWith(client, server);
+    assert.equal(first.client.error, undefined);
+    assert.equal(first.clientConn.handshakeKind, "Full");
+    const second = await echRunWith(client, server);
+    assert.equal(second.client.error, undefined);
+    assert.equal(second.clientConn.echAccepted, true);
+    assert.equal(second.clientConn.handshakeKind, "Resumed");
+    assert.equal(second.serverConn.handshakeKind, "Resumed");
+    assert.equal(second.serverConn.serverName, INNER);
+    const outerPsk = findExtension(second.hellos[0].extensions, ExtensionType.pre_shared_key);
+    assert.ok(outerPsk, "the outer hello carries a pre_shared_key");
+    assert.equal(second.hellos[0].extensions.at(-1)?.type, ExtensionType.pre_shared_key);
+    assert.equal(contains(second.wire, INNER), false);
+
+    // Rejected: the outer GREASE PSK resumes nothing, the handshake is a full one.
+    const other = serverConfig({
+      ech: { keys: [await generateEchConfig({ publicName: PUBLIC })] },
+    });
+    const third = await echRunWith(client, other);
+    assert.ok(third.client.error instanceof EchRejectedError, `got ${third.client.error}`);
+    assert.equal(third.serverConn.handshakeKind, "Full");
   });
 });

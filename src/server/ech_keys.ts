@@ -56,6 +56,8 @@ export interface ResolvedEch {
   keys: readonly ServerEchKey[];
   /** retry_configs: every config, in that order (section 7.1). */
   retryConfigs: Uint8Array;
+  /** Whether every key is tried, whatever the config_id (section 7.1, method 2). */
+  trialDecryption: boolean;
 }
 
 const DHKEM_X25519 = 0x0020;
@@ -76,7 +78,11 @@ function rawPrivateKey(key: Uint8Array, kemId: number, where: string): Uint8Arra
  * Checks the configured keys against `provider` (a KEM for each, a usable
  * suite). Throws `TypeError` naming the bad entry.
  */
-export function resolveEchKeys(provider: CryptoProvider, keys: readonly EchKey[]): ResolvedEch {
+export function resolveEchKeys(
+  provider: CryptoProvider,
+  keys: readonly EchKey[],
+  trialDecryption = false,
+): ResolvedEch {
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new TypeError("ServerConfig: ech.keys must be a non-empty array");
   }
@@ -102,7 +108,11 @@ export function resolveEchKeys(provider: CryptoProvider, keys: readonly EchKey[]
       privateKey: rawPrivateKey(k.privateKey, contents.kemId, where),
     };
   });
-  return { keys: resolved, retryConfigs: encodeEchConfigList(resolved.map((k) => k.raw)) };
+  return {
+    keys: resolved,
+    retryConfigs: encodeEchConfigList(resolved.map((k) => k.raw)),
+    trialDecryption,
+  };
 }
 
 /**
