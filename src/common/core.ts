@@ -21,6 +21,7 @@ import { OutboundQueue } from "./outbound.ts";
 import {
   PlainReader,
   PlainWriter,
+  ProtectedReader,
   type RecordReader,
   type RecordWriter,
 } from "../record/record_io.ts";
@@ -66,8 +67,6 @@ export class ConnectionCore {
   error: TlsError | undefined;
   /** State names in the order they were entered, for tests and debugging. */
   readonly stateLog: string[] = [];
-  /** Largest plaintext fragment we send. */
-  readonly maxFragmentSize: number;
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
   /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
@@ -87,6 +86,9 @@ export class ConnectionCore {
 
   #writer: RecordWriter;
   #reader: RecordReader = new PlainReader();
+  #maxFragment: number;
+  /** RFC 8449: our record_size_limit once the peer knows it (see `limitReceivedRecords`). */
+  #receiveLimit: number | undefined;
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
   readonly #outbound: OutboundQueue;
@@ -106,7 +108,7 @@ export class ConnectionCore {
   constructor(initial: HandshakeState, options: CoreOptions) {
     this.state = initial;
     this.stateLog.push(initial.name);
-    this.maxFragmentSize = options.maxFragmentSize;
+    this.#maxFragment = options.maxFragmentSize;
     this.#outbound = new OutboundQueue(options.maxFragmentSize);
     this.#writer = PLAIN_WRITER;
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
@@ -167,6 +169,48 @@ export class ConnectionCore {
   setReader(reader: RecordReader): void {
     this.#policy.checkKeyChangeBoundary();
     this.#reader = reader;
+    this.#limitReader();
+  }
+
+  /** Largest plaintext fragment we send: the config's, or the peer's smaller limit. */
+  get maxFragmentSize(): number {
+    return this.#maxFragment;
+  }
+
+  /**
+   * RFC 8449: the peer's record_size_limit allows at most `maxPlaintext`
+   * bytes of content per record; records queued or written from now on are
+   * cut to that when it is smaller than ours.
+   */
+  limitSentRecords(maxPlaintext: number): void {
+    this.#maxFragment = Math.min(this.#maxFragment, maxPlaintext);
+    this.#outbound.limitFragments(this.#maxFragment);
+  }
+
+  /**
+   * RFC 8449: the peer now knows our record_size_limit `limit`; protected
+   * records it sends from now on that decrypt to more bytes are
+   * record_overflow. Accepted 0-RTT data is exempt (the client could not know
+   * the limit when it sent it): the key after EndOfEarlyData gets the limit.
+   */
+  limitReceivedRecords(limit: number): void {
+    this.#receiveLimit = limit;
+    this.#limitReader();
+  }
+
+  /** Our record_size_limit as the peer must honour it, once negotiated. */
+  get receiveRecordSizeLimit(): number | undefined {
+    return this.#receiveLimit;
+  }
+
+  #limitReader(): void {
+    const reader = this.#reader;
+    if (
+      this.#receiveLimit !== undefined && this.#earlyRemaining === undefined &&
+      reader instanceof ProtectedReader
+    ) {
+      this.#reader = reader.withRecordSizeLimit(this.#receiveLimit);
+    }
   }
 
   /**
