@@ -55,8 +55,6 @@ export class ConnectionCore {
   error: TlsError | undefined;
   /** State names in the order they were entered, for tests and debugging. */
   readonly stateLog: string[] = [];
-  /** Largest plaintext fragment we send. */
-  readonly maxFragmentSize: number;
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
   /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
@@ -83,7 +81,6 @@ export class ConnectionCore {
   constructor(initial: HandshakeState, options: CoreOptions) {
     this.state = initial;
     this.stateLog.push(initial.name);
-    this.maxFragmentSize = options.maxFragmentSize;
     this.#outbound = new Outbound(options.maxFragmentSize);
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
     // deno-lint-ignore no-this-alias
@@ -181,6 +178,35 @@ export class ConnectionCore {
   /** The current record reader. */
   get reader(): RecordReader {
     return this.#inbound.reader;
+  }
+
+  /** Largest plaintext fragment we send: the config's, or the peer's smaller limit. */
+  get maxFragmentSize(): number {
+    return this.#outbound.maxFragmentSize;
+  }
+
+  /**
+   * RFC 8449: the peer's record_size_limit allows at most `maxPlaintext`
+   * bytes of content per record; records queued or written from now on are
+   * cut to that when it is smaller than ours.
+   */
+  limitSentRecords(maxPlaintext: number): void {
+    this.#outbound.limitFragments(maxPlaintext);
+  }
+
+  /**
+   * RFC 8449: the peer now knows our record_size_limit `limit`; protected
+   * records it sends from now on that decrypt to more bytes are
+   * record_overflow. Accepted 0-RTT data is exempt (the client could not know
+   * the limit when it sent it): the key after EndOfEarlyData gets the limit.
+   */
+  limitReceivedRecords(limit: number): void {
+    this.#inbound.limitReceivedRecords(limit);
+  }
+
+  /** Our record_size_limit as the peer must honour it, once negotiated. */
+  get receiveRecordSizeLimit(): number | undefined {
+    return this.#inbound.receiveRecordSizeLimit;
   }
 
   /**

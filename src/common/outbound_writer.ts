@@ -18,12 +18,25 @@ const INITIAL_HELLO_WRITER = new PlainWriter(ProtocolVersion.TLSv1_0);
 /** Queued records, the writer that protects the next ones, and the transmit step. */
 export class Outbound {
   readonly #queue: OutboundQueue;
+  #maxFragment: number;
   #writer: RecordWriter = PLAIN_WRITER;
   #pendingTransmit = false;
 
   /** `maxFragmentSize` is the largest plaintext fragment per record. */
   constructor(maxFragmentSize: number) {
     this.#queue = new OutboundQueue(maxFragmentSize);
+    this.#maxFragment = maxFragmentSize;
+  }
+
+  /** Largest plaintext fragment we send: the config's, or the peer's smaller limit. */
+  get maxFragmentSize(): number {
+    return this.#maxFragment;
+  }
+
+  /** Cuts records to at most `max` bytes of content from now on, when that is smaller. */
+  limitFragments(max: number): void {
+    this.#maxFragment = Math.min(this.#maxFragment, max);
+    this.#queue.limitFragments(this.#maxFragment);
   }
 
   /** The current record writer. */

@@ -18,7 +18,7 @@ import {
   unexpectedChangeCipherSpec,
 } from "../post_handshake/inbound_policy.ts";
 import type { OpenedRecord } from "../record/tls13_protection.ts";
-import { PlainReader, type RecordReader } from "../record/record_io.ts";
+import { PlainReader, ProtectedReader, type RecordReader } from "../record/record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { AppRecord, CoreStep } from "./core_types.ts";
 import { AppDataQueue } from "./app_queue.ts";
@@ -61,6 +61,8 @@ export class InboundRecords {
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
   #reader: RecordReader = new PlainReader();
+  /** RFC 8449: our record_size_limit once the peer knows it (see `limitReceivedRecords`). */
+  #receiveLimit: number | undefined;
   /** Bytes at the front of the caller's buffer read but not yet reported as discardable. */
   #held = 0;
   readonly #app = new AppDataQueue();
@@ -88,6 +90,29 @@ export class InboundRecords {
   setReader(reader: RecordReader): void {
     this.#policy.checkKeyChangeBoundary();
     this.#reader = reader;
+    this.#limitReader();
+  }
+
+  /** RFC 8449: protected records that decrypt to more than `limit` bytes are record_overflow. */
+  limitReceivedRecords(limit: number): void {
+    this.#receiveLimit = limit;
+    this.#limitReader();
+  }
+
+  /** Our record_size_limit as the peer must honour it, once negotiated. */
+  get receiveRecordSizeLimit(): number | undefined {
+    return this.#receiveLimit;
+  }
+
+  /** Accepted 0-RTT data is exempt from the limit: the key after EndOfEarlyData gets it. */
+  #limitReader(): void {
+    const reader = this.#reader;
+    if (
+      this.#receiveLimit !== undefined && !this.early.accepting &&
+      reader instanceof ProtectedReader
+    ) {
+      this.#reader = reader.withRecordSizeLimit(this.#receiveLimit);
+    }
   }
 
   /** Takes the next decrypted application record (0-RTT data when `early`), if any. */
