@@ -44,6 +44,12 @@ export interface KernelWorkerSummary {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const WAIT_MS = 10_000;
+/**
+ * Starting the Worker may take much longer than a protocol step: under
+ * `deno test` its module graph is type-checked when it starts, from cold in
+ * a fresh checkout.
+ */
+const START_MS = 120_000;
 
 /** Drives the handshake over `tcp` until the connection can be handed off. */
 async function handshake(
@@ -145,6 +151,7 @@ export async function runKernelWorkerDemo(log: (line: string) => void = () => {}
 
     let received = "";
     let closed = false;
+    let started = false;
     let failure: string | undefined;
     let wake: () => void = () => {};
     let writing: Promise<unknown> = Promise.resolve();
@@ -179,12 +186,13 @@ export async function runKernelWorkerDemo(log: (line: string) => void = () => {}
           failure = msg.message;
           break;
         case "ready":
+          started = true;
           break;
       }
       wake();
     };
-    const until = async (done: () => boolean, what: string) => {
-      const deadline = Date.now() + WAIT_MS;
+    const until = async (done: () => boolean, what: string, ms = WAIT_MS) => {
+      const deadline = Date.now() + ms;
       while (!done()) {
         if (failure) throw new Error(`worker failed: ${failure}`);
         const left = deadline - Date.now();
@@ -207,6 +215,7 @@ export async function runKernelWorkerDemo(log: (line: string) => void = () => {}
       suite: connection.negotiatedCipherSuite,
       tickets: true,
     });
+    await until(() => started, "starting the worker", START_MS);
     if (leftover.length > 0) post({ type: "net", bytes: leftover });
     const pumping = (async () => {
       const b = new Uint8Array(65536);

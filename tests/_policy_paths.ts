@@ -27,6 +27,32 @@ export type Outcome =
   | { accepted: true; data: string; peerClosed: boolean }
   | { accepted: false; kind: string; detail: string | undefined; alert: number | undefined };
 
+/** What the attacker read back from the victim: records, and the fatal alert if one came. */
+export interface Answer {
+  records: number;
+  alert: number | undefined;
+}
+
+/** Reads what the victim sent, under the victim's send keys (the attacker's receive keys). */
+export class Listener {
+  readonly #layer: KernelRecordLayer;
+
+  constructor(layer: KernelRecordLayer) {
+    this.#layer = layer;
+  }
+
+  /** Everything the victim sent, read once. */
+  async read(sent: Uint8Array): Promise<Answer> {
+    try {
+      await this.#layer.open(sent);
+      return { records: this.#layer.stats.recordsOpened, alert: undefined };
+    } catch (e) {
+      if (!(e instanceof TlsError) || e.kind !== "AlertReceived") throw e;
+      return { records: this.#layer.stats.recordsOpened, alert: e.alert };
+    }
+  }
+}
+
 /** Seals records as the attacker (the victim's peer) would, under its send keys. */
 export class Forger {
   readonly version: Version;
@@ -66,22 +92,28 @@ export class Forger {
   }
 }
 
-/** An established pair whose victim is `side`, and a forger for the other end. */
+/**
+ * An established pair whose victim is `side`, a forger for the other end,
+ * and a listener for what the victim sends back.
+ */
 export async function victimAndForger(
   pki: PairPki,
   version: Version,
   side: Side,
-): Promise<{ victim: Conn; forger: Forger }> {
+  options: { maxKeyUpdates?: number } = {},
+): Promise<{ victim: Conn; forger: Forger; listener: Listener }> {
   const p = await connectPair(pki, {
-    client: { versions: [version], enableSecretExtraction: true },
-    server: { enableSecretExtraction: true },
+    client: { versions: [version], enableSecretExtraction: true, ...options },
+    server: { enableSecretExtraction: true, ...options },
   });
   assert.equal(p.clientConn.protocolVersion, version);
   const [victim, attacker] = side === "server"
     ? [p.serverConn, p.clientConn]
     : [p.clientConn, p.serverConn];
   const { secrets, connection } = await attacker.dangerousIntoKernelConnection();
-  return { victim, forger: await Forger.create(version, secrets.tx, connection) };
+  const provider = await testProvider();
+  const listener = new Listener(await KernelRecordLayer.create(secrets, connection, { provider }));
+  return { victim, forger: await Forger.create(version, secrets.tx, connection), listener };
 }
 
 function failure(e: unknown): Outcome {
@@ -92,36 +124,40 @@ function failure(e: unknown): Outcome {
   return { accepted: false, kind: e.kind, detail: e.detail, alert: e.alert };
 }
 
+/** What a path made of the input, and what the victim sent back. */
+export interface PathResult {
+  outcome: Outcome;
+  /** Every byte the victim sent in answer (KeyUpdates, warnings, its fatal alert). */
+  sent: Uint8Array;
+}
+
 /** The connection path: processTlsRecords until the input is used up (tests/_pair.ts's driver). */
-export async function viaConnection(victim: Conn, input: Uint8Array): Promise<Outcome> {
+export async function viaConnection(victim: Conn, input: Uint8Array): Promise<PathResult> {
   const end = new Endpoint(victim);
-  end.peer = new Endpoint(victim); // takes our answers (KeyUpdate, alerts); never run
+  end.peer = new Endpoint(victim); // collects what the victim sends; never run
   end.captureErrors = true;
   end.feed(input);
-  await end.step();
-  if (end.error !== undefined) return failure(end.error);
+  await end.step(); // after a failure it also sends the queued fatal alert
+  const sent = end.peer.incoming;
+  if (end.error !== undefined) return { outcome: failure(end.error), sent };
   assert.equal(end.incoming.length, 0, "the connection read all of the input");
-  return {
-    accepted: true,
-    data: new TextDecoder().decode(end.receivedBytes()),
-    peerClosed: end.peerClosed,
-  };
+  const data = new TextDecoder().decode(end.receivedBytes());
+  return { outcome: { accepted: true, data, peerClosed: end.peerClosed }, sent };
 }
 
 /** The kernel path: the victim hands off and its KernelRecordLayer opens the input. */
-export async function viaKernel(
-  victim: Conn,
-  input: Uint8Array,
-): Promise<Outcome> {
+export async function viaKernel(victim: Conn, input: Uint8Array): Promise<PathResult> {
   const { secrets, connection } = await victim.dangerousIntoKernelConnection();
   const layer = await KernelRecordLayer.create(secrets, connection, {
     provider: await testProvider(),
   });
   try {
-    const { data, peerClosed } = await layer.open(input);
-    return { accepted: true, data: new TextDecoder().decode(joinBytes(data)), peerClosed };
+    const { data, peerClosed, toSend } = await layer.open(input);
+    const text = new TextDecoder().decode(joinBytes(data));
+    return { outcome: { accepted: true, data: text, peerClosed }, sent: toSend };
   } catch (e) {
-    return failure(e);
+    // The caller's duty after a fatal error: send the layer's alert record.
+    return { outcome: failure(e), sent: await layer.fatalAlert() };
   }
 }
 

@@ -24,6 +24,9 @@ import { findExtension } from "../src/msgs/extensions.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 import { TestPki } from "./_pki.ts";
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
+import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
+import { transportPair } from "./_transport_pair.ts";
 
 const INNER = "private.test";
 const PUBLIC = "public.test";
@@ -68,19 +71,25 @@ function serverConfig(options: Partial<ServerConfigOptions> = {}): ServerConfig 
   return new ServerConfig({ certResolver: (h) => certs.get(h.serverName ?? ""), ...options });
 }
 
-async function echRun(
+function echRun(
   client: Partial<ClientConfigOptions>,
   server: ServerConfig,
   data = true,
 ): Promise<EchRun> {
-  const clientConn = await UnbufferedClientConnection.create(
-    new ClientConfig({
-      verifier: new WebPkiServerVerifier({ roots }),
-      resumption: false,
-      ...client,
-    }),
-    INNER,
-  );
+  const config = new ClientConfig({
+    verifier: new WebPkiServerVerifier({ roots }),
+    resumption: false,
+    ...client,
+  });
+  return echRunWith(config, server, data);
+}
+
+async function echRunWith(
+  client: ClientConfig,
+  server: ServerConfig,
+  data = true,
+): Promise<EchRun> {
+  const clientConn = await UnbufferedClientConnection.create(client, INNER);
   const serverConn = new UnbufferedServerConnection(server);
   const c = new Endpoint(clientConn);
   const s = new Endpoint(serverConn);
@@ -269,5 +278,85 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
       findExtension(run.hellos[0].extensions, ExtensionType.encrypted_client_hello),
       undefined,
     );
+  });
+
+  it("TlsStream: info.echAccepted on both sides; a rejected client rejects with EchRejectedError", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 40 });
+    const server = serverConfig({ ech: { keys: [key] } });
+    const clientFor = (configList: Uint8Array) =>
+      new ClientConfig({ verifier: new WebPkiServerVerifier({ roots }), ech: { configList } });
+    {
+      const [a, b] = transportPair();
+      const [c, s] = await Promise.all([
+        connectTls(a, clientFor(key.configList), INNER),
+        acceptTls(b, server),
+      ]);
+      assert.equal(c.info.echAccepted, true);
+      assert.equal(s.info.echAccepted, true);
+      assert.equal(s.connection.serverName, INNER);
+      await Promise.all([c[Symbol.asyncDispose](), s[Symbol.asyncDispose]()]);
+    }
+    {
+      const stale = await generateEchConfig({ publicName: PUBLIC, configId: 41 });
+      const [a, b] = transportPair();
+      const [c, s] = await Promise.allSettled([
+        connectTls(a, clientFor(stale.configList), INNER),
+        acceptTls(b, server),
+      ]);
+      assert.equal(c.status, "rejected");
+      assert.ok(c.reason instanceof EchRejectedError);
+      assert.deepEqual(c.reason.retryConfigs, key.configList);
+      assert.equal(s.status, "rejected");
+    }
+  });
+
+  it("resumption under ECH: the ticket rides in the inner hello, a GREASE PSK in the outer", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 50 });
+    const server = serverConfig({ ech: { keys: [key] } });
+    const client = new ClientConfig({
+      verifier: new WebPkiServerVerifier({ roots }),
+      ech: { configList: key.configList },
+    });
+    const first = await echRunWith(client, server);
+    assert.equal(first.client.error, undefined);
+    assert.equal(first.clientConn.handshakeKind, "Full");
+    const second = await echRunWith(client, server);
+    assert.equal(second.client.error, undefined);
+    assert.equal(second.clientConn.echAccepted, true);
+    assert.equal(second.clientConn.handshakeKind, "Resumed");
+    assert.equal(second.serverConn.handshakeKind, "Resumed");
+    assert.equal(second.serverConn.serverName, INNER);
+    const outerPsk = findExtension(second.hellos[0].extensions, ExtensionType.pre_shared_key);
+    assert.ok(outerPsk, "the outer hello carries a pre_shared_key");
+    assert.equal(second.hellos[0].extensions.at(-1)?.type, ExtensionType.pre_shared_key);
+    assert.equal(contains(second.wire, INNER), false);
+
+    // Rejected: the outer GREASE PSK resumes nothing, the handshake is a full one.
+    const other = serverConfig({
+      ech: { keys: [await generateEchConfig({ publicName: PUBLIC })] },
+    });
+    const third = await echRunWith(client, other);
+    assert.ok(third.client.error instanceof EchRejectedError, `got ${third.client.error}`);
+    assert.equal(third.serverConn.handshakeKind, "Full");
+  });
+
+  it("the server's ECH private keys never show in renderings of its configs", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 60 });
+    const config = serverConfig({ ech: { keys: [key] } });
+    const resolved = await config.resolve();
+    assert.deepEqual(resolved.ech!.keys[0].privateKey, key.privateKey, "still usable");
+    const hex = Array.from(key.privateKey, (b) => b.toString(16).padStart(2, "0")).join("");
+    const bytes = [...key.privateKey].join(",");
+    for (
+      const text of [
+        inspect(config.options, { depth: 8 }),
+        inspect(resolved, { depth: 8 }),
+        JSON.stringify(resolved.ech),
+        JSON.stringify(config.options),
+      ]
+    ) {
+      assert.equal(text.includes(hex), false);
+      assert.equal(text.replaceAll(" ", "").replaceAll("\n", "").includes(bytes), false);
+    }
   });
 });

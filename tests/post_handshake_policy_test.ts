@@ -7,6 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type Answer,
   type Forger,
   makePairPki,
   type Outcome,
@@ -17,6 +18,8 @@ import {
   victimAndForger,
 } from "./_policy_paths.ts";
 import { joinBytes } from "./_pair.ts";
+import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
+import { TlsError } from "../src/error.ts";
 
 const HS = 22;
 const ALERT = 21;
@@ -380,10 +383,13 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
     for (const row of rows.filter((r) => r.versions.includes(version))) {
       it(`${row.what} (${row.victim} as victim)`, async () => {
         const outcomes: Outcome[] = [];
+        const answers: Answer[] = [];
         for (const path of [viaConnection, viaKernel]) {
-          const { victim, forger } = await victimAndForger(pki, version, row.victim);
+          const { victim, forger, listener } = await victimAndForger(pki, version, row.victim);
           const input = joinBytes(await row.input(forger));
-          outcomes.push(await path(victim, input));
+          const { outcome, sent } = await path(victim, input);
+          outcomes.push(outcome);
+          answers.push(await listener.read(sent));
         }
         const [connection, kernel] = outcomes;
         assert.deepEqual(kernel, connection, "the kernel path differs from the connection");
@@ -392,7 +398,57 @@ for (const version of ["TLSv1_3", "TLSv1_2"] as const) {
         } else {
           assert.deepEqual({ ...connection, detail: undefined }, row.expect);
         }
+        // The same alert on the wire: what the attacker reads back from the victim.
+        const [heardFromConnection, heardFromKernel] = answers;
+        if (connection.accepted) {
+          // The same answers too (a KeyUpdate, a no_renegotiation warning), and no alert.
+          assert.deepEqual(heardFromKernel, heardFromConnection, "answers differ");
+          assert.equal(heardFromConnection.alert, undefined);
+        } else if (connection.kind === "AlertReceived") {
+          assert.equal(heardFromConnection.alert, undefined, "no alert answers an alert");
+          assert.equal(heardFromKernel.alert, undefined, "no alert answers an alert");
+        } else {
+          assert.equal(
+            heardFromConnection.alert,
+            connection.alert,
+            "connection's alert on the wire",
+          );
+          assert.equal(heardFromKernel.alert, connection.alert, "kernel's alert on the wire");
+        }
       });
     }
   });
 }
+
+describe("issue 15 item 2: the KeyUpdate allowance carries over the hand-off", () => {
+  it("maxKeyUpdates 3: two KeyUpdates before the hand-off, the second after it is refused", async () => {
+    const limit = { maxKeyUpdates: 3 };
+    // The connection alone: the 4th KeyUpdate is one too many.
+    const alone = await victimAndForger(pki, "TLSv1_3", "server", limit);
+    const four = joinBytes(await repeat(4, () => alone.forger.keyUpdate(0)));
+    const onlyConnection = (await viaConnection(alone.victim, four)).outcome;
+    assert.deepEqual(
+      onlyConnection,
+      refused("PeerMisbehaved", "TooManyKeyUpdateRequests", UNEXPECTED),
+    );
+    // Two on the connection, then the hand-off: the kernel layer takes one more, not two.
+    const { victim, forger } = await victimAndForger(pki, "TLSv1_3", "server", limit);
+    const two = joinBytes(await repeat(2, () => forger.keyUpdate(0)));
+    assert.deepEqual((await viaConnection(victim, two)).outcome, ok());
+    const third = await forger.keyUpdate(0);
+    const fourth = await forger.keyUpdate(0);
+    const { secrets, connection } = await victim.dangerousIntoKernelConnection();
+    assert.deepEqual(connection.peerKeyUpdates, { max: 3, taken: 2 });
+    const layer = await KernelRecordLayer.create(secrets, connection);
+    assert.equal((await layer.open(third)).data.length, 0);
+    await assert.rejects(layer.open(fourth), (e) => {
+      assert.ok(e instanceof TlsError);
+      assert.deepEqual(
+        { accepted: false, kind: e.kind, detail: e.detail, alert: e.alert },
+        onlyConnection,
+      );
+      assert.match(e.message, /more than 3 KeyUpdate/);
+      return true;
+    });
+  });
+});

@@ -12,11 +12,17 @@ import {
   PskKeyExchangeMode,
 } from "../msgs/enums.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
-import type { ClientHelloExtension } from "../msgs/extension_types.ts";
+import type {
+  ClientHelloExtension,
+  PreSharedKeyClientHelloExtension,
+} from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { isGrease } from "../msgs/grease.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import { bindClientHello, obfuscatedTicketAge } from "./resumption.ts";
+import type { ResolvedClientConfig } from "./config.ts";
+import { ourRecordSizeLimit } from "../common/record_size_limit.ts";
+import { bindClientHello, obfuscatedTicketAge, type OfferedSession } from "./resumption.ts";
+import type { Transcript } from "../tls13/transcript.ts";
 import type { EarlySecret } from "../tls13/key_schedule.ts";
 
 /** What changes between the first and the second ClientHello. */
@@ -29,6 +35,15 @@ export interface HelloVariant {
   psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
   /** Offer 0-RTT data (first ClientHello with a ticket only). */
   earlyData?: boolean;
+}
+
+/**
+ * The record_size_limit every ClientHello of ours carries (RFC 8449 section
+ * 4): the configured value, in the terms of the highest version we offer.
+ */
+export function offeredRecordSizeLimit(config: ResolvedClientConfig): number {
+  const top = config.versions.includes("TLSv1_3") ? "TLSv1_3" : "TLSv1_2";
+  return ourRecordSizeLimit(config.recordSizeLimit, top);
 }
 
 /**
@@ -58,6 +73,7 @@ export function clientHelloMessage(
       protocols: [...config.alpnProtocols],
     });
   }
+  extensions.push({ type: ExtensionType.record_size_limit, limit: offeredRecordSizeLimit(config) });
   if (role === "inner") {
     extensions.push({ type: ExtensionType.encrypted_client_hello, kind: "inner" });
   }
@@ -104,15 +120,16 @@ export function clientHelloMessage(
   // RFC 9849 section 6.2.1: the same GREASE ECH in both ClientHellos.
   if (role === "plain" && hs.echGrease) extensions.push(hs.echGrease);
   if (grease) extensions.push({ type: grease.lastExtension, data: new Uint8Array([0]) });
-  if (variant.psk && role !== "outer") {
-    // pre_shared_key must be the last extension (RFC 8446 4.2.11).
+  if (variant.psk) {
+    // pre_shared_key must be the last extension (RFC 8446 4.2.11). RFC 9849
+    // section 6.1.2: the outer hello carries a GREASE one shaped like it.
+    const psk = role === "outer" ? hs.ech!.greasePsk(variant.psk) : variant.psk;
     extensions.push({
       type: ExtensionType.pre_shared_key,
-      identities: [{
-        identity: variant.psk.identity,
-        obfuscatedTicketAge: variant.psk.obfuscatedTicketAge,
-      }],
-      binders: [new Uint8Array(variant.psk.binderLength)],
+      identities: [{ identity: psk.identity, obfuscatedTicketAge: psk.obfuscatedTicketAge }],
+      binders: [
+        role === "outer" ? config.randomBytes(psk.binderLength) : new Uint8Array(psk.binderLength),
+      ],
     });
   }
   return {
@@ -160,14 +177,29 @@ export async function buildClientHello(
   };
   if (hs.ech) {
     const inner = clientHelloMessage(hs, variant, "inner");
+    // The binder covers the inner hello, after the inner transcript.
+    const early = offer ? await bindInnerHello(offer, hs.ech.innerTranscript, inner) : undefined;
     const outer = clientHelloMessage(hs, variant, "outer");
     const hello = await hs.ech.seal(inner, hs.sniName, outer, hs.sawHelloRetryRequest);
     hs.offeredExtensions = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
-    return { hello, early: undefined };
+    return { hello, early };
   }
   const message = clientHelloMessage(hs, variant);
   hs.offeredExtensions = solicitable(message.extensions.map((e) => e.type));
   const hello = encodeHandshake(message);
   const early = offer ? await bindClientHello(offer, hs.transcript, hello) : undefined;
   return { hello, early };
+}
+
+/** Binds `inner`'s (last) pre_shared_key in place, after `transcript`. */
+async function bindInnerHello(
+  offer: OfferedSession,
+  transcript: Transcript,
+  inner: ClientHello,
+): Promise<EarlySecret> {
+  const encoded = encodeHandshake(inner);
+  const early = await bindClientHello(offer, transcript, encoded);
+  const psk = inner.extensions[inner.extensions.length - 1] as PreSharedKeyClientHelloExtension;
+  psk.binders = [encoded.slice(encoded.length - offer.suite.hash.outputLen)];
+  return early;
 }

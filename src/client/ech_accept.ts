@@ -69,6 +69,10 @@ export async function readServerHelloEchSignal(
       "EchAcceptanceChanged",
     );
   }
+  // Section 6.1.2: the outer hello's PSK was GREASE; resuming with it is illegal.
+  if (!accepted && hs.resumed) {
+    throw peerMisbehaved("server resumed with the outer hello's GREASE PSK", "EchOuterResumption");
+  }
   ech.status = accepted ? "accepted" : "rejected";
   cx.info.echAccepted = accepted;
   const types = accepted ? ech.innerExtensions : ech.outerExtensions;

@@ -70,13 +70,17 @@ export class EchOffer {
   outerExtensions: ReadonlySet<number> = new Set();
   readonly #enc: Uint8Array;
   readonly #context: HpkeContext;
+  #greasePsk: { identity: Uint8Array; obfuscatedTicketAge: number } | undefined;
+  readonly #randomBytes: (n: number) => Uint8Array;
 
   private constructor(
     config: ChosenEchConfig,
     innerRandom: Uint8Array,
     enc: Uint8Array,
     context: HpkeContext,
+    randomBytes: (n: number) => Uint8Array,
   ) {
+    this.#randomBytes = randomBytes;
     this.config = config;
     this.innerRandom = innerRandom;
     this.#enc = enc;
@@ -93,7 +97,22 @@ export class EchOffer {
       config.contents.publicKey,
       echHpkeInfo(config.raw),
     );
-    return new EchOffer(config, randomBytes(32), enc, context);
+    return new EchOffer(config, randomBytes(32), enc, context, randomBytes);
+  }
+
+  /**
+   * Section 6.1.2: the outer hello's stand-in for the inner PSK: a random
+   * identity of the same length and a random age, kept for the second
+   * ClientHelloOuter after a HelloRetryRequest.
+   */
+  greasePsk<P extends { identity: Uint8Array; binderLength: number }>(
+    real: P,
+  ): { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number } {
+    this.#greasePsk ??= {
+      identity: this.#randomBytes(real.identity.length),
+      obfuscatedTicketAge: this.#randomBytes(4).reduce((n, b) => n * 256 + b, 0),
+    };
+    return { ...this.#greasePsk, binderLength: real.binderLength };
   }
 
   /**
@@ -125,7 +144,15 @@ export class EchOffer {
       enc: retry ? EMPTY : this.#enc,
       payload: new Uint8Array(encoded.length + this.config.suite.aead.aead.tagLen),
     };
-    const withPlaceholder = { ...outer, extensions: [...outer.extensions, ext] };
+    // Before a (GREASE) pre_shared_key, which must stay last.
+    const exts = [...outer.extensions];
+    const last = exts[exts.length - 1];
+    exts.splice(
+      last?.type === ExtensionType.pre_shared_key ? exts.length - 1 : exts.length,
+      0,
+      ext,
+    );
+    const withPlaceholder = { ...outer, extensions: exts };
     const aad = new Writer();
     writeClientHello(aad, withPlaceholder);
     ext.payload = await this.#context.seal(aad.finish(), encoded);

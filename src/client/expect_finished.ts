@@ -67,10 +67,17 @@ export class ExpectFinished implements HandshakeState {
     const serverApp = await master.serverApplicationTrafficSecret0(serverHash);
     hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
     hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
-    const exporterSecret = await master.exporterMasterSecret(serverHash);
-    hs.keyLog("EXPORTER_SECRET", exporterSecret);
+    const exporter = await Exporter.tls13FromMaster(
+      master,
+      serverHash,
+      hs.config.keyLog && ((secret) => hs.keyLog("EXPORTER_SECRET", secret)),
+    );
     const traffic = new Tls13Traffic(suite, clientApp, serverApp);
-    cx.setReader(await traffic.reader());
+    // Both keys are imported at once; the writer is installed after our Finished.
+    const reader = traffic.reader();
+    const writer = traffic.writer();
+    writer.catch(() => {}); // a rejection is taken where it is awaited
+    cx.setReader(await reader);
 
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
       cx.sendChangeCipherSpec();
@@ -98,10 +105,10 @@ export class ExpectFinished implements HandshakeState {
       await hs.transcript.hash(suite.hash),
     );
 
-    cx.setWriter(await traffic.writer());
+    cx.setWriter(await writer);
     cx.tls13 = traffic;
     cx.ccsAllowed = false;
-    cx.exporter = Exporter.tls13(suite.hmac, exporterSecret);
+    cx.exporter = exporter;
     cx.handshakeComplete = true;
     return new ExpectTraffic(hs, resumptionSecret);
   }

@@ -193,9 +193,13 @@ export class ExpectServerHello implements HandshakeState {
     hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientSecret);
     hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverSecret);
     const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverSecret);
-    cx.setReader(await Tls13Reader.create(suite.aead, serverKeys.key, serverKeys.iv));
     const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientSecret);
-    cx.setWriter(await Tls13Writer.create(suite.aead, clientKeys.key, clientKeys.iv));
+    const [reader, writer] = await Promise.all([
+      Tls13Reader.create(suite.aead, serverKeys.key, serverKeys.iv),
+      Tls13Writer.create(suite.aead, clientKeys.key, clientKeys.iv),
+    ]);
+    cx.setReader(reader);
+    cx.setWriter(writer);
     cx.info.protocolVersion = "TLSv1_3";
     cx.info.cipherSuite = suite;
     cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);

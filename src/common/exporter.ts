@@ -10,7 +10,7 @@
 import type { Hmac } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
 import { redactInspection } from "../record/_redact.ts";
-import { exportKeyingMaterial as export13 } from "../tls13/key_schedule.ts";
+import { exportKeyingMaterial as export13, type MasterSecret } from "../tls13/key_schedule.ts";
 import { exportKeyingMaterial12 } from "../tls12/exporter.ts";
 
 /**
@@ -35,7 +35,7 @@ const MAX_TLS12_LENGTH = 0xffff;
 const encoder = new TextEncoder();
 
 type Derivation =
-  | { version: "TLSv1_3"; hmac: Hmac; secret: Uint8Array }
+  | { version: "TLSv1_3"; hmac: Hmac; secret: () => Promise<Uint8Array> }
   | {
     version: "TLSv1_2";
     hmac: Hmac;
@@ -55,7 +55,32 @@ export class Exporter {
 
   /** TLS 1.3: from the exporter_master_secret. */
   static tls13(hmac: Hmac, exporterMasterSecret: Uint8Array): Exporter {
-    return new Exporter({ version: "TLSv1_3", hmac, secret: exporterMasterSecret.slice() });
+    const secret = Promise.resolve(exporterMasterSecret.slice());
+    return new Exporter({ version: "TLSv1_3", hmac, secret: () => secret });
+  }
+
+  /**
+   * TLS 1.3: from the master secret and Hash(ClientHello..server Finished).
+   * Most connections never export, so exporter_master_secret is derived on
+   * first use, unless `keyLog` wants it now (SSLKEYLOGFILE's EXPORTER_SECRET).
+   */
+  static async tls13FromMaster(
+    master: MasterSecret,
+    serverFinishedHash: Uint8Array,
+    keyLog?: (exporterMasterSecret: Uint8Array) => void,
+  ): Promise<Exporter> {
+    if (keyLog) {
+      const secret = await master.exporterMasterSecret(serverFinishedHash);
+      keyLog(secret);
+      return Exporter.tls13(master.hmac, secret);
+    }
+    const hash = serverFinishedHash.slice();
+    let derived: Promise<Uint8Array> | undefined;
+    return new Exporter({
+      version: "TLSv1_3",
+      hmac: master.hmac,
+      secret: () => derived ??= master.exporterMasterSecret(hash),
+    });
   }
 
   /** TLS 1.2: from the master secret, the two randoms and whether it is the RFC 7627 one. */
@@ -100,7 +125,9 @@ export class Exporter {
     if (!Number.isInteger(length) || length < 1 || length > max) {
       throw new RangeError(`length must be an integer from 1 to ${max}`);
     }
-    if (d.version === "TLSv1_3") return await export13(d.hmac, d.secret, label, context, length);
+    if (d.version === "TLSv1_3") {
+      return await export13(d.hmac, await d.secret(), label, context, length);
+    }
     // RFC 7627 section 5.4 and RFC 9266 section 4.2: without the extended
     // master secret, two connections can share a master secret (triple
     // handshake), and so every exported value.

@@ -32,11 +32,15 @@ export class InboundRouter {
   constructor(
     tickets: ((body: Uint8Array) => Promise<void>) | undefined,
     version: "TLSv1_3" | "TLSv1_2",
-    maxKeyUpdates: number | undefined,
+    keyUpdates: { max: number | undefined; taken: number | undefined },
   ) {
     this.#tickets = tickets;
     this.#version = version;
-    this.#policy = new InboundPolicy({ side: tickets ? "client" : "server", maxKeyUpdates });
+    this.#policy = new InboundPolicy({
+      side: tickets ? "client" : "server",
+      maxKeyUpdates: keyUpdates.max,
+      keyUpdatesTaken: keyUpdates.taken,
+    });
   }
 
   /**

@@ -65,7 +65,10 @@ export class Receiver {
         })
         : undefined,
       conn.protocolVersion,
-      init.maxKeyUpdates,
+      {
+        max: init.maxKeyUpdates ?? conn.peerKeyUpdates?.max,
+        taken: conn.peerKeyUpdates?.taken,
+      },
     );
   }
 

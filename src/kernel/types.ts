@@ -36,10 +36,27 @@ export interface KernelConnectionLike {
   readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
   /** The negotiated suite; `kind` picks the AEAD, `confidentialityLimit` the rotation point. */
   readonly negotiatedCipherSuite: KernelCipherSuite;
+  /**
+   * Largest plaintext per record the peer accepts (after its RFC 8449
+   * record_size_limit); records are cut to the smaller of this and the
+   * layer's `maxFragmentSize`. Absent: 16384.
+   */
+  readonly maxFragmentSize?: number;
+  /**
+   * Our negotiated record_size_limit (RFC 8449): peer records that decrypt to
+   * more bytes are record_overflow. Absent: only the protocol maximum holds.
+   */
+  readonly recordSizeLimit?: number;
   /** Next send keys, after our KeyUpdate went out under the old ones. */
   updateTxSecret(): Promise<DirectionSecrets>;
   /** Next receive keys, after the peer's KeyUpdate. */
   updateRxSecret(): Promise<DirectionSecrets>;
+  /**
+   * The peer's KeyUpdate allowance so far (a `KernelConnection` carries the
+   * connection's): the layer takes at most `max - taken` more KeyUpdates.
+   * Absent: `max` is the layer's `maxKeyUpdates` option, none taken.
+   */
+  readonly peerKeyUpdates?: { readonly max: number; readonly taken: number };
   /**
    * Client kernels only: store a NewSessionTicket body. Absent means the
    * layer acts as a server's: tickets are unexpected, and in TLS 1.2 the
@@ -100,10 +117,11 @@ export interface KernelRecordLayerOptions {
    */
   confidentialityLimit?: bigint;
   /**
-   * KeyUpdates the peer may make this layer take in all (default 1024, as
-   * the connection configs' `maxKeyUpdates`). Whatever the total, the peer
-   * gets 32 in a row and one more per 16 KiB of application data received,
-   * the same budget the connection applies before the hand-off.
+   * KeyUpdates the peer may make this connection take in all, those before
+   * the hand-off included (default: the connection's `peerKeyUpdates.max`,
+   * which is the config's `maxKeyUpdates`, else 1024). Whatever the total,
+   * the peer gets 32 in a row and one more per 16 KiB of application data
+   * received, the same budget the connection applies before the hand-off.
    */
   maxKeyUpdates?: number;
 }

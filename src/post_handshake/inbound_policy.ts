@@ -41,6 +41,8 @@ export interface InboundPolicyOptions {
   side: "client" | "server";
   /** KeyUpdates the peer may make us take in all (default {@link DEFAULT_MAX_KEY_UPDATES}). */
   maxKeyUpdates?: number;
+  /** KeyUpdates of `maxKeyUpdates` already taken (before a kernel hand-off). */
+  keyUpdatesTaken?: number;
 }
 
 function unexpected(message: string, detail: string): TlsError {
@@ -97,11 +99,19 @@ export class InboundPolicy {
   /** A policy for `options.side`. */
   constructor(options: InboundPolicyOptions) {
     this.#side = options.side;
-    this.#keyUpdates = new KeyUpdateBudget(options.maxKeyUpdates ?? DEFAULT_MAX_KEY_UPDATES);
+    this.#keyUpdates = new KeyUpdateBudget(
+      options.maxKeyUpdates ?? DEFAULT_MAX_KEY_UPDATES,
+      options.keyUpdatesTaken,
+    );
     const trigger = options.side === "client"
       ? HandshakeType.HelloRequest
       : HandshakeType.ClientHello;
     this.#renegotiation = new RenegotiationRefusal(trigger, handshakeName(trigger));
+  }
+
+  /** The peer's KeyUpdate allowance: the bound and how much of it is used. */
+  get peerKeyUpdates(): { max: number; taken: number } {
+    return { max: this.#keyUpdates.maxTotal, taken: this.#keyUpdates.total };
   }
 
   /** True when a complete handshake message is buffered. */

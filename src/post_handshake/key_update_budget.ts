@@ -47,9 +47,18 @@ export class KeyUpdateBudget {
   #dataBytes = 0;
   #total = 0;
 
-  /** `maxTotal` bounds the KeyUpdates of the whole connection. */
-  constructor(maxTotal: number) {
+  /**
+   * `maxTotal` bounds the KeyUpdates of the whole connection, of which
+   * `taken` were taken already (by the connection before a kernel hand-off).
+   */
+  constructor(maxTotal: number, taken = 0) {
     this.#maxTotal = maxTotal;
+    this.#total = taken;
+  }
+
+  /** The bound on the whole connection. */
+  get maxTotal(): number {
+    return this.#maxTotal;
   }
 
   /** KeyUpdates taken so far. */

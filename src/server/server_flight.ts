@@ -8,6 +8,7 @@
  */
 
 import type { ConnectionCore } from "../common/core.ts";
+import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
@@ -54,6 +55,8 @@ export interface FlightPlan {
   echInnerRandom?: Uint8Array;
   /** Our ECHConfigList, for a client whose ECH offer we could not open. */
   echRetryConfigs?: Uint8Array;
+  /** RFC 8449: the client's record_size_limit and our answer, when it sent one. */
+  recordSizeLimit?: { peer: number; ours: number };
 }
 
 /** The flight with its keys; the writer ends on the server application key. */
@@ -62,6 +65,10 @@ export async function sendServerFlight(
   hs: ServerHandshakeData,
   plan: FlightPlan,
 ): Promise<ServerHandshakeKeys> {
+  // 5.1: the read key changes after the ClientHello, so nothing may follow it
+  // in its record; refused before any of the flight is queued, so the alert
+  // goes out alone.
+  cx.inbound.checkKeyChangeBoundary();
   const { suite } = plan;
   const send = (msg: HandshakeMessage): void => {
     const encoded = encodeHandshake(msg);
@@ -126,8 +133,37 @@ export async function sendServerFlight(
     hs.sentChangeCipherSpec = true;
   }
 
-  // 7.1: handshake traffic secrets over ClientHello..ServerHello.
+  // 4.3.1-4.4.2: EncryptedExtensions, CertificateRequest and Certificate need
+  // no key, so they are encoded (and the transcript advanced) first and the
+  // CertificateVerify signature starts at once; its Web Crypto call runs while
+  // the handshake keys are derived and imported. They are queued for the wire
+  // once the handshake writer is in place.
   const helloHash = await hs.transcript.hash(suite.hash);
+  const protectedFlight: Uint8Array[] = [];
+  const add = (msg: HandshakeMessage): void => {
+    const encoded = encodeHandshake(msg);
+    protectedFlight.push(encoded);
+    hs.transcript.add(encoded);
+  };
+  add({ type: HandshakeType.EncryptedExtensions, extensions: encryptedExtensions(plan) });
+  if (plan.clientAuth) add(certificateRequest(hs, plan.clientAuth));
+  // 4.4.2-4.4.3: Certificate, end entity first, and the signature over the
+  // transcript through it; neither when the PSK authenticates us (2.2).
+  let signature: Promise<Uint8Array> | undefined;
+  const { certified, scheme } = plan;
+  if (certified && scheme !== undefined) {
+    add({
+      type: HandshakeType.Certificate,
+      certificateRequestContext: new Uint8Array(0),
+      certificateList: certified.certChain.map((cert) => ({ cert, extensions: [] })),
+    });
+    const content = certificateVerifyContent("server", await hs.transcript.hash(suite.hash));
+    signature = certified.key.sign(scheme, content);
+    // Rejections are taken where it is awaited; this only keeps an early one handled.
+    signature.catch(() => {});
+  }
+
+  // 7.1: handshake traffic secrets over ClientHello..ServerHello.
   // psk_ke: no (EC)DHE, so the input is HashLen zeros (7.1).
   const handshake = await early.toHandshake(
     exchange?.sharedSecret ?? new Uint8Array(suite.hash.outputLen),
@@ -137,59 +173,27 @@ export async function sendServerFlight(
   hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientHandshakeSecret);
   hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverHandshakeSecret);
   const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverHandshakeSecret);
-  cx.setWriter(await Tls13Writer.create(suite.aead, serverKeys.key, serverKeys.iv));
   // With 0-RTT accepted, the client's early data comes first, under the early key.
   const clientKeys = await trafficKeys(
     suite.hmac,
     suite.aead,
     earlySecret ?? clientHandshakeSecret,
   );
-  cx.setReader(await Tls13Reader.create(suite.aead, clientKeys.key, clientKeys.iv));
+  const [writer, reader] = await Promise.all([
+    Tls13Writer.create(suite.aead, serverKeys.key, serverKeys.iv),
+    Tls13Reader.create(suite.aead, clientKeys.key, clientKeys.iv),
+  ]);
+  cx.setWriter(writer);
+  cx.setReader(reader);
   if (plan.earlyData !== undefined) cx.acceptEarlyData(plan.earlyData);
+  // RFC 8449: after acceptEarlyData, so accepted 0-RTT data is not held to our limit.
+  const limits = plan.recordSizeLimit;
+  if (limits) applyRecordSizeLimits(cx, "TLSv1_3", limits.peer, limits.ours);
+  for (const encoded of protectedFlight) cx.sendHandshake(encoded);
 
-  // 4.3.1: EncryptedExtensions.
-  const extensions: EncryptedExtension[] = [];
-  if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
-  if (plan.earlyData !== undefined) extensions.push({ type: ExtensionType.early_data });
-  // RFC 9849 section 7.1: an offer we could not open gets our current configs.
-  if (plan.echRetryConfigs) {
-    extensions.push({
-      type: ExtensionType.encrypted_client_hello,
-      retryConfigs: plan.echRetryConfigs,
-    });
-  }
-  if (plan.alpn) {
-    extensions.push({
-      type: ExtensionType.application_layer_protocol_negotiation,
-      protocols: [plan.alpn],
-    });
-  }
-  send({ type: HandshakeType.EncryptedExtensions, extensions });
-
-  // 4.3.2: CertificateRequest, with an empty context during the handshake.
-  if (plan.clientAuth) {
-    const requestExtensions: CertificateRequestExtension[] = [{
-      type: ExtensionType.signature_algorithms,
-      schemes: [...plan.clientAuth.supportedVerifySchemes()],
-    }];
-    const authorities = authorityHints(plan.clientAuth);
-    if (authorities.length > 0) {
-      requestExtensions.push({
-        type: ExtensionType.certificate_authorities,
-        authorities: [...authorities],
-      });
-    }
-    hs.requestedExtensions = new Set(requestExtensions.map((e) => e.type));
-    send({
-      type: HandshakeType.CertificateRequest,
-      certificateRequestContext: new Uint8Array(0),
-      extensions: requestExtensions,
-    });
-  }
-
-  // 4.4.2: Certificate, end entity first; none when the PSK authenticates us (2.2).
-  if (plan.certified && plan.scheme !== undefined) {
-    await sendCertificate(hs, plan.certified, plan.scheme, suite, send);
+  // 4.4.3: CertificateVerify, once signed.
+  if (signature) {
+    send({ type: HandshakeType.CertificateVerify, scheme: scheme!, signature: await signature });
   }
 
   // 4.4.4: Finished.
@@ -211,31 +215,60 @@ export async function sendServerFlight(
   const serverApp = await master.serverApplicationTrafficSecret0(serverFinishedHash);
   hs.keyLog("CLIENT_TRAFFIC_SECRET_0", clientApp);
   hs.keyLog("SERVER_TRAFFIC_SECRET_0", serverApp);
-  const exporterSecret = await master.exporterMasterSecret(serverFinishedHash);
-  hs.keyLog("EXPORTER_SECRET", exporterSecret);
+  const exporter = await Exporter.tls13FromMaster(
+    master,
+    serverFinishedHash,
+    hs.config.keyLog && ((secret) => hs.keyLog("EXPORTER_SECRET", secret)),
+  );
   const traffic = new Tls13Traffic(suite, serverApp, clientApp);
   cx.setWriter(await traffic.writer());
-  const exporter = Exporter.tls13(suite.hmac, exporterSecret);
   return { suite, clientHandshakeSecret, traffic, master, exporter };
 }
 
-/** 4.4.2 and 4.4.3: Certificate, then CertificateVerify over the transcript through it. */
-async function sendCertificate(
+/** 4.3.1: EncryptedExtensions' content. */
+function encryptedExtensions(plan: FlightPlan): EncryptedExtension[] {
+  const extensions: EncryptedExtension[] = [];
+  if (plan.recordSizeLimit) {
+    extensions.push({ type: ExtensionType.record_size_limit, limit: plan.recordSizeLimit.ours });
+  }
+  if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
+  if (plan.earlyData !== undefined) extensions.push({ type: ExtensionType.early_data });
+  // RFC 9849 section 7.1: an offer we could not open gets our current configs.
+  if (plan.echRetryConfigs) {
+    extensions.push({
+      type: ExtensionType.encrypted_client_hello,
+      retryConfigs: plan.echRetryConfigs,
+    });
+  }
+  if (plan.alpn) {
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      protocols: [plan.alpn],
+    });
+  }
+  return extensions;
+}
+
+/** 4.3.2: CertificateRequest, with an empty context during the handshake. */
+function certificateRequest(
   hs: ServerHandshakeData,
-  certified: CertifiedKey,
-  scheme: number,
-  suite: Tls13CipherSuite,
-  send: (msg: HandshakeMessage) => void,
-): Promise<void> {
-  send({
-    type: HandshakeType.Certificate,
+  verifier: ClientCertVerifier,
+): HandshakeMessage {
+  const requestExtensions: CertificateRequestExtension[] = [{
+    type: ExtensionType.signature_algorithms,
+    schemes: [...verifier.supportedVerifySchemes()],
+  }];
+  const authorities = authorityHints(verifier);
+  if (authorities.length > 0) {
+    requestExtensions.push({
+      type: ExtensionType.certificate_authorities,
+      authorities: [...authorities],
+    });
+  }
+  hs.requestedExtensions = new Set(requestExtensions.map((e) => e.type));
+  return {
+    type: HandshakeType.CertificateRequest,
     certificateRequestContext: new Uint8Array(0),
-    certificateList: certified.certChain.map((cert) => ({ cert, extensions: [] })),
-  });
-  const content = certificateVerifyContent("server", await hs.transcript.hash(suite.hash));
-  send({
-    type: HandshakeType.CertificateVerify,
-    scheme,
-    signature: await certified.key.sign(scheme, content),
-  });
+    extensions: requestExtensions,
+  };
 }

@@ -141,6 +141,11 @@ export interface TlsStreamInfo {
   peerCertificates: readonly Uint8Array[] | undefined;
   /** Full, with HelloRetryRequest, or resumed. */
   handshakeKind: HandshakeKind | undefined;
+  /**
+   * Whether Encrypted Client Hello was accepted; undefined when not in play
+   * (a client whose offer is rejected fails with `EchRejectedError` instead).
+   */
+  echAccepted: boolean | undefined;
 }
 
 /**

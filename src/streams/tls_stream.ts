@@ -189,6 +189,7 @@ export class TlsStream<C extends TlsConnection = TlsConnection> {
       alpnProtocol: c.alpnProtocol,
       peerCertificates: c.peerCertificates,
       handshakeKind: c.handshakeKind,
+      echAccepted: c.echAccepted,
     };
   }
 
