@@ -148,6 +148,7 @@ export type {
   AeadKind,
   CryptoProvider,
   Hash,
+  HashState,
   Hmac,
   HpkeKem,
   HpkeKeyPair,

@@ -24,6 +24,7 @@ import { findExtension } from "../src/msgs/extensions.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 import { TestPki } from "./_pki.ts";
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
 import { transportPair } from "./_transport_pair.ts";
 
@@ -337,5 +338,25 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     const third = await echRunWith(client, other);
     assert.ok(third.client.error instanceof EchRejectedError, `got ${third.client.error}`);
     assert.equal(third.serverConn.handshakeKind, "Full");
+  });
+
+  it("the server's ECH private keys never show in renderings of its configs", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 60 });
+    const config = serverConfig({ ech: { keys: [key] } });
+    const resolved = await config.resolve();
+    assert.deepEqual(resolved.ech!.keys[0].privateKey, key.privateKey, "still usable");
+    const hex = Array.from(key.privateKey, (b) => b.toString(16).padStart(2, "0")).join("");
+    const bytes = [...key.privateKey].join(",");
+    for (
+      const text of [
+        inspect(config.options, { depth: 8 }),
+        inspect(resolved, { depth: 8 }),
+        JSON.stringify(resolved.ech),
+        JSON.stringify(config.options),
+      ]
+    ) {
+      assert.equal(text.includes(hex), false);
+      assert.equal(text.replaceAll(" ", "").replaceAll("\n", "").includes(bytes), false);
+    }
   });
 });

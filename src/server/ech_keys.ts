@@ -18,6 +18,7 @@ import {
   readEchConfigList,
 } from "../msgs/ech_config.ts";
 import { bytesEqual } from "../_bytes.ts";
+import { renderAs } from "../record/_redact.ts";
 
 /**
  * One ECH key of a server: the HPKE private key (raw: 32 bytes for X25519
@@ -46,8 +47,8 @@ export interface ServerEchKey {
   raw: Uint8Array;
   /** Its contents. */
   contents: EchConfigContents;
-  /** The raw private key. */
-  privateKey: Uint8Array;
+  /** The raw private key (not enumerable; rendered as "[redacted]"). */
+  readonly privateKey: Uint8Array;
 }
 
 /** What the server does with its ECH keys once resolved. */
@@ -102,11 +103,14 @@ export function resolveEchKeys(
     if (!provider.hpkeKems?.some((kem) => kem.id === contents.kemId)) {
       throw new TypeError(`${where}: the provider has no HPKE KEM ${contents.kemId}`);
     }
-    return {
-      raw: k.config.slice(),
-      contents,
-      privateKey: rawPrivateKey(k.privateKey, contents.kemId, where),
-    };
+    const key: ServerEchKey = { raw: k.config.slice(), contents, privateKey: new Uint8Array(0) };
+    // The private key is readable by name, never enumerated or printed.
+    Object.defineProperty(key, "privateKey", {
+      value: rawPrivateKey(k.privateKey, contents.kemId, where),
+      enumerable: false,
+    });
+    renderAs(key, (self) => ({ ...self, privateKey: "[redacted]" }));
+    return key;
   });
   return {
     keys: resolved,

@@ -127,6 +127,7 @@ export const sha256Pure: Hash = {
   digest(data: Uint8Array): Promise<Uint8Array> {
     return Promise.resolve(sha256Sync(data));
   },
+  start: start256,
 };
 
 /** SHA-384 as a provider `Hash`, computed in TypeScript. */
@@ -137,6 +138,7 @@ export const sha384Pure: Hash = {
   digest(data: Uint8Array): Promise<Uint8Array> {
     return Promise.resolve(sha384Sync(data));
   },
+  start: start384,
 };
 
 /** HMAC-SHA-256 as a provider `Hmac`, computed in TypeScript. */
