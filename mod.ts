@@ -152,6 +152,7 @@ export type {
   Hmac,
   HpkeKem,
   HpkeKeyPair,
+  KeyedHmac,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,

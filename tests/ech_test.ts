@@ -272,12 +272,15 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     assert.equal(new TextDecoder().decode(run.server.receivedBytes()), "hello inner");
   });
 
-  it("without echGrease, no encrypted_client_hello is sent", async () => {
-    const run = await echRun({}, serverConfig());
+  it("without echGrease, no encrypted_client_hello is sent, and ECH is not in play", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 6 });
+    const run = await echRun({}, serverConfig({ ech: { keys: [key] } }));
     assert.equal(
       findExtension(run.hellos[0].extensions, ExtensionType.encrypted_client_hello),
       undefined,
     );
+    assert.equal(run.clientConn.echAccepted, undefined);
+    assert.equal(run.serverConn.echAccepted, undefined);
   });
 
   it("TlsStream: info.echAccepted on both sides; a rejected client rejects with EchRejectedError", async () => {

@@ -128,6 +128,19 @@ describe("NSS ECH interop", { skip: missing }, () => {
       await peer.stop();
     });
 
+    it("tstclnt's GREASE ECH (-i): ignored by our server, which answers with retry configs NSS ignores", async () => {
+      const key = await generateEchConfig({ publicName: PUBLIC, configId: 25 });
+      const { conn, driver, peer } = await accept(
+        serverConfig({ ech: { keys: [key] } }),
+        ["-i", "64"],
+      );
+      assert.equal(conn.echAccepted, false);
+      assert.equal(conn.serverName, "localhost");
+      await exchangeLines(driver, peer);
+      await driver.close();
+      await peer.stop();
+    });
+
     it("accepted after our HelloRetryRequest (P-256 only here)", async () => {
       const key = await generateEchConfig({ publicName: PUBLIC, configId: 22 });
       const { conn, driver, peer } = await accept(

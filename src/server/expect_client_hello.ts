@@ -204,11 +204,14 @@ export class ExpectClientHello implements HandshakeState {
     const ech = hs.config.ech;
     if (!ech) return hello;
     const opened = await openEch(hs.config.provider, ech, hello);
-    cx.info.echAccepted = opened !== undefined;
     if (!opened) {
-      if (offersEch(hello)) hs.echRetryConfigs = ech.retryConfigs;
+      if (offersEch(hello)) {
+        hs.echRetryConfigs = ech.retryConfigs;
+        cx.info.echAccepted = false;
+      }
       return hello;
     }
+    cx.info.echAccepted = true;
     hs.echAccepted = opened.accepted;
     hs.echInnerRandom = opened.inner.random;
     return opened.inner;
