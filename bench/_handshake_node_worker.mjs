@@ -1,8 +1,10 @@
 // Node's side of bench/handshake_interleaved.ts. Started with a directory
 // holding <case>-ca.pem, <case>.pem and <case>.key; then reads lines
-// "<case> <count>" on stdin, does <count> full TLS 1.3 handshakes of that case
-// (client and server in this process over 127.0.0.1, X25519, no tickets, no
-// session cache, one byte each way) and answers one line: the milliseconds.
+// "<case> <count>" on stdin, does <count> TLS 1.3 handshakes of that case
+// (client and server in this process over 127.0.0.1, X25519, one byte each
+// way) and answers one line: the milliseconds. "<name>" is a full handshake
+// (no tickets, no session cache); "<name>-resumed" resumes the session of the
+// handshake before (tickets on, the client passes the last session it got).
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { constants } from "node:crypto";
@@ -12,15 +14,16 @@ import tls from "node:tls";
 const dir = process.argv[2];
 const servers = new Map();
 
-async function setup(name) {
+async function setup(key) {
+  const resumed = key.endsWith("-resumed");
+  const name = resumed ? key.slice(0, -"-resumed".length) : key;
   const read = (f) => readFileSync(`${dir}/${f}`);
   const server = tls.createServer({
     cert: read(`${name}.pem`),
     key: read(`${name}.key`),
     minVersion: "TLSv1.3",
     ecdhCurve: "X25519",
-    secureOptions: constants.SSL_OP_NO_TICKET,
-    sessionTimeout: 0,
+    ...(resumed ? {} : { secureOptions: constants.SSL_OP_NO_TICKET, sessionTimeout: 0 }),
   }, (socket) => {
     socket.on("error", () => {});
     socket.once("data", () => socket.end(Buffer.from([2])));
@@ -31,23 +34,29 @@ async function setup(name) {
     minVersion: "TLSv1.3",
     ecdhCurve: "X25519",
   });
-  const s = { port: server.address().port, context, server };
-  servers.set(name, s);
+  const s = { port: server.address().port, context, server, resumed, session: undefined };
+  servers.set(key, s);
+  if (resumed) await one(s); // the first session to resume
   return s;
 }
 
-function one({ port, context }) {
+function one(s) {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: "127.0.0.1",
-      port,
+      port: s.port,
       servername: "localhost",
-      secureContext: context,
+      secureContext: s.context,
+      session: s.session,
     }, () => {
-      if (!socket.authorized || socket.isSessionReused()) reject(new Error("bad handshake"));
+      const reused = socket.isSessionReused();
+      if (!socket.authorized || (s.session !== undefined) !== reused) {
+        reject(new Error("bad handshake"));
+      }
       socket.write(Buffer.from([1]));
     });
     socket.setNoDelay(true);
+    if (s.resumed) socket.on("session", (session) => s.session = session);
     socket.on("data", (d) => {
       if (d[0] !== 2) reject(new Error("bad echo"));
       socket.destroy();

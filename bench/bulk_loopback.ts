@@ -36,9 +36,21 @@ await Deno.writeTextFile(`${dir}/cert.pem`, leaf.certPem);
 await Deno.writeTextFile(`${dir}/key.pem`, leaf.keyPem);
 await Deno.writeTextFile(`${dir}/ca.pem`, ca.certPem);
 
-function ours(mode: string, suite: number, label: string): Case {
+const bun = (role: string, mode: string) => [
+  "bun",
+  `${here}_bulk_peer_bun.ts`,
+  role,
+  mode,
+  String(bytes),
+  dir,
+];
+
+function ours(mode: string, suite: number, label: string, runtime = "deno"): Case {
+  const peer = runtime === "bun" ? bun : deno;
   return {
-    name: `ours, ${label}, ${
+    server: peer("server", mode),
+    client: (port) => [...peer("client", mode), String(port), String(suite)],
+    name: `ours${runtime === "bun" ? " on Bun" : ""}, ${label}, ${
       {
         "ours-stream": "TlsStream",
         "ours-kernel": "KernelRecordLayer",
@@ -46,8 +58,6 @@ function ours(mode: string, suite: number, label: string): Case {
         "ours-kernel-batch": "KernelRecordLayer, sender batching writes",
       }[mode]
     }`,
-    server: deno("server", mode),
-    client: (port) => [...deno("client", mode), String(port), String(suite)],
   };
 }
 
@@ -69,6 +79,10 @@ const cases: Case[] = ([
   ours("ours-kernel-batch", 0x1301, "AES-128-GCM"),
   ours("ours-stream-batch", 0x1303, "ChaCha20-Poly1305"),
   ours("ours-kernel-batch", 0x1303, "ChaCha20-Poly1305"),
+  ours("ours-stream", 0x1301, "AES-128-GCM", "bun"),
+  ours("ours-kernel", 0x1301, "AES-128-GCM", "bun"),
+  ours("ours-stream", 0x1303, "ChaCha20-Poly1305", "bun"),
+  ours("ours-kernel", 0x1303, "ChaCha20-Poly1305", "bun"),
   node("TLS_AES_128_GCM_SHA256", "AES-128-GCM"),
   node("TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305"),
   {

@@ -1,23 +1,27 @@
-// Full TLS 1.3 handshake rates, ours beside Deno's native TLS (rustls) and
-// Node's native tls (OpenSSL), interleaved: each round runs a batch of every
-// implementation for every key type, so all of them see the same load.
-// X25519, AES-128-GCM, the client verifying a CA-signed leaf (ECDSA P-256 under
-// a P-256 CA; Ed25519 under an Ed25519 CA), no resumption, one byte each way.
+// Full and resumed TLS 1.3 handshake rates, ours beside Deno's native TLS
+// (rustls) and Node's native tls (OpenSSL), interleaved: each round runs a
+// batch of every implementation for every case, so all of them see the same
+// load. X25519, AES-128-GCM, the client verifying a CA-signed leaf (ECDSA
+// P-256 under a P-256 CA; Ed25519 under an Ed25519 CA), one byte each way.
+// Full: no tickets, no session cache. Resumed: every handshake resumes the
+// session of the one before (a ticket each time, psk_dhe_ke); Deno's TLS API
+// cannot resume, so it has no resumed row.
 // Ours: client and server in this process, in memory through the public API;
-// Deno native: Deno.listenTls / Deno.connectTls in this process over
+// Deno native: Deno.listenTls / Deno.startTls in this process over
 // 127.0.0.1; Node: a child process over 127.0.0.1 (_handshake_node_worker.mjs).
+// With --before=<tree> (another checkout, e.g. `git worktree add --detach
+// /tmp/before main`) that tree's engine runs as a fourth implementation in the
+// same rounds, for before/after in one run.
 // Prints per implementation the median rate over the rounds and its spread,
-// and the median of the per-round ratios ours / Node and ours / Deno.
-// Run: deno run -A bench/handshake_interleaved.ts [rounds] [handshakes per batch]
-import { ClientConfig } from "../src/client/config.ts";
-import { ServerConfig } from "../src/server/config.ts";
-import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
-import { RootCertStore } from "../src/webpki/root_store.ts";
-import { Endpoint, runPair } from "../tests/_pair.ts";
+// and the median of the per-round ratios of ours to each other one.
+// Run: deno run -A bench/handshake_interleaved.ts [rounds] [batch] [--before=<tree>]
 import { TestPki } from "../tests/_pki.ts";
 
-const rounds = Number(Deno.args[0] ?? 8);
-const batch = Number(Deno.args[1] ?? 40);
+const flags = Deno.args.filter((a) => a.startsWith("--"));
+const positional = Deno.args.filter((a) => !a.startsWith("--"));
+const rounds = Number(positional[0] ?? 8);
+const batch = Number(positional[1] ?? 40);
+const beforeTree = flags.find((f) => f.startsWith("--before="))?.slice("--before=".length);
 
 interface Material {
   caPem: string;
@@ -47,25 +51,41 @@ pki.cleanup();
 
 type Runner = (count: number) => Promise<number>;
 
-function ours(m: Material): Runner {
+/** Our engine from the tree at `root` (this checkout by default), full or resumed. */
+async function ours(m: Material, resumed: boolean, root?: string): Promise<Runner> {
+  const base = root ? `file://${root}/` : new URL("..", import.meta.url).href;
+  const { ClientConfig } = await import(`${base}src/client/config.ts`);
+  const { ServerConfig } = await import(`${base}src/server/config.ts`);
+  const { UnbufferedClientConnection, UnbufferedServerConnection } = await import(
+    `${base}src/conn/unbuffered.ts`
+  );
+  const { RootCertStore } = await import(`${base}src/webpki/root_store.ts`);
+  const { Endpoint, runPair } = await import(`${base}tests/_pair.ts`);
   const roots = new RootCertStore();
   roots.add(m.caDer);
-  const client = new ClientConfig({ roots, kxGroups: [0x1d], resumption: false });
+  const client = new ClientConfig({ roots, kxGroups: [0x1d], resumption: resumed });
   const server = new ServerConfig({
     certificateChain: m.certPem,
     privateKey: m.keyPem,
     kxGroups: [0x1d],
-    resumption: false,
+    resumption: resumed,
   });
+  const one = async (): Promise<string> => {
+    const conn = await UnbufferedClientConnection.create(client, "localhost");
+    const c = new Endpoint(conn);
+    const s = new Endpoint(new UnbufferedServerConnection(server));
+    c.pendingWrites.push(new Uint8Array([1]));
+    s.pendingWrites.push(new Uint8Array([2]));
+    await runPair(c, s);
+    if (c.receivedBytes()[0] !== 2 || s.receivedBytes()[0] !== 1) throw new Error("no handshake");
+    return conn.handshakeKind;
+  };
+  if (resumed) await one(); // the first session to resume
   return async (count) => {
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
-      const c = new Endpoint(await UnbufferedClientConnection.create(client, "localhost"));
-      const s = new Endpoint(new UnbufferedServerConnection(server));
-      c.pendingWrites.push(new Uint8Array([1]));
-      s.pendingWrites.push(new Uint8Array([2]));
-      await runPair(c, s);
-      if (c.receivedBytes()[0] !== 2 || s.receivedBytes()[0] !== 1) throw new Error("no handshake");
+      const kind = await one();
+      if (kind !== (resumed ? "Resumed" : "Full")) throw new Error(`${kind} handshake`);
     }
     return performance.now() - t0;
   };
@@ -144,33 +164,36 @@ const load = () => Deno.loadavg().map((l) => l.toFixed(2)).join(" ");
 try {
   const loadBefore = load();
   for (const [name, m] of material) {
-    const runners: Record<string, Runner> = {
-      ours: ours(m),
-      deno: denoNative(m).run,
-      node: (n) => nodeRun(name, n),
-    };
-    // Warm-up, not counted.
-    for (const r of Object.values(runners)) await r(10);
-    const rates: Record<string, number[]> = { ours: [], deno: [], node: [] };
-    for (let r = 0; r < rounds; r++) {
-      for (const [impl, run] of Object.entries(runners)) {
-        rates[impl].push(batch / ((await run(batch)) / 1000));
+    for (const resumed of [false, true]) {
+      const runners: Record<string, Runner> = { ours: await ours(m, resumed) };
+      if (beforeTree) runners.before = await ours(m, resumed, beforeTree);
+      if (!resumed) runners.deno = denoNative(m).run;
+      runners.node = (n) => nodeRun(`${name}${resumed ? "-resumed" : ""}`, n);
+      // Warm-up, not counted.
+      for (const r of Object.values(runners)) await r(10);
+      const rates: Record<string, number[]> = {};
+      for (const impl of Object.keys(runners)) rates[impl] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (const [impl, run] of Object.entries(runners)) {
+          rates[impl].push(batch / ((await run(batch)) / 1000));
+        }
       }
-    }
-    const ratio = (other: string) => median(rates.ours.map((o, i) => o / rates[other][i]));
-    console.log(`X25519 + ${name}, ${rounds} rounds of ${batch} handshakes each:`);
-    for (const [impl, rs] of Object.entries(rates)) {
-      console.log(
-        `  ${impl.padEnd(5)} median ${median(rs).toFixed(0)}/s (min ${
-          Math.min(...rs).toFixed(0)
-        }, max ${Math.max(...rs).toFixed(0)})`,
+      const ratio = (a: string, b: string) => median(rates[a].map((o, i) => o / rates[b][i]));
+      const kind = resumed ? "resumed" : "full";
+      console.log(`X25519 + ${name}, ${kind}, ${rounds} rounds of ${batch} handshakes each:`);
+      for (const [impl, rs] of Object.entries(rates)) {
+        console.log(
+          `  ${impl.padEnd(6)} median ${median(rs).toFixed(0)}/s (min ${
+            Math.min(...rs).toFixed(0)
+          }, max ${Math.max(...rs).toFixed(0)})`,
+        );
+      }
+      const ratios = Object.keys(rates).filter((k) => k !== "ours").map((k) =>
+        `ours / ${k} ${ratio("ours", k).toFixed(2)}`
       );
+      if (beforeTree) ratios.push(`before / node ${ratio("before", "node").toFixed(2)}`);
+      console.log(`  ${ratios.join(", ")} (medians of per-round ratios)`);
     }
-    console.log(
-      `  ours / node ${ratio("node").toFixed(2)}, ours / deno ${
-        ratio("deno").toFixed(2)
-      } (median of per-round ratios)`,
-    );
   }
   console.log(`load average before ${loadBefore}, after ${load()}`);
 } finally {

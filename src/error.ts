@@ -121,7 +121,9 @@ export class TlsError extends Error {
  * the handshake was completed and authenticated for the ECHConfig's public
  * name only, so the connection is refused with ech_required. Retry on a new
  * connection with `retryConfigs` (the server's ECHConfigList) when present;
- * when absent, the server has securely turned ECH off.
+ * when absent, the server has securely turned ECH off. Retry once: a second
+ * rejection of configs the server itself just sent means it is
+ * misconfigured (section 6.1.6), and retrying again would loop.
  *
  * @example
  * ```ts

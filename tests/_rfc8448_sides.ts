@@ -18,13 +18,7 @@ import { verifyHandshakeSignature } from "../src/webpki/tls_signatures.ts";
 import type { CryptoProvider } from "../src/crypto/types.ts";
 import { bytesEqual, concat } from "../src/_bytes.ts";
 import { ContentType, ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
-import {
-  encodeHandshake,
-  type HandshakeMessage,
-  splitHandshakeMessages,
-} from "../src/msgs/handshake.ts";
-import { RecordSealer } from "../src/record/tls13_protection.ts";
-import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
+import { encodeHandshake, type HandshakeMessage } from "../src/msgs/handshake.ts";
 
 type Who = "client" | "server";
 
@@ -97,9 +91,6 @@ export function pinnedVerifier(
   };
 }
 
-/** record_size_limit: tolerated missing until branch nss lands it. */
-export const TOLERATED = [`only the trace has extension ${ExtensionType.record_size_limit}`];
-
 /** The trace's ticket (section 3), for the server's ticketer. */
 export function traceTicket() {
   return msg(printed(3, "server", "NewSessionTicket"), HandshakeType.NewSessionTicket);
@@ -109,7 +100,6 @@ export function traceTicket() {
 export const SERVER_EE_DIFFERS = {
   [HandshakeType.EncryptedExtensions]: [
     `only the trace has extension ${ExtensionType.supported_groups}`,
-    `only the trace has extension ${ExtensionType.record_size_limit}`,
   ],
 };
 
@@ -163,35 +153,6 @@ export function withoutCookie(rec: PrintedRecord): Uint8Array {
   return concat(header, body);
 }
 
-/**
- * The trace's record, or, while our ClientHello does not offer
- * record_size_limit (branch nss), the record resealed under the trace's key
- * with that extension taken out of EncryptedExtensions: our client refuses an
- * extension it did not offer (RFC 8446 4.2), as it must.
- */
-export async function feedFor(replay: Replay, rec: PrintedRecord): Promise<Uint8Array> {
-  const complete = field(rec.step, "complete record");
-  if (
-    offersRecordSizeLimit(replay) || rec.phase !== "handshake" ||
-    rec.innerType !== ContentType.Handshake
-  ) {
-    return complete;
-  }
-  const payload = field(rec.step, "payload");
-  const parts = splitHandshakeMessages(payload);
-  if (parts[0]?.type !== HandshakeType.EncryptedExtensions) return complete;
-  const ee = msg(parts[0].encoded, HandshakeType.EncryptedExtensions);
-  const trimmed = encodeHandshake({
-    ...ee,
-    extensions: ee.extensions.filter((e) => e.type !== ExtensionType.record_size_limit),
-  });
-  const sealer = await RecordSealer.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
-  return sealer.seal(
-    ContentType.Handshake,
-    concat(trimmed, payload.subarray(parts[0].encoded.length)),
-  );
-}
-
 export async function clientFor(section: number, options: {
   x25519?: TraceKeyPair[];
   secp256r1?: TraceKeyPair[];
@@ -231,14 +192,11 @@ export async function clientFor(section: number, options: {
   return { trace, config, conn: await UnbufferedClientConnection.create(config, "server") };
 }
 
-/** The trace's ClientHellos and EncryptedExtensions stand in for ours in the transcript hash. */
+/** The trace's ClientHellos stand in for ours in the transcript hash. */
 export function clientSubstitutions(trace: TraceProvider, section: number): void {
   trace.substitute(HandshakeType.ClientHello, [
     traceClientHello(section),
     ...(section === 5 ? [traceClientHello(5, 1)] : []),
-  ]);
-  trace.substitute(HandshakeType.EncryptedExtensions, [
-    printed(section, "server", "EncryptedExtensions"),
   ]);
 }
 
@@ -258,27 +216,12 @@ export function clientHelloDifferences(section: number, index = 0): string[] {
   ];
 }
 
-/** Whether our client's first ClientHello offered record_size_limit (branch nss). */
-export function offersRecordSizeLimit(replay: Replay): boolean {
-  const ours = oneMessage(replay.sent[0].subarray(5));
-  return ours.type === HandshakeType.ClientHello &&
-    ours.extensions.some((e) => e.type === ExtensionType.record_size_limit);
-}
-
-/**
- * The substitutions a client replay shows: `ours`, plus the trace's
- * EncryptedExtensions while we are fed it without record_size_limit.
- */
-export function clientSubstituted(replay: Replay, ours: string[]): string[] {
-  return [...ours, ...(offersRecordSizeLimit(replay) ? [] : ["8 0"])].sort();
-}
-
-/** Runs our client through `replay`, fed as {@link feedFor} says. */
+/** Runs our client through `replay`, fed the trace's server records. */
 export function runClient(
   replay: Replay,
   differs: Record<number, Differs> = {
     [HandshakeType.ClientHello]: clientHelloDifferences(replay.section),
   },
 ): Promise<void> {
-  return replay.run({ input: (rec) => feedFor(replay, rec), differs, tolerated: TOLERATED });
+  return replay.run({ differs });
 }

@@ -59,7 +59,12 @@ function hello(random: number, extensions: ClientHelloExtension[]): ClientHello 
 /** A sealed ClientHelloOuter record whose plaintext `inner` builds from the outer hello. */
 async function outerRecord(
   inner: (outer: ClientHello) => Uint8Array,
-  opts: { context?: HpkeContext; enc?: Uint8Array; tamper?: (p: Uint8Array) => Uint8Array } = {},
+  opts: {
+    context?: HpkeContext;
+    enc?: Uint8Array;
+    tamper?: (p: Uint8Array) => Uint8Array;
+    configId?: number;
+  } = {},
 ): Promise<{ record: Uint8Array; context: HpkeContext; outer: ClientHello }> {
   const base = hello(1, [
     { type: ExtensionType.server_name, hostName: "public.test" },
@@ -73,7 +78,7 @@ async function outerRecord(
     type: ExtensionType.encrypted_client_hello,
     kind: "outer",
     cipherSuite: { kdfId: 1, aeadId: 1 },
-    configId: 3,
+    configId: opts.configId ?? 3,
     enc: opts.enc ?? sender.enc,
     payload: new Uint8Array(plaintext.length + 16),
   };
@@ -128,11 +133,12 @@ function withReferences(
 async function serve(
   record: Uint8Array,
   kxGroups?: number[],
+  trialDecryption?: boolean,
 ): Promise<{ error: unknown; sent: Uint8Array; server: Endpoint }> {
   const conn = new UnbufferedServerConnection(
     new ServerConfig({
       certResolver: () => undefined,
-      ech: { keys: [key] },
+      ech: { keys: [key], trialDecryption },
       ...(kxGroups ? { kxGroups } : {}),
     }),
   );
@@ -205,6 +211,16 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
     assert.equal(conn.serverName, "private.test");
     // No certificate at all here: the inner handshake goes as far as that.
     assert.equal((error as TlsError).detail, "NoSuitableCertificate");
+  });
+
+  it("a config_id we do not know: rejected, unless trial decryption is on", async () => {
+    for (const trial of [false, true]) {
+      const { record } = await outerRecord((o) => encodeEchInner(innerHello(o), COMPRESSED, 0), {
+        configId: 99,
+      });
+      const { server } = await serve(record, undefined, trial);
+      assert.equal((server.conn as UnbufferedServerConnection).echAccepted, trial);
+    }
   });
 
   for (const [name, inner, alert] of cases) {

@@ -24,6 +24,7 @@ import { findExtension } from "../src/msgs/extensions.ts";
 import { Endpoint, joinBytes, runPair, splitRecords } from "./_pair.ts";
 import { TestPki } from "./_pki.ts";
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { acceptTls, connectTls } from "../src/streams/tls_stream.ts";
 import { transportPair } from "./_transport_pair.ts";
 
@@ -271,12 +272,15 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     assert.equal(new TextDecoder().decode(run.server.receivedBytes()), "hello inner");
   });
 
-  it("without echGrease, no encrypted_client_hello is sent", async () => {
-    const run = await echRun({}, serverConfig());
+  it("without echGrease, no encrypted_client_hello is sent, and ECH is not in play", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 6 });
+    const run = await echRun({}, serverConfig({ ech: { keys: [key] } }));
     assert.equal(
       findExtension(run.hellos[0].extensions, ExtensionType.encrypted_client_hello),
       undefined,
     );
+    assert.equal(run.clientConn.echAccepted, undefined);
+    assert.equal(run.serverConn.echAccepted, undefined);
   });
 
   it("TlsStream: info.echAccepted on both sides; a rejected client rejects with EchRejectedError", async () => {
@@ -337,5 +341,25 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     const third = await echRunWith(client, other);
     assert.ok(third.client.error instanceof EchRejectedError, `got ${third.client.error}`);
     assert.equal(third.serverConn.handshakeKind, "Full");
+  });
+
+  it("the server's ECH private keys never show in renderings of its configs", async () => {
+    const key = await generateEchConfig({ publicName: PUBLIC, configId: 60 });
+    const config = serverConfig({ ech: { keys: [key] } });
+    const resolved = await config.resolve();
+    assert.deepEqual(resolved.ech!.keys[0].privateKey, key.privateKey, "still usable");
+    const hex = Array.from(key.privateKey, (b) => b.toString(16).padStart(2, "0")).join("");
+    const bytes = [...key.privateKey].join(",");
+    for (
+      const text of [
+        inspect(config.options, { depth: 8 }),
+        inspect(resolved, { depth: 8 }),
+        JSON.stringify(resolved.ech),
+        JSON.stringify(config.options),
+      ]
+    ) {
+      assert.equal(text.includes(hex), false);
+      assert.equal(text.replaceAll(" ", "").replaceAll("\n", "").includes(bytes), false);
+    }
   });
 });

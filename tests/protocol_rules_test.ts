@@ -142,9 +142,11 @@ describe("issue 13 protocol rules", () => {
         inMessage(HandshakeType.EncryptedExtensions, 1, [1]),
       ],
       ["heartbeat in EncryptedExtensions", inMessage(HandshakeType.EncryptedExtensions, 15, [1])],
+      // A type EncryptedExtensions may carry, but that this client did not offer
+      // (no alpnProtocols configured); record_size_limit, once this case, is offered now.
       [
-        "record_size_limit in EncryptedExtensions",
-        inMessage(HandshakeType.EncryptedExtensions, 28, [0x40, 0]),
+        "ALPN (h2) in EncryptedExtensions",
+        inMessage(HandshakeType.EncryptedExtensions, 16, [0, 3, 2, 0x68, 0x32]),
       ],
       [
         "status_request in a certificate entry",

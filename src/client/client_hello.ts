@@ -19,6 +19,8 @@ import type {
 import { encodeHandshake } from "../msgs/handshake.ts";
 import { isGrease } from "../msgs/grease.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ResolvedClientConfig } from "./config.ts";
+import { ourRecordSizeLimit } from "../common/record_size_limit.ts";
 import { bindClientHello, obfuscatedTicketAge, type OfferedSession } from "./resumption.ts";
 import type { Transcript } from "../tls13/transcript.ts";
 import type { EarlySecret } from "../tls13/key_schedule.ts";
@@ -33,6 +35,15 @@ export interface HelloVariant {
   psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
   /** Offer 0-RTT data (first ClientHello with a ticket only). */
   earlyData?: boolean;
+}
+
+/**
+ * The record_size_limit every ClientHello of ours carries (RFC 8449 section
+ * 4): the configured value, in the terms of the highest version we offer.
+ */
+export function offeredRecordSizeLimit(config: ResolvedClientConfig): number {
+  const top = config.versions.includes("TLSv1_3") ? "TLSv1_3" : "TLSv1_2";
+  return ourRecordSizeLimit(config.recordSizeLimit, top);
 }
 
 /**
@@ -62,6 +73,7 @@ export function clientHelloMessage(
       protocols: [...config.alpnProtocols],
     });
   }
+  extensions.push({ type: ExtensionType.record_size_limit, limit: offeredRecordSizeLimit(config) });
   if (role === "inner") {
     extensions.push({ type: ExtensionType.encrypted_client_hello, kind: "inner" });
   }

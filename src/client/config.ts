@@ -81,7 +81,7 @@ export interface ClientConfigOptions extends CommonConfigOptions {
    * the rest travel in the encrypted ClientHelloInner, the config's public
    * name in the visible ClientHelloOuter. Both offer TLS 1.3 only; a ticket
    * goes in the inner hello only (with a GREASE pre_shared_key of the same
-   * shape outside), without 0-RTT. When the server rejects ECH, the handshake is
+   * shape outside), early_data in both. When the server rejects ECH, the handshake is
    * authenticated for the public name and then fails with an
    * {@link EchRejectedError} (alert ech_required) whose `retryConfigs` a
    * caller may retry with on a new connection.

@@ -13,6 +13,8 @@ import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { HandshakeSecret } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
+import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
+import { offeredRecordSizeLimit } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
@@ -61,6 +63,12 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
     }
     this.#checkEarlyData(cx, findExtension(ee.extensions, ExtensionType.early_data) !== undefined);
+    // RFC 8449 section 4: the server's limit bounds our protected records
+    // from here on (the rest of our handshake flight included), ours its.
+    const limit = findExtension(ee.extensions, ExtensionType.record_size_limit);
+    if (limit) {
+      applyRecordSizeLimits(cx, "TLSv1_3", limit.limit, offeredRecordSizeLimit(this.#hs.config));
+    }
     const retry = findExtension(ee.extensions, ExtensionType.encrypted_client_hello);
     if (retry && this.#hs.ech) {
       // RFC 9849 section 5: retry configs answer only a ClientHelloOuter.

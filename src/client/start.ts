@@ -64,7 +64,7 @@ export async function startClient(
   hs.keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
   const shares = hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }));
   // RFC 9849 section 6.1: with ECH, no TLS 1.2 session is offered; a TLS 1.3
-  // ticket goes in the inner hello only (without 0-RTT, below).
+  // ticket goes in the inner hello only.
   if (config.ech) hs.ech = await EchOffer.create(config.ech, config.randomBytes);
   hs.tls12Offer = hs.ech ? undefined : await takeTls12Session(config, serverName);
   if (hs.tls12Offer) {
@@ -78,7 +78,7 @@ export async function startClient(
     ? await takeResumableSession(config, serverName)
     : undefined;
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
-  const offerEarly = config.enableEarlyData && hs.offer !== undefined && !hs.ech &&
+  const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
     hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
   if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
   const { hello, early } = await buildClientHello(hs, shares, undefined, offerEarly);
@@ -92,7 +92,9 @@ export async function startClient(
   core.sendInitialClientHello(hello);
   if (offerEarly && early) {
     const suite = hs.offer!.suite;
-    const secret = await early.clientEarlyTrafficSecret(await hs.transcript.hash(suite.hash));
+    // Under ECH the early keys come from the ClientHelloInner (RFC 9849 6.1.5).
+    const helloLog = hs.ech?.innerTranscript ?? hs.transcript;
+    const secret = await early.clientEarlyTrafficSecret(await helloLog.hash(suite.hash));
     hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", secret);
     const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
     hs.earlyData = new ClientEarlyData(

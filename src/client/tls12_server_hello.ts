@@ -18,6 +18,8 @@ import {
 } from "../msgs/server_hello.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { bytesEqual } from "../_bytes.ts";
+import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
+import { offeredRecordSizeLimit } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
@@ -31,6 +33,7 @@ const ANSWERABLE: ReadonlySet<number> = new Set([
   ExtensionType.renegotiation_info,
   ExtensionType.ec_point_formats,
   ExtensionType.session_ticket,
+  ExtensionType.record_size_limit,
 ]);
 
 /**
@@ -111,6 +114,8 @@ export function handleTls12ServerHello(
     }
     cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
   }
+  const limit = findExtension(sh.extensions, ExtensionType.record_size_limit);
+  if (limit) applyRecordSizeLimits(cx, "TLSv1_2", limit.limit, offeredRecordSizeLimit(config));
   if (resumed && offer) {
     if (offer.suiteId !== suite.id) {
       throw peerMisbehaved(

@@ -16,6 +16,7 @@ import type {
 import { DEFAULT_KX_GROUPS, webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import { pemDecode } from "../crypto/pem.ts";
 import { renderAs } from "../record/_redact.ts";
+import { MAX_RECORD_SIZE_LIMIT, MIN_RECORD_SIZE_LIMIT } from "../msgs/extension_types.ts";
 
 /**
  * Protocol versions a config may enable.
@@ -89,6 +90,16 @@ export interface CommonConfigOptions {
    */
   maxFragmentSize?: number;
   /**
+   * The record_size_limit we advertise (RFC 8449): the largest record the
+   * peer may send us, counted as protected content plus, in TLS 1.3, the
+   * inner content type byte and padding; 64..16385 (default 16385, the TLS
+   * 1.3 maximum; TLS 1.2 takes at most 16384). A larger protected record is
+   * record_overflow. The client always offers it; the server answers when
+   * the client offered it. The peer's own value caps what we send (together
+   * with `maxFragmentSize`, the smaller wins).
+   */
+  recordSizeLimit?: number;
+  /**
    * TLS 1.3: KeyUpdates accepted from the peer per connection, at least 1
    * (default 1024). Besides this cap, the peer may send 32 in a row and
    * earns one more per 16384 bytes of application data it sends; a KeyUpdate
@@ -134,6 +145,8 @@ export interface ResolvedCommon {
   alpnProtocols: readonly Uint8Array[];
   /** Largest plaintext fragment we send. */
   maxFragmentSize: number;
+  /** The record_size_limit we advertise (RFC 8449). */
+  recordSizeLimit: number;
   /** TLS 1.3: KeyUpdates accepted from the peer per connection. */
   maxKeyUpdates: number;
   /** Whether the kernel hand-off is allowed. */
@@ -159,6 +172,13 @@ export function validateCommon(options: CommonConfigOptions, what: string): void
   const mfs = options.maxFragmentSize;
   if (mfs !== undefined && (!Number.isInteger(mfs) || mfs < 32 || mfs > 16384)) {
     throw new TypeError(`${what}: maxFragmentSize must be an integer from 32 to 16384`);
+  }
+  const rsl = options.recordSizeLimit;
+  if (
+    rsl !== undefined &&
+    (!Number.isInteger(rsl) || rsl < MIN_RECORD_SIZE_LIMIT || rsl > MAX_RECORD_SIZE_LIMIT.TLSv1_3)
+  ) {
+    throw new TypeError(`${what}: recordSizeLimit must be an integer from 64 to 16385`);
   }
   const mku = options.maxKeyUpdates;
   if (mku !== undefined && (!Number.isSafeInteger(mku) || mku < 1)) {
@@ -230,6 +250,7 @@ export async function resolveCommon(options: CommonConfigOptions): Promise<Resol
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? true,
     alpnProtocols: (options.alpnProtocols ?? []).map((p) => encoder.encode(p)),
     maxFragmentSize: options.maxFragmentSize ?? 16384,
+    recordSizeLimit: options.recordSizeLimit ?? MAX_RECORD_SIZE_LIMIT.TLSv1_3,
     maxKeyUpdates: options.maxKeyUpdates ?? DEFAULT_MAX_KEY_UPDATES,
     enableSecretExtraction: options.enableSecretExtraction ?? false,
     keyLog: options.keyLog,

@@ -4,32 +4,28 @@
  * queues records to encode, holds decrypted application data until the caller
  * takes it, and turns every failure into one fatal alert and a dead connection.
  *
- * The public state objects in `src/conn/` are thin views over this class.
+ * The public state objects in `src/conn/` are thin views over this class. Its
+ * parts have a file each: the inbound record loop (`record_loop.ts`), the
+ * outbound queue and writer (`outbound_writer.ts`), the queue of decrypted
+ * application data (`app_queue.ts`) and the server's 0-RTT budgets
+ * (`early_data_inbound.ts`).
  *
  * @module
  */
 
-import { AlertDescription, AlertLevel, ContentType, ProtocolVersion } from "../msgs/enums.ts";
-import { encodeAlert } from "../msgs/alert.ts";
+import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
 import { TlsError } from "../error.ts";
-import { type RawRecord, readRecord } from "../record/deframer.ts";
 import type { HandshakeMessage } from "../record/handshake_joiner.ts";
-import { dataAfterCloseNotify } from "../post_handshake/alerts.ts";
-import { InboundPolicy, unexpectedChangeCipherSpec } from "../post_handshake/inbound_policy.ts";
-import type { OpenedRecord } from "../record/tls13_protection.ts";
-import { OutboundQueue } from "./outbound.ts";
-import {
-  PlainReader,
-  PlainWriter,
-  type RecordReader,
-  type RecordWriter,
-} from "../record/record_io.ts";
+import { InboundPolicy } from "../post_handshake/inbound_policy.ts";
+import type { RecordReader, RecordWriter } from "../record/record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { Tls13Traffic } from "./tls13_traffic.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
 import type { Exporter } from "./exporter.ts";
 import { encryptAppData, encryptedSize, writeCloseNotify } from "./app_write.ts";
 import type { AppRecord, CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
+import { Outbound } from "./outbound_writer.ts";
+import { InboundRecords } from "./record_loop.ts";
 
 /** One awaited handshake message: `handle` returns the state that awaits the next. */
 export interface HandshakeState {
@@ -40,13 +36,6 @@ export interface HandshakeState {
 }
 
 export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
-
-/** Writers for records in clear; they hold no state, so they are shared. */
-const PLAIN_WRITER = new PlainWriter(ProtocolVersion.TLSv1_2);
-const INITIAL_HELLO_WRITER = new PlainWriter(ProtocolVersion.TLSv1_0);
-
-/** Protected records decrypted at once after the handshake (their results are handled in order). */
-const RECORDS_IN_FLIGHT = 16;
 
 /** The shared engine behind a client or server connection. */
 export class ConnectionCore {
@@ -66,8 +55,6 @@ export class ConnectionCore {
   error: TlsError | undefined;
   /** State names in the order they were entered, for tests and debugging. */
   readonly stateLog: string[] = [];
-  /** Largest plaintext fragment we send. */
-  readonly maxFragmentSize: number;
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
   /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
@@ -85,31 +72,55 @@ export class ConnectionCore {
   /** 0-RTT outcome: undefined when not attempted or not yet known. */
   earlyDataAccepted: boolean | undefined;
 
-  #writer: RecordWriter;
-  #reader: RecordReader = new PlainReader();
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
-  readonly #outbound: OutboundQueue;
-  #pendingTransmit = false;
-  #held = 0;
-  #appQueue: AppRecord[] = [];
-  #appQueuedBytes = 0;
-  #peerClosedReported = false;
-  /** Server: plaintext bytes of accepted 0-RTT data still allowed. */
-  #earlyRemaining: number | undefined;
-  /** A failure inside a batch of records, reported once the data before it was taken. */
-  #deferredFailure: unknown;
-  /** Server: bytes of rejected 0-RTT records still to skip (RFC 8446 4.2.10). */
-  #skipRemaining: number | undefined;
+  readonly #outbound: Outbound;
+  readonly #inbound: InboundRecords;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
     this.state = initial;
     this.stateLog.push(initial.name);
-    this.maxFragmentSize = options.maxFragmentSize;
-    this.#outbound = new OutboundQueue(options.maxFragmentSize);
-    this.#writer = PLAIN_WRITER;
+    this.#outbound = new Outbound(options.maxFragmentSize);
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
+    // deno-lint-ignore no-this-alias
+    const core = this;
+    this.#inbound = new InboundRecords({
+      get handshakeComplete() {
+        return core.handshakeComplete;
+      },
+      get ccsAllowed() {
+        return core.ccsAllowed;
+      },
+      get peerClosed() {
+        return core.peerClosed;
+      },
+      get weClosed() {
+        return core.weClosed;
+      },
+      get error() {
+        return core.error;
+      },
+      get outboundEmpty() {
+        return core.#outbound.isEmpty;
+      },
+      get pendingTransmit() {
+        return core.#outbound.pendingTransmit;
+      },
+      get protocolVersion() {
+        return core.info.protocolVersion;
+      },
+      fail: (e) => this.fail(e),
+      takePendingCcs: () => {
+        const install = this.pendingCcs;
+        this.pendingCcs = undefined;
+        return install;
+      },
+      closeNotifyReceived: () => {
+        this.peerClosed = true;
+      },
+      handshakeMessage: (msg) => this.#advance(msg),
+    }, this.#policy);
   }
 
   /**
@@ -124,7 +135,7 @@ export class ConnectionCore {
 
   /** Queues an encoded handshake message under the current write protection. */
   sendHandshake(encoded: Uint8Array): void {
-    this.#outbound.push(ContentType.Handshake, encoded, this.#writer);
+    this.#outbound.sendHandshake(encoded);
   }
 
   /**
@@ -133,31 +144,27 @@ export class ConnectionCore {
    * other record in clear says 0x0303.
    */
   sendInitialClientHello(encoded: Uint8Array): void {
-    this.#outbound.push(ContentType.Handshake, encoded, INITIAL_HELLO_WRITER);
+    this.#outbound.sendInitialClientHello(encoded);
   }
 
   /** Queues a change_cipher_spec record (always in clear, RFC 8446 D.4). */
   sendChangeCipherSpec(): void {
-    this.#outbound.push(
-      ContentType.ChangeCipherSpec,
-      new Uint8Array([1]),
-      this.#writer instanceof PlainWriter ? this.#writer : PLAIN_WRITER,
-    );
+    this.#outbound.sendChangeCipherSpec();
   }
 
   /** Queues an alert under the current write protection. */
   sendAlert(description: number, level: number = AlertLevel.Fatal): void {
-    this.#outbound.push(ContentType.Alert, encodeAlert({ level, description }), this.#writer);
+    this.#outbound.sendAlert(description, level);
   }
 
   /** Records queued from now on use `writer`. */
   setWriter(writer: RecordWriter): void {
-    this.#writer = writer;
+    this.#outbound.setWriter(writer);
   }
 
   /** The current record writer. */
   get writer(): RecordWriter {
-    return this.#writer;
+    return this.#outbound.writer;
   }
 
   /**
@@ -165,8 +172,41 @@ export class ConnectionCore {
    * the key change (RFC 8446 section 5.1).
    */
   setReader(reader: RecordReader): void {
-    this.#policy.checkKeyChangeBoundary();
-    this.#reader = reader;
+    this.#inbound.setReader(reader);
+  }
+
+  /** The current record reader. */
+  get reader(): RecordReader {
+    return this.#inbound.reader;
+  }
+
+  /** Largest plaintext fragment we send: the config's, or the peer's smaller limit. */
+  get maxFragmentSize(): number {
+    return this.#outbound.maxFragmentSize;
+  }
+
+  /**
+   * RFC 8449: the peer's record_size_limit allows at most `maxPlaintext`
+   * bytes of content per record; records queued or written from now on are
+   * cut to that when it is smaller than ours.
+   */
+  limitSentRecords(maxPlaintext: number): void {
+    this.#outbound.limitFragments(maxPlaintext);
+  }
+
+  /**
+   * RFC 8449: the peer now knows our record_size_limit `limit`; protected
+   * records it sends from now on that decrypt to more bytes are
+   * record_overflow. Accepted 0-RTT data is exempt (the client could not know
+   * the limit when it sent it): the key after EndOfEarlyData gets the limit.
+   */
+  limitReceivedRecords(limit: number): void {
+    this.#inbound.limitReceivedRecords(limit);
+  }
+
+  /** Our record_size_limit as the peer must honour it, once negotiated. */
+  get receiveRecordSizeLimit(): number | undefined {
+    return this.#inbound.receiveRecordSizeLimit;
   }
 
   /**
@@ -174,13 +214,13 @@ export class ConnectionCore {
    * early key are queued as early data, up to `budget` plaintext bytes.
    */
   acceptEarlyData(budget: number): void {
-    this.#earlyRemaining = budget;
+    this.#inbound.early.accept(budget);
     this.earlyDataAccepted = true;
   }
 
   /** Server: EndOfEarlyData arrived; no more early data is accepted. */
   endEarlyData(): void {
-    this.#earlyRemaining = undefined;
+    this.#inbound.early.end();
   }
 
   /**
@@ -189,7 +229,7 @@ export class ConnectionCore {
    * are dropped, up to `budget` bytes in all (RFC 8446 4.2.10).
    */
   skipRejectedEarlyData(budget: number): void {
-    this.#skipRemaining = budget;
+    this.#inbound.early.skipRejected(budget);
     this.earlyDataAccepted = false;
   }
 
@@ -198,12 +238,7 @@ export class ConnectionCore {
    * is in); records that do not decrypt are bad_record_mac again.
    */
   stopSkippingEarlyData(): void {
-    this.#skipRemaining = undefined;
-  }
-
-  /** The current record reader. */
-  get reader(): RecordReader {
-    return this.#reader;
+    this.#inbound.early.stopSkipping();
   }
 
   /**
@@ -227,123 +262,18 @@ export class ConnectionCore {
    * that were fully processed; bytes of application records still waiting in
    * `ReadTraffic` are reported by `nextAppRecord` instead.
    */
-  async process(incoming: Uint8Array): Promise<{ discard: number; step: CoreStep }> {
-    for (;;) {
-      if (this.#deferredFailure !== undefined && this.#appQueue.length === 0) {
-        const e = this.#deferredFailure;
-        this.#deferredFailure = undefined;
-        this.#fail(e);
-      }
-      if (!this.#outbound.isEmpty) return this.#finish("EncodeTlsData");
-      if (this.#pendingTransmit) return this.#finish("TransmitTlsData");
-      if (this.error) throw this.error;
-      if (this.#appQueue.length > 0) {
-        return this.#finish(this.#appQueue[0].early ? "ReadEarlyData" : "ReadTraffic");
-      }
-      if (this.peerClosed) {
-        if (this.#held < incoming.length) {
-          this.#fail(dataAfterCloseNotify());
-        }
-        if (!this.#peerClosedReported) {
-          this.#peerClosedReported = true;
-          return this.#finish("PeerClosed");
-        }
-        return this.#finish(this.weClosed ? "Closed" : "WriteTraffic");
-      }
-      let record: RawRecord | undefined;
-      try {
-        record = readRecord(incoming.subarray(this.#held));
-      } catch (e) {
-        this.#fail(e);
-      }
-      if (!record) {
-        if (this.handshakeComplete) return this.#finish(this.weClosed ? "Closed" : "WriteTraffic");
-        return this.#finish("BlockedHandshake");
-      }
-      const batch = this.#batchFrom(incoming, record);
-      if (batch) {
-        await this.#handleBatch(batch);
-        continue;
-      }
-      this.#held += record.length;
-      try {
-        await this.#handleRecord(record);
-      } catch (e) {
-        this.#fail(e);
-      }
-    }
-  }
-
-  /**
-   * After the handshake, `first` and the protected records right behind it
-   * (up to {@link RECORDS_IN_FLIGHT}), to be decrypted at once; undefined
-   * when there is no second one or records must be read one by one.
-   */
-  #batchFrom(incoming: Uint8Array, first: RawRecord): RawRecord[] | undefined {
-    const reader = this.#reader;
-    if (
-      !this.handshakeComplete || !reader.isProtected || !reader.openMany ||
-      this.#skipRemaining !== undefined || first.contentType !== ContentType.ApplicationData
-    ) {
-      return undefined;
-    }
-    const batch = [first];
-    for (let at = this.#held + first.length; batch.length < RECORDS_IN_FLIGHT;) {
-      let next: RawRecord | undefined;
-      try {
-        next = readRecord(incoming.subarray(at));
-      } catch {
-        break; // a framing error: the record loop reports it when it gets there
-      }
-      if (!next || next.contentType !== ContentType.ApplicationData) break;
-      batch.push(next);
-      at += next.length;
-    }
-    return batch.length > 1 ? batch : undefined;
-  }
-
-  /**
-   * Handles `batch` in order with all its decryptions started at once. Stops
-   * after a record that changed the read key (the rest were opened under the
-   * old one) or was close_notify; the loop then reads the rest one by one.
-   */
-  async #handleBatch(batch: RawRecord[]): Promise<void> {
-    const reader = this.#reader;
-    const opened = reader.openMany!(batch);
-    try {
-      for (let i = 0; i < batch.length; i++) {
-        this.#held += batch[i].length;
-        try {
-          await this.#handleRecord(batch[i], await opened[i]);
-        } catch (e) {
-          if (this.#appQueue.length === 0) this.#fail(e);
-          // Data of the records before this one is handed out first, as it
-          // would be one record at a time; the failure comes right after.
-          this.#deferredFailure = e;
-          return;
-        }
-        if (this.#reader !== reader || this.peerClosed) return;
-      }
-    } finally {
-      await Promise.allSettled(opened);
-    }
+  process(incoming: Uint8Array): Promise<{ discard: number; step: CoreStep }> {
+    return this.#inbound.process(incoming);
   }
 
   /** Takes the next decrypted application record (0-RTT data when `early`), if any. */
   nextAppRecord(early = false): AppRecord | undefined {
-    if (this.#appQueue[0]?.early !== early) return undefined;
-    const r = this.#appQueue.shift();
-    if (r) {
-      this.#appQueuedBytes -= r.discard;
-      this.#held -= r.discard;
-    }
-    return r;
+    return this.#inbound.nextAppRecord(early);
   }
 
   /** Length of the next decrypted application record (0-RTT data when `early`), if any. */
   peekAppLength(early = false): number | undefined {
-    if (this.#appQueue[0]?.early !== early) return undefined;
-    return this.#appQueue[0]?.payload.length;
+    return this.#inbound.peekAppLength(early);
   }
 
   /** Bytes needed to encode everything queued. */
@@ -351,16 +281,14 @@ export class ConnectionCore {
     return this.#outbound.requiredSize();
   }
 
-  /** Encodes every queued record into `out`; see {@link OutboundQueue.encodeInto}. */
-  async encodeQueued(out: Uint8Array): Promise<number> {
-    const n = await this.#outbound.encodeInto(out);
-    this.#pendingTransmit = true;
-    return n;
+  /** Encodes every queued record into `out`; see {@link Outbound.encodeInto}. */
+  encodeQueued(out: Uint8Array): Promise<number> {
+    return this.#outbound.encodeInto(out);
   }
 
   /** The caller has sent what was encoded. */
   transmitted(): void {
-    this.#pendingTransmit = false;
+    this.#outbound.transmitted();
   }
 
   /**
@@ -396,145 +324,10 @@ export class ConnectionCore {
     return this.error;
   }
 
-  #fail(e: unknown): never {
-    throw this.fail(e);
-  }
-
-  #finish(step: CoreStep): { discard: number; step: CoreStep } {
-    const discard = this.#held - this.#appQueuedBytes;
-    this.#held -= discard;
-    return { discard, step };
-  }
-
-  /** Handles one record; `preOpened` when `#handleBatch` already decrypted it. */
-  async #handleRecord(record: RawRecord, preOpened?: OpenedRecord): Promise<void> {
-    if (record.contentType === ContentType.ChangeCipherSpec) {
-      await this.#handleChangeCipherSpec(record.fragment);
-      return;
-    }
-    let opened = preOpened;
-    if (
-      !opened && this.#skipRemaining !== undefined &&
-      record.contentType === ContentType.ApplicationData
-    ) {
-      opened = await this.#trialOpen(record);
-      if (!opened) return;
-    }
-    const { contentType, plaintext } = opened ??
-      await this.#reader.open(record.header, record.fragment);
-    if (contentType !== ContentType.Handshake) this.#policy.checkNotInterleaved(contentType);
-    switch (contentType) {
-      case ContentType.Alert:
-        this.#handleAlert(plaintext);
-        return;
-      case ContentType.Handshake:
-        await this.#handleHandshake(plaintext);
-        return;
-      case ContentType.ApplicationData:
-        if (!this.handshakeComplete && this.#earlyRemaining !== undefined) {
-          this.#queueEarlyData(plaintext, record.length);
-          return;
-        }
-        if (!this.handshakeComplete) {
-          throw new TlsError("PeerMisbehaved", "application data before the handshake completed", {
-            detail: "ApplicationDataBeforeHandshake",
-            alert: AlertDescription.UnexpectedMessage,
-          });
-        }
-        if (!this.#policy.applicationData(plaintext.length)) return;
-        // Protected records decrypt into a fresh buffer (AeadKey.open), so the
-        // plaintext is ours to hand out without a copy.
-        this.#appQueue.push({ payload: plaintext, discard: record.length, early: false });
-        this.#appQueuedBytes += record.length;
-        return;
-      default:
-        throw new TlsError("PeerMisbehaved", `unexpected content type ${contentType}`, {
-          alert: AlertDescription.UnexpectedMessage,
-        });
-    }
-  }
-
-  /**
-   * While rejected 0-RTT data is being skipped: opens `record`, or drops it
-   * (returning undefined) when it does not decrypt. The first record that
-   * opens ends the skipping.
-   */
-  async #trialOpen(
-    record: RawRecord,
-  ): Promise<Awaited<ReturnType<RecordReader["open"]>> | undefined> {
-    if (this.#reader.isProtected) {
-      try {
-        const opened = await this.#reader.open(record.header, record.fragment);
-        this.#skipRemaining = undefined;
-        return opened;
-      } catch (e) {
-        if (!(e instanceof TlsError) || e.detail !== "BadRecordMac") throw e;
-      }
-    }
-    // Roughly the plaintext size; at least one so that empty records count too.
-    const cost = Math.max(1, record.fragment.length - 17);
-    if (cost > this.#skipRemaining!) {
-      throw new TlsError("PeerMisbehaved", "too much rejected early data", {
-        detail: "TooMuchEarlyDataReceived",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
-    this.#skipRemaining! -= cost;
-    return undefined;
-  }
-
-  #queueEarlyData(plaintext: Uint8Array, recordLength: number): void {
-    if (plaintext.length > this.#earlyRemaining!) {
-      throw new TlsError("PeerMisbehaved", "more early data than max_early_data_size", {
-        detail: "TooMuchEarlyDataReceived",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
-    this.#earlyRemaining! -= plaintext.length;
-    if (!this.#policy.applicationData(plaintext.length, true)) return;
-    this.#appQueue.push({ payload: plaintext, discard: recordLength, early: true });
-    this.#appQueuedBytes += recordLength;
-  }
-
-  async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
-    this.#policy.checkNotInterleaved(ContentType.ChangeCipherSpec);
-    if (this.pendingCcs) {
-      // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
-      if (payload.length !== 1 || payload[0] !== 1) {
-        throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
-          alert: AlertDescription.UnexpectedMessage,
-        });
-      }
-      const install = this.pendingCcs;
-      this.pendingCcs = undefined;
-      await install();
-      return;
-    }
-    // RFC 8446 section 5: a plaintext CCS of exactly 0x01 between the first
-    // ClientHello and the peer's Finished is dropped; anything else aborts.
-    if (!this.ccsAllowed || this.#reader.isProtected && this.handshakeComplete) {
-      throw unexpectedChangeCipherSpec();
-    }
-    if (payload.length !== 1 || payload[0] !== 1) {
-      throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
-        detail: "IllegalMiddleboxChangeCipherSpec",
-        alert: AlertDescription.UnexpectedMessage,
-      });
-    }
-    this.#policy.idle("change_cipher_spec records");
-  }
-
-  #handleAlert(payload: Uint8Array): void {
-    const kind = this.#policy.alert(payload, this.handshakeComplete, this.info.protocolVersion);
-    if (kind === "close_notify") this.peerClosed = true;
-  }
-
-  async #handleHandshake(fragment: Uint8Array): Promise<void> {
-    this.#policy.handshakeFragment(fragment);
-    for (let msg = this.#policy.nextMessage(); msg; msg = this.#policy.nextMessage()) {
-      const next = await this.state.handle(this, msg);
-      if (next !== this.state) this.stateLog.push(next.name);
-      this.state = next;
-    }
+  /** Gives `msg` to the current handshake state and moves to the state it returns. */
+  async #advance(msg: HandshakeMessage): Promise<void> {
+    const next = await this.state.handle(this, msg);
+    if (next !== this.state) this.stateLog.push(next.name);
+    this.state = next;
   }
 }

@@ -27,6 +27,11 @@ export class OutboundQueue {
     this.#maxFragment = maxFragment;
   }
 
+  /** Cuts records queued from now on (and those still queued) to at most `max` bytes. */
+  limitFragments(max: number): void {
+    this.#maxFragment = max;
+  }
+
   /** True when nothing waits to be encoded. */
   get isEmpty(): boolean {
     return this.#items.length === 0;

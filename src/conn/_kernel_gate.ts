@@ -40,6 +40,11 @@ export async function extractSecrets(
   const txSeq = core.writer.seq;
   const rxSeq = core.reader.seq;
   const exporter = core.exporter;
+  // RFC 8449 limits both ways, as the handshake negotiated them.
+  const limits = {
+    maxFragmentSize: core.maxFragmentSize,
+    recordSizeLimit: core.receiveRecordSizeLimit,
+  };
   const peerKeyUpdates = Object.freeze(core.inbound.peerKeyUpdates);
   if (core.tls12) {
     const { suite, tx, rx } = core.tls12;
@@ -52,7 +57,7 @@ export async function extractSecrets(
       tx: { seq: txSeq, secrets: { kind, key: tx.key.slice(), iv: tx.iv.slice() } },
       rx: { seq: rxSeq, secrets: { kind, key: rx.key.slice(), iv: rx.iv.slice() } },
     };
-    return { secrets, init: { protocolVersion: "TLSv1_2", suite, exporter } };
+    return { secrets, init: { protocolVersion: "TLSv1_2", suite, exporter, ...limits } };
   }
   const { suite, txSecret, rxSecret } = core.tls13!;
   consume();
@@ -62,6 +67,14 @@ export async function extractSecrets(
   ]);
   return {
     secrets: { tx, rx },
-    init: { protocolVersion: "TLSv1_3", suite, txSecret, rxSecret, exporter, peerKeyUpdates },
+    init: {
+      protocolVersion: "TLSv1_3",
+      suite,
+      txSecret,
+      rxSecret,
+      exporter,
+      peerKeyUpdates,
+      ...limits,
+    },
   };
 }

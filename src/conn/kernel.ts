@@ -144,6 +144,10 @@ export interface KernelInit {
   tickets?: TicketContext;
   /** The connection's keying-material exporter. */
   exporter?: Exporter;
+  /** Largest plaintext per record we may send (the config's, or the peer's record_size_limit). */
+  maxFragmentSize?: number;
+  /** Our record_size_limit (RFC 8449) when it was negotiated. */
+  recordSizeLimit?: number;
   /** TLS 1.3: the peer's KeyUpdate allowance as the connection left it. */
   peerKeyUpdates?: { readonly max: number; readonly taken: number };
 }
@@ -168,6 +172,19 @@ export class KernelConnection {
   /** The negotiated suite. */
   readonly negotiatedCipherSuite: KernelCipherSuite;
   /**
+   * Largest plaintext a record we send may carry: the config's
+   * `maxFragmentSize`, or less when the peer's record_size_limit (RFC 8449)
+   * asked for less. `KernelRecordLayer` cuts its records to it.
+   */
+  readonly maxFragmentSize: number;
+  /**
+   * Our record_size_limit (RFC 8449) when the handshake negotiated it: the
+   * most bytes a record from the peer may decrypt to (TLS 1.3: content,
+   * content type byte and padding); `KernelRecordLayer` refuses larger ones
+   * with record_overflow. Undefined when the peer did not take part.
+   */
+  readonly recordSizeLimit: number | undefined;
+  /**
    * TLS 1.3: the peer's KeyUpdate allowance as the connection left it: the
    * config's `maxKeyUpdates` and how many the connection took.
    * `KernelRecordLayer` goes on from there.
@@ -181,6 +198,8 @@ export class KernelConnection {
   /** @ignore Created by `dangerousIntoKernelConnection()`. */
   constructor(init: KernelInit) {
     this.protocolVersion = init.protocolVersion;
+    this.maxFragmentSize = init.maxFragmentSize ?? 16384;
+    this.recordSizeLimit = init.recordSizeLimit;
     this.peerKeyUpdates = init.peerKeyUpdates;
     this.#exporter = init.exporter;
     this.#suite = init.suite;

@@ -44,5 +44,7 @@ export function hashBySize(
     digest(data: Uint8Array): Promise<Uint8Array> {
       return (data.length >= threshold ? webCrypto : pure).digest(data);
     },
+    // Incremental hashing absorbs each byte once, where the pure engine wins.
+    ...(pure.start ? { start: pure.start } : {}),
   };
 }

@@ -29,6 +29,36 @@ export interface Hash {
   readonly blockLen: number;
   /** Hashes `data` in one go. */
   digest(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: starts an incremental computation, synchronously. The handshake
+   * transcript then hashes each message once instead of the whole transcript
+   * at every snapshot. Without it, `digest` is called over the whole log.
+   */
+  start?(): HashState;
+}
+
+/**
+ * A hash computation in progress (see `Hash.start`).
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { HashState } from "@kerneltls/tls";
+ * const provider = await webCryptoProvider();
+ * const state: HashState | undefined = provider.hashes.sha256.start?.();
+ * state?.update(new Uint8Array([1, 2]));
+ * const soFar = state?.clone().digest(); // state itself goes on
+ * state?.update(new Uint8Array([3]));
+ * console.log(soFar?.length, state?.digest().length); // 32 32
+ * ```
+ */
+export interface HashState {
+  /** Absorbs `data`. */
+  update(data: Uint8Array): void;
+  /** An independent state at the same point. */
+  clone(): HashState;
+  /** The digest of everything absorbed; the state is spent afterwards. */
+  digest(): Uint8Array;
 }
 
 /**
@@ -49,6 +79,31 @@ export interface Hmac {
   readonly hash: Hash;
   /** Computes HMAC(key, data). */
   sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: HMAC under `key`, prepared once for several messages (the pure
+   * HMAC absorbs the padded key once; Web Crypto imports it once). The key
+   * schedule uses it for secrets that feed several HKDF expansions.
+   */
+  withKey?(key: Uint8Array): KeyedHmac;
+}
+
+/**
+ * HMAC under one fixed key (see `Hmac.withKey`).
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { KeyedHmac } from "@kerneltls/tls";
+ * const { hmacs } = await webCryptoProvider();
+ * const key = new Uint8Array(32);
+ * const mac: KeyedHmac | undefined = hmacs.sha256.withKey?.(key);
+ * const data = new TextEncoder().encode("data");
+ * console.log((await mac?.sign(data))?.length, (await hmacs.sha256.sign(key, data)).length); // 32 32
+ * ```
+ */
+export interface KeyedHmac {
+  /** Computes HMAC(key, data) under the fixed key. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { MAX_PLAINTEXT_LEN } from "../record/deframer.ts";
-import type { KernelRecordLayerOptions } from "./types.ts";
+import type { KernelConnectionLike, KernelRecordLayerOptions } from "./types.ts";
 
 const DEFAULT_IN_FLIGHT = 16;
 
@@ -19,18 +19,23 @@ export interface LayerSettings {
 }
 
 /**
- * Checks `options` against the suite's `suiteLimit`.
+ * Checks `options` against the connection's suite limit and the record size
+ * the peer accepts (RFC 8449: the smaller fragment size wins).
  *
  * @throws {RangeError} For a value out of range.
  */
 export function layerSettings(
   options: KernelRecordLayerOptions,
-  suiteLimit: bigint,
+  connection: KernelConnectionLike,
 ): LayerSettings {
-  const maxFragment = options.maxFragmentSize ?? MAX_PLAINTEXT_LEN;
-  if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_PLAINTEXT_LEN) {
+  const suiteLimit = connection.negotiatedCipherSuite.confidentialityLimit;
+  const wantedFragment = options.maxFragmentSize ?? MAX_PLAINTEXT_LEN;
+  if (
+    !Number.isInteger(wantedFragment) || wantedFragment < 1 || wantedFragment > MAX_PLAINTEXT_LEN
+  ) {
     throw new RangeError(`maxFragmentSize must be an integer in [1, ${MAX_PLAINTEXT_LEN}]`);
   }
+  const maxFragment = Math.min(wantedFragment, connection.maxFragmentSize ?? MAX_PLAINTEXT_LEN);
   const maxInFlight = options.maxInFlight ?? DEFAULT_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new RangeError("maxInFlight must be a positive integer");

@@ -70,7 +70,7 @@ import {
 import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
 import { concat } from "../_bytes.ts";
 import { isLimitRefusal, planSeal } from "./_seal_plan.ts";
-import { protectionFor, type RecordProtection } from "../record/protection.ts";
+import { limitRecordSize, protectionFor, type RecordProtection } from "../record/protection.ts";
 import { ProtectedReader, ProtectedWriter } from "../record/record_io.ts";
 import { Receiver } from "./_receiver.ts";
 import { checkSeq, findAead, install } from "./_keys.ts";
@@ -187,7 +187,7 @@ export class KernelRecordLayer {
     connection: KernelConnectionLike,
     options: KernelRecordLayerOptions = {},
   ): Promise<KernelRecordLayer> {
-    const settings = layerSettings(options, connection.negotiatedCipherSuite.confidentialityLimit);
+    const settings = layerSettings(options, connection);
     const provider = options.provider ?? await webCryptoProvider();
     const aead = findAead(provider, connection.negotiatedCipherSuite.kind);
     const txSeq = checkSeq(secrets.tx.seq);
@@ -196,7 +196,10 @@ export class KernelRecordLayer {
       install(aead, secrets.tx.secrets),
       install(aead, secrets.rx.secrets),
     ]);
-    const protection = protectionFor(connection.protocolVersion, aead.kind);
+    // RFC 8449: the limits the handshake negotiated hold after the hand-off too.
+    const limit = connection.recordSizeLimit;
+    const base = protectionFor(connection.protocolVersion, aead.kind);
+    const protection = limit === undefined ? base : limitRecordSize(base, limit);
     const writer = new ProtectedWriter(protection, tx, txSeq);
     const reader = new ProtectedReader(protection, rx, rxSeq);
     return new KernelRecordLayer(connection, aead, protection, writer, reader, settings);

@@ -36,6 +36,17 @@ export interface KernelConnectionLike {
   readonly protocolVersion: "TLSv1_3" | "TLSv1_2";
   /** The negotiated suite; `kind` picks the AEAD, `confidentialityLimit` the rotation point. */
   readonly negotiatedCipherSuite: KernelCipherSuite;
+  /**
+   * Largest plaintext per record the peer accepts (after its RFC 8449
+   * record_size_limit); records are cut to the smaller of this and the
+   * layer's `maxFragmentSize`. Absent: 16384.
+   */
+  readonly maxFragmentSize?: number;
+  /**
+   * Our negotiated record_size_limit (RFC 8449): peer records that decrypt to
+   * more bytes are record_overflow. Absent: only the protocol maximum holds.
+   */
+  readonly recordSizeLimit?: number;
   /** Next send keys, after our KeyUpdate went out under the old ones. */
   updateTxSecret(): Promise<DirectionSecrets>;
   /** Next receive keys, after the peer's KeyUpdate. */

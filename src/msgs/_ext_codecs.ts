@@ -16,6 +16,7 @@ import {
   writeU8List,
 } from "./_ext_helpers.ts";
 import { ExtensionType } from "./enums.ts";
+import { MIN_RECORD_SIZE_LIMIT } from "./extension_types.ts";
 import type {
   AlpnExtension,
   CertificateAuthoritiesExtension,
@@ -271,9 +272,6 @@ const alpn: ExtCodec<AlpnExtension> = {
   }),
   write: (w, ext) => writeOpaqueList(w, 1, ext.protocols, "application_layer_protocol_negotiation"),
 };
-
-/** RFC 8449 section 4: smaller values are illegal. */
-const MIN_RECORD_SIZE_LIMIT = 64;
 
 const recordSizeLimit: ExtCodec<RecordSizeLimitExtension> = {
   read(r) {

@@ -184,6 +184,16 @@ export interface AlpnExtension {
   protocols: Uint8Array[];
 }
 
+/** RFC 8449 section 4: smaller record_size_limit values are illegal_parameter. */
+export const MIN_RECORD_SIZE_LIMIT = 64;
+
+/**
+ * RFC 8449 section 4: the largest record_size_limit a version allows, 2^14
+ * in TLS 1.2 and 2^14 + 1 in TLS 1.3 (whose value counts the inner content
+ * type byte). A larger value received is taken as this maximum.
+ */
+export const MAX_RECORD_SIZE_LIMIT = { TLSv1_2: 16384, TLSv1_3: 16385 } as const;
+
 /** record_size_limit (RFC 8449): at least 64. */
 export interface RecordSizeLimitExtension {
   /** Always `ExtensionType.record_size_limit`. */

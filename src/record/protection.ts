@@ -114,7 +114,8 @@ export async function installKey(
   return { key: await aead.importKey(key), iv: iv.slice() };
 }
 
-function overflow(message: string): TlsError {
+/** The record_overflow failure of every record size check. */
+export function recordOverflow(message: string): TlsError {
   return new TlsError("PeerMisbehaved", message, {
     detail: "RecordOverflow",
     alert: AlertDescription.RecordOverflow,
@@ -142,7 +143,7 @@ function checkRecord(header: Uint8Array, fragment: Uint8Array, seq: bigint): voi
     throw new RangeError(`record header must be ${RECORD_HEADER_LEN} bytes`);
   }
   if (fragment.length > MAX_CIPHERTEXT_LEN) {
-    throw overflow("protected record exceeds 2^14 + 256 bytes");
+    throw recordOverflow("protected record exceeds 2^14 + 256 bytes");
   }
   if (seq > MAX_SEQ) {
     throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
@@ -175,7 +176,7 @@ async function openOrNull(
  */
 export function parseInnerPlaintext(inner: Uint8Array): OpenedRecord {
   if (inner.length > MAX_PLAINTEXT_LEN + 1) {
-    throw overflow("TLSInnerPlaintext exceeds 2^14 + 1 bytes");
+    throw recordOverflow("TLSInnerPlaintext exceeds 2^14 + 1 bytes");
   }
   let i = inner.length - 1;
   while (i >= 0 && inner[i] === 0) i--;
@@ -279,7 +280,9 @@ function makeTls12Protection(explicit: number): RecordProtection {
     },
 
     unprotect(plaintext: Uint8Array, header: Uint8Array): OpenedRecord {
-      if (plaintext.length > MAX_PLAINTEXT_LEN) throw overflow("plaintext exceeds 2^14 bytes");
+      if (plaintext.length > MAX_PLAINTEXT_LEN) {
+        throw recordOverflow("plaintext exceeds 2^14 bytes");
+      }
       return { contentType: header[0], plaintext };
     },
   };
@@ -291,6 +294,24 @@ const TLS12_CHACHA = makeTls12Protection(0);
 /** TLS 1.2 protection for `kind`: AES-GCM with an explicit nonce, ChaCha20-Poly1305 without. */
 export function tls12Protection(kind: AeadKind): RecordProtection {
   return kind === "Chacha20Poly1305" ? TLS12_CHACHA : TLS12_GCM;
+}
+
+/**
+ * `protection` that also refuses, with record_overflow, a record whose
+ * decrypted content is longer than `limit`: the record_size_limit we
+ * advertised (RFC 8449 section 4). In TLS 1.3 that length counts the inner
+ * content type byte and any padding, in TLS 1.2 the plaintext alone.
+ */
+export function limitRecordSize(protection: RecordProtection, limit: number): RecordProtection {
+  return {
+    ...protection,
+    unprotect(decrypted: Uint8Array, header: Uint8Array): OpenedRecord {
+      if (decrypted.length > limit) {
+        throw recordOverflow(`record of ${decrypted.length} bytes exceeds our record_size_limit`);
+      }
+      return protection.unprotect(decrypted, header);
+    },
+  };
 }
 
 /** The protection of `version` for `kind`. */

@@ -15,9 +15,11 @@ import { encodeRecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "./defr
 import {
   type InstalledKey,
   installKey,
+  limitRecordSize,
   MAX_SEQ,
   type OpenedRecord,
   protectionFor,
+  recordOverflow,
   type RecordProtection,
 } from "./protection.ts";
 import { redactInspection } from "./_redact.ts";
@@ -141,10 +143,7 @@ export class PlainReader implements RecordReader {
         );
       }
       if (fragment.length > MAX_PLAINTEXT_LEN) {
-        throw new TlsError("PeerMisbehaved", "plaintext record exceeds 2^14 bytes", {
-          detail: "RecordOverflow",
-          alert: AlertDescription.RecordOverflow,
-        });
+        throw recordOverflow("plaintext record exceeds 2^14 bytes");
       }
       return { contentType, plaintext: fragment };
     });
@@ -301,6 +300,16 @@ export class ProtectedReader implements RecordReader {
       this.#busy = false;
     }
     return this.#accept(decrypted, header);
+  }
+
+  /**
+   * This reader (same key, same next sequence number) refusing records over
+   * `limit` decrypted bytes with record_overflow (RFC 8449; see
+   * `limitRecordSize`). Use it in place of this one, which must be idle.
+   */
+  withRecordSizeLimit(limit: number): ProtectedReader {
+    if (this.#busy) throw new TypeError("record reader calls must not overlap");
+    return new ProtectedReader(limitRecordSize(this.protection, limit), this.#key, this.#seq);
   }
 
   /** See {@link RecordReader.openMany}; the same checks as `open`, per record. */

@@ -125,8 +125,12 @@ export interface ServerConfigOptions extends CommonConfigOptions {
    * opens is answered as its ClientHelloInner (`serverName` is then the inner
    * name); any other gets the outer hello's handshake (so have a certificate
    * for the public name) with every config sent back as retry_configs.
+   * `trialDecryption: true` tries every key whatever config_id the client
+   * sends (RFC 9849 section 10.4: for deployments whose clients randomise
+   * it; costs one decapsulation per key for each ClientHello that opens with
+   * none, so leave it off unless the application profile asks for it).
    */
-  ech?: { keys: EchKey[] };
+  ech?: { keys: EchKey[]; trialDecryption?: boolean };
 }
 
 /**
@@ -243,7 +247,7 @@ export class ServerConfig {
       ticketer: o.ticketer,
       allowPskKe: o.allowPskKe ?? false,
       maxEarlyDataSize: o.maxEarlyDataSize ?? 0,
-      ech: o.ech && resolveEchKeys(common.provider, o.ech.keys),
+      ech: o.ech && resolveEchKeys(common.provider, o.ech.keys, o.ech.trialDecryption ?? false),
     };
   }
 }

@@ -108,7 +108,8 @@ export async function openEch(
   if (!ext) return undefined;
   const aad = outerAad(hello, ext);
   for (const key of ech.keys) {
-    if (key.contents.configId !== ext.configId) continue;
+    // Section 7.1: candidates by config_id, or all of them for trial decryption.
+    if (!ech.trialDecryption && key.contents.configId !== ext.configId) continue;
     const opened = await tryKey(provider, key, ext, aad);
     if (!opened) continue;
     return {

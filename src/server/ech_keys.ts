@@ -18,6 +18,7 @@ import {
   readEchConfigList,
 } from "../msgs/ech_config.ts";
 import { bytesEqual } from "../_bytes.ts";
+import { renderAs } from "../record/_redact.ts";
 
 /**
  * One ECH key of a server: the HPKE private key (raw: 32 bytes for X25519
@@ -46,8 +47,8 @@ export interface ServerEchKey {
   raw: Uint8Array;
   /** Its contents. */
   contents: EchConfigContents;
-  /** The raw private key. */
-  privateKey: Uint8Array;
+  /** The raw private key (not enumerable; rendered as "[redacted]"). */
+  readonly privateKey: Uint8Array;
 }
 
 /** What the server does with its ECH keys once resolved. */
@@ -56,6 +57,8 @@ export interface ResolvedEch {
   keys: readonly ServerEchKey[];
   /** retry_configs: every config, in that order (section 7.1). */
   retryConfigs: Uint8Array;
+  /** Whether every key is tried, whatever the config_id (section 7.1, method 2). */
+  trialDecryption: boolean;
 }
 
 const DHKEM_X25519 = 0x0020;
@@ -76,7 +79,11 @@ function rawPrivateKey(key: Uint8Array, kemId: number, where: string): Uint8Arra
  * Checks the configured keys against `provider` (a KEM for each, a usable
  * suite). Throws `TypeError` naming the bad entry.
  */
-export function resolveEchKeys(provider: CryptoProvider, keys: readonly EchKey[]): ResolvedEch {
+export function resolveEchKeys(
+  provider: CryptoProvider,
+  keys: readonly EchKey[],
+  trialDecryption = false,
+): ResolvedEch {
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new TypeError("ServerConfig: ech.keys must be a non-empty array");
   }
@@ -96,13 +103,20 @@ export function resolveEchKeys(provider: CryptoProvider, keys: readonly EchKey[]
     if (!provider.hpkeKems?.some((kem) => kem.id === contents.kemId)) {
       throw new TypeError(`${where}: the provider has no HPKE KEM ${contents.kemId}`);
     }
-    return {
-      raw: k.config.slice(),
-      contents,
-      privateKey: rawPrivateKey(k.privateKey, contents.kemId, where),
-    };
+    const key: ServerEchKey = { raw: k.config.slice(), contents, privateKey: new Uint8Array(0) };
+    // The private key is readable by name, never enumerated or printed.
+    Object.defineProperty(key, "privateKey", {
+      value: rawPrivateKey(k.privateKey, contents.kemId, where),
+      enumerable: false,
+    });
+    renderAs(key, (self) => ({ ...self, privateKey: "[redacted]" }));
+    return key;
   });
-  return { keys: resolved, retryConfigs: encodeEchConfigList(resolved.map((k) => k.raw)) };
+  return {
+    keys: resolved,
+    retryConfigs: encodeEchConfigList(resolved.map((k) => k.raw)),
+    trialDecryption,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerIncompatible } from "../common/handshake_errors.ts";
+import { ourRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
@@ -153,6 +154,7 @@ export class ExpectClientHello implements HandshakeState {
     const earlyData = earlyOffered && psk !== undefined &&
       acceptsEarlyData(hs, psk, suite, alpnName, this.#retry !== undefined);
 
+    const offeredLimit = findExtension(hello.extensions, ExtensionType.record_size_limit)?.limit;
     const keys = await sendServerFlight(cx, hs, {
       suite,
       group,
@@ -167,6 +169,9 @@ export class ExpectClientHello implements HandshakeState {
         ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
         : undefined,
       echInnerRandom: hs.echInnerRandom,
+      recordSizeLimit: offeredLimit === undefined
+        ? undefined
+        : { peer: offeredLimit, ours: ourRecordSizeLimit(config.recordSizeLimit, "TLSv1_3") },
       echRetryConfigs: hs.echRetryConfigs,
     });
     if (earlyOffered && !earlyData) {
@@ -199,11 +204,14 @@ export class ExpectClientHello implements HandshakeState {
     const ech = hs.config.ech;
     if (!ech) return hello;
     const opened = await openEch(hs.config.provider, ech, hello);
-    cx.info.echAccepted = opened !== undefined;
     if (!opened) {
-      if (offersEch(hello)) hs.echRetryConfigs = ech.retryConfigs;
+      if (offersEch(hello)) {
+        hs.echRetryConfigs = ech.retryConfigs;
+        cx.info.echAccepted = false;
+      }
       return hello;
     }
+    cx.info.echAccepted = true;
     hs.echAccepted = opened.accepted;
     hs.echInnerRandom = opened.inner.random;
     return opened.inner;

@@ -8,6 +8,7 @@
  */
 
 import type { ConnectionCore } from "../common/core.ts";
+import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
@@ -54,6 +55,8 @@ export interface FlightPlan {
   echInnerRandom?: Uint8Array;
   /** Our ECHConfigList, for a client whose ECH offer we could not open. */
   echRetryConfigs?: Uint8Array;
+  /** RFC 8449: the client's record_size_limit and our answer, when it sent one. */
+  recordSizeLimit?: { peer: number; ours: number };
 }
 
 /** The flight with its keys; the writer ends on the server application key. */
@@ -62,6 +65,10 @@ export async function sendServerFlight(
   hs: ServerHandshakeData,
   plan: FlightPlan,
 ): Promise<ServerHandshakeKeys> {
+  // 5.1: the read key changes after the ClientHello, so nothing may follow it
+  // in its record; refused before any of the flight is queued, so the alert
+  // goes out alone.
+  cx.inbound.checkKeyChangeBoundary();
   const { suite } = plan;
   const send = (msg: HandshakeMessage): void => {
     const encoded = encodeHandshake(msg);
@@ -179,6 +186,9 @@ export async function sendServerFlight(
   cx.setWriter(writer);
   cx.setReader(reader);
   if (plan.earlyData !== undefined) cx.acceptEarlyData(plan.earlyData);
+  // RFC 8449: after acceptEarlyData, so accepted 0-RTT data is not held to our limit.
+  const limits = plan.recordSizeLimit;
+  if (limits) applyRecordSizeLimits(cx, "TLSv1_3", limits.peer, limits.ours);
   for (const encoded of protectedFlight) cx.sendHandshake(encoded);
 
   // 4.4.3: CertificateVerify, once signed.
@@ -218,6 +228,9 @@ export async function sendServerFlight(
 /** 4.3.1: EncryptedExtensions' content. */
 function encryptedExtensions(plan: FlightPlan): EncryptedExtension[] {
   const extensions: EncryptedExtension[] = [];
+  if (plan.recordSizeLimit) {
+    extensions.push({ type: ExtensionType.record_size_limit, limit: plan.recordSizeLimit.ours });
+  }
   if (plan.sniUsed) extensions.push({ type: ExtensionType.server_name });
   if (plan.earlyData !== undefined) extensions.push({ type: ExtensionType.early_data });
   // RFC 9849 section 7.1: an offer we could not open gets our current configs.

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { answerRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
@@ -163,7 +164,14 @@ export async function handleTls12ClientHello(
   const sessionId = ems && config.resumption && !config.ticketer
     ? config.randomBytes(32)
     : new Uint8Array(0);
-  const extensions = serverHelloExtensions(hello, secureReneg, ems, alpn);
+  const extensions = serverHelloExtensions(
+    cx,
+    hello,
+    secureReneg,
+    ems,
+    alpn,
+    config.recordSizeLimit,
+  );
   if (issueTicket) {
     extensions.push({ type: ExtensionType.session_ticket, ticket: new Uint8Array(0) });
   }
@@ -223,12 +231,18 @@ function tls12ServerRandom(hs: ServerHandshakeData): Uint8Array {
 }
 
 function serverHelloExtensions(
+  cx: ConnectionCore,
   hello: ClientHello,
   secureReneg: boolean,
   ems: boolean,
   alpn: Uint8Array | undefined,
+  recordSizeLimit: number,
 ): ServerHelloExtension[] {
   const extensions: ServerHelloExtension[] = [];
+  const limit = findExtension(hello.extensions, ExtensionType.record_size_limit);
+  if (limit) {
+    extensions.push(answerRecordSizeLimit(cx, "TLSv1_2", limit.limit, recordSizeLimit));
+  }
   if (secureReneg) {
     extensions.push({
       type: ExtensionType.renegotiation_info,
@@ -273,7 +287,7 @@ async function resumeTls12(
     legacySessionIdEcho: hello.legacySessionId,
     cipherSuite: suite.id,
     legacyCompressionMethod: 0,
-    extensions: serverHelloExtensions(hello, secureReneg, true, alpn),
+    extensions: serverHelloExtensions(cx, hello, secureReneg, true, alpn, config.recordSizeLimit),
   });
   cx.sendHandshake(serverHello);
   hs.transcript.add(serverHello);

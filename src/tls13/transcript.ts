@@ -2,13 +2,16 @@
  * The handshake transcript as a byte log, hashed on demand (RFC 8446 section
  * 4.4.1). Keeping bytes rather than a running hash lets the engine hash before
  * the suite (and so the hash) is known, and hash prefixes for PSK binders.
+ * When the hash can run incrementally (`Hash.start`), a running state for the
+ * last hash asked for absorbs each message once, and a snapshot finishes a
+ * copy of it, so a handshake's many snapshots do not re-hash the whole log.
  *
  * @module
  */
 
 import { concat } from "../_bytes.ts";
 import { HandshakeType } from "../msgs/enums.ts";
-import type { Hash } from "../crypto/types.ts";
+import type { Hash, HashState } from "../crypto/types.ts";
 
 /**
  * Concatenated encoded handshake messages (each with its 4-byte header).
@@ -25,6 +28,8 @@ import type { Hash } from "../crypto/types.ts";
 export class Transcript {
   #parts: Uint8Array[] = [];
   #length = 0;
+  // The running hash: which hash, its state, and how many logged bytes it has absorbed.
+  #running: { hash: Hash; state: HashState; absorbed: number } | undefined;
 
   /** Appends one encoded handshake message (header and body); the bytes are copied. */
   add(encodedMessage: Uint8Array): void {
@@ -44,7 +49,9 @@ export class Transcript {
 
   /** Transcript-Hash of the messages so far. */
   hash(hash: Hash): Promise<Uint8Array> {
-    return hash.digest(this.#compact());
+    const state = this.#runningState(hash);
+    if (!state) return hash.digest(this.#compact());
+    return Promise.resolve(state.clone().digest());
   }
 
   /**
@@ -53,7 +60,11 @@ export class Transcript {
    * 4.2.11.2), or over a message the caller has not yet committed to.
    */
   hashWith(hash: Hash, extraBytes: Uint8Array): Promise<Uint8Array> {
-    return hash.digest(concat(this.#compact(), extraBytes));
+    const state = this.#runningState(hash);
+    if (!state) return hash.digest(concat(this.#compact(), extraBytes));
+    const copy = state.clone();
+    copy.update(extraBytes);
+    return Promise.resolve(copy.digest());
   }
 
   /**
@@ -76,6 +87,22 @@ export class Transcript {
     const later = this.#compact().slice(clientHello1Len);
     this.#parts = [synthetic, later];
     this.#length = synthetic.length + later.length;
+    this.#running = undefined;
+  }
+
+  /** The running state of `hash` brought up to date, or undefined when it has none. */
+  #runningState(hash: Hash): HashState | undefined {
+    if (!hash.start) return undefined;
+    let r = this.#running;
+    if (r?.hash !== hash) r = this.#running = { hash, state: hash.start(), absorbed: 0 };
+    let offset = 0;
+    for (const part of this.#parts) {
+      const end = offset + part.length;
+      if (end > r.absorbed) r.state.update(part.subarray(Math.max(0, r.absorbed - offset)));
+      offset = end;
+    }
+    r.absorbed = offset;
+    return r.state;
   }
 
   #compact(): Uint8Array {

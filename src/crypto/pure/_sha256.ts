@@ -20,6 +20,12 @@ export class Sha256 extends Sha2Stream {
     super(64, 32);
   }
 
+  protected copyState(): Sha256 {
+    const copy = new Sha256();
+    copy.#state.set(this.#state);
+    return copy;
+  }
+
   protected compress(data: Uint8Array, pos: number, end: number): void {
     const s = this.#state;
     const w = W;

@@ -22,6 +22,18 @@ export abstract class Sha2Stream {
   /** Writes the first `outputLen` bytes of the state, big-endian. */
   protected abstract output(out: Uint8Array): void;
 
+  /** A new stream of the same kind whose chaining state equals this one's. */
+  protected abstract copyState(): Sha2Stream;
+
+  /** An independent stream at the same point: both can go on separately. */
+  clone(): Sha2Stream {
+    const copy = this.copyState();
+    copy.#block.set(this.#block);
+    copy.#filled = this.#filled;
+    copy.#length = this.#length;
+    return copy;
+  }
+
   /** Absorbs `data`; returns `this` for chaining. */
   update(data: Uint8Array): this {
     const blockLen = this.blockLen;

@@ -28,6 +28,12 @@ export class Sha512 extends Sha2Stream {
     this.#state = (outputLen === 64 ? IV512 : IV384).slice();
   }
 
+  protected copyState(): Sha512 {
+    const copy = new Sha512(this.outputLen as 64 | 48);
+    copy.#state.set(this.#state);
+    return copy;
+  }
+
   protected compress(data: Uint8Array, pos: number, end: number): void {
     const s = this.#state;
     const wh = WH;
