@@ -39,22 +39,12 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 
 /** The shared engine behind a client or server connection. */
 export class ConnectionCore {
-  /** Current handshake (or post-handshake) state. */
-  state: HandshakeState;
   /** Facts negotiated so far, for the getters. */
   readonly info: ConnectionInfo = { handshakeKind: undefined };
   /** Set by the state that completes the handshake. */
   handshakeComplete = false;
   /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
   ccsAllowed = false;
-  /** Set when close_notify was received. */
-  peerClosed = false;
-  /** Set when we sent close_notify. */
-  weClosed = false;
-  /** The failure that killed the connection, if any. */
-  error: TlsError | undefined;
-  /** State names in the order they were entered, for tests and debugging. */
-  readonly stateLog: string[] = [];
   /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
   tls13: Tls13Traffic | undefined;
   /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
@@ -76,11 +66,16 @@ export class ConnectionCore {
   readonly #policy: InboundPolicy;
   readonly #outbound: Outbound;
   readonly #inbound: InboundRecords;
+  #state: HandshakeState;
+  readonly #stateLog: string[] = [];
+  #peerClosed = false;
+  #weClosed = false;
+  #error: TlsError | undefined;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
-    this.state = initial;
-    this.stateLog.push(initial.name);
+    this.#state = initial;
+    this.#stateLog.push(initial.name);
     this.#outbound = new Outbound(options.maxFragmentSize);
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
     // deno-lint-ignore no-this-alias
@@ -117,10 +112,35 @@ export class ConnectionCore {
         return install;
       },
       closeNotifyReceived: () => {
-        this.peerClosed = true;
+        this.#peerClosed = true;
       },
       handshakeMessage: (msg) => this.#advance(msg),
     }, this.#policy);
+  }
+
+  /** Current handshake (or post-handshake) state. */
+  get state(): HandshakeState {
+    return this.#state;
+  }
+
+  /** State names in the order they were entered, for tests and debugging. */
+  get stateLog(): readonly string[] {
+    return this.#stateLog;
+  }
+
+  /** True once close_notify was received. */
+  get peerClosed(): boolean {
+    return this.#peerClosed;
+  }
+
+  /** True once we sent close_notify. */
+  get weClosed(): boolean {
+    return this.#weClosed;
+  }
+
+  /** The failure that killed the connection, if any. */
+  get error(): TlsError | undefined {
+    return this.#error;
   }
 
   /**
@@ -305,8 +325,10 @@ export class ConnectionCore {
   }
 
   /** Writes a close_notify alert into `out`; nothing may be sent after it. */
-  writeCloseNotify(out: Uint8Array): Promise<number> {
-    return writeCloseNotify(this, out);
+  async writeCloseNotify(out: Uint8Array): Promise<number> {
+    const n = await writeCloseNotify(this, out);
+    this.#weClosed = true;
+    return n;
   }
 
   /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
@@ -315,19 +337,29 @@ export class ConnectionCore {
       alert: AlertDescription.InternalError,
       cause: e,
     });
-    if (!this.error) {
-      this.error = err;
+    if (!this.#error) {
+      this.#error = err;
       if (err.alert !== undefined && err.alertDirection === "sent") {
         this.sendAlert(err.alert, AlertLevel.Fatal);
       }
     }
-    return this.error;
+    return this.#error;
+  }
+
+  /**
+   * Marks the connection dead with `err` without queuing its alert (the
+   * caller queues what the situation calls for, as a cancelled handshake
+   * does); a connection that already failed keeps its first error.
+   */
+  failWithoutAlert(err: TlsError): TlsError {
+    this.#error ??= err;
+    return this.#error;
   }
 
   /** Gives `msg` to the current handshake state and moves to the state it returns. */
   async #advance(msg: HandshakeMessage): Promise<void> {
-    const next = await this.state.handle(this, msg);
-    if (next !== this.state) this.stateLog.push(next.name);
-    this.state = next;
+    const next = await this.#state.handle(this, msg);
+    if (next !== this.#state) this.#stateLog.push(next.name);
+    this.#state = next;
   }
 }
