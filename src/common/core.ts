@@ -41,22 +41,6 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 export class ConnectionCore {
   /** Facts negotiated so far, for the getters. */
   readonly info: ConnectionInfo = { handshakeKind: undefined };
-  /** Set by the state that completes the handshake. */
-  handshakeComplete = false;
-  /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
-  ccsAllowed = false;
-  /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
-  tls13: Tls13Traffic | undefined;
-  /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
-  tls12: Tls12Traffic | undefined;
-  /** The keying-material exporter, set with `handshakeComplete`. */
-  exporter: Exporter | undefined;
-  /**
-   * TLS 1.2: what the peer's change_cipher_spec does (install the new read
-   * key). Set by the handshake state that expects it; a CCS at any other
-   * moment of a TLS 1.2 handshake is unexpected_message.
-   */
-  pendingCcs: (() => Promise<void>) | undefined;
   /** Client: the 0-RTT writer while early data is offered. */
   earlyData: EarlyDataSender | undefined;
   /** 0-RTT outcome: undefined when not attempted or not yet known. */
@@ -71,6 +55,16 @@ export class ConnectionCore {
   #peerClosed = false;
   #weClosed = false;
   #error: TlsError | undefined;
+  #handshakeComplete = false;
+  #ccsAllowed = false;
+  #tls13: Tls13Traffic | undefined;
+  #tls12: Tls12Traffic | undefined;
+  #exporter: Exporter | undefined;
+  /**
+   * TLS 1.2: what the peer's change_cipher_spec does (install the new read
+   * key); a CCS at any other moment of a TLS 1.2 handshake is unexpected_message.
+   */
+  #pendingCcs: (() => Promise<void>) | undefined;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
@@ -82,10 +76,10 @@ export class ConnectionCore {
     const core = this;
     this.#inbound = new InboundRecords({
       get handshakeComplete() {
-        return core.handshakeComplete;
+        return core.#handshakeComplete;
       },
       get ccsAllowed() {
-        return core.ccsAllowed;
+        return core.#ccsAllowed;
       },
       get peerClosed() {
         return core.peerClosed;
@@ -107,8 +101,8 @@ export class ConnectionCore {
       },
       fail: (e) => this.fail(e),
       takePendingCcs: () => {
-        const install = this.pendingCcs;
-        this.pendingCcs = undefined;
+        const install = this.#pendingCcs;
+        this.#pendingCcs = undefined;
         return install;
       },
       closeNotifyReceived: () => {
@@ -143,6 +137,31 @@ export class ConnectionCore {
     return this.#error;
   }
 
+  /** True once the handshake is complete (see {@link startTraffic}). */
+  get handshakeComplete(): boolean {
+    return this.#handshakeComplete;
+  }
+
+  /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
+  get ccsAllowed(): boolean {
+    return this.#ccsAllowed;
+  }
+
+  /** TLS 1.3 application traffic secrets, once the handshake is complete. */
+  get tls13(): Tls13Traffic | undefined {
+    return this.#tls13;
+  }
+
+  /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
+  get tls12(): Tls12Traffic | undefined {
+    return this.#tls12;
+  }
+
+  /** The keying-material exporter, once the handshake is complete. */
+  get exporter(): Exporter | undefined {
+    return this.#exporter;
+  }
+
   /**
    * The post-handshake policy this connection shares with `KernelRecordLayer`:
    * the post-handshake states ask it what a message means.
@@ -152,6 +171,44 @@ export class ConnectionCore {
   }
 
   // ---- for handshake states ----
+
+  /**
+   * The handshake is complete: application data may flow, `exporter` answers
+   * and, in TLS 1.3, `tls13` holds the application traffic secrets. A
+   * plaintext change_cipher_spec is unexpected from now on.
+   */
+  startTraffic(keys: { exporter: Exporter; tls13?: Tls13Traffic }): void {
+    if (keys.tls13) this.#tls13 = keys.tls13;
+    this.#exporter = keys.exporter;
+    this.#ccsAllowed = false;
+    this.#handshakeComplete = true;
+  }
+
+  /** TLS 1.2: the traffic keys of the key block, kept for the kernel hand-off. */
+  recordTls12Keys(keys: Tls12Traffic): void {
+    this.#tls12 = keys;
+  }
+
+  /**
+   * TLS 1.3 middlebox compatibility (RFC 8446 D.4): from the first
+   * ClientHello on, a plaintext change_cipher_spec is dropped.
+   */
+  allowMiddleboxCcs(): void {
+    this.#ccsAllowed = true;
+  }
+
+  /** TLS 1.2 was negotiated: a CCS is welcome only where {@link expectChangeCipherSpec} says. */
+  refuseMiddleboxCcs(): void {
+    this.#ccsAllowed = false;
+  }
+
+  /**
+   * TLS 1.2 (RFC 5246 7.1): the peer's next change_cipher_spec runs
+   * `install`, which switches the read side to the peer's new key.
+   */
+  expectChangeCipherSpec(install: () => Promise<void>): void {
+    this.#pendingCcs = install;
+  }
 
   /** Queues an encoded handshake message under the current write protection. */
   sendHandshake(encoded: Uint8Array): void {
