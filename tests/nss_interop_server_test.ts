@@ -5,15 +5,16 @@
 // tests/nss_interop_test.ts; the harness is tests/peers/_nss.ts.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { toHex } from "../src/_bytes.ts";
 import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import type { TestCert } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 import { nssMissing, parseNssExports, startTstclnt } from "./peers/_nss.ts";
 import type { PeerProcess } from "./peers/_spawn.ts";
 import {
@@ -48,11 +49,7 @@ describe("NSS interop: tstclnt against our server", { skip: missing }, () => {
     leaf: TestCert = fx.ecLeaf,
     extra: Partial<ServerConfigOptions> = {},
   ): ServerConfig {
-    return new ServerConfig({
-      certificateChain: readFileSync(leaf.certPath, "utf8"),
-      privateKey: readFileSync(leaf.keyPath, "utf8"),
-      ...extra,
-    });
+    return leafServerConfig(leaf, extra);
   }
 
   /** Starts tstclnt with `args` and accepts its connection with `config`. */
