@@ -21,6 +21,12 @@
 
 export { EchRejectedError, InsufficientSizeError, TlsError } from "./src/error.ts";
 export type { TlsErrorKind, TlsErrorOptions } from "./src/error.ts";
+export {
+  isTlsErrorDetail,
+  TLS_ERROR_DETAIL_GROUPS,
+  TLS_ERROR_DETAILS,
+} from "./src/error_details.ts";
+export type { TlsErrorDetail } from "./src/error_details.ts";
 
 export {
   UnbufferedClientConnection,
@@ -152,6 +158,7 @@ export type {
   Hmac,
   HpkeKem,
   HpkeKeyPair,
+  KeyedHmac,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,
@@ -166,3 +173,4 @@ export {
   ProtocolVersion,
   SignatureScheme,
 } from "./src/msgs/enums.ts";
+export type { AlertDescriptionValue } from "./src/msgs/enums.ts";

@@ -18,11 +18,12 @@ import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
 import {
   NssDb,
   nssMissing,
-  NssServer,
   parseNssExports,
   selfservRequest,
+  startSelfserv,
   startTstclnt,
 } from "./peers/_nss.ts";
+import type { NamespacedServer } from "./peers/_namespace_server.ts";
 import type { PeerProcess } from "./peers/_spawn.ts";
 
 const missing = nssMissing();
@@ -111,8 +112,8 @@ describe("NSS interop", { skip: missing }, () => {
 
   describe("our client against selfserv", () => {
     /** Runs `body` against a selfserv with both certificates and `args`, stopped in finally. */
-    async function withSelfserv(args: string[], body: (s: NssServer) => Promise<void>) {
-      const server = await NssServer.start(db, {
+    async function withSelfserv(args: string[], body: (s: NamespacedServer) => Promise<void>) {
+      const server = await startSelfserv(db, {
         nickname: "server-rsa",
         args: ["-e", "server-ec", "-u", ...args],
       });
@@ -124,7 +125,7 @@ describe("NSS interop", { skip: missing }, () => {
     }
 
     async function connect(
-      server: NssServer,
+      server: NamespacedServer,
       config: ClientConfig,
     ): Promise<{ conn: UnbufferedClientConnection; driver: SocketDriver }> {
       const conn = await UnbufferedClientConnection.create(config, "localhost");

@@ -109,7 +109,7 @@ export function handleTls12ServerHello(
     if (alpn.protocols.length !== 1 || !offered.some((p) => bytesEqual(p, alpn.protocols[0]))) {
       throw peerMisbehaved(
         "server chose an ALPN protocol we did not offer",
-        "SelectedUnofferedAlpn",
+        "SelectedUnofferedApplicationProtocol",
       );
     }
     cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
@@ -120,7 +120,7 @@ export function handleTls12ServerHello(
     if (offer.suiteId !== suite.id) {
       throw peerMisbehaved(
         "resumed session with another suite",
-        "ResumptionOfferedWithVariedCipherSuite",
+        "ResumptionOfferedWithIncompatibleCipherSuite",
       );
     }
     // RFC 7627 5.3: a resumption keeps the original session's EMS state.

@@ -151,7 +151,7 @@ export class ExpectServerKeyExchange implements HandshakeState {
     if (!offered.includes(ske.scheme) || !schemeFitsSuite(ske.scheme, st.suite.sign)) {
       throw peerMisbehaved(
         "ServerKeyExchange signed with a scheme we did not offer or that does not fit the suite",
-        "SignedKxWithWrongAlgorithm",
+        "SignedWithUnofferedScheme",
       );
     }
     const signed = concat(hs.random, st.serverRandom, serverKeyExchangeParams(ske));
@@ -305,7 +305,7 @@ export class ExpectServerFinished12 implements HandshakeState {
     if (!constantTimeEqual(got, expected)) {
       throw peerMisbehaved(
         "server Finished is wrong",
-        "IncorrectFinished",
+        "FinishedMismatch",
         AlertDescription.DecryptError,
       );
     }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Hmac } from "./types.ts";
+import type { Hmac, KeyedHmac } from "./types.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -16,10 +16,21 @@ export function hkdfExtract(hmac: Hmac, salt: Uint8Array, ikm: Uint8Array): Prom
   return hmac.sign(s, ikm);
 }
 
-/** HKDF-Expand(PRK, info, L). Throws `RangeError` when L > 255 * HashLen. */
+/**
+ * HMAC under `key`, in the provider's prepared form when it has one
+ * (`Hmac.withKey`): for a secret that feeds several expansions.
+ */
+export function keyedHmac(hmac: Hmac, key: Uint8Array): KeyedHmac {
+  return hmac.withKey?.(key) ?? { sign: (data) => hmac.sign(key, data) };
+}
+
+/**
+ * HKDF-Expand(PRK, info, L); `prk` as bytes or already keyed (see
+ * {@link keyedHmac}). Throws `RangeError` when L > 255 * HashLen.
+ */
 export async function hkdfExpand(
   hmac: Hmac,
-  prk: Uint8Array,
+  prk: Uint8Array | KeyedHmac,
   info: Uint8Array,
   length: number,
 ): Promise<Uint8Array> {
@@ -27,6 +38,7 @@ export async function hkdfExpand(
   if (!Number.isInteger(length) || length < 0 || length > 255 * hashLen) {
     throw new RangeError(`HKDF-Expand length ${length} out of range`);
   }
+  const mac: KeyedHmac = prk instanceof Uint8Array ? { sign: (data) => hmac.sign(prk, data) } : prk;
   const out = new Uint8Array(length);
   let previous = new Uint8Array(0);
   let offset = 0;
@@ -35,7 +47,7 @@ export async function hkdfExpand(
     input.set(previous, 0);
     input.set(info, previous.length);
     input[input.length - 1] = counter;
-    previous = await hmac.sign(prk, input) as Uint8Array<ArrayBuffer>;
+    previous = await mac.sign(input) as Uint8Array<ArrayBuffer>;
     const take = Math.min(hashLen, length - offset);
     out.set(previous.subarray(0, take), offset);
     offset += take;
@@ -62,7 +74,7 @@ export function hkdfLabel(label: string, context: Uint8Array, length: number): U
 /** HKDF-Expand-Label(Secret, Label, Context, Length). */
 export function hkdfExpandLabel(
   hmac: Hmac,
-  secret: Uint8Array,
+  secret: Uint8Array | KeyedHmac,
   label: string,
   context: Uint8Array,
   length: number,
@@ -73,7 +85,7 @@ export function hkdfExpandLabel(
 /** Derive-Secret(Secret, Label, TranscriptHash) with an already computed hash. */
 export function deriveSecret(
   hmac: Hmac,
-  secret: Uint8Array,
+  secret: Uint8Array | KeyedHmac,
   label: string,
   transcriptHash: Uint8Array,
 ): Promise<Uint8Array> {

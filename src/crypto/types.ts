@@ -79,6 +79,31 @@ export interface Hmac {
   readonly hash: Hash;
   /** Computes HMAC(key, data). */
   sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: HMAC under `key`, prepared once for several messages (the pure
+   * HMAC absorbs the padded key once; Web Crypto imports it once). The key
+   * schedule uses it for secrets that feed several HKDF expansions.
+   */
+  withKey?(key: Uint8Array): KeyedHmac;
+}
+
+/**
+ * HMAC under one fixed key (see `Hmac.withKey`).
+ *
+ * @example
+ * ```ts
+ * import { webCryptoProvider } from "@kerneltls/tls";
+ * import type { KeyedHmac } from "@kerneltls/tls";
+ * const { hmacs } = await webCryptoProvider();
+ * const key = new Uint8Array(32);
+ * const mac: KeyedHmac | undefined = hmacs.sha256.withKey?.(key);
+ * const data = new TextEncoder().encode("data");
+ * console.log((await mac?.sign(data))?.length, (await hmacs.sha256.sign(key, data)).length); // 32 32
+ * ```
+ */
+export interface KeyedHmac {
+  /** Computes HMAC(key, data) under the fixed key. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /**

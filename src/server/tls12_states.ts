@@ -169,7 +169,7 @@ export class ExpectClientFinished12 implements HandshakeState {
     if (!constantTimeEqual(got, expected)) {
       throw peerMisbehaved(
         "client Finished is wrong",
-        "IncorrectFinished",
+        "FinishedMismatch",
         AlertDescription.DecryptError,
       );
     }

@@ -14,8 +14,8 @@
  * @module
  */
 
-import { deriveSecret, hkdfExpandLabel, hkdfExtract } from "../crypto/hkdf.ts";
-import type { Aead, Hmac } from "../crypto/types.ts";
+import { deriveSecret, hkdfExpandLabel, hkdfExtract, keyedHmac } from "../crypto/hkdf.ts";
+import type { Aead, Hmac, KeyedHmac } from "../crypto/types.ts";
 import { redactInspection } from "../record/_redact.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -24,7 +24,7 @@ function emptyHash(hmac: Hmac): Promise<Uint8Array> {
   return hmac.hash.digest(EMPTY);
 }
 
-async function deriveNext(hmac: Hmac, secret: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
+async function deriveNext(hmac: Hmac, secret: KeyedHmac, ikm: Uint8Array): Promise<Uint8Array> {
   const derived = await deriveSecret(hmac, secret, "derived", await emptyHash(hmac));
   return hkdfExtract(hmac, derived, ikm);
 }
@@ -58,10 +58,13 @@ export class EarlySecret {
   /** The suite's HMAC (and through it, its hash). */
   readonly hmac: Hmac;
   readonly #secret: Uint8Array;
+  // HMAC keyed by the secret, prepared once for all the stage's derivations.
+  readonly #mac: KeyedHmac;
 
   private constructor(hmac: Hmac, secret: Uint8Array) {
     this.hmac = hmac;
     this.#secret = secret;
+    this.#mac = keyedHmac(hmac, secret);
   }
 
   /**
@@ -78,19 +81,19 @@ export class EarlySecret {
    * resumption PSKs, `ext` for external ones. Feed it to {@link binderValue}.
    */
   async binderKey(kind: "res" | "ext"): Promise<Uint8Array> {
-    return deriveSecret(this.hmac, this.#secret, `${kind} binder`, await emptyHash(this.hmac));
+    return deriveSecret(this.hmac, this.#mac, `${kind} binder`, await emptyHash(this.hmac));
   }
 
   /** client_early_traffic_secret; `transcriptHash` = Hash(ClientHello). */
   clientEarlyTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "c e traffic", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "c e traffic", transcriptHash);
   }
 
   /** early_exporter_master_secret; `transcriptHash` = Hash(ClientHello). */
   earlyExporterMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "e exp master", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "e exp master", transcriptHash);
   }
 
   /**
@@ -99,7 +102,7 @@ export class EarlySecret {
    */
   async toHandshake(sharedSecret?: Uint8Array): Promise<HandshakeSecret> {
     const ikm = sharedSecret ?? new Uint8Array(this.hmac.hash.outputLen);
-    return newHandshakeSecret(this.hmac, await deriveNext(this.hmac, this.#secret, ikm));
+    return newHandshakeSecret(this.hmac, await deriveNext(this.hmac, this.#mac, ikm));
   }
 
   /** A copy of the early secret itself. For tests and diagnostics only. */
@@ -124,10 +127,13 @@ export class HandshakeSecret {
   /** The suite's HMAC. */
   readonly hmac: Hmac;
   readonly #secret: Uint8Array;
+  // HMAC keyed by the secret, prepared once for all the stage's derivations.
+  readonly #mac: KeyedHmac;
 
   private constructor(hmac: Hmac, secret: Uint8Array) {
     this.hmac = hmac;
     this.#secret = secret;
+    this.#mac = keyedHmac(hmac, secret);
   }
 
   static {
@@ -137,19 +143,19 @@ export class HandshakeSecret {
   /** client_handshake_traffic_secret; `transcriptHash` = Hash(ClientHello..ServerHello). */
   clientHandshakeTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "c hs traffic", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "c hs traffic", transcriptHash);
   }
 
   /** server_handshake_traffic_secret; `transcriptHash` = Hash(ClientHello..ServerHello). */
   serverHandshakeTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "s hs traffic", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "s hs traffic", transcriptHash);
   }
 
   /** Advances to the master secret (its input keying material is HashLen zeros). */
   async toMaster(): Promise<MasterSecret> {
     const zeros = new Uint8Array(this.hmac.hash.outputLen);
-    return newMasterSecret(this.hmac, await deriveNext(this.hmac, this.#secret, zeros));
+    return newMasterSecret(this.hmac, await deriveNext(this.hmac, this.#mac, zeros));
   }
 
   /** A copy of the handshake secret itself. For tests and diagnostics only. */
@@ -175,10 +181,13 @@ export class MasterSecret {
   /** The suite's HMAC. */
   readonly hmac: Hmac;
   readonly #secret: Uint8Array;
+  // HMAC keyed by the secret, prepared once for all the stage's derivations.
+  readonly #mac: KeyedHmac;
 
   private constructor(hmac: Hmac, secret: Uint8Array) {
     this.hmac = hmac;
     this.#secret = secret;
+    this.#mac = keyedHmac(hmac, secret);
   }
 
   static {
@@ -188,25 +197,25 @@ export class MasterSecret {
   /** client_application_traffic_secret_0; `transcriptHash` up to the server Finished. */
   clientApplicationTrafficSecret0(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "c ap traffic", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "c ap traffic", transcriptHash);
   }
 
   /** server_application_traffic_secret_0; `transcriptHash` up to the server Finished. */
   serverApplicationTrafficSecret0(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "s ap traffic", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "s ap traffic", transcriptHash);
   }
 
   /** exporter_master_secret; `transcriptHash` up to the server Finished. */
   exporterMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "exp master", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "exp master", transcriptHash);
   }
 
   /** resumption_master_secret; `transcriptHash` up to the client Finished. */
   resumptionMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
     checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#secret, "res master", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, "res master", transcriptHash);
   }
 
   /** A copy of the master secret itself. For tests and diagnostics only. */
@@ -246,9 +255,10 @@ export async function trafficKeys(
   secret: Uint8Array,
 ): Promise<TrafficKeys> {
   checkInput(hmac, "secret", secret);
+  const mac = keyedHmac(hmac, secret);
   return {
-    key: await hkdfExpandLabel(hmac, secret, "key", EMPTY, aead.keyLen),
-    iv: await hkdfExpandLabel(hmac, secret, "iv", EMPTY, aead.nonceLen),
+    key: await hkdfExpandLabel(hmac, mac, "key", EMPTY, aead.keyLen),
+    iv: await hkdfExpandLabel(hmac, mac, "iv", EMPTY, aead.nonceLen),
   };
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Hash, Hmac } from "../types.ts";
+import type { Hash, Hmac, KeyedHmac } from "../types.ts";
 import { Sha256 } from "./_sha256.ts";
 import { Sha512 } from "./_sha512.ts";
 import type { Sha2Stream } from "./_sha2_stream.ts";
@@ -74,6 +74,25 @@ function hmacWith(
   const mac = start().update(pad).update(inner).digest();
   pad.fill(0);
   return mac;
+}
+
+/**
+ * HMAC under a fixed `key`: the padded key is absorbed once into an inner and
+ * an outer state, which each message then continues from a copy of.
+ */
+function keyedWith(start: () => Sha2Stream, blockLen: number, key: Uint8Array): KeyedHmac {
+  const pad = new Uint8Array(blockLen);
+  pad.set(key.length > blockLen ? start().update(key).digest() : key);
+  for (let i = 0; i < blockLen; i++) pad[i] ^= 0x36;
+  const inner = start().update(pad);
+  for (let i = 0; i < blockLen; i++) pad[i] ^= 0x36 ^ 0x5c;
+  const outer = start().update(pad);
+  pad.fill(0);
+  return {
+    sign(data: Uint8Array): Promise<Uint8Array> {
+      return Promise.resolve(outer.clone().update(inner.clone().update(data).digest()).digest());
+    },
+  };
 }
 
 const start256 = (): Sha2Stream => new Sha256();
@@ -147,6 +166,7 @@ export const hmacSha256Pure: Hmac = {
   sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
     return Promise.resolve(hmacSha256Sync(key, data));
   },
+  withKey: (key) => keyedWith(start256, 64, key),
 };
 
 /** HMAC-SHA-384 as a provider `Hmac`, computed in TypeScript. */
@@ -155,6 +175,7 @@ export const hmacSha384Pure: Hmac = {
   sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
     return Promise.resolve(hmacSha384Sync(key, data));
   },
+  withKey: (key) => keyedWith(start384, 128, key),
 };
 
 /**
@@ -170,11 +191,6 @@ export const hmacSha384Pure: Hmac = {
  * ```
  */
 export function hmacPureFor(hash: Hash): Hmac {
-  const sign = hash.name === "SHA-256" ? hmacSha256Sync : hmacSha384Sync;
-  return {
-    hash,
-    sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-      return Promise.resolve(sign(key, data));
-    },
-  };
+  const pure = hash.name === "SHA-256" ? hmacSha256Pure : hmacSha384Pure;
+  return { hash, sign: pure.sign, withKey: pure.withKey };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Hash, Hmac } from "../types.ts";
+import type { Hash, Hmac, KeyedHmac } from "../types.ts";
 
 function webHash(name: "SHA-256" | "SHA-384", outputLen: number, blockLen: number): Hash {
   return {
@@ -29,20 +29,30 @@ export const sha384: Hash = webHash("SHA-384", 48, 128);
  */
 function webHmac(hash: Hash): Hmac {
   const single = new Uint8Array(1);
+  const importKey = (key: Uint8Array): Promise<CryptoKey> =>
+    crypto.subtle.importKey(
+      "raw",
+      (key.length === 0 ? single : key) as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: hash.name },
+      false,
+      ["sign"],
+    );
+  const signWith = async (k: CryptoKey, data: Uint8Array): Promise<Uint8Array> =>
+    new Uint8Array(await crypto.subtle.sign("HMAC", k, data as Uint8Array<ArrayBuffer>));
   return {
     hash,
     async sign(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-      const raw = key.length === 0 ? single : key;
-      const k = await crypto.subtle.importKey(
-        "raw",
-        raw as Uint8Array<ArrayBuffer>,
-        { name: "HMAC", hash: hash.name },
-        false,
-        ["sign"],
-      );
-      return new Uint8Array(
-        await crypto.subtle.sign("HMAC", k, data as Uint8Array<ArrayBuffer>),
-      );
+      return signWith(await importKey(key), data);
+    },
+    // One import for every message under the key (imported on first use).
+    withKey(key: Uint8Array): KeyedHmac {
+      const raw = key.slice();
+      let imported: Promise<CryptoKey> | undefined;
+      return {
+        async sign(data: Uint8Array): Promise<Uint8Array> {
+          return signWith(await (imported ??= importKey(raw)), data);
+        },
+      };
     },
   };
 }
