@@ -106,10 +106,7 @@ export class ExpectFinished implements HandshakeState {
     );
 
     cx.setWriter(await writer);
-    cx.tls13 = traffic;
-    cx.ccsAllowed = false;
-    cx.exporter = exporter;
-    cx.handshakeComplete = true;
+    cx.startTraffic({ tls13: traffic, exporter });
     return new ExpectTraffic(hs, resumptionSecret);
   }
 

@@ -88,7 +88,7 @@ export async function startClient(
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
   });
-  core.ccsAllowed = true;
+  core.allowMiddleboxCcs();
   core.sendInitialClientHello(hello);
   if (offerEarly && early) {
     const suite = hs.offer!.suite;

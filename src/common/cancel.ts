@@ -47,12 +47,14 @@ export function cancelHandshake(core: ConnectionCore, reason: CancelReason = {})
   if (core.handshakeComplete) {
     throw new TypeError("the handshake is complete: close the connection with close_notify");
   }
-  core.error = new TlsError("General", reason.message ?? "the handshake was cancelled", {
-    detail: reason.detail ?? "HandshakeCancelled",
-    alert: AlertDescription.UserCanceled,
-    cause: reason.cause,
-  });
+  const error = core.failWithoutAlert(
+    new TlsError("General", reason.message ?? "the handshake was cancelled", {
+      detail: reason.detail ?? "HandshakeCancelled",
+      alert: AlertDescription.UserCanceled,
+      cause: reason.cause,
+    }),
+  );
   core.sendAlert(AlertDescription.UserCanceled, AlertLevel.Warning);
   core.sendAlert(AlertDescription.CloseNotify, AlertLevel.Warning);
-  return core.error;
+  return error;
 }
