@@ -11,12 +11,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ClientConfig } from "../src/client/config.ts";
-import { ServerConfig } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { splitRecords } from "./_pair.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 import { NAMESPACE_PORT, NamespacedServer, namespaceMissing } from "./peers/_namespace_server.ts";
 import { NssDb, nssMissing, selfservRequest, startSelfserv, startTstclnt } from "./peers/_nss.ts";
@@ -72,13 +73,8 @@ let pki: TestPki;
 let ca: TestCert;
 let leaf: TestCert;
 
-function serverConfig(extra: Record<string, unknown> = {}): ServerConfig {
-  return new ServerConfig({
-    certificateChain: readFileSync(leaf.certPath, "utf8"),
-    privateKey: readFileSync(leaf.keyPath, "utf8"),
-    enableSecretExtraction: true,
-    ...extra,
-  });
+function serverConfig(extra: Partial<ServerConfigOptions> = {}): ServerConfig {
+  return leafServerConfig(leaf, { enableSecretExtraction: true, ...extra });
 }
 
 function clientConfig(extra: Record<string, unknown> = {}): ClientConfig {

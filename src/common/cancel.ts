@@ -47,13 +47,15 @@ export function cancelHandshake(core: ConnectionCore, reason: CancelReason = {})
   if (core.handshakeComplete) {
     throw new TypeError("the handshake is complete: close the connection with close_notify");
   }
-  core.error = tlsError(
-    "General",
-    reason.detail ?? "HandshakeCancelled",
-    reason.message ?? "the handshake was cancelled",
-    { alert: AlertDescription.UserCanceled, cause: reason.cause },
+  const error = core.failWithoutAlert(
+    tlsError(
+      "General",
+      reason.detail ?? "HandshakeCancelled",
+      reason.message ?? "the handshake was cancelled",
+      { alert: AlertDescription.UserCanceled, cause: reason.cause },
+    ),
   );
   core.sendAlert(AlertDescription.UserCanceled, AlertLevel.Warning);
   core.sendAlert(AlertDescription.CloseNotify, AlertLevel.Warning);
-  return core.error;
+  return error;
 }
