@@ -81,7 +81,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
   #checkEarlyData(cx: ConnectionCore, accepted: boolean): void {
     const hs = this.#hs;
     if (!accepted) {
-      if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.earlyDataAccepted = false;
+      if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.recordEarlyDataOutcome(false);
       return;
     }
     if (!hs.earlyData || hs.sawHelloRetryRequest || !hs.resumed) {
@@ -97,7 +97,6 @@ export class ExpectEncryptedExtensions implements HandshakeState {
         "EarlyDataWithDifferentSuite",
       );
     }
-    hs.earlyDataAccepted = true;
-    cx.earlyDataAccepted = true;
+    cx.recordEarlyDataOutcome(true);
   }
 }

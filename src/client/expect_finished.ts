@@ -83,7 +83,7 @@ export class ExpectFinished implements HandshakeState {
       hs.sentChangeCipherSpec = true;
     }
     // 4.5: accepted early data ends with EndOfEarlyData under the early key.
-    if (hs.earlyDataAccepted && hs.earlyData) {
+    if (cx.earlyDataAccepted && hs.earlyData) {
       const handshakeWriter = cx.writer;
       const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
       cx.setWriter(hs.earlyData.writer);

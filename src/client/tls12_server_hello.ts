@@ -132,7 +132,7 @@ export function handleTls12ServerHello(
     }
   }
   hs.earlyData?.close();
-  if (hs.earlyData) cx.earlyDataAccepted = false;
+  if (hs.earlyData) cx.recordEarlyDataOutcome(false);
   hs.transcript.add(raw.encoded);
   // From here a CCS is only welcome where the TLS 1.2 states expect it.
   cx.refuseMiddleboxCcs();

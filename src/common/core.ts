@@ -41,10 +41,6 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 export class ConnectionCore {
   /** Facts negotiated so far, for the getters. */
   readonly info: ConnectionInfo = { handshakeKind: undefined };
-  /** Client: the 0-RTT writer while early data is offered. */
-  earlyData: EarlyDataSender | undefined;
-  /** 0-RTT outcome: undefined when not attempted or not yet known. */
-  earlyDataAccepted: boolean | undefined;
 
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
@@ -65,6 +61,8 @@ export class ConnectionCore {
    * key); a CCS at any other moment of a TLS 1.2 handshake is unexpected_message.
    */
   #pendingCcs: (() => Promise<void>) | undefined;
+  #earlyData: EarlyDataSender | undefined;
+  #earlyDataAccepted: boolean | undefined;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
@@ -72,34 +70,8 @@ export class ConnectionCore {
     this.#stateLog.push(initial.name);
     this.#outbound = new Outbound(options.maxFragmentSize);
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
-    // deno-lint-ignore no-this-alias
-    const core = this;
-    this.#inbound = new InboundRecords({
-      get handshakeComplete() {
-        return core.#handshakeComplete;
-      },
-      get ccsAllowed() {
-        return core.#ccsAllowed;
-      },
-      get peerClosed() {
-        return core.peerClosed;
-      },
-      get weClosed() {
-        return core.weClosed;
-      },
-      get error() {
-        return core.error;
-      },
-      get outboundEmpty() {
-        return core.#outbound.isEmpty;
-      },
-      get pendingTransmit() {
-        return core.#outbound.pendingTransmit;
-      },
-      get protocolVersion() {
-        return core.info.protocolVersion;
-      },
-      fail: (e) => this.fail(e),
+    this.#inbound = new InboundRecords(this, {
+      pendingTransmit: () => this.#outbound.pendingTransmit,
       takePendingCcs: () => {
         const install = this.#pendingCcs;
         this.#pendingCcs = undefined;
@@ -160,6 +132,19 @@ export class ConnectionCore {
   /** The keying-material exporter, once the handshake is complete. */
   get exporter(): Exporter | undefined {
     return this.#exporter;
+  }
+
+  /** Client: the 0-RTT writer while early data is offered. */
+  get earlyData(): EarlyDataSender | undefined {
+    return this.#earlyData;
+  }
+
+  /**
+   * 0-RTT outcome, kept here only (both sides): undefined when not attempted
+   * or not yet known.
+   */
+  get earlyDataAccepted(): boolean | undefined {
+    return this.#earlyDataAccepted;
   }
 
   /**
@@ -286,13 +271,23 @@ export class ConnectionCore {
     return this.#inbound.receiveRecordSizeLimit;
   }
 
+  /** Client: the first flight offers 0-RTT data, written through `sender`. */
+  offerEarlyData(sender: EarlyDataSender): void {
+    this.#earlyData = sender;
+  }
+
+  /** Client: the server's answer to our 0-RTT offer (RFC 8446 4.2.10). */
+  recordEarlyDataOutcome(accepted: boolean): void {
+    this.#earlyDataAccepted = accepted;
+  }
+
   /**
    * Server: 0-RTT was accepted; application data records read under the
    * early key are queued as early data, up to `budget` plaintext bytes.
    */
   acceptEarlyData(budget: number): void {
     this.#inbound.early.accept(budget);
-    this.earlyDataAccepted = true;
+    this.#earlyDataAccepted = true;
   }
 
   /** Server: EndOfEarlyData arrived; no more early data is accepted. */
@@ -307,7 +302,7 @@ export class ConnectionCore {
    */
   skipRejectedEarlyData(budget: number): void {
     this.#inbound.early.skipRejected(budget);
-    this.earlyDataAccepted = false;
+    this.#earlyDataAccepted = false;
   }
 
   /**
