@@ -21,6 +21,12 @@
 
 export { EchRejectedError, InsufficientSizeError, TlsError } from "./src/error.ts";
 export type { TlsErrorKind, TlsErrorOptions } from "./src/error.ts";
+export {
+  isTlsErrorDetail,
+  TLS_ERROR_DETAIL_GROUPS,
+  TLS_ERROR_DETAILS,
+} from "./src/error_details.ts";
+export type { TlsErrorDetail } from "./src/error_details.ts";
 
 export {
   UnbufferedClientConnection,
@@ -167,3 +173,4 @@ export {
   ProtocolVersion,
   SignatureScheme,
 } from "./src/msgs/enums.ts";
+export type { AlertDescriptionValue } from "./src/msgs/enums.ts";

@@ -91,6 +91,11 @@ const cases: Case[] = ([
     client: (port) => [...deno("client", "deno-native"), String(port)],
   },
   {
+    name: "plain TCP, Bun, node:net through Duplex.toWeb",
+    server: bun("server", "tcp"),
+    client: (port) => [...bun("client", "tcp"), String(port)],
+  },
+  {
     name: "plain TCP, Deno",
     server: deno("server", "tcp"),
     client: (port) => [...deno("client", "tcp"), String(port)],

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { AlertDescription, alertName } from "./msgs/enums.ts";
+import { AlertDescription, type AlertDescriptionValue, alertName } from "./msgs/enums.ts";
+import type { TlsErrorDetail } from "./error_details.ts";
 
 /**
  * What went wrong, broadly. `detail` narrows it down.
@@ -51,7 +52,7 @@ export type TlsErrorKind =
  * import { AlertDescription, TlsError } from "@kerneltls/tls";
  * import type { TlsErrorOptions } from "@kerneltls/tls";
  * const options: TlsErrorOptions = {
- *   detail: "BadKeyShare",
+ *   detail: "InvalidKeyShare",
  *   alert: AlertDescription.IllegalParameter,
  *   alertDirection: "sent",
  * };
@@ -60,10 +61,10 @@ export type TlsErrorKind =
  * ```
  */
 export interface TlsErrorOptions {
-  /** A narrower, stable reason, for example `"UnknownIssuer"`. */
-  detail?: string;
+  /** A narrower, stable reason, for example `"UnknownIssuer"` (see {@link TlsErrorDetail}). */
+  detail?: TlsErrorDetail;
   /** The alert description sent to (or received from) the peer, if any. */
-  alert?: number;
+  alert?: AlertDescriptionValue;
   /** Whether `alert` was sent by us or received from the peer. */
   alertDirection?: "sent" | "received";
   /** The underlying cause, when there is one that is safe to keep. */
@@ -86,10 +87,14 @@ export interface TlsErrorOptions {
 export class TlsError extends Error {
   /** Broad category of the failure. */
   readonly kind: TlsErrorKind;
-  /** Narrower reason, when one is known. */
-  readonly detail: string | undefined;
-  /** Alert description sent or received, when one applies. */
-  readonly alert: number | undefined;
+  /** Narrower reason, when one is known: one of `TLS_ERROR_DETAILS`. */
+  readonly detail: TlsErrorDetail | undefined;
+  /**
+   * Alert description sent or received, when one applies. Alerts we send are
+   * always an {@link AlertDescription} value; a received one (kind
+   * `AlertReceived`) keeps the peer's code point, which may be one we do not name.
+   */
+  readonly alert: AlertDescriptionValue | undefined;
   /** Whether the alert was sent by us or received from the peer. */
   readonly alertDirection: "sent" | "received" | undefined;
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { AlertDescription, ExtensionType, HandshakeType, NamedGroup } from "../src/msgs/enums.ts";
 import { generateEchConfig } from "../src/server/ech_keys.ts";
-import { TlsError } from "../src/error.ts";
+import type { TlsError } from "../src/error.ts";
 import { isHelloRetryRequest } from "../src/msgs/server_hello.ts";
 import { decodeHandshake } from "../src/msgs/handshake.ts";
 import type { ServerHello } from "../src/msgs/server_hello.ts";

@@ -20,6 +20,7 @@ import { ClientConfig } from "../src/client/config.ts";
 import { ServerConfig } from "../src/server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { TlsError } from "../src/error.ts";
+import { isTlsErrorDetail } from "../src/error_details.ts";
 import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { hmacSha256 } from "../src/crypto/webcrypto/hash.ts";
@@ -335,6 +336,12 @@ interface Outcome {
 
 const MAX_CALLS = 500;
 
+/** Issue 15 item 5: an error we raise names its failure with a listed detail. */
+function assertListedDetail(e: TlsError, label: string): void {
+  if (e.alertDirection === "received") return;
+  assert.ok(isTlsErrorDetail(e.detail), `${label}: detail ${e.detail} (${e.message})`);
+}
+
 /** Drives `conn` over `input` (in chunks when `chunks` is set) until it settles or fails. */
 async function drive(conn: Victim, input: Uint8Array, chunks: Rng | undefined): Promise<Outcome> {
   let shown = chunks ? 0 : input.length;
@@ -531,6 +538,7 @@ describe("hostile input from a fixed seed", () => {
           if (out.error) {
             const e = out.error;
             assert.ok(e.alert !== undefined, `${label}: no alert on ${e.kind} ${e.message}`);
+            assertListedDetail(e, label);
             assert.notEqual(
               e.alert,
               80,
@@ -598,6 +606,7 @@ describe("hostile input from a fixed seed", () => {
           const e = out.error;
           assert.equal(e.alertDirection, "sent", `${label}: ${e.message}`);
           assert.equal(e.alert, hostile.alert, `${label}: ${e.message}`);
+          assertListedDetail(e, label);
           const own = side === "server" ? s.toClient.secrets : s.toServer.secrets;
           await checkDead(conn, e, hostile.keysIntact ? own : undefined);
           t.expected++;

@@ -21,7 +21,8 @@ import { AlertDescription, NamedGroup } from "../src/msgs/enums.ts";
 import { EchRejectedError, TlsError } from "../src/error.ts";
 import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
-import { NssDb, nssMissing, NssServer, selfservRequest, startTstclnt } from "./peers/_nss.ts";
+import { NssDb, nssMissing, selfservRequest, startSelfserv, startTstclnt } from "./peers/_nss.ts";
+import type { NamespacedServer } from "./peers/_namespace_server.ts";
 import { ClientConfig } from "../src/client/config.ts";
 import { UnbufferedClientConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
@@ -207,9 +208,9 @@ describe("NSS ECH interop", { skip: missing }, () => {
     async function withSelfserv(
       key: { privateKey: Uint8Array; configList: Uint8Array },
       args: string[],
-      body: (s: NssServer) => Promise<void>,
+      body: (s: NamespacedServer) => Promise<void>,
     ): Promise<void> {
-      const server = await NssServer.start(db, {
+      const server = await startSelfserv(db, {
         nickname: "server",
         args: ["-V", "tls1.3:tls1.3", "-X", selfservEchParam(key), ...args],
       });
@@ -228,7 +229,7 @@ describe("NSS ECH interop", { skip: missing }, () => {
       });
     }
 
-    async function connect(server: NssServer, configList: Uint8Array) {
+    async function connect(server: NamespacedServer, configList: Uint8Array) {
       const conn = await UnbufferedClientConnection.create(clientConfig(configList), "localhost");
       const driver = await server.connect(conn);
       return { conn, driver };

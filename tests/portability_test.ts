@@ -3,21 +3,8 @@
 // before the check so documentation may still name them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const SRC = fileURLToPath(new URL("../src/", import.meta.url));
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sources(path));
-    else if (name.endsWith(".ts") && !name.endsWith("_test.ts")) out.push(path);
-  }
-  return out;
-}
+import { readFileSync } from "node:fs";
+import { sources, SRC } from "./_sources.ts";
 
 /** Removes comments and string literals (roughly, but enough for identifiers). */
 function code(text: string): string {

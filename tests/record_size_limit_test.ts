@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { AlertDescription, ContentType, ExtensionType, HandshakeType } from "../src/msgs/enums.ts";
 import { ClientConfig } from "../src/client/config.ts";
 import { ServerConfig } from "../src/server/config.ts";
+import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
+import { run, Side } from "./_resumption_pair.ts";
 import { TlsError } from "../src/error.ts";
 import { KernelRecordLayer } from "../src/kernel/record_layer.ts";
 import type { KernelConnectionLike } from "../src/kernel/types.ts";
@@ -77,6 +79,31 @@ describe("record_size_limit (RFC 8449)", () => {
       assert.equal(Math.max(...toServer), 1000);
     });
 
+    it(`${version}: a resumed handshake negotiates the limits again`, async () => {
+      const clientConfig = new ClientConfig({ roots: pki.roots(), ...suites, recordSizeLimit: 64 });
+      const serverConfig = new ServerConfig({
+        certificateChain: pki.leaves.p256.certPem,
+        privateKey: pki.leaves.p256.keyPem,
+        ...suites,
+        recordSizeLimit: 1000,
+      });
+      const kinds = [];
+      for (let i = 0; i < 2; i++) {
+        const data = randomBytes(3000);
+        const { client, server, clientConn } = await connectPair(pki, {
+          clientConfig,
+          serverConfig,
+          clientData: data,
+          serverData: data,
+        });
+        kinds.push(clientConn.handshakeKind);
+        assert.deepEqual(client.receivedBytes(), data);
+        assert.equal(Math.max(...protectedSizes(server, tls12)), 64);
+        assert.equal(Math.max(...protectedSizes(client, tls12)), 1000);
+      }
+      assert.deepEqual(kinds, ["Full", "Resumed"]);
+    });
+
     it(`${version}: maxFragmentSize below the peer's limit still wins`, async () => {
       const data = randomBytes(3000);
       const { client } = await connectPair(pki, {
@@ -132,18 +159,29 @@ describe("record_size_limit (RFC 8449)", () => {
   }
 
   it("a protected record over our limit is record_overflow (connection and kernel layer)", async () => {
-    // Before the hand-off: a server-side layer that ignores the client's
-    // limit seals a 200-byte record; the client's connection refuses it.
-    const first = await connectPair(pki, {
-      client: { ...TLS13, recordSizeLimit: 64 },
-      server: { ...TLS13, enableSecretExtraction: true },
-    });
-    const s1 = await first.serverConn.dangerousIntoKernelConnection();
-    const big = await (await KernelRecordLayer.create(s1.secrets, unaware(s1.connection)))
-      .seal(randomBytes(200));
     const overflow = (e: unknown) =>
       e instanceof TlsError && e.alert === AlertDescription.RecordOverflow;
-    await assert.rejects(first.clientConn.processTlsRecords(big), overflow);
+    // Before the hand-off: a server-side layer that ignores the client's
+    // limit seals a larger record; the client's connection refuses it. In
+    // TLS 1.3, 64 bytes of data are 65 with the content type byte.
+    for (const [suites, size] of [[TLS13, 64], [TLS12, 65]] as const) {
+      const first = await connectPair(pki, {
+        client: { ...suites, recordSizeLimit: 64 },
+        server: { ...suites, enableSecretExtraction: true },
+      });
+      const s1 = await first.serverConn.dangerousIntoKernelConnection();
+      const layer = await KernelRecordLayer.create(s1.secrets, unaware(s1.connection));
+      // One byte less is exactly the limit, and is taken.
+      const fits = await first.clientConn.processTlsRecords(
+        await layer.seal(randomBytes(size - 1)),
+      );
+      assert.equal(fits.state.kind, "ReadTraffic");
+      if (fits.state.kind === "ReadTraffic") {
+        assert.equal(fits.state.nextRecord()?.payload.length, size - 1);
+      }
+      const big = await layer.seal(randomBytes(size));
+      await assert.rejects(first.clientConn.processTlsRecords(big), overflow);
+    }
     // After the hand-off: the client's KernelRecordLayer holds the limit too.
     const { c, serverConn } = await handedOff();
     const s = await serverConn.dangerousIntoKernelConnection();
@@ -189,6 +227,38 @@ describe("record_size_limit (RFC 8449)", () => {
     const fromClient = await tamperedPair(pki, { toServer: to63(HandshakeType.ClientHello) });
     assert.equal(fromClient.serverError?.alert, AlertDescription.IllegalParameter);
     assert.equal(fromClient.serverError?.detail, "RecordSizeLimitTooSmall");
+  });
+
+  it("accepted 0-RTT data is not held to the server's limit; what follows is", async () => {
+    const cc = new ClientConfig({ roots: pki.roots(), enableEarlyData: true, ...TLS13 });
+    const sc = new ServerConfig({
+      certificateChain: pki.leaves.p256.certPem,
+      privateKey: pki.leaves.p256.keyPem,
+      maxEarlyDataSize: 4096,
+      recordSizeLimit: 64,
+      ...TLS13,
+    });
+    const early = randomBytes(1000);
+    let second: { c: Side; s: Side } | undefined;
+    for (const earlyToSend of [undefined, early]) {
+      const c = new Side(await UnbufferedClientConnection.create(cc, "localhost"));
+      const s = new Side(new UnbufferedServerConnection(sc));
+      if (earlyToSend) c.earlyToSend = earlyToSend;
+      c.pendingWrites.push(randomBytes(500));
+      await run(c, s);
+      second = { c, s };
+    }
+    // One 1000-byte early record (sent before the client knew the limit) was taken.
+    assert.equal(second!.c.earlyConsumed, 1000);
+    assert.deepEqual(joinBytes(second!.s.early), early);
+    assert.equal(joinBytes(second!.s.received).length, 500);
+    // Every other protected record of the client (EndOfEarlyData, Finished,
+    // the 500 bytes of data) keeps to the limit.
+    const inner = splitRecords(joinBytes(second!.c.sentLog))
+      .filter((r) => r.type === ContentType.ApplicationData)
+      .map((r) => r.bytes.length - 5 - 16);
+    assert.deepEqual(inner.filter((n) => n > 64), [1001]);
+    assert.ok(inner.length > 500 / 63);
   });
 
   it("config: recordSizeLimit outside 64..16385 is a TypeError", () => {

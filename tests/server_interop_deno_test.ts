@@ -4,11 +4,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { DEFAULT_TIMEOUT_MS, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { randomBytes } from "./_client_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 
 const SUITES = [0x1301, 0x1302, 0x1303];
 // rustls sends an X25519 share first (and may add X25519MLKEM768); P-256 and
@@ -75,11 +76,7 @@ describe("server interop: Deno.connectTls (rustls)", { skip }, () => {
     leaf: TestCert = leaves.p256,
     extra: Partial<ServerConfigOptions> = {},
   ): ServerConfig {
-    return new ServerConfig({
-      certificateChain: readFileSync(leaf.certPath, "utf8"),
-      privateKey: readFileSync(leaf.keyPath, "utf8"),
-      ...extra,
-    });
+    return leafServerConfig(leaf, extra);
   }
 
   interface Outcome {

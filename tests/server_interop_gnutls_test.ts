@@ -3,11 +3,11 @@
 // Each case sends a line each way and checks both; KeyUpdate in both directions.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
 const missing = peerMissing("gnutls-cli", ["--version"]);
@@ -53,11 +53,7 @@ describe("server interop: gnutls-cli", { skip: missing }, () => {
     leaf: TestCert = leaves.p256,
     extra: Partial<ServerConfigOptions> = {},
   ): ServerConfig {
-    return new ServerConfig({
-      certificateChain: readFileSync(leaf.certPath, "utf8"),
-      privateKey: readFileSync(leaf.keyPath, "utf8"),
-      ...extra,
-    });
+    return leafServerConfig(leaf, extra);
   }
 
   /** Starts gnutls-cli (checking our chain against the CA) and accepts it. */

@@ -3,14 +3,14 @@
 // Each case sends a line each way and checks both byte for byte.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { toHex } from "../src/_bytes.ts";
 import { LoopbackListener } from "./_drive.ts";
 import { randomBytes } from "./_client_drive.ts";
 import { type TestCert, TestPki } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
 const SCRIPT = fileURLToPath(new URL("./peers/server_peer_node_client.mjs", import.meta.url));
@@ -66,11 +66,7 @@ describe("server interop: node tls client", { skip: missing }, () => {
     leaf: TestCert = leaves.p256,
     extra: Partial<ServerConfigOptions> = {},
   ): ServerConfig {
-    return new ServerConfig({
-      certificateChain: readFileSync(leaf.certPath, "utf8"),
-      privateKey: readFileSync(leaf.keyPath, "utf8"),
-      ...extra,
-    });
+    return leafServerConfig(leaf, extra);
   }
 
   /**

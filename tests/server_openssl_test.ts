@@ -3,14 +3,14 @@
 // Each case moves one line each way and checks it byte for byte.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { ServerConfig, type ServerConfigOptions } from "../src/server/config.ts";
+import type { ServerConfig, ServerConfigOptions } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { RootCertStore } from "../src/webpki/root_store.ts";
 import { WebPkiClientVerifier } from "../src/webpki/verifier.ts";
 import { TlsError } from "../src/error.ts";
 import { exchangeLines, LoopbackListener, type SocketDriver } from "./_drive.ts";
 import { type KeyAlg, type TestCert, TestPki } from "./_pki.ts";
+import { leafServerConfig } from "./_leaf_config.ts";
 import { peerMissing, PeerProcess } from "./peers/_spawn.ts";
 
 const SUITES = [
@@ -59,11 +59,7 @@ describe("server interop: openssl s_client", { skip: missing }, () => {
     leaf: TestCert = leaves.p256,
     extra: Partial<ServerConfigOptions> = {},
   ): ServerConfig {
-    return new ServerConfig({
-      certificateChain: readFileSync(leaf.certPath, "utf8"),
-      privateKey: readFileSync(leaf.keyPath, "utf8"),
-      ...extra,
-    });
+    return leafServerConfig(leaf, extra);
   }
 
   /** Starts s_client (verifying our chain against the CA) and accepts its connection. */

@@ -19,8 +19,7 @@ import {
 import { finishedVerifyData } from "../tls13/key_schedule.ts";
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
-import type { ClientAuthRequest } from "./expect_certificate.ts";
+import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
 import { EchRejectedError } from "../error.ts";
 
@@ -84,7 +83,7 @@ export class ExpectFinished implements HandshakeState {
       hs.sentChangeCipherSpec = true;
     }
     // 4.5: accepted early data ends with EndOfEarlyData under the early key.
-    if (hs.earlyDataAccepted && hs.earlyData) {
+    if (cx.earlyDataAccepted && hs.earlyData) {
       const handshakeWriter = cx.writer;
       const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
       cx.setWriter(hs.earlyData.writer);
@@ -106,10 +105,7 @@ export class ExpectFinished implements HandshakeState {
     );
 
     cx.setWriter(await writer);
-    cx.tls13 = traffic;
-    cx.ccsAllowed = false;
-    cx.exporter = exporter;
-    cx.handshakeComplete = true;
+    cx.startTraffic({ tls13: traffic, exporter });
     return new ExpectTraffic(hs, resumptionSecret);
   }
 

@@ -110,7 +110,7 @@ export class ExpectServerHello implements HandshakeState {
     // ClientHello offers none.
     if (hs.earlyData) {
       hs.earlyData.close();
-      cx.earlyDataAccepted = false;
+      cx.recordEarlyDataOutcome(false);
     }
     const { hello } = await buildClientHello(
       hs,
@@ -205,7 +205,7 @@ export class ExpectServerHello implements HandshakeState {
     cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);
     if (hs.resumed) cx.info.handshakeKind = "Resumed";
     // Without resumption the early data cannot have been accepted.
-    if (hs.earlyData && !hs.resumed) cx.earlyDataAccepted = false;
+    if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
     cx.info.handshakeKind ??= "Full";
     if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
     return new ExpectEncryptedExtensions(hs, { suite, handshake, clientSecret, serverSecret });

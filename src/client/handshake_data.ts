@@ -55,8 +55,6 @@ export class ClientHandshakeData {
   resumed = false;
   /** The 0-RTT writer when early data was offered. */
   earlyData: ClientEarlyData | undefined;
-  /** Whether the server accepted the early data (EncryptedExtensions). */
-  earlyDataAccepted = false;
   /**
    * Extension types of the ClientHello sent last: what the server may answer
    * (RFC 8446 section 4.2).

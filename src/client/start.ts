@@ -88,7 +88,7 @@ export async function startClient(
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
   });
-  core.ccsAllowed = true;
+  core.allowMiddleboxCcs();
   core.sendInitialClientHello(hello);
   if (offerEarly && early) {
     const suite = hs.offer!.suite;
@@ -102,7 +102,7 @@ export async function startClient(
       hs.offer!.session.maxEarlyDataSize,
       config.maxFragmentSize,
     );
-    core.earlyData = hs.earlyData;
+    core.offerEarlyData(hs.earlyData);
     // D.4: with early data, the middlebox CCS goes right after the ClientHello.
     if (config.middleboxCompat) {
       core.sendChangeCipherSpec();

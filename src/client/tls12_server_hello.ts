@@ -109,7 +109,7 @@ export function handleTls12ServerHello(
     if (alpn.protocols.length !== 1 || !offered.some((p) => bytesEqual(p, alpn.protocols[0]))) {
       throw peerMisbehaved(
         "server chose an ALPN protocol we did not offer",
-        "SelectedUnofferedAlpn",
+        "SelectedUnofferedApplicationProtocol",
       );
     }
     cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
@@ -120,7 +120,7 @@ export function handleTls12ServerHello(
     if (offer.suiteId !== suite.id) {
       throw peerMisbehaved(
         "resumed session with another suite",
-        "ResumptionOfferedWithVariedCipherSuite",
+        "ResumptionOfferedWithIncompatibleCipherSuite",
       );
     }
     // RFC 7627 5.3: a resumption keeps the original session's EMS state.
@@ -132,10 +132,10 @@ export function handleTls12ServerHello(
     }
   }
   hs.earlyData?.close();
-  if (hs.earlyData) cx.earlyDataAccepted = false;
+  if (hs.earlyData) cx.recordEarlyDataOutcome(false);
   hs.transcript.add(raw.encoded);
   // From here a CCS is only welcome where the TLS 1.2 states expect it.
-  cx.ccsAllowed = false;
+  cx.refuseMiddleboxCcs();
   cx.info.protocolVersion = "TLSv1_2";
   cx.info.cipherSuite = suite;
   cx.info.handshakeKind = resumed ? "Resumed" : "Full";

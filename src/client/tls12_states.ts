@@ -82,9 +82,9 @@ export async function resumeTls12(
   const { hs, suite } = st;
   hs.keyLog("CLIENT_RANDOM", master);
   const keys = await keyBlock(suite.hmac, suite.aead, master, hs.random, st.serverRandom);
-  cx.pendingCcs = async () => {
+  cx.expectChangeCipherSpec(async () => {
     cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
-  };
+  });
   return new ExpectServerFinished12(st, master, keys);
 }
 
@@ -151,7 +151,7 @@ export class ExpectServerKeyExchange implements HandshakeState {
     if (!offered.includes(ske.scheme) || !schemeFitsSuite(ske.scheme, st.suite.sign)) {
       throw peerMisbehaved(
         "ServerKeyExchange signed with a scheme we did not offer or that does not fit the suite",
-        "SignedKxWithWrongAlgorithm",
+        "SignedWithUnofferedScheme",
       );
     }
     const signed = concat(hs.random, st.serverRandom, serverKeyExchangeParams(ske));
@@ -231,10 +231,10 @@ export class ExpectServerHelloDone implements HandshakeState {
     );
     cx.sendHandshake(finished);
     hs.transcript.add(finished);
-    cx.pendingCcs = async () => {
+    cx.expectChangeCipherSpec(async () => {
       cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
-    };
-    cx.tls12 = { suite, tx: keys.client, rx: keys.server };
+    });
+    cx.recordTls12Keys({ suite, tx: keys.client, rx: keys.server });
     return new ExpectServerFinished12(st, master, undefined);
   }
 }
@@ -305,7 +305,7 @@ export class ExpectServerFinished12 implements HandshakeState {
     if (!constantTimeEqual(got, expected)) {
       throw peerMisbehaved(
         "server Finished is wrong",
-        "IncorrectFinished",
+        "FinishedMismatch",
         AlertDescription.DecryptError,
       );
     }
@@ -319,11 +319,12 @@ export class ExpectServerFinished12 implements HandshakeState {
       );
       cx.sendHandshake(finished);
       hs.transcript.add(finished);
-      cx.tls12 = { suite, tx: keys.client, rx: keys.server };
+      cx.recordTls12Keys({ suite, tx: keys.client, rx: keys.server });
     }
     await this.#saveSession(cx);
-    cx.exporter = Exporter.tls12(suite.hmac, this.#master, hs.random, st.serverRandom, st.ems);
-    cx.handshakeComplete = true;
+    cx.startTraffic({
+      exporter: Exporter.tls12(suite.hmac, this.#master, hs.random, st.serverRandom, st.ems),
+    });
     return new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
   }
 

@@ -99,12 +99,11 @@ export async function encryptAppData(
   return offset;
 }
 
-/** Writes a close_notify alert into `out`; nothing may be sent after it. */
+/** Writes a close_notify alert into `out`; the core then marks the connection closed for writing. */
 export async function writeCloseNotify(cx: ConnectionCore, out: Uint8Array): Promise<number> {
   checkWritable(cx);
   const required = cx.writer.recordSize(2);
   if (out.length < required) throw new InsufficientSizeError(required);
   await cx.writer.writeInto(ContentType.Alert, closeNotifyPayload(), out.subarray(0, required));
-  cx.weClosed = true;
   return required;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
 import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
 import type { ConnectionCore } from "./core.ts";
@@ -26,8 +27,8 @@ import type { ConnectionCore } from "./core.ts";
  * ```
  */
 export interface CancelReason {
-  /** The error's `detail` (default `"HandshakeCancelled"`). */
-  detail?: string;
+  /** The error's `detail` (default `"HandshakeCancelled"`; see `TlsErrorDetail`). */
+  detail?: TlsErrorDetail;
   /** The error's message (default `"the handshake was cancelled"`). */
   message?: string;
   /** The error's `cause`, for example an `AbortSignal`'s reason. */
@@ -46,12 +47,14 @@ export function cancelHandshake(core: ConnectionCore, reason: CancelReason = {})
   if (core.handshakeComplete) {
     throw new TypeError("the handshake is complete: close the connection with close_notify");
   }
-  core.error = new TlsError("General", reason.message ?? "the handshake was cancelled", {
-    detail: reason.detail ?? "HandshakeCancelled",
-    alert: AlertDescription.UserCanceled,
-    cause: reason.cause,
-  });
+  const error = core.failWithoutAlert(
+    new TlsError("General", reason.message ?? "the handshake was cancelled", {
+      detail: reason.detail ?? "HandshakeCancelled",
+      alert: AlertDescription.UserCanceled,
+      cause: reason.cause,
+    }),
+  );
   core.sendAlert(AlertDescription.UserCanceled, AlertLevel.Warning);
   core.sendAlert(AlertDescription.CloseNotify, AlertLevel.Warning);
-  return core.error;
+  return error;
 }

@@ -39,88 +39,112 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 
 /** The shared engine behind a client or server connection. */
 export class ConnectionCore {
-  /** Current handshake (or post-handshake) state. */
-  state: HandshakeState;
   /** Facts negotiated so far, for the getters. */
   readonly info: ConnectionInfo = { handshakeKind: undefined };
-  /** Set by the state that completes the handshake. */
-  handshakeComplete = false;
-  /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
-  ccsAllowed = false;
-  /** Set when close_notify was received. */
-  peerClosed = false;
-  /** Set when we sent close_notify. */
-  weClosed = false;
-  /** The failure that killed the connection, if any. */
-  error: TlsError | undefined;
-  /** State names in the order they were entered, for tests and debugging. */
-  readonly stateLog: string[] = [];
-  /** TLS 1.3 application traffic secrets, once the handshake has derived them. */
-  tls13: Tls13Traffic | undefined;
-  /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
-  tls12: Tls12Traffic | undefined;
-  /** The keying-material exporter, set with `handshakeComplete`. */
-  exporter: Exporter | undefined;
-  /**
-   * TLS 1.2: what the peer's change_cipher_spec does (install the new read
-   * key). Set by the handshake state that expects it; a CCS at any other
-   * moment of a TLS 1.2 handshake is unexpected_message.
-   */
-  pendingCcs: (() => Promise<void>) | undefined;
-  /** Client: the 0-RTT writer while early data is offered. */
-  earlyData: EarlyDataSender | undefined;
-  /** 0-RTT outcome: undefined when not attempted or not yet known. */
-  earlyDataAccepted: boolean | undefined;
 
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
   readonly #outbound: Outbound;
   readonly #inbound: InboundRecords;
+  #state: HandshakeState;
+  readonly #stateLog: string[] = [];
+  #peerClosed = false;
+  #weClosed = false;
+  #error: TlsError | undefined;
+  #handshakeComplete = false;
+  #ccsAllowed = false;
+  #tls13: Tls13Traffic | undefined;
+  #tls12: Tls12Traffic | undefined;
+  #exporter: Exporter | undefined;
+  /**
+   * TLS 1.2: what the peer's change_cipher_spec does (install the new read
+   * key); a CCS at any other moment of a TLS 1.2 handshake is unexpected_message.
+   */
+  #pendingCcs: (() => Promise<void>) | undefined;
+  #earlyData: EarlyDataSender | undefined;
+  #earlyDataAccepted: boolean | undefined;
 
   /** Starts in `initial`, with records in clear. */
   constructor(initial: HandshakeState, options: CoreOptions) {
-    this.state = initial;
-    this.stateLog.push(initial.name);
+    this.#state = initial;
+    this.#stateLog.push(initial.name);
     this.#outbound = new Outbound(options.maxFragmentSize);
     this.#policy = new InboundPolicy({ side: options.side, maxKeyUpdates: options.maxKeyUpdates });
-    // deno-lint-ignore no-this-alias
-    const core = this;
-    this.#inbound = new InboundRecords({
-      get handshakeComplete() {
-        return core.handshakeComplete;
-      },
-      get ccsAllowed() {
-        return core.ccsAllowed;
-      },
-      get peerClosed() {
-        return core.peerClosed;
-      },
-      get weClosed() {
-        return core.weClosed;
-      },
-      get error() {
-        return core.error;
-      },
-      get outboundEmpty() {
-        return core.#outbound.isEmpty;
-      },
-      get pendingTransmit() {
-        return core.#outbound.pendingTransmit;
-      },
-      get protocolVersion() {
-        return core.info.protocolVersion;
-      },
-      fail: (e) => this.fail(e),
+    this.#inbound = new InboundRecords(this, {
+      pendingTransmit: () => this.#outbound.pendingTransmit,
       takePendingCcs: () => {
-        const install = this.pendingCcs;
-        this.pendingCcs = undefined;
+        const install = this.#pendingCcs;
+        this.#pendingCcs = undefined;
         return install;
       },
       closeNotifyReceived: () => {
-        this.peerClosed = true;
+        this.#peerClosed = true;
       },
       handshakeMessage: (msg) => this.#advance(msg),
     }, this.#policy);
+  }
+
+  /** Current handshake (or post-handshake) state. */
+  get state(): HandshakeState {
+    return this.#state;
+  }
+
+  /** State names in the order they were entered, for tests and debugging. */
+  get stateLog(): readonly string[] {
+    return this.#stateLog;
+  }
+
+  /** True once close_notify was received. */
+  get peerClosed(): boolean {
+    return this.#peerClosed;
+  }
+
+  /** True once we sent close_notify. */
+  get weClosed(): boolean {
+    return this.#weClosed;
+  }
+
+  /** The failure that killed the connection, if any. */
+  get error(): TlsError | undefined {
+    return this.#error;
+  }
+
+  /** True once the handshake is complete (see {@link startTraffic}). */
+  get handshakeComplete(): boolean {
+    return this.#handshakeComplete;
+  }
+
+  /** TLS 1.3: whether a plaintext change_cipher_spec is silently dropped now. */
+  get ccsAllowed(): boolean {
+    return this.#ccsAllowed;
+  }
+
+  /** TLS 1.3 application traffic secrets, once the handshake is complete. */
+  get tls13(): Tls13Traffic | undefined {
+    return this.#tls13;
+  }
+
+  /** TLS 1.2 traffic keys, once the handshake has derived them (for the kernel hand-off). */
+  get tls12(): Tls12Traffic | undefined {
+    return this.#tls12;
+  }
+
+  /** The keying-material exporter, once the handshake is complete. */
+  get exporter(): Exporter | undefined {
+    return this.#exporter;
+  }
+
+  /** Client: the 0-RTT writer while early data is offered. */
+  get earlyData(): EarlyDataSender | undefined {
+    return this.#earlyData;
+  }
+
+  /**
+   * 0-RTT outcome, kept here only (both sides): undefined when not attempted
+   * or not yet known.
+   */
+  get earlyDataAccepted(): boolean | undefined {
+    return this.#earlyDataAccepted;
   }
 
   /**
@@ -132,6 +156,44 @@ export class ConnectionCore {
   }
 
   // ---- for handshake states ----
+
+  /**
+   * The handshake is complete: application data may flow, `exporter` answers
+   * and, in TLS 1.3, `tls13` holds the application traffic secrets. A
+   * plaintext change_cipher_spec is unexpected from now on.
+   */
+  startTraffic(keys: { exporter: Exporter; tls13?: Tls13Traffic }): void {
+    if (keys.tls13) this.#tls13 = keys.tls13;
+    this.#exporter = keys.exporter;
+    this.#ccsAllowed = false;
+    this.#handshakeComplete = true;
+  }
+
+  /** TLS 1.2: the traffic keys of the key block, kept for the kernel hand-off. */
+  recordTls12Keys(keys: Tls12Traffic): void {
+    this.#tls12 = keys;
+  }
+
+  /**
+   * TLS 1.3 middlebox compatibility (RFC 8446 D.4): from the first
+   * ClientHello on, a plaintext change_cipher_spec is dropped.
+   */
+  allowMiddleboxCcs(): void {
+    this.#ccsAllowed = true;
+  }
+
+  /** TLS 1.2 was negotiated: a CCS is welcome only where {@link expectChangeCipherSpec} says. */
+  refuseMiddleboxCcs(): void {
+    this.#ccsAllowed = false;
+  }
+
+  /**
+   * TLS 1.2 (RFC 5246 7.1): the peer's next change_cipher_spec runs
+   * `install`, which switches the read side to the peer's new key.
+   */
+  expectChangeCipherSpec(install: () => Promise<void>): void {
+    this.#pendingCcs = install;
+  }
 
   /** Queues an encoded handshake message under the current write protection. */
   sendHandshake(encoded: Uint8Array): void {
@@ -209,13 +271,23 @@ export class ConnectionCore {
     return this.#inbound.receiveRecordSizeLimit;
   }
 
+  /** Client: the first flight offers 0-RTT data, written through `sender`. */
+  offerEarlyData(sender: EarlyDataSender): void {
+    this.#earlyData = sender;
+  }
+
+  /** Client: the server's answer to our 0-RTT offer (RFC 8446 4.2.10). */
+  recordEarlyDataOutcome(accepted: boolean): void {
+    this.#earlyDataAccepted = accepted;
+  }
+
   /**
    * Server: 0-RTT was accepted; application data records read under the
    * early key are queued as early data, up to `budget` plaintext bytes.
    */
   acceptEarlyData(budget: number): void {
     this.#inbound.early.accept(budget);
-    this.earlyDataAccepted = true;
+    this.#earlyDataAccepted = true;
   }
 
   /** Server: EndOfEarlyData arrived; no more early data is accepted. */
@@ -230,7 +302,7 @@ export class ConnectionCore {
    */
   skipRejectedEarlyData(budget: number): void {
     this.#inbound.early.skipRejected(budget);
-    this.earlyDataAccepted = false;
+    this.#earlyDataAccepted = false;
   }
 
   /**
@@ -305,8 +377,10 @@ export class ConnectionCore {
   }
 
   /** Writes a close_notify alert into `out`; nothing may be sent after it. */
-  writeCloseNotify(out: Uint8Array): Promise<number> {
-    return writeCloseNotify(this, out);
+  async writeCloseNotify(out: Uint8Array): Promise<number> {
+    const n = await writeCloseNotify(this, out);
+    this.#weClosed = true;
+    return n;
   }
 
   /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
@@ -315,19 +389,29 @@ export class ConnectionCore {
       alert: AlertDescription.InternalError,
       cause: e,
     });
-    if (!this.error) {
-      this.error = err;
+    if (!this.#error) {
+      this.#error = err;
       if (err.alert !== undefined && err.alertDirection === "sent") {
         this.sendAlert(err.alert, AlertLevel.Fatal);
       }
     }
-    return this.error;
+    return this.#error;
+  }
+
+  /**
+   * Marks the connection dead with `err` without queuing its alert (the
+   * caller queues what the situation calls for, as a cancelled handshake
+   * does); a connection that already failed keeps its first error.
+   */
+  failWithoutAlert(err: TlsError): TlsError {
+    this.#error ??= err;
+    return this.#error;
   }
 
   /** Gives `msg` to the current handshake state and moves to the state it returns. */
   async #advance(msg: HandshakeMessage): Promise<void> {
-    const next = await this.state.handle(this, msg);
-    if (next !== this.state) this.stateLog.push(next.name);
-    this.state = next;
+    const next = await this.#state.handle(this, msg);
+    if (next !== this.#state) this.#stateLog.push(next.name);
+    this.#state = next;
   }
 }

@@ -4,8 +4,9 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
-import { AlertDescription, handshakeName } from "../msgs/enums.ts";
+import { AlertDescription, type AlertDescriptionValue, handshakeName } from "../msgs/enums.ts";
 
 /** A handshake message of the wrong type for the current state. */
 export function unexpectedMessage(expected: string, got: number): TlsError {
@@ -19,8 +20,8 @@ export function unexpectedMessage(expected: string, got: number): TlsError {
 /** The peer broke a rule; `alert` defaults to illegal_parameter. */
 export function peerMisbehaved(
   message: string,
-  detail: string,
-  alert: number = AlertDescription.IllegalParameter,
+  detail: TlsErrorDetail,
+  alert: AlertDescriptionValue = AlertDescription.IllegalParameter,
 ): TlsError {
   return new TlsError("PeerMisbehaved", message, { detail, alert });
 }
@@ -28,8 +29,8 @@ export function peerMisbehaved(
 /** The peer offered nothing we can use; `alert` defaults to handshake_failure. */
 export function peerIncompatible(
   message: string,
-  detail: string,
-  alert: number = AlertDescription.HandshakeFailure,
+  detail: TlsErrorDetail,
+  alert: AlertDescriptionValue = AlertDescription.HandshakeFailure,
 ): TlsError {
   return new TlsError("PeerIncompatible", message, { detail, alert });
 }

@@ -27,7 +27,7 @@ import { EarlyDataInbound } from "./early_data_inbound.ts";
 /** Protected records decrypted at once after the handshake (their results are handled in order). */
 const RECORDS_IN_FLIGHT = 16;
 
-/** What the record loop reads from, and asks of, the connection that owns it. */
+/** What the record loop reads of the connection that owns it (`ConnectionCore` is one). */
 export interface RecordLoopHost {
   /** True once the handshake is complete. */
   readonly handshakeComplete: boolean;
@@ -41,12 +41,16 @@ export interface RecordLoopHost {
   readonly error: TlsError | undefined;
   /** True when no record waits to be encoded. */
   readonly outboundEmpty: boolean;
-  /** True when encoded bytes wait to be transmitted. */
-  readonly pendingTransmit: boolean;
-  /** The negotiated protocol version, once known. */
-  readonly protocolVersion: ConnectionInfo["protocolVersion"];
+  /** Facts negotiated so far (the protocol version decides the alert rules). */
+  readonly info: Readonly<ConnectionInfo>;
   /** Marks the connection dead with `e` and queues its alert. */
   fail(e: unknown): TlsError;
+}
+
+/** What only the owner of the record loop may do (kept off its public surface). */
+export interface RecordLoopHooks {
+  /** True when encoded bytes wait to be transmitted. */
+  pendingTransmit(): boolean;
   /** TLS 1.2: takes what the peer's change_cipher_spec does, when one is expected now. */
   takePendingCcs(): (() => Promise<void>) | undefined;
   /** close_notify arrived. */
@@ -58,6 +62,7 @@ export interface RecordLoopHost {
 /** The read side of one connection. */
 export class InboundRecords {
   readonly #host: RecordLoopHost;
+  readonly #hooks: RecordLoopHooks;
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
   #reader: RecordReader = new PlainReader();
@@ -73,8 +78,9 @@ export class InboundRecords {
   readonly early: EarlyDataInbound = new EarlyDataInbound();
 
   /** Reads for `host` under `policy`, starting with records in clear. */
-  constructor(host: RecordLoopHost, policy: InboundPolicy) {
+  constructor(host: RecordLoopHost, hooks: RecordLoopHooks, policy: InboundPolicy) {
     this.#host = host;
+    this.#hooks = hooks;
     this.#policy = policy;
   }
 
@@ -140,7 +146,7 @@ export class InboundRecords {
         this.#fail(e);
       }
       if (!host.outboundEmpty) return this.#finish("EncodeTlsData");
-      if (host.pendingTransmit) return this.#finish("TransmitTlsData");
+      if (this.#hooks.pendingTransmit()) return this.#finish("TransmitTlsData");
       if (host.error) throw host.error;
       if (this.#app.length > 0) {
         return this.#finish(this.#app.firstIsEarly ? "ReadEarlyData" : "ReadTraffic");
@@ -296,7 +302,7 @@ export class InboundRecords {
 
   async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
     this.#policy.checkNotInterleaved(ContentType.ChangeCipherSpec);
-    const install = this.#host.takePendingCcs();
+    const install = this.#hooks.takePendingCcs();
     if (install) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
       if (payload.length !== 1 || payload[0] !== 1) {
@@ -323,14 +329,14 @@ export class InboundRecords {
 
   #handleAlert(payload: Uint8Array): void {
     const host = this.#host;
-    const kind = this.#policy.alert(payload, host.handshakeComplete, host.protocolVersion);
-    if (kind === "close_notify") host.closeNotifyReceived();
+    const kind = this.#policy.alert(payload, host.handshakeComplete, host.info.protocolVersion);
+    if (kind === "close_notify") this.#hooks.closeNotifyReceived();
   }
 
   async #handleHandshake(fragment: Uint8Array): Promise<void> {
     this.#policy.handshakeFragment(fragment);
     for (let msg = this.#policy.nextMessage(); msg; msg = this.#policy.nextMessage()) {
-      await this.#host.handshakeMessage(msg);
+      await this.#hooks.handshakeMessage(msg);
     }
   }
 }

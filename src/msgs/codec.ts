@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
 import { AlertDescription } from "./enums.ts";
 
@@ -22,7 +23,7 @@ import { AlertDescription } from "./enums.ts";
  * console.log(err.alert); // 50
  * ```
  */
-export function decodeError(message: string, detail = "DecodeError"): TlsError {
+export function decodeError(message: string, detail: TlsErrorDetail = "DecodeError"): TlsError {
   return new TlsError("InvalidMessage", message, { alert: AlertDescription.DecodeError, detail });
 }
 
@@ -36,7 +37,10 @@ export function decodeError(message: string, detail = "DecodeError"): TlsError {
  * console.log(err.alert); // 47
  * ```
  */
-export function illegalParameter(message: string, detail = "IllegalParameter"): TlsError {
+export function illegalParameter(
+  message: string,
+  detail: TlsErrorDetail = "IllegalParameter",
+): TlsError {
   return new TlsError("PeerMisbehaved", message, {
     alert: AlertDescription.IllegalParameter,
     detail,

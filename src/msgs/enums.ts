@@ -100,8 +100,19 @@ export const AlertDescription = {
   EchRequired: 121,
 } as const;
 
-/** A value of {@link AlertDescription}, or an unknown code point kept as a number. */
-export type AlertDescriptionValue = number;
+/**
+ * A value of {@link AlertDescription}. A received alert with a description
+ * this library does not name keeps its code point (see `TlsError.alert`).
+ *
+ * @example
+ * ```ts
+ * import { AlertDescription } from "@kerneltls/tls";
+ * import type { AlertDescriptionValue } from "@kerneltls/tls";
+ * const alert: AlertDescriptionValue = AlertDescription.UnknownCa;
+ * console.log(alert); // 48
+ * ```
+ */
+export type AlertDescriptionValue = (typeof AlertDescription)[keyof typeof AlertDescription];
 
 /** Returns the name of a handshake message type, or `handshake type N`. */
 export function handshakeName(type: number): string {

@@ -7,7 +7,12 @@
 
 import { TlsError } from "../error.ts";
 import { decodeAlert, encodeAlert } from "../msgs/alert.ts";
-import { AlertDescription, AlertLevel, alertName } from "../msgs/enums.ts";
+import {
+  AlertDescription,
+  type AlertDescriptionValue,
+  AlertLevel,
+  alertName,
+} from "../msgs/enums.ts";
 
 /**
  * Classifies an alert record's payload: `"close_notify"`, a `"warning"` that
@@ -49,7 +54,8 @@ export function interpretAlert(
   // TLS 1.3 (RFC 8446 section 6): every other alert is an error alert,
   // whatever its level.
   throw new TlsError("AlertReceived", `peer sent alert ${alertName(description)}`, {
-    alert: description,
+    // The peer's code point is kept as received, whether we name it or not.
+    alert: description as AlertDescriptionValue,
     alertDirection: "received",
   });
 }

@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
 import { Reader } from "../msgs/codec.ts";
 import { AlertDescription, handshakeName, HandshakeType } from "../msgs/enums.ts";
@@ -45,7 +46,7 @@ export interface InboundPolicyOptions {
   keyUpdatesTaken?: number;
 }
 
-function unexpected(message: string, detail: string): TlsError {
+function unexpected(message: string, detail: TlsErrorDetail): TlsError {
   return new TlsError("InappropriateMessage", message, {
     detail,
     alert: AlertDescription.UnexpectedMessage,

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
 import type { Aead, AeadKey, AeadKind } from "../crypto/types.ts";
 import { AlertDescription, ContentType, ProtocolVersion } from "../msgs/enums.ts";
@@ -121,7 +122,7 @@ export function recordOverflow(message: string): TlsError {
   });
 }
 
-function unexpected(message: string, detail: string): TlsError {
+function unexpected(message: string, detail: TlsErrorDetail): TlsError {
   return new TlsError("InappropriateMessage", message, {
     detail,
     alert: AlertDescription.UnexpectedMessage,

@@ -9,6 +9,7 @@
 
 import type { ConnectionCore } from "../common/core.ts";
 import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import type { AlertDescriptionValue } from "../msgs/enums.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 
@@ -51,7 +52,7 @@ export async function acceptClientChain(
   verifier: ClientCertVerifier,
   chain: readonly Uint8Array[],
   now: Date,
-  noCertificateAlert: number,
+  noCertificateAlert: AlertDescriptionValue,
 ): Promise<boolean> {
   if (chain.length === 0) {
     if (verifier.clientAuthMandatory()) {

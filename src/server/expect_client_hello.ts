@@ -65,7 +65,7 @@ export class ExpectClientHello implements HandshakeState {
     const hello = await this.#openEch(cx, wire);
     const encoded = hello === wire ? raw.encoded : encodeHandshake(hello);
     // D.4: from the first ClientHello on, the peer may send a middlebox CCS.
-    cx.ccsAllowed = true;
+    cx.allowMiddleboxCcs();
     // D.5: SSL 3.0 and older are refused outright, whatever else is offered.
     if (hello.legacyVersion < ProtocolVersion.TLSv1_0) {
       throw peerIncompatible(

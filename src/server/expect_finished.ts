@@ -46,10 +46,7 @@ export class ExpectFinished implements HandshakeState {
       await hs.transcript.hash(suite.hash),
     );
     cx.setReader(await traffic.reader());
-    cx.tls13 = traffic;
-    cx.ccsAllowed = false;
-    cx.exporter = exporter;
-    cx.handshakeComplete = true;
+    cx.startTraffic({ tls13: traffic, exporter });
     // 4.6.1: tickets go out once the client is authenticated.
     await sendTickets(cx, hs, suite, resumptionSecret);
     return new ExpectTraffic(hs, resumptionSecret);

@@ -201,7 +201,7 @@ export async function handleTls12ClientHello(
     hs.transcript.add(msg);
   }
   // No TLS 1.3 middlebox CCS here: the client's CCS is a TLS 1.2 one.
-  cx.ccsAllowed = false;
+  cx.refuseMiddleboxCcs();
   cx.info.protocolVersion = "TLSv1_2";
   cx.info.cipherSuite = suite;
   cx.info.kxGroup = group;
@@ -301,10 +301,10 @@ async function resumeTls12(
   );
   cx.sendHandshake(finished);
   hs.transcript.add(finished);
-  cx.pendingCcs = async () => {
+  cx.expectChangeCipherSpec(async () => {
     cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
-  };
-  cx.ccsAllowed = false;
+  });
+  cx.refuseMiddleboxCcs();
   cx.info.protocolVersion = "TLSv1_2";
   cx.info.cipherSuite = suite;
   cx.info.alpnProtocol = alpn && decoder.decode(alpn);

@@ -53,9 +53,9 @@ export interface Tls12ServerState {
 
 /** The client's CCS (RFC 5246 7.1) will switch its direction to the new keys. */
 function expectClientCcs(cx: ConnectionCore, suite: Tls12CipherSuite, keys: Tls12KeyBlock): void {
-  cx.pendingCcs = async () => {
+  cx.expectChangeCipherSpec(async () => {
     cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
-  };
+  });
 }
 
 /** Awaits the client's ECDHE share. */
@@ -169,16 +169,16 @@ export class ExpectClientFinished12 implements HandshakeState {
     if (!constantTimeEqual(got, expected)) {
       throw peerMisbehaved(
         "client Finished is wrong",
-        "IncorrectFinished",
+        "FinishedMismatch",
         AlertDescription.DecryptError,
       );
     }
     hs.transcript.add(raw.encoded);
-    cx.tls12 = { suite, tx: this.#keys.server, rx: this.#keys.client };
+    cx.recordTls12Keys({ suite, tx: this.#keys.server, rx: this.#keys.client });
     const { ems, serverRandom } = this.#st;
-    cx.exporter = Exporter.tls12(suite.hmac, this.#master, hs.clientRandom, serverRandom, ems);
+    const exporter = Exporter.tls12(suite.hmac, this.#master, hs.clientRandom, serverRandom, ems);
     if (this.#resumed) {
-      cx.handshakeComplete = true;
+      cx.startTraffic({ exporter });
       return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
     }
     const st = this.#st;
@@ -202,7 +202,7 @@ export class ExpectClientFinished12 implements HandshakeState {
     );
     cx.sendHandshake(finished);
     hs.transcript.add(finished);
-    cx.handshakeComplete = true;
+    cx.startTraffic({ exporter });
     return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
   }
 }

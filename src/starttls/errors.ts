@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { TLS_ERROR_DETAIL_GROUPS } from "../error_details.ts";
 import { TlsError, type TlsErrorKind } from "../error.ts";
 
 /**
@@ -32,14 +33,7 @@ import { TlsError, type TlsErrorKind } from "../error.ts";
  * console.log(refused(new Error("x"))); // false
  * ```
  */
-export type StartTlsErrorDetail =
-  | "StartTlsRefused"
-  | "StartTlsInjection"
-  | "StartTlsUnexpectedReply"
-  | "StartTlsLineTooLong"
-  | "StartTlsTooManyLines"
-  | "StartTlsClosed"
-  | "StartTlsNoAlpn";
+export type StartTlsErrorDetail = (typeof TLS_ERROR_DETAIL_GROUPS)["startTls"][number];
 
 const KINDS: Record<StartTlsErrorDetail, TlsErrorKind> = {
   StartTlsRefused: "PeerIncompatible",

@@ -10,6 +10,7 @@ import type { HandshakeKind } from "../common/info.ts";
 import type { SupportedCipherSuite } from "../crypto/types.ts";
 import type { UnbufferedClientConnection, UnbufferedServerConnection } from "../conn/unbuffered.ts";
 import type { ExtractedSecrets, KernelConnection } from "../conn/kernel.ts";
+import type { TLS_ERROR_DETAIL_GROUPS } from "../error_details.ts";
 
 /**
  * A duplex byte transport.
@@ -112,11 +113,7 @@ export interface TlsStreamOptions {
  * console.log(timedOut(new Error("x"))); // false
  * ```
  */
-export type TlsStreamErrorDetail =
-  | "HandshakeAborted"
-  | "HandshakeTimeout"
-  | "Aborted"
-  | "UnexpectedEof";
+export type TlsStreamErrorDetail = (typeof TLS_ERROR_DETAIL_GROUPS)["stream"][number];
 
 /**
  * Facts about the finished handshake.

@@ -1,9 +1,10 @@
 // The one way this package refuses a certificate, and how refusals rank.
+import type { CertificateErrorDetail, TlsErrorDetail } from "../error_details.ts";
 import { TlsError } from "../error.ts";
-import { AlertDescription } from "../msgs/enums.ts";
+import { AlertDescription, type AlertDescriptionValue } from "../msgs/enums.ts";
 
 /** Alert for each refusal reason; anything unlisted is bad_certificate. */
-const ALERTS: Record<string, number> = {
+const ALERTS: Partial<Record<CertificateErrorDetail, AlertDescriptionValue>> = {
   Expired: AlertDescription.CertificateExpired,
   NotValidYet: AlertDescription.CertificateExpired,
   UnknownIssuer: AlertDescription.UnknownCa,
@@ -19,7 +20,7 @@ const ALERTS: Record<string, number> = {
 };
 
 /** Builds the refusal for `detail`, with its alert. */
-export function certError(detail: string, message: string): TlsError {
+export function certError(detail: CertificateErrorDetail, message: string): TlsError {
   return new TlsError("InvalidCertificate", message, {
     detail,
     alert: ALERTS[detail] ?? AlertDescription.BadCertificate,
@@ -30,7 +31,7 @@ export function certError(detail: string, message: string): TlsError {
 // a problem with a path that otherwise linked up (validity, revocation,
 // signatures, purpose, constraints) says more than a feature we do not
 // support, which says more than bad encoding, which says more than "no issuer".
-const RANKS: readonly (readonly string[])[] = [
+const RANKS: readonly (readonly CertificateErrorDetail[])[] = [
   ["Expired", "NotValidYet"],
   ["Revoked", "UnknownRevocationStatus", "CrlExpired", "CrlNotValidYet", "UnsupportedCrl"],
   ["BadSignature", "BadCrlSignature"],
@@ -44,8 +45,10 @@ const RANKS: readonly (readonly string[])[] = [
   ["MaximumPathDepthExceeded"],
   ["BadEncoding"],
 ];
-const RANK = new Map<string, number>(
-  RANKS.flatMap((details, i) => details.map((d): [string, number] => [d, RANKS.length + 1 - i])),
+const RANK = new Map<TlsErrorDetail, number>(
+  RANKS.flatMap((details, i) =>
+    details.map((d): [TlsErrorDetail, number] => [d, RANKS.length + 1 - i])
+  ),
 );
 
 /**

@@ -24,6 +24,7 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import { certError } from "./_errors.ts";
 import { type KeyType, keyTypeOf, rsaBitsOf } from "./algorithms.ts";
 import type { Certificate } from "./x509.ts";
@@ -98,7 +99,7 @@ export class Budget {
 }
 
 /** True for the refusals that end path building (the budget is spent). */
-export function isBudgetExhausted(detail: string | undefined): boolean {
+export function isBudgetExhausted(detail: TlsErrorDetail | undefined): boolean {
   return detail === "MaximumSignatureChecksExceeded" ||
     detail === "MaximumNameConstraintComparisonsExceeded";
 }

@@ -5,9 +5,10 @@
  * @module
  */
 
+import type { TlsErrorDetail } from "../error_details.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
 import { TlsError } from "../error.ts";
-import { AlertDescription, SignatureScheme } from "../msgs/enums.ts";
+import { AlertDescription, type AlertDescriptionValue, SignatureScheme } from "../msgs/enums.ts";
 import {
   callVerifier,
   checkRsaKeySize,
@@ -18,7 +19,7 @@ import {
 } from "./algorithms.ts";
 import { parseCertificate } from "./x509.ts";
 
-function refuse(detail: string, message: string, alert: number): TlsError {
+function refuse(detail: TlsErrorDetail, message: string, alert: AlertDescriptionValue): TlsError {
   return new TlsError("PeerMisbehaved", message, { detail, alert });
 }
 

@@ -4,29 +4,22 @@
 // `pk12util` from the test PKI (tests/_pki.ts).
 //
 // selfserv binds every interface and has no flag to choose one, so it runs
-// in a private network namespace (`unshare -n`, as gnutls-serv does in
-// tests/client_interop_gnutls_test.ts) together with a relay
-// (tests/peers/nss_relay.mjs) that joins a Unix socket in our file system to
-// selfserv's 127.0.0.1 port in there. tstclnt only connects, so it runs
-// directly against our server on 127.0.0.1.
+// as a NamespacedServer (tests/peers/_namespace_server.ts: a private network
+// namespace, reached through a Unix socket). tstclnt only connects, so it
+// runs directly against our server on 127.0.0.1.
 //
-// Extending: `NssServer.start(db, { args })` and `startTstclnt(db, port,
-// args)` pass any further selfserv/tstclnt flags through (for example
-// selfserv `-X publicname:...` or tstclnt `-N <ECHConfigList>` for ECH).
+// Extending: `startSelfserv(db, { args })` and `startTstclnt(db, port, args)`
+// pass any further selfserv/tstclnt flags through (for example selfserv
+// `-X publicname:...` or tstclnt `-N <ECHConfigList>` for ECH).
 import { execFileSync, spawnSync } from "node:child_process";
-import { connect } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import type { TestCert } from "../_pki.ts";
-import { DEFAULT_TIMEOUT_MS, type DrivenConnection, SocketDriver } from "../_drive.ts";
-import { peerMissing, PeerProcess } from "./_spawn.ts";
-
-const RELAY = fileURLToPath(new URL("./nss_relay.mjs", import.meta.url));
-/** selfserv's port inside its private namespace: nothing else is there to clash with it. */
-const NAMESPACE_PORT = 4433;
+import type { SocketDriver } from "../_drive.ts";
+import { PeerProcess } from "./_spawn.ts";
+import { NAMESPACE_PORT, NamespacedServer, namespaceMissing } from "./_namespace_server.ts";
 
 /**
  * Returns undefined when NSS's tools, node (for the relay) and network
@@ -35,7 +28,7 @@ const NAMESPACE_PORT = 4433;
  */
 export function nssMissing(): string | undefined {
   for (const cmd of ["selfserv", "tstclnt", "certutil", "pk12util"]) {
-    // The NSS tools have no --version; `-H` / `-h` print usage and exit non-zero.
+    // The NSS tools have no --version; `-h` prints usage and exits non-zero.
     const r = spawnSync(cmd, ["-h"], { stdio: "ignore", timeout: 5000 });
     if (r.error) {
       const msg = `${cmd} (Debian libnss3-tools) is not installed; skipping the NSS interop tests`;
@@ -43,13 +36,7 @@ export function nssMissing(): string | undefined {
       return msg;
     }
   }
-  const missing = peerMissing("node") ?? peerMissing("unshare");
-  if (missing) return missing;
-  const probe = spawnSync("unshare", ["-n", "true"], { stdio: "ignore", timeout: 5000 });
-  if (probe.status === 0) return undefined;
-  const msg = "unshare -n is not permitted here (needs a network namespace); skipping NSS";
-  if (process.env.CI === "true") throw new Error(`${msg} (CI=true)`);
-  return msg;
+  return namespaceMissing();
 }
 
 /** An identity to import: its nickname is what `-n` names in selfserv/tstclnt. */
@@ -108,7 +95,7 @@ export class NssDb {
   }
 }
 
-/** Options for {@link NssServer.start}. */
+/** Options for {@link startSelfserv}. */
 export interface NssServerOptions {
   /** Nickname of the server's identity in the database (default "server"). */
   nickname?: string;
@@ -117,82 +104,25 @@ export interface NssServerOptions {
 }
 
 /**
- * A running `selfserv` in its own network namespace. selfserv answers each
+ * Starts `selfserv` with `db` in its own network namespace and waits until it
+ * accepts connections; `connect()` reaches it. selfserv answers each
  * connection as a tiny web server: it reads the request up to an empty line,
  * replies "HTTP/1.0 200 OK" with the request echoed, then "EOF", and closes.
  */
-export class NssServer {
-  readonly proc: PeerProcess;
-  /** The Unix socket that reaches selfserv. */
-  readonly socketPath: string;
-  readonly #dir: string;
-
-  private constructor(proc: PeerProcess, dir: string) {
-    this.proc = proc;
-    this.#dir = dir;
-    this.socketPath = join(dir, "selfserv.sock");
-  }
-
-  /** Starts selfserv with `db` and waits until it accepts connections. */
-  static async start(db: NssDb, opts: NssServerOptions = {}): Promise<NssServer> {
-    const dir = mkdtempSync(join(tmpdir(), "kerneltls-nss-"));
-    const args = [
-      "-d",
-      db.arg,
-      "-n",
-      opts.nickname ?? "server",
-      "-p",
-      String(NAMESPACE_PORT),
-      ...(opts.args ?? []),
-    ];
-    const script = [
-      "set -e",
-      "ip link set lo up",
-      // stdbuf: selfserv's reports (exporters, client certificates) go through stdio.
-      `stdbuf -o0 selfserv ${args.map(quote).join(" ")} >&2 &`,
-      "SRV=$!",
-      `trap 'kill $SRV 2>/dev/null' EXIT`,
-      `node ${quote(RELAY)} ${quote(join(dir, "selfserv.sock"))} ${NAMESPACE_PORT}`,
-    ].join("\n");
-    const server = new NssServer(PeerProcess.group("unshare", ["-n", "bash", "-c", script]), dir);
-    try {
-      await server.proc.waitFor("RELAY READY");
-    } catch (e) {
-      await server.stop();
-      throw e;
-    }
-    return server;
-  }
-
-  /** Connects `conn` to selfserv and drives it (the same loop as TCP peers). */
-  connect(conn: DrivenConnection, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SocketDriver> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ path: this.socketPath });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`connect to selfserv timed out`));
-      }, timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve(new SocketDriver(conn, socket));
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
-  }
-
-  /** Everything selfserv (and the relay) printed. */
-  get output(): string {
-    return this.proc.output;
-  }
-
-  /** Stops selfserv and the relay (by process group) and removes the socket dir. */
-  async stop(): Promise<void> {
-    await this.proc.stop();
-    rmSync(this.#dir, { recursive: true, force: true });
-  }
+export function startSelfserv(
+  db: NssDb,
+  opts: NssServerOptions = {},
+): Promise<NamespacedServer> {
+  return NamespacedServer.start([
+    "selfserv",
+    "-d",
+    db.arg,
+    "-n",
+    opts.nickname ?? "server",
+    "-p",
+    String(NAMESPACE_PORT),
+    ...(opts.args ?? []),
+  ]);
 }
 
 /**
@@ -265,8 +195,4 @@ export function parseNssExports(output: string): NssExport[] {
       material: hexAfter(at("Keying Material:")),
     };
   });
-}
-
-function quote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,13 +1,14 @@
-// Runs inside selfserv's private network namespace (selfserv binds every
-// interface, so it only gets a namespace of its own): listens on a Unix socket
-// in the shared file system and joins each connection to 127.0.0.1:PORT
-// there. Usage: node nss_relay.mjs SOCKET_PATH PORT
+// Runs inside a server's private network namespace (for servers that bind
+// every interface, such as selfserv and gnutls-serv, see
+// tests/peers/_namespace_server.ts): listens on a Unix socket in the shared
+// file system and joins each connection to 127.0.0.1:PORT in there.
+// Usage: node namespace_relay.mjs SOCKET_PATH PORT
 import { connect, createServer } from "node:net";
 import process from "node:process";
 
 const [path, port] = process.argv.slice(2);
 
-/** Connects to selfserv, retrying while it starts up (bounded). */
+/** Connects to the server, retrying while it starts up (bounded). */
 function dial(deadline) {
   return new Promise((resolve, reject) => {
     const s = connect({ host: "127.0.0.1", port: Number(port) });
@@ -25,7 +26,7 @@ const server = createServer({ allowHalfOpen: true }, async (outer) => {
   try {
     inner = await dial(Date.now() + 5000);
   } catch (e) {
-    console.error(`relay: cannot reach selfserv: ${e.message}`);
+    console.error(`relay: cannot reach the server: ${e.message}`);
     outer.destroy();
     return;
   }
@@ -37,7 +38,7 @@ const server = createServer({ allowHalfOpen: true }, async (outer) => {
 });
 
 server.listen(path, async () => {
-  // Ready once selfserv accepts TCP too, so the first test does not race it.
+  // Ready once the server accepts TCP too, so the first test does not race it.
   (await dial(Date.now() + 5000)).destroy();
   console.log("RELAY READY");
 });
