@@ -79,6 +79,31 @@ describe("record_size_limit (RFC 8449)", () => {
       assert.equal(Math.max(...toServer), 1000);
     });
 
+    it(`${version}: a resumed handshake negotiates the limits again`, async () => {
+      const clientConfig = new ClientConfig({ roots: pki.roots(), ...suites, recordSizeLimit: 64 });
+      const serverConfig = new ServerConfig({
+        certificateChain: pki.leaves.p256.certPem,
+        privateKey: pki.leaves.p256.keyPem,
+        ...suites,
+        recordSizeLimit: 1000,
+      });
+      const kinds = [];
+      for (let i = 0; i < 2; i++) {
+        const data = randomBytes(3000);
+        const { client, server, clientConn } = await connectPair(pki, {
+          clientConfig,
+          serverConfig,
+          clientData: data,
+          serverData: data,
+        });
+        kinds.push(clientConn.handshakeKind);
+        assert.deepEqual(client.receivedBytes(), data);
+        assert.equal(Math.max(...protectedSizes(server, tls12)), 64);
+        assert.equal(Math.max(...protectedSizes(client, tls12)), 1000);
+      }
+      assert.deepEqual(kinds, ["Full", "Resumed"]);
+    });
+
     it(`${version}: maxFragmentSize below the peer's limit still wins`, async () => {
       const data = randomBytes(3000);
       const { client } = await connectPair(pki, {

@@ -12,16 +12,8 @@ import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
+import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
-
-/** What the server asked for in its CertificateRequest. */
-export interface ClientAuthRequest {
-  /** certificate_request_context, echoed in our Certificate. */
-  context: Uint8Array;
-  /** Schemes the server accepts for our CertificateVerify. */
-  schemes: readonly number[];
-}
 
 /** Awaits CertificateRequest or Certificate. */
 export class ExpectCertificateOrCertificateRequest implements HandshakeState {

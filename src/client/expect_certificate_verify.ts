@@ -11,8 +11,7 @@ import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { certificateVerifyContent, checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
-import type { ClientAuthRequest } from "./expect_certificate.ts";
+import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 
 /** Awaits CertificateVerify. */

@@ -7,29 +7,16 @@
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { peerMisbehaved } from "../common/handshake_errors.ts";
-import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import type { HandshakeSecret } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { offeredRecordSizeLimit } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
-
-/** Handshake-stage key material carried to the Finished checks. */
-export interface ClientHandshakeKeys {
-  /** The negotiated suite. */
-  suite: Tls13CipherSuite;
-  /** The handshake secret stage, for the master secret. */
-  handshake: HandshakeSecret;
-  /** client_handshake_traffic_secret. */
-  clientSecret: Uint8Array;
-  /** server_handshake_traffic_secret. */
-  serverSecret: Uint8Array;
-}
 
 const decoder = new TextDecoder();
 

@@ -19,8 +19,7 @@ import {
 import { finishedVerifyData } from "../tls13/key_schedule.ts";
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
-import type { ClientHandshakeKeys } from "./expect_encrypted_extensions.ts";
-import type { ClientAuthRequest } from "./expect_certificate.ts";
+import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
 import { EchRejectedError } from "../error.ts";
 
