@@ -100,7 +100,7 @@ export class ExpectCertificate implements HandshakeState {
       checkSolicited(entry.extensions, this.#hs.offeredExtensions, "Certificate");
     }
     const chain = cert.certificateList.map((e) => e.cert);
-    cx.info.peerCertificates = chain;
+    cx.recordNegotiated({ peerCertificates: chain });
     // RFC 9849 section 6.1.7: with ECH rejected, the public name instead.
     const { config, verifyName } = this.#hs;
     const verified = config.verifier.verifyServerCert(

@@ -47,7 +47,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
           "SelectedUnofferedApplicationProtocol",
         );
       }
-      cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
+      cx.recordNegotiated({ alpnProtocol: decoder.decode(alpn.protocols[0]) });
     }
     this.#checkEarlyData(cx, findExtension(ee.extensions, ExtensionType.early_data) !== undefined);
     // RFC 8449 section 4: the server's limit bounds our protected records

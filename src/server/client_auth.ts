@@ -65,7 +65,7 @@ export async function acceptClientChain(
     return false;
   }
   await verifier.verifyClientCert(chain[0], chain.slice(1), now);
-  cx.info.peerCertificates = [...chain];
+  cx.recordNegotiated({ peerCertificates: [...chain] });
   return true;
 }
 

@@ -121,7 +121,7 @@ export class ExpectClientHello implements HandshakeState {
     hs.transcript.add(encoded);
 
     const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
-    cx.info.serverName = serverName;
+    cx.recordNegotiated({ serverName });
     const offeredSchemes =
       findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
     const offeredAlpn = findExtension(
@@ -177,17 +177,21 @@ export class ExpectClientHello implements HandshakeState {
     if (earlyOffered && !earlyData) {
       cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs, psk?.session.maxEarlyDataSize));
     }
-    cx.info.protocolVersion = "TLSv1_3";
-    cx.info.cipherSuite = suite;
-    cx.info.kxGroup = group;
-    cx.info.alpnProtocol = alpnName;
+    cx.recordNegotiated({
+      protocolVersion: "TLSv1_3",
+      cipherSuite: suite,
+      kxGroup: group,
+      alpnProtocol: alpnName,
+    });
     if (psk) {
-      cx.info.handshakeKind = "Resumed";
-      cx.info.peerCertificates = psk.session.peerCertificates;
+      cx.recordNegotiated({
+        handshakeKind: "Resumed",
+        peerCertificates: psk.session.peerCertificates,
+      });
       const next = new ExpectFinished(hs, keys);
       return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
     }
-    cx.info.handshakeKind = this.#retry ? "FullWithHelloRetryRequest" : "Full";
+    cx.recordNegotiated({ handshakeKind: this.#retry ? "FullWithHelloRetryRequest" : "Full" });
     return clientAuth ? new ExpectCertificate(hs, keys, clientAuth) : new ExpectFinished(hs, keys);
   }
 
@@ -207,11 +211,11 @@ export class ExpectClientHello implements HandshakeState {
     if (!opened) {
       if (offersEch(hello)) {
         hs.echRetryConfigs = ech.retryConfigs;
-        cx.info.echAccepted = false;
+        cx.recordNegotiated({ echAccepted: false });
       }
       return hello;
     }
-    cx.info.echAccepted = true;
+    cx.recordNegotiated({ echAccepted: true });
     hs.echAccepted = opened.accepted;
     hs.echInnerRandom = opened.inner.random;
     return opened.inner;
