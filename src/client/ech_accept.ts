@@ -8,8 +8,8 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore } from "../common/core.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import { ExtensionType } from "../msgs/enums.ts";
@@ -74,7 +74,7 @@ export async function readServerHelloEchSignal(
     throw peerMisbehaved("server resumed with the outer hello's GREASE PSK", "EchOuterResumption");
   }
   ech.status = accepted ? "accepted" : "rejected";
-  cx.info.echAccepted = accepted;
+  cx.recordNegotiated({ echAccepted: accepted });
   const types = accepted ? ech.innerExtensions : ech.outerExtensions;
   hs.offeredExtensions = new Set([...types].filter((t) => !isGrease(t)));
   if (accepted) hs.transcript = ech.innerTranscript;

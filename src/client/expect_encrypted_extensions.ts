@@ -4,9 +4,9 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
@@ -54,7 +54,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
           "SelectedUnofferedApplicationProtocol",
         );
       }
-      cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
+      cx.recordNegotiated({ alpnProtocol: decoder.decode(alpn.protocols[0]) });
     }
     this.#checkEarlyData(cx, findExtension(ee.extensions, ExtensionType.early_data) !== undefined);
     // RFC 8449 section 4: the server's limit bounds our protected records

@@ -5,9 +5,9 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
@@ -124,7 +124,7 @@ export class ExpectServerHello implements HandshakeState {
       hs.sentChangeCipherSpec = true;
     }
     cx.sendHandshake(hello);
-    cx.info.handshakeKind = "FullWithHelloRetryRequest";
+    cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
     return this;
   }
 
@@ -190,13 +190,15 @@ export class ExpectServerHello implements HandshakeState {
     ]);
     cx.setReader(reader);
     cx.setWriter(writer);
-    cx.info.protocolVersion = "TLSv1_3";
-    cx.info.cipherSuite = suite;
-    cx.info.kxGroup = hs.config.kxGroups.find((g) => g.group === share.group);
-    if (hs.resumed) cx.info.handshakeKind = "Resumed";
+    cx.recordNegotiated({
+      protocolVersion: "TLSv1_3",
+      cipherSuite: suite,
+      kxGroup: hs.config.kxGroups.find((g) => g.group === share.group),
+    });
+    if (hs.resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
     // Without resumption the early data cannot have been accepted.
     if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
-    cx.info.handshakeKind ??= "Full";
+    if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
     if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
     return new ExpectEncryptedExtensions(
       hs,

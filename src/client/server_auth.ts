@@ -9,7 +9,7 @@
  */
 
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerMisbehaved } from "../error.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";

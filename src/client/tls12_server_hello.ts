@@ -5,8 +5,8 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
@@ -112,7 +112,7 @@ export function handleTls12ServerHello(
         "SelectedUnofferedApplicationProtocol",
       );
     }
-    cx.info.alpnProtocol = decoder.decode(alpn.protocols[0]);
+    cx.recordNegotiated({ alpnProtocol: decoder.decode(alpn.protocols[0]) });
   }
   const limit = findExtension(sh.extensions, ExtensionType.record_size_limit);
   if (limit) applyRecordSizeLimits(cx, "TLSv1_2", limit.limit, offeredRecordSizeLimit(config));
@@ -136,9 +136,11 @@ export function handleTls12ServerHello(
   hs.transcript.add(raw.encoded);
   // From here a CCS is only welcome where the TLS 1.2 states expect it.
   cx.refuseMiddleboxCcs();
-  cx.info.protocolVersion = "TLSv1_2";
-  cx.info.cipherSuite = suite;
-  cx.info.handshakeKind = resumed ? "Resumed" : "Full";
+  cx.recordNegotiated({
+    protocolVersion: "TLSv1_2",
+    cipherSuite: suite,
+    handshakeKind: resumed ? "Resumed" : "Full",
+  });
   const state: Tls12ClientState = {
     hs,
     suite: suite as Tls12CipherSuite,
@@ -152,7 +154,7 @@ export function handleTls12ServerHello(
     ticketLifetime: 0,
   };
   if (resumed && offer) {
-    cx.info.peerCertificates = offer.peerCertificates;
+    cx.recordNegotiated({ peerCertificates: offer.peerCertificates });
     return resumeTls12(cx, state, offer.masterSecret);
   }
   return Promise.resolve(new ExpectCertificate12(state));

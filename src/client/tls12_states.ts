@@ -13,8 +13,8 @@
  * @module
  */
 
+import { peerMisbehaved, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
 import { Exporter } from "../common/exporter.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
@@ -117,7 +117,7 @@ export class ExpectCertificate12 implements HandshakeState {
       hs.serverName,
       hs.config.now(),
     );
-    cx.info.peerCertificates = chain;
+    cx.recordNegotiated({ peerCertificates: chain });
     hs.transcript.add(raw.encoded);
     this.#st.serverCert = chain[0];
     return new ExpectServerKeyExchange(this.#st);
@@ -157,7 +157,7 @@ export class ExpectServerKeyExchange implements HandshakeState {
     const signed = concat(hs.random, st.serverRandom, serverKeyExchangeParams(ske));
     await hs.config.verifier.verifyTls12Signature(signed, st.serverCert, ske.scheme, ske.signature);
     hs.transcript.add(raw.encoded);
-    cx.info.kxGroup = group;
+    cx.recordNegotiated({ kxGroup: group });
     const ours = await group.start();
     return new ExpectServerHelloDone(st, ours, ske.publicKey);
   }

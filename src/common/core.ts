@@ -39,9 +39,6 @@ export type { CoreOptions, CoreStep, EarlyDataSender } from "./core_types.ts";
 
 /** The shared engine behind a client or server connection. */
 export class ConnectionCore {
-  /** Facts negotiated so far, for the getters. */
-  readonly info: ConnectionInfo = { handshakeKind: undefined };
-
   /** What the peer may send: interleaving, alerts, idle records, post-handshake messages. */
   readonly #policy: InboundPolicy;
   readonly #outbound: Outbound;
@@ -51,6 +48,7 @@ export class ConnectionCore {
   #peerClosed = false;
   #weClosed = false;
   #error: TlsError | undefined;
+  readonly #info: ConnectionInfo = { handshakeKind: undefined };
   #handshakeComplete = false;
   #ccsAllowed = false;
   #tls13: Tls13Traffic | undefined;
@@ -82,6 +80,11 @@ export class ConnectionCore {
       },
       handshakeMessage: (msg) => this.#advance(msg),
     }, this.#policy);
+  }
+
+  /** Facts negotiated so far, for the getters. */
+  get info(): Readonly<ConnectionInfo> {
+    return this.#info;
   }
 
   /** Current handshake (or post-handshake) state. */
@@ -156,6 +159,11 @@ export class ConnectionCore {
   }
 
   // ---- for handshake states ----
+
+  /** Records negotiated facts (version, suite, group, ALPN, peer chain, ...) as they are settled. */
+  recordNegotiated(facts: Partial<ConnectionInfo>): void {
+    Object.assign(this.#info, facts);
+  }
 
   /**
    * The handshake is complete: application data may flow, `exporter` answers

@@ -7,8 +7,8 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import type { ConnectionCore } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { AlertDescriptionValue } from "../msgs/enums.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";
@@ -65,7 +65,7 @@ export async function acceptClientChain(
     return false;
   }
   await verifier.verifyClientCert(chain[0], chain.slice(1), now);
-  cx.info.peerCertificates = [...chain];
+  cx.recordNegotiated({ peerCertificates: [...chain] });
   return true;
 }
 

@@ -6,9 +6,9 @@
  * @module
  */
 
+import { peerIncompatible } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerIncompatible } from "../common/handshake_errors.ts";
 import { ourRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
@@ -121,7 +121,7 @@ export class ExpectClientHello implements HandshakeState {
     hs.transcript.add(encoded);
 
     const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
-    cx.info.serverName = serverName;
+    cx.recordNegotiated({ serverName });
     const offeredSchemes =
       findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
     const offeredAlpn = findExtension(
@@ -177,17 +177,21 @@ export class ExpectClientHello implements HandshakeState {
     if (earlyOffered && !earlyData) {
       cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs, psk?.session.maxEarlyDataSize));
     }
-    cx.info.protocolVersion = "TLSv1_3";
-    cx.info.cipherSuite = suite;
-    cx.info.kxGroup = group;
-    cx.info.alpnProtocol = alpnName;
+    cx.recordNegotiated({
+      protocolVersion: "TLSv1_3",
+      cipherSuite: suite,
+      kxGroup: group,
+      alpnProtocol: alpnName,
+    });
     if (psk) {
-      cx.info.handshakeKind = "Resumed";
-      cx.info.peerCertificates = psk.session.peerCertificates;
+      cx.recordNegotiated({
+        handshakeKind: "Resumed",
+        peerCertificates: psk.session.peerCertificates,
+      });
       const next = new ExpectFinished(hs, keys);
       return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
     }
-    cx.info.handshakeKind = this.#retry ? "FullWithHelloRetryRequest" : "Full";
+    cx.recordNegotiated({ handshakeKind: this.#retry ? "FullWithHelloRetryRequest" : "Full" });
     return clientAuth ? new ExpectCertificate(hs, keys, clientAuth) : new ExpectFinished(hs, keys);
   }
 
@@ -207,11 +211,11 @@ export class ExpectClientHello implements HandshakeState {
     if (!opened) {
       if (offersEch(hello)) {
         hs.echRetryConfigs = ech.retryConfigs;
-        cx.info.echAccepted = false;
+        cx.recordNegotiated({ echAccepted: false });
       }
       return hello;
     }
-    cx.info.echAccepted = true;
+    cx.recordNegotiated({ echAccepted: true });
     hs.echAccepted = opened.accepted;
     hs.echInnerRandom = opened.inner.random;
     return opened.inner;

@@ -11,9 +11,9 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import { answerRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
@@ -108,7 +108,7 @@ export async function handleTls12ClientHello(
   }
   hs.clientRandom = hello.random;
   const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
-  cx.info.serverName = serverName;
+  cx.recordNegotiated({ serverName });
   const offeredSchemes =
     findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
   const offeredAlpn = findExtension(
@@ -202,11 +202,13 @@ export async function handleTls12ClientHello(
   }
   // No TLS 1.3 middlebox CCS here: the client's CCS is a TLS 1.2 one.
   cx.refuseMiddleboxCcs();
-  cx.info.protocolVersion = "TLSv1_2";
-  cx.info.cipherSuite = suite;
-  cx.info.kxGroup = group;
-  cx.info.alpnProtocol = alpn && decoder.decode(alpn);
-  cx.info.handshakeKind = "Full";
+  cx.recordNegotiated({
+    protocolVersion: "TLSv1_2",
+    cipherSuite: suite,
+    kxGroup: group,
+    alpnProtocol: alpn && decoder.decode(alpn),
+    handshakeKind: "Full",
+  });
   const st: Tls12ServerState = {
     hs,
     suite,
@@ -305,11 +307,13 @@ async function resumeTls12(
     cx.setReader(await Tls12Reader.create(suite.aead, keys.client.key, keys.client.iv));
   });
   cx.refuseMiddleboxCcs();
-  cx.info.protocolVersion = "TLSv1_2";
-  cx.info.cipherSuite = suite;
-  cx.info.alpnProtocol = alpn && decoder.decode(alpn);
-  cx.info.handshakeKind = "Resumed";
-  cx.info.peerCertificates = value.peerCertificates;
+  cx.recordNegotiated({
+    protocolVersion: "TLSv1_2",
+    cipherSuite: suite,
+    alpnProtocol: alpn && decoder.decode(alpn),
+    handshakeKind: "Resumed",
+    peerCertificates: value.peerCertificates,
+  });
   return new ExpectClientFinished12(
     {
       hs,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ServerCertVerifier } from "../webpki/verifier.ts";
 import { certificateVerifyContent } from "./certificate_verify.ts";
 
 const mint: unique symbol = Symbol("HandshakeSignatureValid");
@@ -19,15 +20,7 @@ export class HandshakeSignatureValid {
 }
 
 /** What checks a TLS 1.3 CertificateVerify signature (either side's verifier). */
-export interface Tls13SignatureVerifier {
-  /** Throws when the signature does not verify. */
-  verifyTls13Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void>;
-}
+export type Tls13SignatureVerifier = Pick<ServerCertVerifier, "verifyTls13Signature">;
 
 /**
  * Verifies `peer`'s CertificateVerify over `transcriptHash` with
