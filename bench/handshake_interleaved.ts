@@ -1,7 +1,7 @@
 // Full and resumed TLS 1.3 handshake rates, ours beside Deno's native TLS
 // (rustls) and Node's native tls (OpenSSL), interleaved: each round runs a
 // batch of every implementation for every case, so all of them see the same
-// load. X25519, AES-128-GCM, the client verifying a CA-signed leaf (ECDSA
+// load (the order rotates each round). X25519, AES-128-GCM, the client verifying a CA-signed leaf (ECDSA
 // P-256 under a P-256 CA; Ed25519 under an Ed25519 CA), one byte each way.
 // Full: no tickets, no session cache. Resumed: every handshake resumes the
 // session of the one before (a ticket each time, psk_dhe_ke); Deno's TLS API
@@ -15,6 +15,7 @@
 // Prints per implementation the median rate over the rounds and its spread,
 // and the median of the per-round ratios of ours to each other one.
 // Run: deno run -A bench/handshake_interleaved.ts [rounds] [batch] [--before=<tree>]
+import process from "node:process";
 import { TestPki } from "../tests/_pki.ts";
 
 const flags = Deno.args.filter((a) => a.startsWith("--"));
@@ -145,6 +146,7 @@ const node = new Deno.Command("node", {
 const nodeIn = node.stdin.getWriter();
 const nodeLines = node.stdout.pipeThrough(new TextDecoderStream()).getReader();
 let nodeBuffered = "";
+let lastNodeCpuMs = 0;
 async function nodeRun(name: string, count: number): Promise<number> {
   await nodeIn.write(new TextEncoder().encode(`${name} ${count}\n`));
   while (!nodeBuffered.includes("\n")) {
@@ -155,7 +157,9 @@ async function nodeRun(name: string, count: number): Promise<number> {
   const at = nodeBuffered.indexOf("\n");
   const line = nodeBuffered.slice(0, at);
   nodeBuffered = nodeBuffered.slice(at + 1);
-  return Number(line);
+  const [ms, cpu] = line.split(" ").map(Number);
+  lastNodeCpuMs = cpu;
+  return ms;
 }
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -171,28 +175,49 @@ try {
       runners.node = (n) => nodeRun(`${name}${resumed ? "-resumed" : ""}`, n);
       // Warm-up, not counted.
       for (const r of Object.values(runners)) await r(10);
+      // Handshakes per second of wall time, and per second of CPU time (user +
+      // system of the process doing the batch: this one, or Node's child),
+      // which the load of other jobs on the machine disturbs much less.
       const rates: Record<string, number[]> = {};
+      const perCpu: Record<string, number[]> = {};
       for (const impl of Object.keys(runners)) rates[impl] = [];
+      for (const impl of Object.keys(runners)) perCpu[impl] = [];
+      // The order rotates every round: no implementation always runs first.
+      const order = Object.entries(runners);
       for (let r = 0; r < rounds; r++) {
-        for (const [impl, run] of Object.entries(runners)) {
-          rates[impl].push(batch / ((await run(batch)) / 1000));
+        for (let k = 0; k < order.length; k++) {
+          const [impl, run] = order[(r + k) % order.length];
+          const cpu0 = process.cpuUsage();
+          const wallMs = await run(batch);
+          const used = process.cpuUsage(cpu0);
+          const cpuMs = impl === "node" ? lastNodeCpuMs : (used.user + used.system) / 1000;
+          rates[impl].push(batch / (wallMs / 1000));
+          perCpu[impl].push(batch / (cpuMs / 1000));
         }
       }
       const ratio = (a: string, b: string) => median(rates[a].map((o, i) => o / rates[b][i]));
+      const cpuRatio = (a: string, b: string) => median(perCpu[a].map((o, i) => o / perCpu[b][i]));
       const kind = resumed ? "resumed" : "full";
       console.log(`X25519 + ${name}, ${kind}, ${rounds} rounds of ${batch} handshakes each:`);
       for (const [impl, rs] of Object.entries(rates)) {
         console.log(
           `  ${impl.padEnd(6)} median ${median(rs).toFixed(0)}/s (min ${
             Math.min(...rs).toFixed(0)
-          }, max ${Math.max(...rs).toFixed(0)})`,
+          }, max ${Math.max(...rs).toFixed(0)}); ${
+            (1000 / median(perCpu[impl])).toFixed(2)
+          } ms CPU per handshake`,
         );
       }
-      const ratios = Object.keys(rates).filter((k) => k !== "ours").map((k) =>
-        `ours / ${k} ${ratio("ours", k).toFixed(2)}`
+      const pairs = Object.keys(rates).filter((k) => k !== "ours").map((k) => ["ours", k]);
+      if (beforeTree) pairs.push(["before", "node"]);
+      console.log(
+        `  wall: ${pairs.map(([a, b]) => `${a} / ${b} ${ratio(a, b).toFixed(2)}`).join(", ")}`,
       );
-      if (beforeTree) ratios.push(`before / node ${ratio("before", "node").toFixed(2)}`);
-      console.log(`  ${ratios.join(", ")} (medians of per-round ratios)`);
+      console.log(
+        `  per CPU second: ${
+          pairs.map(([a, b]) => `${a} / ${b} ${cpuRatio(a, b).toFixed(2)}`).join(", ")
+        } (medians of per-round ratios)`,
+      );
     }
   }
   console.log(`load average before ${loadBefore}, after ${load()}`);

@@ -4,10 +4,16 @@
 // checkouts, e.g. `git worktree add --detach /tmp/base main`, then
 //   deno run -A bench/handshake_tree_ab.ts [rounds] [batch] /tmp/base "$PWD"
 // Prints per tree and key type the median rate with min and max, and the
-// median of the per-round ratios to the first tree.
-const rounds = Number(Deno.args[0] ?? 10);
-const batch = Number(Deno.args[1] ?? 40);
-const roots = Deno.args.slice(2);
+// median of the per-round ratios to the first tree. Runs under Deno and Bun
+// (`bun bench/handshake_tree_ab.ts ...`).
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import process from "node:process";
+
+const args = process.argv.slice(2);
+const rounds = Number(args[0] ?? 10);
+const batch = Number(args[1] ?? 40);
+const roots = args.slice(2);
 if (roots.length === 0) roots.push(new URL("..", import.meta.url).pathname);
 
 type Runner = (n: number) => Promise<number>;
@@ -30,8 +36,8 @@ async function treeRunners(root: string): Promise<Record<string, Runner>> {
     store.add(ca.der);
     const client = new ClientConfig({ roots: store, kxGroups: [0x1d], resumption: false });
     const server = new ServerConfig({
-      certificateChain: await Deno.readTextFile(leaf.certPath),
-      privateKey: await Deno.readTextFile(leaf.keyPath),
+      certificateChain: readFileSync(leaf.certPath, "utf8"),
+      privateKey: readFileSync(leaf.keyPath, "utf8"),
       kxGroups: [0x1d],
       resumption: false,
     });
@@ -54,13 +60,17 @@ async function treeRunners(root: string): Promise<Record<string, Runner>> {
 
 const trees = await Promise.all(roots.map(treeRunners));
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const load = () => Deno.loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 const loadBefore = load();
 for (const alg of ["p256", "ed25519"]) {
   for (const t of trees) await t[alg](10); // warm-up
   const rates = trees.map(() => [] as number[]);
+  // The order rotates every round: no tree always runs first.
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < trees.length; i++) rates[i].push(await trees[i][alg](batch));
+    for (let k = 0; k < trees.length; k++) {
+      const i = (r + k) % trees.length;
+      rates[i].push(await trees[i][alg](batch));
+    }
   }
   console.log(`X25519 + ${alg}, ${rounds} rounds of ${batch}:`);
   roots.forEach((root, i) => {

@@ -1,10 +1,16 @@
 /**
- * The one error class for protocol failures, and the error for short output buffers.
+ * The one error class for protocol failures, the constructors the library
+ * raises them with, and the error for short output buffers.
  *
  * @module
  */
 
-import { AlertDescription, type AlertDescriptionValue, alertName } from "./msgs/enums.ts";
+import {
+  AlertDescription,
+  type AlertDescriptionValue,
+  alertName,
+  handshakeName,
+} from "./msgs/enums.ts";
 import type { TlsErrorDetail } from "./error_details.ts";
 
 /**
@@ -114,6 +120,74 @@ export class TlsError extends Error {
   get alertName(): string | undefined {
     return this.alert === undefined ? undefined : alertName(this.alert);
   }
+}
+
+/** What {@link tlsError} takes besides the kind, detail and message. */
+export type TlsErrorFields = Pick<TlsErrorOptions, "alert" | "cause">;
+
+/**
+ * @internal The one constructor the library raises protocol failures with:
+ * `kind`, the failure's `detail`, a message without secrets, and the alert
+ * queued for the peer (`alertDirection` "sent").
+ */
+export function tlsError(
+  kind: TlsErrorKind,
+  detail: TlsErrorDetail,
+  message: string,
+  fields: TlsErrorFields = {},
+): TlsError {
+  return new TlsError(kind, message, { detail, ...fields });
+}
+
+/** @internal The peer's bytes do not decode (`InvalidMessage`, decode_error). */
+export function decodeError(message: string, detail: TlsErrorDetail = "DecodeError"): TlsError {
+  return tlsError("InvalidMessage", detail, message, { alert: AlertDescription.DecodeError });
+}
+
+/** @internal The bytes decode but break a structural rule (`PeerMisbehaved`, illegal_parameter). */
+export function illegalParameter(
+  message: string,
+  detail: TlsErrorDetail = "IllegalParameter",
+): TlsError {
+  return tlsError("PeerMisbehaved", detail, message, { alert: AlertDescription.IllegalParameter });
+}
+
+/** @internal The peer broke a rule; `alert` defaults to illegal_parameter. */
+export function peerMisbehaved(
+  message: string,
+  detail: TlsErrorDetail,
+  alert: AlertDescriptionValue = AlertDescription.IllegalParameter,
+): TlsError {
+  return tlsError("PeerMisbehaved", detail, message, { alert });
+}
+
+/** @internal The peer offered nothing we can use; `alert` defaults to handshake_failure. */
+export function peerIncompatible(
+  message: string,
+  detail: TlsErrorDetail,
+  alert: AlertDescriptionValue = AlertDescription.HandshakeFailure,
+): TlsError {
+  return tlsError("PeerIncompatible", detail, message, { alert });
+}
+
+/** @internal A message not allowed here (`InappropriateMessage`, unexpected_message). */
+export function inappropriateMessage(message: string, detail: TlsErrorDetail): TlsError {
+  return tlsError("InappropriateMessage", detail, message, {
+    alert: AlertDescription.UnexpectedMessage,
+  });
+}
+
+/** @internal The record_overflow failure of every record size check. */
+export function recordOverflow(message: string): TlsError {
+  return peerMisbehaved(message, "RecordOverflow", AlertDescription.RecordOverflow);
+}
+
+/** @internal A handshake message of the wrong type for the current state. */
+export function unexpectedMessage(expected: string, got: number): TlsError {
+  return inappropriateMessage(
+    `expected ${expected}, got ${handshakeName(got)}`,
+    "UnexpectedHandshakeMessage",
+  );
 }
 
 /**

@@ -8,8 +8,8 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore } from "../common/core.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import { ExtensionType } from "../msgs/enums.ts";

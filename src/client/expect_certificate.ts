@@ -5,9 +5,9 @@
  * @module
  */
 
+import { peerMisbehaved, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";

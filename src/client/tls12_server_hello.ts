@@ -5,8 +5,8 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";

@@ -13,8 +13,8 @@
  * @module
  */
 
+import { peerMisbehaved, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
 import { Exporter } from "../common/exporter.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";

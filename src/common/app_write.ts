@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InsufficientSizeError, TlsError } from "../error.ts";
+import { InsufficientSizeError, TlsError, tlsError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
 import { closeNotifyPayload } from "../post_handshake/alerts.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";
@@ -84,9 +84,11 @@ export async function encryptAppData(
   let offset = 0;
   if (cx.tls12 && seq + BigInt(parts.length) > cx.tls12.suite.confidentialityLimit) {
     // TLS 1.2 has no KeyUpdate: the connection must end before the limit.
-    throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
-      detail: "ConfidentialityLimitReached",
-    });
+    throw tlsError(
+      "EncryptError",
+      "ConfidentialityLimitReached",
+      "the key's confidentiality limit is reached",
+    );
   }
   if (refresh && cx.tls13) {
     const update = cx.tls13.keyUpdateMessage(false);

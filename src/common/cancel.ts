@@ -6,7 +6,7 @@
  */
 
 import type { TlsErrorDetail } from "../error_details.ts";
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
 import type { ConnectionCore } from "./core.ts";
 
@@ -48,11 +48,12 @@ export function cancelHandshake(core: ConnectionCore, reason: CancelReason = {})
     throw new TypeError("the handshake is complete: close the connection with close_notify");
   }
   const error = core.failWithoutAlert(
-    new TlsError("General", reason.message ?? "the handshake was cancelled", {
-      detail: reason.detail ?? "HandshakeCancelled",
-      alert: AlertDescription.UserCanceled,
-      cause: reason.cause,
-    }),
+    tlsError(
+      "General",
+      reason.detail ?? "HandshakeCancelled",
+      reason.message ?? "the handshake was cancelled",
+      { alert: AlertDescription.UserCanceled, cause: reason.cause },
+    ),
   );
   core.sendAlert(AlertDescription.UserCanceled, AlertLevel.Warning);
   core.sendAlert(AlertDescription.CloseNotify, AlertLevel.Warning);

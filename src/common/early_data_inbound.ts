@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 import type { RawRecord } from "../record/deframer.ts";
 import type { RecordReader } from "../record/record_io.ts";
@@ -57,10 +57,12 @@ export class EarlyDataInbound {
    */
   consume(length: number): void {
     if (length > this.#remaining!) {
-      throw new TlsError("PeerMisbehaved", "more early data than max_early_data_size", {
-        detail: "TooMuchEarlyDataReceived",
-        alert: AlertDescription.UnexpectedMessage,
-      });
+      throw tlsError(
+        "PeerMisbehaved",
+        "TooMuchEarlyDataReceived",
+        "more early data than max_early_data_size",
+        { alert: AlertDescription.UnexpectedMessage },
+      );
     }
     this.#remaining! -= length;
   }
@@ -83,8 +85,7 @@ export class EarlyDataInbound {
     // Roughly the plaintext size; at least one so that empty records count too.
     const cost = Math.max(1, record.fragment.length - 17);
     if (cost > this.#skipRemaining!) {
-      throw new TlsError("PeerMisbehaved", "too much rejected early data", {
-        detail: "TooMuchEarlyDataReceived",
+      throw tlsError("PeerMisbehaved", "TooMuchEarlyDataReceived", "too much rejected early data", {
         alert: AlertDescription.UnexpectedMessage,
       });
     }

@@ -4,9 +4,9 @@
  * @module
  */
 
+import { unexpectedMessage } from "../error.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { decodeHandshake, type HandshakeMessage } from "../msgs/handshake.ts";
-import { unexpectedMessage } from "./handshake_errors.ts";
 
 /** Decodes `raw` as a message of `type`, or throws unexpected_message naming `expected`. */
 export function expectMessage<T extends number>(

@@ -8,7 +8,7 @@
  */
 
 import type { Hmac } from "../crypto/types.ts";
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { redactInspection } from "../record/_redact.ts";
 import { exportKeyingMaterial as export13, type MasterSecret } from "../tls13/key_schedule.ts";
 import { exportKeyingMaterial12 } from "../tls12/exporter.ts";
@@ -132,10 +132,10 @@ export class Exporter {
     // master secret, two connections can share a master secret (triple
     // handshake), and so every exported value.
     if (!d.extendedMasterSecret) {
-      throw new TlsError(
+      throw tlsError(
         "PeerIncompatible",
+        "NoExtendedMasterSecret",
         "TLS 1.2 exporters need the extended master secret (RFC 7627), which this connection lacks",
-        { detail: "NoExtendedMasterSecret" },
       );
     }
     if (context !== undefined && context.length > 0xffff) {

@@ -9,10 +9,11 @@
  */
 
 import { AlertDescription, ContentType } from "../msgs/enums.ts";
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
 import type { HandshakeMessage } from "../record/handshake_joiner.ts";
 import { dataAfterCloseNotify } from "../post_handshake/alerts.ts";
+import { checkChangeCipherSpec } from "../msgs/alert.ts";
 import {
   type InboundPolicy,
   unexpectedChangeCipherSpec,
@@ -277,10 +278,12 @@ export class InboundRecords {
           return;
         }
         if (!this.#host.handshakeComplete) {
-          throw new TlsError("PeerMisbehaved", "application data before the handshake completed", {
-            detail: "ApplicationDataBeforeHandshake",
-            alert: AlertDescription.UnexpectedMessage,
-          });
+          throw tlsError(
+            "PeerMisbehaved",
+            "ApplicationDataBeforeHandshake",
+            "application data before the handshake completed",
+            { alert: AlertDescription.UnexpectedMessage },
+          );
         }
         if (!this.#policy.applicationData(plaintext.length)) return;
         // Protected records decrypt into a fresh buffer (AeadKey.open), so the
@@ -288,9 +291,14 @@ export class InboundRecords {
         this.#app.push(plaintext, record.length, false);
         return;
       default:
-        throw new TlsError("PeerMisbehaved", `unexpected content type ${contentType}`, {
-          alert: AlertDescription.UnexpectedMessage,
-        });
+        throw tlsError(
+          "PeerMisbehaved",
+          "InvalidContentType",
+          `unexpected content type ${contentType}`,
+          {
+            alert: AlertDescription.UnexpectedMessage,
+          },
+        );
     }
   }
 
@@ -305,11 +313,7 @@ export class InboundRecords {
     const install = this.#hooks.takePendingCcs();
     if (install) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.
-      if (payload.length !== 1 || payload[0] !== 1) {
-        throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
-          alert: AlertDescription.UnexpectedMessage,
-        });
-      }
+      checkChangeCipherSpec(payload);
       await install();
       return;
     }
@@ -319,10 +323,12 @@ export class InboundRecords {
       throw unexpectedChangeCipherSpec();
     }
     if (payload.length !== 1 || payload[0] !== 1) {
-      throw new TlsError("PeerMisbehaved", "malformed change_cipher_spec", {
-        detail: "IllegalMiddleboxChangeCipherSpec",
-        alert: AlertDescription.UnexpectedMessage,
-      });
+      throw tlsError(
+        "PeerMisbehaved",
+        "IllegalMiddleboxChangeCipherSpec",
+        "malformed change_cipher_spec",
+        { alert: AlertDescription.UnexpectedMessage },
+      );
     }
     this.#policy.idle("change_cipher_spec records");
   }

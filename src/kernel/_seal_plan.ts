@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
 import { keyUpdateMessage } from "../post_handshake/key_update.ts";
 
@@ -35,9 +35,11 @@ export function planSeal(data: Uint8Array, seq: bigint, limits: PlanLimits): Pla
     if (seq >= limit - 1n) {
       if (tls12) {
         // Nothing sealed yet: the caller may still send close_notify.
-        throw new TlsError("EncryptError", "the key's confidentiality limit is reached", {
-          detail: "ConfidentialityLimitReached",
-        });
+        throw tlsError(
+          "EncryptError",
+          "ConfidentialityLimitReached",
+          "the key's confidentiality limit is reached",
+        );
       }
       plan.push({
         contentType: ContentType.Handshake,

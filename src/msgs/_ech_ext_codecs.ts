@@ -1,7 +1,7 @@
 // Body codecs of the Encrypted Client Hello extensions (RFC 9849 sections 5
 // and 5.1), one per message they appear in; the tables are in _ext_codecs.ts.
 
-import { decodeError, illegalParameter } from "./codec.ts";
+import { decodeError, illegalParameter } from "../error.ts";
 import { ExtensionType } from "./enums.ts";
 import type { ExtCodec } from "./_ext_helpers.ts";
 import type {

@@ -1,7 +1,8 @@
 // Body codecs of the typed extensions, one table per message context. The
 // generic list handling (duplicates, ordering, raw unknowns) is in extensions.ts.
 
-import { decodeError, illegalParameter, type Reader, type Writer } from "./codec.ts";
+import { decodeError, illegalParameter } from "../error.ts";
+import { type Reader, type Writer } from "./codec.ts";
 import {
   emptyList,
   type ExtCodec,

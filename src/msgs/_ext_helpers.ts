@@ -2,7 +2,8 @@
 // and host name bytes. Decoders throw TlsError; encoders throw RangeError for
 // lists the decoders would refuse.
 
-import { decodeError, type Reader, type Writer } from "./codec.ts";
+import { decodeError } from "../error.ts";
+import { type Reader, type Writer } from "./codec.ts";
 
 /** Reads and writes the `extension_data` of one extension type. */
 export interface ExtCodec<E> {

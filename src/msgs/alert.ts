@@ -4,8 +4,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { decodeError } from "./codec.ts";
+import { decodeError, tlsError } from "../error.ts";
 import { AlertDescription } from "./enums.ts";
 
 /** An alert: `AlertLevel` and `AlertDescription` code points. */
@@ -47,9 +46,8 @@ export function encodeAlert(alert: Alert): Uint8Array {
  */
 export function decodeAlert(payload: Uint8Array): Alert {
   if (payload.length === 0) {
-    throw new TlsError("InvalidMessage", "empty alert record", {
+    throw tlsError("InvalidMessage", "EmptyAlert", "empty alert record", {
       alert: AlertDescription.UnexpectedMessage,
-      detail: "EmptyAlert",
     });
   }
   if (payload.length !== 2) {
@@ -86,9 +84,11 @@ export function encodeChangeCipherSpec(): Uint8Array {
  */
 export function checkChangeCipherSpec(payload: Uint8Array): void {
   if (payload.length !== 1 || payload[0] !== CHANGE_CIPHER_SPEC_PAYLOAD) {
-    throw new TlsError("PeerMisbehaved", "invalid change_cipher_spec payload", {
-      alert: AlertDescription.UnexpectedMessage,
-      detail: "InvalidChangeCipherSpec",
-    });
+    throw tlsError(
+      "PeerMisbehaved",
+      "InvalidChangeCipherSpec",
+      "invalid change_cipher_spec payload",
+      { alert: AlertDescription.UnexpectedMessage },
+    );
   }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { decodeError, type Reader, type Writer } from "./codec.ts";
+import { decodeError, tlsError } from "../error.ts";
+import { type Reader, type Writer } from "./codec.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "./enums.ts";
 import { findExtension, readExtensions, writeExtensions } from "./extensions.ts";
 import type { CertificateEntryExtension, CertificateRequestExtension } from "./extension_types.ts";
@@ -67,10 +67,12 @@ export function readCertificateRequest(r: Reader): CertificateRequest {
   r.expectEnd("CertificateRequest");
   if (extensions.length === 0) throw decodeError("CertificateRequest: no extensions", "EmptyList");
   if (findExtension(extensions, ExtensionType.signature_algorithms) === undefined) {
-    throw new TlsError("PeerMisbehaved", "CertificateRequest without signature_algorithms", {
-      alert: AlertDescription.MissingExtension,
-      detail: "MissingSignatureAlgorithms",
-    });
+    throw tlsError(
+      "PeerMisbehaved",
+      "MissingSignatureAlgorithms",
+      "CertificateRequest without signature_algorithms",
+      { alert: AlertDescription.MissingExtension },
+    );
   }
   return { type: HandshakeType.CertificateRequest, certificateRequestContext, extensions };
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { decodeError, Reader, type Writer } from "./codec.ts";
+import { decodeError } from "../error.ts";
+import { Reader, type Writer } from "./codec.ts";
 import { ExtensionType, HandshakeType } from "./enums.ts";
 import { findExtension, readExtensions, writeExtensions } from "./extensions.ts";
 import type { ClientHelloExtension } from "./extension_types.ts";

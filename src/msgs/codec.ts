@@ -9,43 +9,7 @@
  * @module
  */
 
-import type { TlsErrorDetail } from "../error_details.ts";
-import { TlsError } from "../error.ts";
-import { AlertDescription } from "./enums.ts";
-
-/**
- * A `decode_error` failure: the peer's bytes do not parse.
- *
- * @example
- * ```ts
- * import { decodeError } from "./codec.ts";
- * const err = decodeError("ClientHello: empty cipher_suites", "EmptyList");
- * console.log(err.alert); // 50
- * ```
- */
-export function decodeError(message: string, detail: TlsErrorDetail = "DecodeError"): TlsError {
-  return new TlsError("InvalidMessage", message, { alert: AlertDescription.DecodeError, detail });
-}
-
-/**
- * An `illegal_parameter` failure: the bytes parse but break a protocol rule.
- *
- * @example
- * ```ts
- * import { illegalParameter } from "./codec.ts";
- * const err = illegalParameter("duplicate extension 51", "DuplicateExtension");
- * console.log(err.alert); // 47
- * ```
- */
-export function illegalParameter(
-  message: string,
-  detail: TlsErrorDetail = "IllegalParameter",
-): TlsError {
-  return new TlsError("PeerMisbehaved", message, {
-    alert: AlertDescription.IllegalParameter,
-    detail,
-  });
-}
+import { decodeError, TlsError } from "../error.ts";
 
 /**
  * Reads a byte string front to back. Every method checks bounds first; returned

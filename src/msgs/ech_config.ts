@@ -10,7 +10,8 @@
  * @module
  */
 
-import { decodeError, Reader, Writer } from "./codec.ts";
+import { decodeError } from "../error.ts";
+import { Reader, Writer } from "./codec.ts";
 import { latin1Decode, latin1Encode } from "./_ext_helpers.ts";
 
 /** The ECHConfig version this library speaks: RFC 9849's extension code point. */

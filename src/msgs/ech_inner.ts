@@ -8,7 +8,8 @@
  * @module
  */
 
-import { illegalParameter, Reader, Writer } from "./codec.ts";
+import { illegalParameter } from "../error.ts";
+import { Reader, Writer } from "./codec.ts";
 import { type ClientHello, readClientHelloPrefix, writeClientHello } from "./client_hello.ts";
 import { ExtensionType } from "./enums.ts";
 import type { ClientHelloExtension } from "./extension_types.ts";

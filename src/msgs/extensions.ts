@@ -11,8 +11,8 @@
  * @module
  */
 
-import { illegalParameter, type Reader, type Writer } from "./codec.ts";
-import { TlsError } from "../error.ts";
+import { type Reader, type Writer } from "./codec.ts";
+import { illegalParameter, tlsError } from "../error.ts";
 import { AlertDescription, ExtensionType } from "./enums.ts";
 import {
   CERTIFICATE_ENTRY_CODECS,
@@ -173,10 +173,11 @@ export function checkSolicited(
   for (const { type } of extensions) {
     if (requested.has(type)) continue;
     if (context === HRR && type === ExtensionType.cookie) continue;
-    throw new TlsError(
+    throw tlsError(
       "PeerMisbehaved",
+      "UnsolicitedExtension",
       `${context} has ${extensionName(type)}, which we did not ask for`,
-      { detail: "UnsolicitedExtension", alert: AlertDescription.UnsupportedExtension },
+      { alert: AlertDescription.UnsupportedExtension },
     );
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { Reader, Writer } from "./codec.ts";
 import { AlertDescription, HandshakeType } from "./enums.ts";
 import { type ClientHello, readClientHello, writeClientHello } from "./client_hello.ts";
@@ -152,10 +152,12 @@ export function decodeHandshake(type: number, body: Uint8Array): HandshakeMessag
     case HandshakeType.KeyUpdate:
       return readKeyUpdate(r);
     default:
-      throw new TlsError("InappropriateMessage", `unexpected ${name} message`, {
-        alert: AlertDescription.UnexpectedMessage,
-        detail: "UnexpectedHandshakeType",
-      });
+      throw tlsError(
+        "InappropriateMessage",
+        "UnexpectedHandshakeType",
+        `unexpected ${name} message`,
+        { alert: AlertDescription.UnexpectedMessage },
+      );
   }
 }
 

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { decodeError, type Reader, type Writer } from "./codec.ts";
+import { decodeError } from "../error.ts";
+import { type Reader, type Writer } from "./codec.ts";
 import { HandshakeType } from "./enums.ts";
 import { readExtensions, writeExtensions } from "./extensions.ts";
 import type { NewSessionTicketExtension } from "./extension_types.ts";

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { decodeError, illegalParameter, Reader, Writer } from "./codec.ts";
+import { decodeError, illegalParameter } from "../error.ts";
+import { Reader, Writer } from "./codec.ts";
 import { HandshakeType } from "./enums.ts";
 
 /** Length of TLS 1.2 verify_data for every suite we support (RFC 5246 7.4.9). */

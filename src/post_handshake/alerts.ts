@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { decodeAlert, encodeAlert } from "../msgs/alert.ts";
 import {
   AlertDescription,
@@ -30,8 +30,7 @@ export function interpretAlert(
 ): "close_notify" | "warning" {
   const { level, description } = decodeAlert(payload);
   if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
-    throw new TlsError("InvalidMessage", `alert with unknown level ${level}`, {
-      detail: "InvalidAlert",
+    throw tlsError("InvalidMessage", "InvalidAlert", `alert with unknown level ${level}`, {
       alert: AlertDescription.IllegalParameter,
     });
   }
@@ -77,8 +76,7 @@ export function fatalAlertPayload(description: number): Uint8Array {
 
 /** RFC 8446 section 6.1: nothing may follow the peer's close_notify. */
 export function dataAfterCloseNotify(): TlsError {
-  return new TlsError("PeerMisbehaved", "data received after close_notify", {
-    detail: "DataAfterCloseNotify",
+  return tlsError("PeerMisbehaved", "DataAfterCloseNotify", "data received after close_notify", {
     alert: AlertDescription.UnexpectedMessage,
   });
 }

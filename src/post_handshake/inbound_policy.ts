@@ -15,8 +15,7 @@
  * @module
  */
 
-import type { TlsErrorDetail } from "../error_details.ts";
-import { TlsError } from "../error.ts";
+import { inappropriateMessage, TlsError, tlsError } from "../error.ts";
 import { Reader } from "../msgs/codec.ts";
 import { AlertDescription, handshakeName, HandshakeType } from "../msgs/enums.ts";
 import { readKeyUpdate } from "../msgs/simple_messages.ts";
@@ -46,13 +45,6 @@ export interface InboundPolicyOptions {
   keyUpdatesTaken?: number;
 }
 
-function unexpected(message: string, detail: TlsErrorDetail): TlsError {
-  return new TlsError("InappropriateMessage", message, {
-    detail,
-    alert: AlertDescription.UnexpectedMessage,
-  });
-}
-
 /**
  * TLS 1.2 after the handshake: the renegotiation request `trigger`
  * (HelloRequest to a client, ClientHello to a server) is refused once with a
@@ -73,16 +65,17 @@ export class RenegotiationRefusal {
   /** Takes one post-handshake message; returns when a warning must be sent. */
   take(msg: HandshakeMessage): void {
     if (msg.type !== this.#trigger) {
-      throw unexpected(
+      throw inappropriateMessage(
         `expected no handshake message, got ${handshakeName(msg.type)}`,
         "UnexpectedHandshakeMessage",
       );
     }
     if (this.#refused) {
-      throw new TlsError(
+      throw tlsError(
         "PeerMisbehaved",
+        "RenegotiationRefused",
         `second ${this.#triggerName} after a refused renegotiation`,
-        { detail: "RenegotiationRefused", alert: AlertDescription.NoRenegotiation },
+        { alert: AlertDescription.NoRenegotiation },
       );
     }
     this.#refused = true;
@@ -170,8 +163,7 @@ export class InboundPolicy {
   /** A record that carried nothing (`what`, plural, names it in the error). */
   idle(what: string): void {
     if (++this.#idle > MAX_IDLE_RECORDS) {
-      throw new TlsError("PeerMisbehaved", `too many consecutive ${what}`, {
-        detail: "TooManyEmptyRecords",
+      throw tlsError("PeerMisbehaved", "TooManyEmptyRecords", `too many consecutive ${what}`, {
         alert: AlertDescription.UnexpectedMessage,
       });
     }
@@ -198,7 +190,7 @@ export class InboundPolicy {
         break;
     }
     const expected = this.#side === "client" ? "KeyUpdate or NewSessionTicket" : "KeyUpdate";
-    throw unexpected(
+    throw inappropriateMessage(
       `expected ${expected}, got ${handshakeName(msg.type)}`,
       "UnexpectedHandshakeMessage",
     );
@@ -211,8 +203,10 @@ export class InboundPolicy {
  * key change is due.
  */
 export function unexpectedChangeCipherSpec(): TlsError {
-  return new TlsError("PeerMisbehaved", "unexpected change_cipher_spec", {
-    detail: "IllegalMiddleboxChangeCipherSpec",
-    alert: AlertDescription.UnexpectedMessage,
-  });
+  return tlsError(
+    "PeerMisbehaved",
+    "IllegalMiddleboxChangeCipherSpec",
+    "unexpected change_cipher_spec",
+    { alert: AlertDescription.UnexpectedMessage },
+  );
 }

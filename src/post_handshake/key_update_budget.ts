@@ -7,7 +7,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 
 /** KeyUpdates taken in a row before application data must earn more. */
@@ -80,17 +80,20 @@ export class KeyUpdateBudget {
   /** Takes one KeyUpdate, or throws when the peer has run out. */
   spend(): void {
     if (this.#total >= this.#maxTotal) {
-      throw new TlsError(
+      throw tlsError(
         "PeerMisbehaved",
+        "TooManyKeyUpdateRequests",
         `more than ${this.#maxTotal} KeyUpdate messages on one connection`,
-        { detail: "TooManyKeyUpdateRequests", alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.UnexpectedMessage },
       );
     }
     if (this.#tokens === 0) {
-      throw new TlsError("PeerMisbehaved", "too many KeyUpdate messages for the data received", {
-        detail: "TooManyKeyUpdateRequests",
-        alert: AlertDescription.UnexpectedMessage,
-      });
+      throw tlsError(
+        "PeerMisbehaved",
+        "TooManyKeyUpdateRequests",
+        "too many KeyUpdate messages for the data received",
+        { alert: AlertDescription.UnexpectedMessage },
+      );
     }
     this.#tokens--;
     this.#total++;

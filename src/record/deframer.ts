@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { AlertDescription, ContentType } from "../msgs/enums.ts";
 
 /** Bytes in a record header: type (1), legacy_record_version (2), length (2). */
@@ -79,24 +79,30 @@ export function readRecord(
   maxFragmentLen: number = MAX_CIPHERTEXT_LEN,
 ): RawRecord | undefined {
   if (buf.length >= 1 && !isKnownContentType(buf[0])) {
-    throw new TlsError("InvalidMessage", `unknown record content type ${buf[0]}`, {
-      detail: "InvalidContentType",
-      alert: AlertDescription.UnexpectedMessage,
-    });
+    throw tlsError(
+      "InvalidMessage",
+      "InvalidContentType",
+      `unknown record content type ${buf[0]}`,
+      { alert: AlertDescription.UnexpectedMessage },
+    );
   }
   if (buf.length >= 2 && buf[1] !== 0x03) {
-    throw new TlsError("InvalidMessage", "record version major byte is not 3: not TLS", {
-      detail: "InvalidRecordVersion",
-      alert: AlertDescription.DecodeError,
-    });
+    throw tlsError(
+      "InvalidMessage",
+      "InvalidRecordVersion",
+      "record version major byte is not 3: not TLS",
+      { alert: AlertDescription.DecodeError },
+    );
   }
   if (buf.length < RECORD_HEADER_LEN) return undefined;
   const fragmentLen = (buf[3] << 8) | buf[4];
   if (fragmentLen > maxFragmentLen) {
-    throw new TlsError("PeerMisbehaved", `record of ${fragmentLen} bytes exceeds the limit`, {
-      detail: "RecordOverflow",
-      alert: AlertDescription.RecordOverflow,
-    });
+    throw tlsError(
+      "PeerMisbehaved",
+      "RecordOverflow",
+      `record of ${fragmentLen} bytes exceeds the limit`,
+      { alert: AlertDescription.RecordOverflow },
+    );
   }
   const length = RECORD_HEADER_LEN + fragmentLen;
   if (buf.length < length) return undefined;

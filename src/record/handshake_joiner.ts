@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 
 /** Bytes in a handshake message header: msg_type (1) and a 24-bit length. */
@@ -109,8 +109,7 @@ export class HandshakeJoiner {
    */
   push(fragment: Uint8Array): void {
     if (fragment.length === 0) {
-      throw new TlsError("InvalidMessage", "zero-length handshake fragment", {
-        detail: "EmptyHandshakeFragment",
+      throw tlsError("InvalidMessage", "EmptyHandshakeFragment", "zero-length handshake fragment", {
         alert: AlertDescription.UnexpectedMessage,
       });
     }
@@ -147,10 +146,12 @@ export class HandshakeJoiner {
    */
   checkKeyChangeBoundary(): void {
     if (!this.isEmpty) {
-      throw new TlsError("PeerMisbehaved", "handshake message spans a key change", {
-        detail: "KeyEpochWithPendingFragment",
-        alert: AlertDescription.UnexpectedMessage,
-      });
+      throw tlsError(
+        "PeerMisbehaved",
+        "KeyEpochWithPendingFragment",
+        "handshake message spans a key change",
+        { alert: AlertDescription.UnexpectedMessage },
+      );
     }
   }
 
@@ -163,10 +164,11 @@ export class HandshakeJoiner {
    */
   checkNotInterleaved(contentType: number): void {
     if (!this.isEmpty) {
-      throw new TlsError(
+      throw tlsError(
         "PeerMisbehaved",
+        "InterleavedHandshakeFragment",
         `record of content type ${contentType} inside a fragmented handshake message`,
-        { detail: "InterleavedHandshakeFragment", alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.UnexpectedMessage },
       );
     }
   }
@@ -196,10 +198,11 @@ export class HandshakeJoiner {
       if (this.#end - at < HANDSHAKE_HEADER_LEN) return;
       const bodyLen = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
       if (bodyLen > this.#maxMessageLen) {
-        throw new TlsError(
+        throw tlsError(
           "InvalidMessage",
+          "HandshakeMessageTooLarge",
           `handshake message of ${bodyLen} bytes exceeds the ${this.#maxMessageLen}-byte limit`,
-          { detail: "HandshakeMessageTooLarge", alert: AlertDescription.DecodeError },
+          { alert: AlertDescription.DecodeError },
         );
       }
       this.#checked += HANDSHAKE_HEADER_LEN + bodyLen;

@@ -10,8 +10,7 @@
  * @module
  */
 
-import type { TlsErrorDetail } from "../error_details.ts";
-import { TlsError } from "../error.ts";
+import { inappropriateMessage, recordOverflow, tlsError } from "../error.ts";
 import type { Aead, AeadKey, AeadKind } from "../crypto/types.ts";
 import { AlertDescription, ContentType, ProtocolVersion } from "../msgs/enums.ts";
 import { MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "./deframer.ts";
@@ -114,21 +113,6 @@ export async function installKey(
   return { key: await aead.importKey(key), iv: iv.slice() };
 }
 
-/** The record_overflow failure of every record size check. */
-export function recordOverflow(message: string): TlsError {
-  return new TlsError("PeerMisbehaved", message, {
-    detail: "RecordOverflow",
-    alert: AlertDescription.RecordOverflow,
-  });
-}
-
-function unexpected(message: string, detail: TlsErrorDetail): TlsError {
-  return new TlsError("InappropriateMessage", message, {
-    detail,
-    alert: AlertDescription.UnexpectedMessage,
-  });
-}
-
 function writeHeader(out: Uint8Array, contentType: number, fragmentLen: number): void {
   out[0] = contentType;
   out[1] = ProtocolVersion.TLSv1_2 >> 8;
@@ -146,10 +130,12 @@ function checkRecord(header: Uint8Array, fragment: Uint8Array, seq: bigint): voi
     throw recordOverflow("protected record exceeds 2^14 + 256 bytes");
   }
   if (seq > MAX_SEQ) {
-    throw new TlsError("DecryptError", "record sequence numbers exhausted for this key", {
-      detail: "SequenceNumberExhausted",
-      alert: AlertDescription.BadRecordMac,
-    });
+    throw tlsError(
+      "DecryptError",
+      "SequenceNumberExhausted",
+      "record sequence numbers exhausted for this key",
+      { alert: AlertDescription.BadRecordMac },
+    );
   }
 }
 
@@ -180,13 +166,15 @@ export function parseInnerPlaintext(inner: Uint8Array): OpenedRecord {
   }
   let i = inner.length - 1;
   while (i >= 0 && inner[i] === 0) i--;
-  if (i < 0) throw unexpected("protected record has no content type", "AllZeroInnerPlaintext");
+  if (i < 0) {
+    throw inappropriateMessage("protected record has no content type", "AllZeroInnerPlaintext");
+  }
   const contentType = inner[i];
   if (
     contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
     contentType !== ContentType.ApplicationData
   ) {
-    throw unexpected(
+    throw inappropriateMessage(
       `protected record has inner content type ${contentType}`,
       "InvalidInnerContentType",
     );
@@ -218,7 +206,7 @@ export const tls13Protection: RecordProtection = {
     // change_cipher_spec under protection is an unexpected record type too
     // (RFC 8446 section 5).
     if (header[0] !== ContentType.ApplicationData) {
-      throw unexpected(
+      throw inappropriateMessage(
         `protected record has outer content type ${header[0]}`,
         "InvalidOuterContentType",
       );
@@ -258,7 +246,7 @@ function makeTls12Protection(explicit: number): RecordProtection {
         type !== ContentType.ApplicationData && type !== ContentType.Alert &&
         type !== ContentType.Handshake
       ) {
-        throw unexpected(`protected record of type ${type}`, "InvalidContentType");
+        throw inappropriateMessage(`protected record of type ${type}`, "InvalidContentType");
       }
       checkRecord(header, fragment, seq);
     },

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { recordOverflow, tlsError } from "../error.ts";
 import type { Aead } from "../crypto/types.ts";
 import { AlertDescription, ContentType } from "../msgs/enums.ts";
 import { encodeRecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN } from "./deframer.ts";
@@ -19,7 +19,6 @@ import {
   MAX_SEQ,
   type OpenedRecord,
   protectionFor,
-  recordOverflow,
   type RecordProtection,
 } from "./protection.ts";
 import { redactInspection } from "./_redact.ts";
@@ -133,13 +132,11 @@ export class PlainReader implements RecordReader {
         contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
         contentType !== ContentType.ChangeCipherSpec
       ) {
-        throw new TlsError(
+        throw tlsError(
           "InappropriateMessage",
+          "UnprotectedContentType",
           `content type ${contentType} received in clear`,
-          {
-            detail: "UnprotectedContentType",
-            alert: AlertDescription.UnexpectedMessage,
-          },
+          { alert: AlertDescription.UnexpectedMessage },
         );
       }
       if (fragment.length > MAX_PLAINTEXT_LEN) {
@@ -214,9 +211,11 @@ export class ProtectedWriter implements RecordWriter {
     }
     if (this.#seq > MAX_SEQ) {
       return Promise.reject(
-        new TlsError("EncryptError", "record sequence numbers exhausted for this key", {
-          detail: "SequenceNumberExhausted",
-        }),
+        tlsError(
+          "EncryptError",
+          "SequenceNumberExhausted",
+          "record sequence numbers exhausted for this key",
+        ),
       );
     }
     const seq = this.#seq++;
@@ -345,8 +344,7 @@ export class ProtectedReader implements RecordReader {
   /** Counts an authenticated record and parses it; refuses one that did not authenticate. */
   #accept(decrypted: Uint8Array | null, header: Uint8Array): OpenedRecord {
     if (decrypted === null) {
-      throw new TlsError("DecryptError", "record failed authentication", {
-        detail: "BadRecordMac",
+      throw tlsError("DecryptError", "BadRecordMac", "record failed authentication", {
         alert: AlertDescription.BadRecordMac,
       });
     }

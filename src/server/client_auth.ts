@@ -7,8 +7,8 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import type { ConnectionCore } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { AlertDescriptionValue } from "../msgs/enums.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";

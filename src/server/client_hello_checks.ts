@@ -6,8 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerIncompatible, peerMisbehaved, tlsError } from "../error.ts";
 import type { KeyExchangeGroup, SigningKey, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.ts";
@@ -120,8 +119,7 @@ export function chooseAlpn(
   if (!offered || config.alpnProtocols.length === 0) return undefined;
   const chosen = config.alpnProtocols.find((ours) => offered.some((p) => bytesEqual(p, ours)));
   if (chosen || config.ignoreAlpnMismatch) return chosen;
-  throw new TlsError("NoApplicationProtocol", "no ALPN protocol in common", {
-    detail: "NoApplicationProtocol",
+  throw tlsError("NoApplicationProtocol", "NoApplicationProtocol", "no ALPN protocol in common", {
     alert: AlertDescription.NoApplicationProtocol,
   });
 }

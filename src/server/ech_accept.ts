@@ -8,8 +8,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerMisbehaved, tlsError } from "../error.ts";
 import { type HpkeContext, hpkeSuite, setupBaseReceiver } from "../crypto/hpke/hpke.ts";
 import type { CryptoProvider } from "../crypto/types.ts";
 import { type ClientHello, writeClientHello } from "../msgs/client_hello.ts";
@@ -152,8 +151,7 @@ export async function openRetryEch(
   }
   const plaintext = await accepted.context.open(outerAad(hello, ext), ext.payload);
   if (!plaintext) {
-    throw new TlsError("DecryptError", "second ClientHelloOuter does not decrypt", {
-      detail: "EchDecryptFailed",
+    throw tlsError("DecryptError", "EchDecryptFailed", "second ClientHelloOuter does not decrypt", {
       alert: AlertDescription.DecryptError,
     });
   }

@@ -6,9 +6,9 @@
  * @module
  */
 
+import { peerIncompatible } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
-import { peerIncompatible } from "../common/handshake_errors.ts";
 import { ourRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerMisbehaved, tlsError } from "../error.ts";
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { clientHelloBindersOffset } from "../msgs/client_hello.ts";
@@ -109,8 +108,7 @@ export async function acceptPsk(
       await hs.transcript.hashWith(suite.hash, truncated),
     );
     if (!constantTimeEqual(expected, offer.binders[index])) {
-      throw new TlsError("DecryptError", "PSK binder does not verify", {
-        detail: "PskBinderMismatch",
+      throw tlsError("DecryptError", "PskBinderMismatch", "PSK binder does not verify", {
         alert: AlertDescription.DecryptError,
       });
     }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { peerMisbehaved } from "../common/handshake_errors.ts";
+import { peerMisbehaved } from "../error.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { Writer } from "../msgs/codec.ts";
 import { ExtensionType } from "../msgs/enums.ts";

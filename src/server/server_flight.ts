@@ -7,9 +7,9 @@
  * @module
  */
 
+import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore } from "../common/core.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
-import { peerMisbehaved } from "../common/handshake_errors.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
 import { Tls13Traffic } from "../common/tls13_traffic.ts";
 import { Exporter } from "../common/exporter.ts";

@@ -8,8 +8,8 @@
  * @module
  */
 
+import { unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { unexpectedMessage } from "../common/handshake_errors.ts";
 import { AlertDescription, HandshakeType } from "../msgs/enums.ts";
 import { decodeCertificate12, encodeCertificateRequest12 } from "../msgs/tls12_messages.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";

@@ -11,9 +11,9 @@
  * @module
  */
 
+import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import { answerRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerIncompatible, peerMisbehaved } from "../common/handshake_errors.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
+import { peerMisbehaved, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { peerMisbehaved, unexpectedMessage } from "../common/handshake_errors.ts";
 import { expectMessage } from "../common/expect.ts";
 import { Exporter } from "../common/exporter.ts";
 import type { ActiveKeyExchange, Tls12CipherSuite } from "../crypto/types.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { TLS_ERROR_DETAIL_GROUPS } from "../error_details.ts";
-import { TlsError, type TlsErrorKind } from "../error.ts";
+import { TlsError, tlsError, type TlsErrorKind } from "../error.ts";
 
 /**
  * Why a STARTTLS prelude failed (the `detail` of the {@link TlsError}).
@@ -47,5 +47,5 @@ const KINDS: Record<StartTlsErrorDetail, TlsErrorKind> = {
 
 /** @internal A STARTTLS failure (messages carry protocol words, never data). */
 export function startTlsError(detail: StartTlsErrorDetail, message: string): TlsError {
-  return new TlsError(KINDS[detail], message, { detail });
+  return tlsError(KINDS[detail], detail, message);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import type { TlsStreamErrorDetail, TlsStreamOptions } from "./stream_types.ts";
 
 /** A `General` error of the stream's own. */
@@ -14,7 +14,7 @@ export function streamError(
   message: string,
   cause?: unknown,
 ): TlsError {
-  return new TlsError("General", message, { detail, cause });
+  return tlsError("General", detail, message, { cause });
 }
 
 /** The error for an aborted `signal`: detail `HandshakeAborted`, or `Aborted` after it. */

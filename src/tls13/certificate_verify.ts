@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 
 const encoder = new TextEncoder();
@@ -65,10 +65,11 @@ export function allowedInTls13CertificateVerify(scheme: number): boolean {
  */
 export function checkPeerTls13Scheme(scheme: number): void {
   if (!allowedInTls13CertificateVerify(scheme)) {
-    throw new TlsError(
+    throw tlsError(
       "PeerMisbehaved",
+      "UnsupportedSignatureScheme",
       `signature scheme 0x${scheme.toString(16).padStart(4, "0")} is not allowed in TLS 1.3`,
-      { detail: "UnsupportedSignatureScheme", alert: AlertDescription.IllegalParameter },
+      { alert: AlertDescription.IllegalParameter },
     );
   }
 }

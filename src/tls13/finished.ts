@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import type { Hmac } from "../crypto/types.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 import { constantTimeEqual } from "../_bytes.ts";
@@ -36,16 +36,16 @@ export async function checkPeerFinished(
   sender: "client" | "server",
 ): Promise<void> {
   if (received.length !== hmac.hash.outputLen) {
-    throw new TlsError(
+    throw tlsError(
       "InvalidMessage",
+      "FinishedWrongLength",
       `${sender} Finished is ${received.length} bytes, not ${hmac.hash.outputLen}`,
-      { detail: "FinishedWrongLength", alert: AlertDescription.DecodeError },
+      { alert: AlertDescription.DecodeError },
     );
   }
   const expected = await finishedVerifyData(hmac, baseKey, transcriptHash);
   if (!constantTimeEqual(expected, received)) {
-    throw new TlsError("DecryptError", `${sender} Finished is wrong`, {
-      detail: "FinishedMismatch",
+    throw tlsError("DecryptError", "FinishedMismatch", `${sender} Finished is wrong`, {
       alert: AlertDescription.DecryptError,
     });
   }

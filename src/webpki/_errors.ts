@@ -1,6 +1,6 @@
 // The one way this package refuses a certificate, and how refusals rank.
 import type { CertificateErrorDetail, TlsErrorDetail } from "../error_details.ts";
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import { AlertDescription, type AlertDescriptionValue } from "../msgs/enums.ts";
 
 /** Alert for each refusal reason; anything unlisted is bad_certificate. */
@@ -21,8 +21,7 @@ const ALERTS: Partial<Record<CertificateErrorDetail, AlertDescriptionValue>> = {
 
 /** Builds the refusal for `detail`, with its alert. */
 export function certError(detail: CertificateErrorDetail, message: string): TlsError {
-  return new TlsError("InvalidCertificate", message, {
-    detail,
+  return tlsError("InvalidCertificate", detail, message, {
     alert: ALERTS[detail] ?? AlertDescription.BadCertificate,
   });
 }

@@ -7,8 +7,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { AlertDescription, SignatureScheme } from "../msgs/enums.ts";
+import { SignatureScheme } from "../msgs/enums.ts";
 import { parsePssParams, parseSpki, readSingle, rsaModulusBits } from "../crypto/_der.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
 import { certError } from "./_errors.ts";
@@ -126,10 +125,7 @@ export function keyTypeOf(alg: AlgorithmIdentifier): KeyType | undefined {
 }
 
 function unsupported(message: string): never {
-  throw new TlsError("InvalidCertificate", message, {
-    detail: "UnsupportedSignatureAlgorithm",
-    alert: AlertDescription.UnsupportedCertificate,
-  });
+  throw certError("UnsupportedSignatureAlgorithm", message);
 }
 
 const ECDSA_HASH: Record<string, "SHA-256" | "SHA-384" | "SHA-512"> = {

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
-import { AlertDescription } from "../msgs/enums.ts";
+import { certError } from "./_errors.ts";
 
 /** Universal and context tags this package reads. */
 export const Tag = {
@@ -32,10 +31,7 @@ export function contextTag(n: number, constructed: boolean): number {
 
 /** Throws the error every malformed certificate byte maps to. */
 export function badDer(message: string): never {
-  throw new TlsError("InvalidCertificate", `bad DER: ${message}`, {
-    detail: "BadEncoding",
-    alert: AlertDescription.BadCertificate,
-  });
+  throw certError("BadEncoding", `bad DER: ${message}`);
 }
 
 /** One tag-length-value element. */

@@ -5,10 +5,9 @@
  * @module
  */
 
-import type { TlsErrorDetail } from "../error_details.ts";
 import type { SignatureVerifier } from "../crypto/types.ts";
-import { TlsError } from "../error.ts";
-import { AlertDescription, type AlertDescriptionValue, SignatureScheme } from "../msgs/enums.ts";
+import { peerMisbehaved } from "../error.ts";
+import { AlertDescription, SignatureScheme } from "../msgs/enums.ts";
 import {
   callVerifier,
   checkRsaKeySize,
@@ -18,10 +17,6 @@ import {
   schemeFitsKey,
 } from "./algorithms.ts";
 import { parseCertificate } from "./x509.ts";
-
-function refuse(detail: TlsErrorDetail, message: string, alert: AlertDescriptionValue): TlsError {
-  return new TlsError("PeerMisbehaved", message, { detail, alert });
-}
 
 /**
  * Verifies a TLS 1.3 (`tls13` true) or TLS 1.2 handshake signature by the key
@@ -45,9 +40,9 @@ export async function verifyHandshakeSignature(
   checkRsaKeySize(cert.spki, key, minRsaBits);
   const v = verifiers.find((x) => x.scheme === scheme);
   if (!v || (tls13 && !v.tls13)) {
-    throw refuse(
-      "UnsupportedSignatureScheme",
+    throw peerMisbehaved(
       `signature scheme 0x${scheme.toString(16)} was not offered`,
+      "UnsupportedSignatureScheme",
       AlertDescription.IllegalParameter,
     );
   }
@@ -63,23 +58,23 @@ export async function verifyHandshakeSignature(
     // TLS 1.2 ECDSA schemes name only the hash (RFC 5246 7.4.1.4.1).
     ok = await ecdsaWithHash(verifiers, key, ecdsaHash, cert.spki, message, signature);
     if (ok === undefined) {
-      throw refuse(
-        "UnsupportedSignatureScheme",
+      throw peerMisbehaved(
         `no verifier for ECDSA ${key} with ${ecdsaHash}`,
+        "UnsupportedSignatureScheme",
         AlertDescription.IllegalParameter,
       );
     }
   } else {
-    throw refuse(
-      "SignatureSchemeKeyMismatch",
+    throw peerMisbehaved(
       "signature scheme does not fit the certificate key",
+      "SignatureSchemeKeyMismatch",
       AlertDescription.IllegalParameter,
     );
   }
   if (!ok) {
-    throw refuse(
-      "BadSignature",
+    throw peerMisbehaved(
       "handshake signature does not verify",
+      "BadSignature",
       AlertDescription.DecryptError,
     );
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError } from "../../error.ts";
+import { TlsError, tlsError } from "../../error.ts";
 import { SignatureScheme } from "../../msgs/enums.ts";
 import type { SigningKey } from "../types.ts";
 import {
@@ -43,9 +43,7 @@ const PKCS1: Record<ShaName, number> = {
 const SHAS: readonly ShaName[] = ["SHA-256", "SHA-384", "SHA-512"];
 
 function unsupported(what: string): TlsError {
-  return new TlsError("General", `unsupported private key: ${what}`, {
-    detail: "UnsupportedPrivateKey",
-  });
+  return tlsError("General", "UnsupportedPrivateKey", `unsupported private key: ${what}`);
 }
 
 function toDer(pkcs8: string | Uint8Array): Uint8Array {
