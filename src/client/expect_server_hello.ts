@@ -27,6 +27,7 @@ import type { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
 import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
+import { acceptSelectedPsk } from "./server_auth.ts";
 
 /** Awaits ServerHello (or, first time only, HelloRetryRequest). */
 export class ExpectServerHello implements HandshakeState {
@@ -160,19 +161,8 @@ export class ExpectServerHello implements HandshakeState {
       );
     }
     const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
-    if (psk) {
-      // RFC 8446 4.2.11: the identity must be one we offered, and its hash the suite's.
-      if (!hs.offer || psk.selectedIdentity !== 0) {
-        throw peerMisbehaved("server selected a PSK we did not offer", "SelectedInvalidPsk");
-      }
-      if (hs.offer.suite.hash.name !== suite.hash.name) {
-        throw peerMisbehaved(
-          "resumed with a suite of another hash",
-          "ResumptionOfferedWithIncompatibleCipherSuite",
-        );
-      }
-      hs.resumed = true;
-    }
+    const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
+    if (resumed) hs.resumed = true;
     let shared: Uint8Array;
     try {
       shared = await ours.complete(share.keyExchange);
@@ -210,7 +200,11 @@ export class ExpectServerHello implements HandshakeState {
     if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
     if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
     if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
-    return new ExpectEncryptedExtensions(hs, { suite, handshake, clientSecret, serverSecret });
+    return new ExpectEncryptedExtensions(
+      hs,
+      { suite, handshake, clientSecret, serverSecret },
+      resumed,
+    );
   }
 }
 

@@ -8,11 +8,28 @@
 
 import { InsufficientSizeError, TlsError, tlsError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
-import type { ConnectionCore } from "./core.ts";
 import { closeNotifyPayload } from "../post_handshake/alerts.ts";
+import type { Tls12Traffic } from "../tls12/traffic.ts";
 import { fragments } from "./outbound.ts";
+import type { KeyUpdateTarget, Tls13Traffic } from "./tls13_traffic.ts";
 
-function checkWritable(cx: ConnectionCore): void {
+/** What writing application data reads of the connection (`ConnectionCore` is one). */
+export interface AppWriteTarget extends KeyUpdateTarget {
+  /** The failure that killed the connection, if any. */
+  readonly error: TlsError | undefined;
+  /** True once the handshake is complete. */
+  readonly handshakeComplete: boolean;
+  /** True when no record waits to be encoded. */
+  readonly outboundEmpty: boolean;
+  /** Largest plaintext fragment we send. */
+  readonly maxFragmentSize: number;
+  /** TLS 1.3 application traffic secrets, once the handshake is complete. */
+  readonly tls13: Tls13Traffic | undefined;
+  /** TLS 1.2 traffic keys (no KeyUpdate: the confidentiality limit ends the connection). */
+  readonly tls12: Tls12Traffic | undefined;
+}
+
+function checkWritable(cx: AppWriteTarget): void {
   if (cx.error) throw cx.error;
   if (cx.weClosed) throw new TypeError("close_notify was already sent");
   if (!cx.handshakeComplete) {
@@ -30,7 +47,7 @@ const SEALS_IN_FLIGHT = 16;
 const KEY_UPDATE_LEN = 5;
 
 /** Whether a write of `length` bytes now needs a KeyUpdate first, and its exact size. */
-function plan(cx: ConnectionCore, length: number): { refresh: boolean; required: number } {
+function plan(cx: AppWriteTarget, length: number): { refresh: boolean; required: number } {
   const writer = cx.writer;
   const max = cx.maxFragmentSize;
   const records = Math.max(1, Math.ceil(length / max));
@@ -43,7 +60,7 @@ function plan(cx: ConnectionCore, length: number): { refresh: boolean; required:
 }
 
 /** Exact bytes {@link encryptAppData} writes for `length` bytes of data now. */
-export function encryptedSize(cx: ConnectionCore, length: number): number {
+export function encryptedSize(cx: AppWriteTarget, length: number): number {
   return plan(cx, length).required;
 }
 
@@ -54,7 +71,7 @@ export function encryptedSize(cx: ConnectionCore, length: number): number {
  * `InsufficientSizeError` before writing anything when `out` is too small.
  */
 export async function encryptAppData(
-  cx: ConnectionCore,
+  cx: AppWriteTarget,
   data: Uint8Array,
   out: Uint8Array,
 ): Promise<number> {
@@ -102,7 +119,7 @@ export async function encryptAppData(
 }
 
 /** Writes a close_notify alert into `out`; the core then marks the connection closed for writing. */
-export async function writeCloseNotify(cx: ConnectionCore, out: Uint8Array): Promise<number> {
+export async function writeCloseNotify(cx: AppWriteTarget, out: Uint8Array): Promise<number> {
   checkWritable(cx);
   const required = cx.writer.recordSize(2);
   if (out.length < required) throw new InsufficientSizeError(required);

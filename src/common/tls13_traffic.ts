@@ -9,9 +9,27 @@
 
 import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { nextTrafficSecret, trafficKeys } from "../tls13/key_schedule.ts";
-import type { ConnectionCore } from "./core.ts";
-import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
+import {
+  type RecordReader,
+  type RecordWriter,
+  Tls13Reader,
+  Tls13Writer,
+} from "../record/record_io.ts";
 import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
+
+/** What a key update changes on the connection (`ConnectionCore` is one). */
+export interface KeyUpdateTarget {
+  /** The current record writer. */
+  readonly writer: RecordWriter;
+  /** True once we sent close_notify. */
+  readonly weClosed: boolean;
+  /** Queues an encoded handshake message under the current write protection. */
+  sendHandshake(encoded: Uint8Array): void;
+  /** Records queued from now on use `writer`. */
+  setWriter(writer: RecordWriter): void;
+  /** Records read from now on use `reader`. */
+  setReader(reader: RecordReader): void;
+}
 
 /** Records kept in reserve below the confidentiality limit before we rotate. */
 const REFRESH_MARGIN = 1024n;
@@ -69,13 +87,13 @@ export class Tls13Traffic {
    * Queues our KeyUpdate under the current key, then moves our send key one
    * generation forward. At most one update_requested is outstanding.
    */
-  async sendKeyUpdate(cx: ConnectionCore, requestPeer: boolean): Promise<void> {
+  async sendKeyUpdate(cx: KeyUpdateTarget, requestPeer: boolean): Promise<void> {
     cx.sendHandshake(this.keyUpdateMessage(requestPeer && !this.#awaitingPeerUpdate));
     await this.rotateTx(cx);
   }
 
   /** Moves the send secret forward and installs a writer for it. */
-  async rotateTx(cx: ConnectionCore): Promise<void> {
+  async rotateTx(cx: KeyUpdateTarget): Promise<void> {
     this.#tx = await nextTrafficSecret(this.suite.hmac, this.#tx);
     cx.setWriter(await this.writer());
     this.#txUpdated = true;
@@ -85,7 +103,7 @@ export class Tls13Traffic {
    * Handles the peer's KeyUpdate, which the post-handshake policy has
    * decoded and charged to the peer's budget.
    */
-  async receiveKeyUpdate(cx: ConnectionCore, requestUpdate: number): Promise<void> {
+  async receiveKeyUpdate(cx: KeyUpdateTarget, requestUpdate: number): Promise<void> {
     this.#rx = await nextTrafficSecret(this.suite.hmac, this.#rx);
     cx.setReader(await this.reader());
     this.#awaitingPeerUpdate = false;
