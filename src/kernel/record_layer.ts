@@ -69,7 +69,7 @@ import {
 } from "../post_handshake/alerts.ts";
 import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
 import { concat } from "../_bytes.ts";
-import { isLimitRefusal, planSeal } from "./_seal_plan.ts";
+import { type Planned, planSeal } from "./_seal_plan.ts";
 import { limitRecordSize, protectionFor, type RecordProtection } from "../record/protection.ts";
 import { ProtectedReader, ProtectedWriter } from "../record/record_io.ts";
 import { Receiver } from "./_receiver.ts";
@@ -248,7 +248,8 @@ export class KernelRecordLayer {
       return Promise.reject(new TypeError("data must be a Uint8Array"));
     }
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
-    return this.#send(() => this.#sealData(data));
+    // Planning seals nothing, so its refusal (TLS 1.2 at the limit) leaves the layer usable.
+    return this.#send((plan) => this.#sealData(plan), () => this.#planSeal(data));
   }
 
   /**
@@ -340,16 +341,20 @@ export class KernelRecordLayer {
     }
   }
 
-  #send<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` after the sends before it. `prepare` runs first, in the same
+   * turn: what it throws refuses this send alone; a failure of `job` (other
+   * than API misuse) ends the layer.
+   */
+  #send<T, P = void>(job: (prepared: P) => Promise<T>, prepare?: () => P): Promise<T> {
     const run = this.#txQueue.then(async () => {
       await this.#txGate;
       if (this.#error !== undefined) throw this.#error;
+      const prepared = prepare?.() as P;
       try {
-        return await job();
+        return await job(prepared);
       } catch (e) {
-        if (!(e instanceof TypeError) && !(e instanceof RangeError) && !isLimitRefusal(e)) {
-          this.#error ??= e;
-        }
+        if (!(e instanceof TypeError) && !(e instanceof RangeError)) this.#error ??= e;
         throw e;
       }
     });
@@ -357,12 +362,15 @@ export class KernelRecordLayer {
     return run;
   }
 
-  async #sealData(data: Uint8Array): Promise<Uint8Array> {
-    const plan = planSeal(data, this.#tx.seq, {
+  #planSeal(data: Uint8Array): Planned[] {
+    return planSeal(data, this.#tx.seq, {
       maxFragment: this.#maxFragment,
       limit: this.#limit,
       tls12: this.#tls12,
     });
+  }
+
+  async #sealData(plan: Planned[]): Promise<Uint8Array> {
     let total = 0;
     for (const p of plan) total += this.#protection.recordLen(p.payload.length);
     const out = new Uint8Array(total);
