@@ -53,6 +53,19 @@ describe("issue 15 item 5: typed error details", () => {
     assert.deepEqual(unused, []);
   });
 
+  it("src/ builds its errors with tlsError; only a received alert uses the class", () => {
+    const direct = sources().flatMap((path) =>
+      readFileSync(path, "utf8").split("\n")
+        .filter((line) => line.includes("new TlsError(") && !/^\s*(\*|\/\/)/.test(line))
+        .map(() => path.slice(path.lastIndexOf("src/")))
+    );
+    assert.deepEqual(direct.sort(), [
+      "src/error.ts", // tlsError itself
+      "src/post_handshake/alerts.ts", // close_notify during the handshake
+      "src/post_handshake/alerts.ts", // any other error alert
+    ]);
+  });
+
   it("the stream and STARTTLS detail types are groups of the union", () => {
     const stream: readonly TlsStreamErrorDetail[] = TLS_ERROR_DETAIL_GROUPS.stream;
     const startTls: readonly StartTlsErrorDetail[] = TLS_ERROR_DETAIL_GROUPS.startTls;
