@@ -1,6 +1,7 @@
 // Issue 15 item 4: HelloRetryRequest has its own states. After one HRR the
 // client waits in ExpectServerHelloAfterRetry, which refuses a second one
-// (RFC 8446 4.1.4: unexpected_message), checked on the wire between our
+// (RFC 8446 4.1.4: unexpected_message), and the server awaits the second
+// ClientHello in ExpectSecondClientHello; checked on the wire between our
 // client and our server.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -40,6 +41,10 @@ describe("issue 15 item 4: HelloRetryRequest states", () => {
     assert.deepEqual(run.clientConn.handshakeStates.slice(0, 2), [
       "ExpectServerHello",
       "ExpectServerHelloAfterRetry",
+    ]);
+    assert.deepEqual(run.serverConn.handshakeStates.slice(0, 2), [
+      "ExpectClientHello",
+      "ExpectSecondClientHello",
     ]);
   });
 

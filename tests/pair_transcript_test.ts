@@ -120,8 +120,8 @@ describe("state transcripts", () => {
     const c = p.clientConn;
     const s = p.serverConn;
     // After the HRR the client awaits the ServerHello in its own state,
-    // which refuses a second HRR; the server enters a fresh
-    // ExpectClientHello for the second ClientHello.
+    // which refuses a second HRR; the server awaits the second ClientHello
+    // in ExpectSecondClientHello.
     assert.deepEqual(c.handshakeStates, [
       "ExpectServerHello",
       "ExpectServerHelloAfterRetry",
@@ -133,7 +133,7 @@ describe("state transcripts", () => {
     ]);
     assert.deepEqual(s.handshakeStates, [
       "ExpectClientHello",
-      "ExpectClientHello",
+      "ExpectSecondClientHello",
       "ExpectFinished",
       "ExpectTraffic",
     ]);

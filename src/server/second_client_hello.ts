@@ -1,11 +1,21 @@
 /**
  * The second ClientHello after our HelloRetryRequest (RFC 8446 section
- * 4.1.2): the client must send the first one again, changed only where the
- * RFC allows.
+ * 4.1.2), awaited in its own state: the client must send the first one
+ * again, changed only where the RFC allows, and no TLS 1.2 or second
+ * HelloRetryRequest can follow.
  *
  * @module
  */
 
+import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import { expectMessage } from "../common/expect.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import { encodeHandshake } from "../msgs/handshake.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { openRetryEch } from "./ech_accept.ts";
+import type { ServerHandshakeData } from "./handshake_data.ts";
+import { choosePskMode } from "./psk.ts";
+import { answerClientHello, refuseAncientHello, requireTls13Hello } from "./client_hello_answer.ts";
 import { peerMisbehaved } from "../error.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import { Writer } from "../msgs/codec.ts";
@@ -14,6 +24,38 @@ import { findExtension, writeExtensions } from "../msgs/extensions.ts";
 import type { ClientHelloExtension, KeyShareEntry } from "../msgs/extension_types.ts";
 import { bytesEqual } from "../_bytes.ts";
 import type { RetryChoice } from "./handshake_data.ts";
+
+/** Awaits the second ClientHello, answering our HelloRetryRequest. */
+export class ExpectSecondClientHello implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectSecondClientHello";
+  readonly #hs: ServerHandshakeData;
+  readonly #retry: RetryChoice;
+
+  /** Waits for the ClientHello that `retry` asked for. */
+  constructor(hs: ServerHandshakeData, retry: RetryChoice) {
+    this.#hs = hs;
+    this.#retry = retry;
+  }
+
+  /** Checks it against the first, then answers it with the server flight. */
+  async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const hs = this.#hs;
+    const wire = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
+    // RFC 9849 section 7.1.1: an accepted offer is opened again, with the same context.
+    const hello = hs.echAccepted ? await openRetryEch(hs.echAccepted, wire) : wire;
+    const encoded = hello === wire ? raw.encoded : encodeHandshake(hello);
+    refuseAncientHello(cx, hello);
+    requireTls13Hello(hs.config, hello);
+    const pskMode = choosePskMode(hs, hello);
+    // 4.2.10: no early data follows the second ClientHello, so from here on
+    // a record that does not decrypt is bad_record_mac, never skipped.
+    cx.stopSkippingEarlyData();
+    const { suite, group } = this.#retry;
+    const share = checkSecondHello(hello, this.#retry);
+    return answerClientHello(hs, cx, hello, encoded, pskMode, { suite, group, share }, true);
+  }
+}
 
 /**
  * Extensions 4.1.2 lets the second ClientHello change: key_share (checked on
