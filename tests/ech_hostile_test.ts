@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { ServerConfig } from "../src/server/config.ts";
 import { UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { TlsError } from "../src/error.ts";
+import { isTlsErrorDetail } from "../src/error_details.ts";
 import { generateEchConfig } from "../src/server/ech_keys.ts";
 import { echHpkeInfo, readEchConfigList } from "../src/msgs/ech_config.ts";
 import { encodeEchInner } from "../src/msgs/ech_inner.ts";
@@ -152,6 +153,9 @@ async function serve(
 
 function alertOf(error: unknown): number | undefined {
   assert.ok(error instanceof TlsError, `expected a TlsError, got ${error}`);
+  if (error.alertDirection !== "received") {
+    assert.ok(isTlsErrorDetail(error.detail), `detail ${error.detail}: ${error.message}`);
+  }
   return error.alert;
 }
 

@@ -15,6 +15,7 @@ import { ClientConfig } from "../src/client/config.ts";
 import { ServerConfig } from "../src/server/config.ts";
 import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/conn/unbuffered.ts";
 import { TlsError } from "../src/error.ts";
+import { isTlsErrorDetail } from "../src/error_details.ts";
 import { webCryptoProvider } from "../src/crypto/webcrypto/provider.ts";
 import type { ActiveKeyExchange, CryptoProvider, KeyExchangeGroup } from "../src/crypto/types.ts";
 import {
@@ -367,6 +368,12 @@ describe("TLS 1.2 hostile input (seeded)", () => {
         assert.ok(err instanceof TlsError, `case ${i}: ${String(err)}`);
         assert.notEqual(err.alert, 80, `case ${i}: internal_error: ${err.message}`);
         assert.ok(err.alert !== undefined, `case ${i}: no alert: ${err.message}`);
+        if (err.alertDirection === "sent") {
+          assert.ok(
+            isTlsErrorDetail(err.detail),
+            `case ${i}: detail ${err.detail}: ${err.message}`,
+          );
+        }
       }
       assert.ok(failures > 50, `most mutations must be caught (${failures})`);
     });
@@ -390,6 +397,7 @@ describe("TLS 1.2 hostile input (seeded)", () => {
           assert.ok(err instanceof TlsError, `${label}: ${String(err)}`);
           assert.equal(err.alertDirection, "sent", `${label}: ${err.message}`);
           assert.equal(err.alert, c.alert, `${label}: ${err.message}`);
+          assert.ok(isTlsErrorDetail(err.detail), `${label}: detail ${err.detail}`);
           tally.set(cls, (tally.get(cls) ?? 0) + 1);
         }
       }

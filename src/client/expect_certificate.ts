@@ -14,6 +14,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
+import { verifyServerChain } from "./server_auth.ts";
 
 /** Awaits CertificateRequest or Certificate. */
 export class ExpectCertificateOrCertificateRequest implements HandshakeState {
@@ -101,18 +102,11 @@ export class ExpectCertificate implements HandshakeState {
     }
     const chain = cert.certificateList.map((e) => e.cert);
     cx.recordNegotiated({ peerCertificates: chain });
-    // RFC 9849 section 6.1.7: with ECH rejected, the public name instead.
-    const { config, verifyName } = this.#hs;
-    const verified = config.verifier.verifyServerCert(
-      chain[0],
-      chain.slice(1),
-      verifyName,
-      config.now(),
-    );
+    const verified = verifyServerChain(this.#hs, chain);
     this.#hs.transcript.add(raw.encoded);
     if (!cx.handshakeMessageQueued) {
-      await verified;
-      return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0]);
+      const cert = await verified;
+      return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0], cert);
     }
     // The CertificateVerify is already here: its signature check runs while
     // the chain is verified, and the next state awaits the chain first, so a

@@ -4,15 +4,12 @@
  * @module
  */
 
-import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import { expectMessage } from "../common/expect.ts";
-import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { certificateVerifyContent, checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectFinished } from "./expect_finished.ts";
+import { type ServerCertVerified, verifyServerSignature } from "./server_auth.ts";
 
 /** Awaits CertificateVerify. */
 export class ExpectCertificateVerify implements HandshakeState {
@@ -22,18 +19,18 @@ export class ExpectCertificateVerify implements HandshakeState {
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
   readonly #endEntity: Uint8Array;
-  readonly #chainVerified: Promise<void>;
+  readonly #chainVerified: ServerCertVerified | Promise<ServerCertVerified>;
 
   /**
    * Carries the end-entity certificate and the verification of its chain:
-   * done, or still running when `chainVerified` is given.
+   * done, or still running when `chainVerified` is a promise.
    */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
     endEntity: Uint8Array,
-    chainVerified: Promise<void> = Promise.resolve(),
+    chainVerified: ServerCertVerified | Promise<ServerCertVerified>,
   ) {
     this.#hs = hs;
     this.#keys = keys;
@@ -47,28 +44,11 @@ export class ExpectCertificateVerify implements HandshakeState {
    * cover the transcript so far, made with a scheme we offered.
    */
   async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const signature = this.#verifySignature(raw);
+    const signature = verifyServerSignature(this.#hs, this.#keys.suite, this.#endEntity, raw);
     signature.catch(() => {});
-    await this.#chainVerified;
-    await signature;
+    const cert = await this.#chainVerified;
+    const auth = { cert, signature: await signature };
     this.#hs.transcript.add(raw.encoded);
-    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest);
-  }
-
-  async #verifySignature(raw: RawHandshake): Promise<void> {
-    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
-    const { config, transcript } = this.#hs;
-    checkPeerTls13Scheme(cv.scheme);
-    if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {
-      throw peerMisbehaved(
-        "server signed with a scheme we did not offer",
-        "SignedWithUnofferedScheme",
-      );
-    }
-    const content = certificateVerifyContent(
-      "server",
-      await transcript.hash(this.#keys.suite.hash),
-    );
-    await config.verifier.verifyTls13Signature(content, this.#endEntity, cv.scheme, cv.signature);
+    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest, auth);
   }
 }

@@ -17,6 +17,7 @@ import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
+import type { ResumedWithPsk } from "./server_auth.ts";
 
 const decoder = new TextDecoder();
 
@@ -26,11 +27,17 @@ export class ExpectEncryptedExtensions implements HandshakeState {
   readonly name = "ExpectEncryptedExtensions";
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
+  readonly #resumed: ResumedWithPsk | undefined;
 
-  /** Carries the handshake state. */
-  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys) {
+  /** Carries the handshake state, and the PSK's acceptance when resuming. */
+  constructor(
+    hs: ClientHandshakeData,
+    keys: ClientHandshakeKeys,
+    resumed: ResumedWithPsk | undefined,
+  ) {
     this.#hs = hs;
     this.#keys = keys;
+    this.#resumed = resumed;
   }
 
   /** Checks the server's choices (ALPN) and moves to the certificate. */
@@ -71,8 +78,8 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     // Section 6.2.1: with GREASE ECH they were checked to decode, and are ignored.
     this.#hs.transcript.add(raw.encoded);
     // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
-    if (this.#hs.resumed) {
-      return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined));
+    if (this.#resumed) {
+      return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed));
     }
     return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
   }
@@ -84,7 +91,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.recordEarlyDataOutcome(false);
       return;
     }
-    if (!hs.earlyData || hs.sawHelloRetryRequest || !hs.resumed) {
+    if (!hs.earlyData || !hs.resumed) {
       throw peerMisbehaved(
         "server accepted early data we did not offer",
         "UnsolicitedEarlyDataExtension",

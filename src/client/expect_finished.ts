@@ -20,6 +20,7 @@ import { finishedVerifyData } from "../tls13/key_schedule.ts";
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
+import type { ServerAuthenticated } from "./server_auth.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
 import { EchRejectedError } from "../error.ts";
 
@@ -31,11 +32,16 @@ export class ExpectFinished implements HandshakeState {
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
 
-  /** Carries the handshake state. */
+  /**
+   * Carries the handshake state; `_auth` is the evidence that the server is
+   * authenticated (its chain and signature verified, or our PSK accepted),
+   * required here and minted only by `server_auth.ts`.
+   */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
+    _auth: ServerAuthenticated,
   ) {
     this.#hs = hs;
     this.#keys = keys;

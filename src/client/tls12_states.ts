@@ -13,7 +13,7 @@
  * @module
  */
 
-import { peerMisbehaved, unexpectedMessage } from "../error.ts";
+import { peerMisbehaved, tlsError, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { Exporter } from "../common/exporter.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
@@ -303,11 +303,9 @@ export class ExpectServerFinished12 implements HandshakeState {
       await hs.transcript.hash(suite.hash),
     );
     if (!constantTimeEqual(got, expected)) {
-      throw peerMisbehaved(
-        "server Finished is wrong",
-        "FinishedMismatch",
-        AlertDescription.DecryptError,
-      );
+      throw tlsError("DecryptError", "FinishedMismatch", "server Finished is wrong", {
+        alert: AlertDescription.DecryptError,
+      });
     }
     hs.transcript.add(raw.encoded);
     const keys = this.#resumedKeys;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError, tlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
 import type { RawRecord } from "../record/deframer.ts";
 import type { RecordReader } from "../record/record_io.ts";
@@ -74,12 +74,10 @@ export class EarlyDataInbound {
    */
   async trialOpen(reader: RecordReader, record: RawRecord): Promise<Opened | undefined> {
     if (reader.isProtected) {
-      try {
-        const opened = await reader.open(record.header, record.fragment);
+      const opened = await reader.tryOpen(record.header, record.fragment);
+      if (opened) {
         this.#skipRemaining = undefined;
         return opened;
-      } catch (e) {
-        if (!(e instanceof TlsError) || e.detail !== "BadRecordMac") throw e;
       }
     }
     // Roughly the plaintext size; at least one so that empty records count too.

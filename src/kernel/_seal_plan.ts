@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError, tlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
 import { keyUpdateMessage } from "../post_handshake/key_update.ts";
 
@@ -53,9 +53,4 @@ export function planSeal(data: Uint8Array, seq: bigint, limits: PlanLimits): Pla
     seq++;
   }
   return plan;
-}
-
-/** True for the TLS 1.2 refusal above (the layer stays usable after it). */
-export function isLimitRefusal(e: unknown): boolean {
-  return e instanceof TlsError && e.detail === "ConfidentialityLimitReached";
 }

@@ -52,7 +52,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import type { Aead, AeadKey, AeadKind } from "../crypto/types.ts";
 import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import type {
@@ -69,7 +69,7 @@ import {
 } from "../post_handshake/alerts.ts";
 import { keyUpdateMessage, mustAnswerKeyUpdate } from "../post_handshake/key_update.ts";
 import { concat } from "../_bytes.ts";
-import { isLimitRefusal, planSeal } from "./_seal_plan.ts";
+import { type Planned, planSeal } from "./_seal_plan.ts";
 import { limitRecordSize, protectionFor, type RecordProtection } from "../record/protection.ts";
 import { ProtectedReader, ProtectedWriter } from "../record/record_io.ts";
 import { Receiver } from "./_receiver.ts";
@@ -248,7 +248,8 @@ export class KernelRecordLayer {
       return Promise.reject(new TypeError("data must be a Uint8Array"));
     }
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
-    return this.#send(() => this.#sealData(data));
+    // Planning seals nothing, so its refusal (TLS 1.2 at the limit) leaves the layer usable.
+    return this.#send((plan) => this.#sealData(plan), () => this.#planSeal(data));
   }
 
   /**
@@ -258,7 +259,9 @@ export class KernelRecordLayer {
    */
   keyUpdate(requestPeer: boolean): Promise<Uint8Array> {
     if (this.#tls12) {
-      return Promise.reject(new TlsError("General", "TLS 1.2 connections have no KeyUpdate"));
+      return Promise.reject(
+        tlsError("General", "UnsupportedInTls12", "TLS 1.2 connections have no KeyUpdate"),
+      );
     }
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
     return this.#send(() => this.#sealKeyUpdate(requestPeer));
@@ -340,16 +343,20 @@ export class KernelRecordLayer {
     }
   }
 
-  #send<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` after the sends before it. `prepare` runs first, in the same
+   * turn: what it throws refuses this send alone; a failure of `job` (other
+   * than API misuse) ends the layer.
+   */
+  #send<T, P = void>(job: (prepared: P) => Promise<T>, prepare?: () => P): Promise<T> {
     const run = this.#txQueue.then(async () => {
       await this.#txGate;
       if (this.#error !== undefined) throw this.#error;
+      const prepared = prepare?.() as P;
       try {
-        return await job();
+        return await job(prepared);
       } catch (e) {
-        if (!(e instanceof TypeError) && !(e instanceof RangeError) && !isLimitRefusal(e)) {
-          this.#error ??= e;
-        }
+        if (!(e instanceof TypeError) && !(e instanceof RangeError)) this.#error ??= e;
         throw e;
       }
     });
@@ -357,12 +364,15 @@ export class KernelRecordLayer {
     return run;
   }
 
-  async #sealData(data: Uint8Array): Promise<Uint8Array> {
-    const plan = planSeal(data, this.#tx.seq, {
+  #planSeal(data: Uint8Array): Planned[] {
+    return planSeal(data, this.#tx.seq, {
       maxFragment: this.#maxFragment,
       limit: this.#limit,
       tls12: this.#tls12,
     });
+  }
+
+  async #sealData(plan: Planned[]): Promise<Uint8Array> {
     let total = 0;
     for (const p of plan) total += this.#protection.recordLen(p.payload.length);
     const out = new Uint8Array(total);

@@ -56,6 +56,12 @@ export interface RecordReader {
   /** Checks and unprotects one record given its 5-byte header and its fragment. */
   open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord>;
   /**
+   * Like `open`, but a record that does not authenticate resolves to null
+   * (the sequence number stays) instead of failing with bad_record_mac:
+   * for the 0-RTT data a server refused (RFC 8446 section 4.2.10).
+   */
+  tryOpen(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord | null>;
+  /**
    * Opens consecutive records with their decryptions running at once, at
    * most `inFlight` at a time (all of them when absent): the decryption of
    * record `i` starts once result `i - inFlight` is accepted. Result `i`
@@ -144,6 +150,11 @@ export class PlainReader implements RecordReader {
       }
       return { contentType, plaintext: fragment };
     });
+  }
+
+  /** Records in clear have nothing to authenticate: the same as `open`. */
+  tryOpen(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord> {
+    return this.open(header, fragment);
   }
 }
 
@@ -290,15 +301,23 @@ export class ProtectedReader implements RecordReader {
    * `unexpected_message` for a content type the version does not allow.
    */
   async open(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord> {
+    return this.#accept(await this.#decryptOne(header, fragment), header);
+  }
+
+  /** See {@link RecordReader.tryOpen}. */
+  async tryOpen(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord | null> {
+    const decrypted = await this.#decryptOne(header, fragment);
+    return decrypted === null ? null : this.#accept(decrypted, header);
+  }
+
+  async #decryptOne(header: Uint8Array, fragment: Uint8Array): Promise<Uint8Array | null> {
     if (this.#busy) throw new TypeError("record reader calls must not overlap");
     this.#busy = true;
-    let decrypted: Uint8Array | null;
     try {
-      decrypted = await this.#decrypt({ header, fragment }, this.#seq);
+      return await this.#decrypt({ header, fragment }, this.#seq);
     } finally {
       this.#busy = false;
     }
-    return this.#accept(decrypted, header);
   }
 
   /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { peerMisbehaved, unexpectedMessage } from "../error.ts";
+import { peerMisbehaved, tlsError, unexpectedMessage } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { Exporter } from "../common/exporter.ts";
@@ -167,11 +167,9 @@ export class ExpectClientFinished12 implements HandshakeState {
       await hs.transcript.hash(suite.hash),
     );
     if (!constantTimeEqual(got, expected)) {
-      throw peerMisbehaved(
-        "client Finished is wrong",
-        "FinishedMismatch",
-        AlertDescription.DecryptError,
-      );
+      throw tlsError("DecryptError", "FinishedMismatch", "client Finished is wrong", {
+        alert: AlertDescription.DecryptError,
+      });
     }
     hs.transcript.add(raw.encoded);
     cx.recordTls12Keys({ suite, tx: this.#keys.server, rx: this.#keys.client });

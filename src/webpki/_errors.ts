@@ -44,17 +44,19 @@ const RANKS: readonly (readonly CertificateErrorDetail[])[] = [
   ["MaximumPathDepthExceeded"],
   ["BadEncoding"],
 ];
-const RANK = new Map<TlsErrorDetail, number>(
-  RANKS.flatMap((details, i) =>
+const RANK = new Map<TlsErrorDetail, number>([
+  ...RANKS.flatMap((details, i) =>
     details.map((d): [TlsErrorDetail, number] => [d, RANKS.length + 1 - i])
   ),
-);
+  ["UnknownIssuer", 0],
+]);
 
 /**
  * How specific a refusal is, for reporting the best of several failed
- * candidate paths: 0 for "no issuer found", 1 for an unranked refusal.
+ * candidate paths: 0 for "no issuer found" (or no refusal), 1 for an
+ * unranked refusal.
  */
 export function errorRank(e: unknown): number {
-  if (!(e instanceof TlsError) || e.detail === undefined || e.detail === "UnknownIssuer") return 0;
+  if (!(e instanceof TlsError) || e.detail === undefined) return 0;
   return RANK.get(e.detail) ?? 1;
 }

@@ -24,7 +24,8 @@
  * @module
  */
 
-import type { TlsErrorDetail } from "../error_details.ts";
+import type { CertificateErrorDetail, TlsErrorDetail } from "../error_details.ts";
+import type { TlsError } from "../error.ts";
 import { certError } from "./_errors.ts";
 import { type KeyType, keyTypeOf, rsaBitsOf } from "./algorithms.ts";
 import type { Certificate } from "./x509.ts";
@@ -98,8 +99,13 @@ export class Budget {
   }
 }
 
-/** True for the refusals that end path building (the budget is spent). */
-export function isBudgetExhausted(detail: TlsErrorDetail | undefined): boolean {
-  return detail === "MaximumSignatureChecksExceeded" ||
-    detail === "MaximumNameConstraintComparisonsExceeded";
+/** The refusals that end path building: the budget is spent. */
+const EXHAUSTED: ReadonlySet<TlsErrorDetail | undefined> = new Set<CertificateErrorDetail>([
+  "MaximumSignatureChecksExceeded",
+  "MaximumNameConstraintComparisonsExceeded",
+]);
+
+/** True for a refusal that ends path building (the budget is spent). */
+export function isBudgetExhausted(e: TlsError): boolean {
+  return EXHAUSTED.has(e.detail);
 }

@@ -152,7 +152,7 @@ export async function buildPath(
         const done = await extend(extended, next);
         if (done) return done;
       } catch (e) {
-        if (!(e instanceof TlsError) || isBudgetExhausted(e.detail)) throw e;
+        if (!(e instanceof TlsError) || isBudgetExhausted(e)) throw e;
         // The first refusal of the highest rank wins (anchors are tried first).
         if (errorRank(e) > errorRank(best)) best = e;
       }

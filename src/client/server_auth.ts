@@ -1,0 +1,112 @@
+/**
+ * How the client learns who the server is (RFC 8446 sections 4.4.2.4,
+ * 4.4.3 and 4.2.11): the certificate chain verified for the name we connect
+ * to and the CertificateVerify signature, or a PSK we offered. Each check
+ * mints a token here, and the client's ExpectFinished cannot be built
+ * without them.
+ *
+ * @module
+ */
+
+import { expectMessage } from "../common/expect.ts";
+import { peerMisbehaved } from "../error.ts";
+import type { Tls13CipherSuite } from "../crypto/types.ts";
+import { HandshakeType } from "../msgs/enums.ts";
+import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
+import { checkPeerTls13Scheme } from "../tls13/certificate_verify.ts";
+import {
+  type HandshakeSignatureValid,
+  verifyCertificateVerify,
+} from "../tls13/signature_evidence.ts";
+import type { ClientHandshakeData } from "./handshake_data.ts";
+
+const mint: unique symbol = Symbol("client evidence");
+
+/** The server's chain verified for the name we connect to. */
+export class ServerCertVerified {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
+/** The server accepted the PSK we offered: the handshake is authenticated by it. */
+export class ResumedWithPsk {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
+/** What lets the client accept the server's Finished. */
+export type ServerAuthenticated =
+  | { cert: ServerCertVerified; signature: HandshakeSignatureValid }
+  | ResumedWithPsk;
+
+/**
+ * RFC 8446 4.4.2.4: verifies `chain` (end entity first) against the name we
+ * connect to (with ECH rejected, the public name: RFC 9849 section 6.1.7).
+ *
+ * @throws {TlsError} the verifier's refusal.
+ */
+export async function verifyServerChain(
+  hs: ClientHandshakeData,
+  chain: readonly Uint8Array[],
+): Promise<ServerCertVerified> {
+  const { config, verifyName } = hs;
+  await config.verifier.verifyServerCert(chain[0], chain.slice(1), verifyName, config.now());
+  return new ServerCertVerified(mint);
+}
+
+/**
+ * RFC 8446 4.4.3: the server's CertificateVerify covers the transcript so
+ * far, made with a TLS 1.3 scheme we offered.
+ *
+ * @throws {TlsError} `SignedWithUnofferedScheme`, or the verifier's refusal.
+ */
+export async function verifyServerSignature(
+  hs: ClientHandshakeData,
+  suite: Tls13CipherSuite,
+  endEntity: Uint8Array,
+  raw: RawHandshake,
+): Promise<HandshakeSignatureValid> {
+  const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+  const { config, transcript } = hs;
+  checkPeerTls13Scheme(cv.scheme);
+  if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {
+    throw peerMisbehaved(
+      "server signed with a scheme we did not offer",
+      "SignedWithUnofferedScheme",
+    );
+  }
+  return verifyCertificateVerify(
+    "server",
+    config.verifier,
+    await transcript.hash(suite.hash),
+    endEntity,
+    cv.scheme,
+    cv.signature,
+  );
+}
+
+/**
+ * RFC 8446 4.2.11: the server's pre_shared_key must select the identity we
+ * offered, whose hash must be the chosen suite's.
+ *
+ * @throws {TlsError} `SelectedInvalidPsk` or
+ * `ResumptionOfferedWithIncompatibleCipherSuite`.
+ */
+export function acceptSelectedPsk(
+  hs: ClientHandshakeData,
+  selectedIdentity: number,
+  suite: Tls13CipherSuite,
+): ResumedWithPsk {
+  if (!hs.offer || selectedIdentity !== 0) {
+    throw peerMisbehaved("server selected a PSK we did not offer", "SelectedInvalidPsk");
+  }
+  if (hs.offer.suite.hash.name !== suite.hash.name) {
+    throw peerMisbehaved(
+      "resumed with a suite of another hash",
+      "ResumptionOfferedWithIncompatibleCipherSuite",
+    );
+  }
+  return new ResumedWithPsk(mint);
+}
