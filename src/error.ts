@@ -126,9 +126,10 @@ export class TlsError extends Error {
 export type TlsErrorFields = Pick<TlsErrorOptions, "alert" | "cause">;
 
 /**
- * @internal The one constructor the library raises protocol failures with:
- * `kind`, the failure's `detail`, a message without secrets, and the alert
- * queued for the peer (`alertDirection` "sent").
+ * @internal The one constructor the library raises its errors with: `kind`,
+ * the failure's `detail`, a message without secrets, and the alert queued
+ * for the peer (`alertDirection` "sent"). Only a received alert, which has
+ * no detail, is built elsewhere (`post_handshake/alerts.ts`).
  */
 export function tlsError(
   kind: TlsErrorKind,

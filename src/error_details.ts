@@ -52,7 +52,6 @@ export const TLS_ERROR_DETAIL_GROUPS = {
     "DuplicateGroup",
     "DuplicateServerName",
     "EmptyAlert",
-    "EmptyCertificate",
     "EmptyList",
     "ExtensionNotAllowed",
     "IllegalKeyUpdateRequest",
@@ -121,7 +120,6 @@ export const TLS_ERROR_DETAIL_GROUPS = {
     "UnexpectedHandshakeMessage",
     "UnsolicitedEarlyDataExtension",
     "UnsolicitedKeyShareGroup",
-    "UnsolicitedServerHelloExtension",
     "UnsupportedSignatureScheme",
     "UnsupportedVersion",
     "WrongGroupForKeyShare",
@@ -193,13 +191,31 @@ export const TLS_ERROR_DETAIL_GROUPS = {
   /**
    * Failures of our own side, not the peer's: a cancelled handshake, a key
    * that reached its confidentiality limit, an exporter TLS 1.2 cannot offer
-   * safely, a private key we cannot use.
+   * safely, a private key or cipher we cannot use, a bug (`InternalError`,
+   * alert internal_error).
    */
   local: [
+    "AeadUnavailable",
     "ConfidentialityLimitReached",
     "HandshakeCancelled",
+    "InternalError",
     "NoExtendedMasterSecret",
     "UnsupportedPrivateKey",
+  ],
+  /**
+   * Refusals of the API itself (kind `General`, or `HandshakeNotComplete`):
+   * the call cannot be served by this connection now. The kernel hand-off
+   * gate refuses with `SecretExtractionDisabled`, `HandshakeNotComplete`,
+   * `RecordsPending`, `ConnectionClosing`, `UnreadApplicationData`.
+   */
+  api: [
+    "ConnectionClosing",
+    "HandshakeNotComplete",
+    "NoExporter",
+    "RecordsPending",
+    "SecretExtractionDisabled",
+    "UnreadApplicationData",
+    "UnsupportedInTls12",
   ],
   /**
    * Raised by `TlsStream` itself (`@kerneltls/tls/streams`), all of kind

@@ -53,6 +53,19 @@ describe("issue 15 item 5: typed error details", () => {
     assert.deepEqual(unused, []);
   });
 
+  it("src/ builds its errors with tlsError; only a received alert uses the class", () => {
+    const direct = sources().flatMap((path) =>
+      readFileSync(path, "utf8").split("\n")
+        .filter((line) => line.includes("new TlsError(") && !/^\s*(\*|\/\/)/.test(line))
+        .map(() => path.slice(path.lastIndexOf("src/")))
+    );
+    assert.deepEqual(direct.sort(), [
+      "src/error.ts", // tlsError itself
+      "src/post_handshake/alerts.ts", // close_notify during the handshake
+      "src/post_handshake/alerts.ts", // any other error alert
+    ]);
+  });
+
   it("the stream and STARTTLS detail types are groups of the union", () => {
     const stream: readonly TlsStreamErrorDetail[] = TLS_ERROR_DETAIL_GROUPS.stream;
     const startTls: readonly StartTlsErrorDetail[] = TLS_ERROR_DETAIL_GROUPS.startTls;
@@ -110,11 +123,17 @@ const wrongType: Edit = editMessages((m) => {
   return out;
 });
 
+/** Replaces the server's middlebox change_cipher_spec payload (0x01) with 0x02. */
+const badCcs: Edit = (rec) =>
+  rec.type === 20 && !rec.protected ? [{ ...rec, plaintext: new Uint8Array([2]) }] : undefined;
+
 describe("issue 15 item 5: errors from a tampered handshake", () => {
   const cases: [string, Edit, TlsErrorDetail][] = [
     ["a wrong server Finished", flipMessage(HandshakeType.Finished), "FinishedMismatch"],
     ["a record that does not open", garbleRecord, "BadRecordMac"],
     ["an unexpected handshake message", wrongType, "UnexpectedHandshakeMessage"],
+    // The same name as a malformed TLS 1.2 CCS (checkChangeCipherSpec).
+    ["a middlebox change_cipher_spec that is not 0x01", badCcs, "InvalidChangeCipherSpec"],
   ];
   for (const [what, toClient, detail] of cases) {
     it(`${what}: ${detail}, a listed detail, no secrets in the error`, async () => {
@@ -122,6 +141,7 @@ describe("issue 15 item 5: errors from a tampered handshake", () => {
       const run = await tamperedPair(pki, { toClient, keys });
       const e = run.clientError;
       assert.ok(e instanceof TlsError, "the client should have failed");
+      assert.equal(e.alertDirection, "sent");
       assert.equal(e.detail, detail, e.message);
       assert.ok(isTlsErrorDetail(e.detail));
       assert.ok(Object.values(AlertDescription).includes(e.alert!), `alert ${e.alert}`);

@@ -119,11 +119,12 @@ describe("state transcripts", () => {
     assert.deepEqual(p.server.allStates, [E, T, B, E, T, B, E, T, R, W, P, W, W, C]);
     const c = p.clientConn;
     const s = p.serverConn;
-    // The client stays in ExpectServerHello across the HRR (same state
-    // object, so it is logged once); the server enters a fresh
+    // After the HRR the client awaits the ServerHello in its own state,
+    // which refuses a second HRR; the server enters a fresh
     // ExpectClientHello for the second ClientHello.
     assert.deepEqual(c.handshakeStates, [
       "ExpectServerHello",
+      "ExpectServerHelloAfterRetry",
       "ExpectEncryptedExtensions",
       "ExpectCertificateOrCertificateRequest",
       "ExpectCertificateVerify",

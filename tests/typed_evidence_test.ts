@@ -5,6 +5,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ExpectFinished } from "../src/client/expect_finished.ts";
+import { ExpectFinished as ServerExpectFinished } from "../src/server/expect_finished.ts";
+import type { ServerHandshakeData, ServerHandshakeKeys } from "../src/server/handshake_data.ts";
+import { ClientCertVerified, NoClientAuthRequired } from "../src/server/client_auth.ts";
 import type { ClientHandshakeData } from "../src/client/handshake_data.ts";
 import type { ClientHandshakeKeys } from "../src/client/handshake_keys.ts";
 import { ResumedWithPsk, ServerCertVerified } from "../src/client/server_auth.ts";
@@ -44,6 +47,31 @@ export function clientExpectFinishedNeedsEvidence(
     // What does compile: the minted evidence.
     new ExpectFinished(hs, keys, undefined, { cert, signature }),
     new ExpectFinished(hs, keys, undefined, resumed),
+  ];
+}
+
+/** Never called: the server side of the same rule. */
+export function serverExpectFinishedNeedsEvidence(
+  hs: ServerHandshakeData,
+  keys: ServerHandshakeKeys,
+  cert: ClientCertVerified,
+  signature: HandshakeSignatureValid,
+  none: NoClientAuthRequired,
+): unknown[] {
+  return [
+    // @ts-expect-error: no evidence at all
+    new ServerExpectFinished(hs, keys),
+    // @ts-expect-error: a look-alike object is not the token
+    new ServerExpectFinished(hs, keys, {}),
+    // @ts-expect-error: a verified client chain without its CertificateVerify
+    new ServerExpectFinished(hs, keys, { cert }),
+    // @ts-expect-error: only server/client_auth.ts can mint a client chain token
+    new ClientCertVerified(Symbol("server evidence")),
+    // @ts-expect-error: only server/client_auth.ts decides no client auth is needed
+    new NoClientAuthRequired(Symbol("server evidence")),
+    // What does compile: the minted evidence.
+    new ServerExpectFinished(hs, keys, { cert, signature }),
+    new ServerExpectFinished(hs, keys, none),
   ];
 }
 

@@ -31,6 +31,8 @@ export interface HelloVariant {
   shares: { group: number; keyExchange: Uint8Array }[];
   /** The cookie from a HelloRetryRequest, echoed. */
   cookie?: Uint8Array;
+  /** Whether this is the second ClientHello, answering a HelloRetryRequest. */
+  afterRetry?: boolean;
   /** A ticket to offer; its binder is a placeholder to patch afterwards. */
   psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
   /** Offer 0-RTT data (first ClientHello with a ticket only). */
@@ -111,7 +113,7 @@ export function clientHelloMessage(
     if (variant.cookie) extensions.push({ type: ExtensionType.cookie, cookie: variant.cookie });
     // A GREASE share only in the first ClientHello: the second carries just
     // the share the HelloRetryRequest asked for (4.1.2).
-    const shares = grease && !hs.sawHelloRetryRequest
+    const shares = grease && !variant.afterRetry
       ? [{ group: grease.group, keyExchange: new Uint8Array([0]) }, ...variant.shares]
       : variant.shares;
     extensions.push({ type: ExtensionType.key_share, shares });
@@ -161,13 +163,14 @@ function withGrease(grease: number | undefined, values: Iterable<number>): numbe
 export async function buildClientHello(
   hs: ClientHandshakeData,
   shares: HelloVariant["shares"],
-  cookie?: Uint8Array,
+  retry?: { cookie: Uint8Array | undefined },
   earlyData = false,
 ): Promise<{ hello: Uint8Array; early: EarlySecret | undefined }> {
   const offer = hs.offer;
   const variant: HelloVariant = {
     shares,
-    cookie,
+    cookie: retry?.cookie,
+    afterRetry: retry !== undefined,
     earlyData,
     psk: offer && {
       identity: offer.session.ticket,
@@ -180,7 +183,7 @@ export async function buildClientHello(
     // The binder covers the inner hello, after the inner transcript.
     const early = offer ? await bindInnerHello(offer, hs.ech.innerTranscript, inner) : undefined;
     const outer = clientHelloMessage(hs, variant, "outer");
-    const hello = await hs.ech.seal(inner, hs.sniName, outer, hs.sawHelloRetryRequest);
+    const hello = await hs.ech.seal(inner, hs.sniName, outer, retry !== undefined);
     hs.offeredExtensions = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
     return { hello, early };
   }

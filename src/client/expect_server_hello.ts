@@ -29,7 +29,7 @@ import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
 import { acceptSelectedPsk } from "./server_auth.ts";
 
-/** Awaits ServerHello (or, first time only, HelloRetryRequest). */
+/** Awaits ServerHello or HelloRetryRequest (the first answer to our ClientHello). */
 export class ExpectServerHello implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerHello";
@@ -47,7 +47,7 @@ export class ExpectServerHello implements HandshakeState {
     // Without supported_versions the server chose TLS 1.2 or older.
     // Under ECH neither hello offered TLS 1.2 (RFC 9849 section 6.1).
     if (
-      hs.config.versions.includes("TLSv1_2") && !hs.ech && !hs.sawHelloRetryRequest &&
+      hs.config.versions.includes("TLSv1_2") && !hs.ech &&
       !isHelloRetryRequest(msg) &&
       findExtension(
           msg.extensions as ServerHello["extensions"],
@@ -60,7 +60,7 @@ export class ExpectServerHello implements HandshakeState {
     checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
       ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
-      : this.#handleServerHello(cx, raw, msg as ServerHello);
+      : handleServerHello(hs, cx, raw, msg as ServerHello);
   }
 
   /** RFC 8446 4.1.4: answer a HelloRetryRequest with a second ClientHello. */
@@ -70,14 +70,6 @@ export class ExpectServerHello implements HandshakeState {
     hrr: HelloRetryRequest,
   ): Promise<HandshakeState> {
     const hs = this.#hs;
-    if (hs.sawHelloRetryRequest) {
-      throw peerMisbehaved(
-        "second HelloRetryRequest",
-        "SecondHelloRetryRequest",
-        AlertDescription.UnexpectedMessage,
-      );
-    }
-    hs.sawHelloRetryRequest = true;
     checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
     checkSolicited(hrr.extensions, hs.offeredExtensions, "HelloRetryRequest");
     const suite = offeredSuite(hs, hrr.cipherSuite);
@@ -111,12 +103,13 @@ export class ExpectServerHello implements HandshakeState {
     // ClientHello offers none.
     if (hs.earlyData) {
       hs.earlyData.close();
+      hs.earlyData = undefined;
       cx.recordEarlyDataOutcome(false);
     }
     const { hello } = await buildClientHello(
       hs,
       hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
-      cookie,
+      { cookie },
     );
     hs.transcript.add(hello);
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
@@ -125,87 +118,117 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return this;
+    return new ExpectServerHelloAfterRetry(hs);
+  }
+}
+
+/**
+ * Awaits the ServerHello that answers our second ClientHello: a second
+ * HelloRetryRequest is refused (RFC 8446 4.1.4), and TLS 1.2 is no longer
+ * an answer.
+ */
+export class ExpectServerHelloAfterRetry implements HandshakeState {
+  /** State name. */
+  readonly name = "ExpectServerHelloAfterRetry";
+  readonly #hs: ClientHandshakeData;
+
+  /** Waits on behalf of `hs`, whose second ClientHello is sent. */
+  constructor(hs: ClientHandshakeData) {
+    this.#hs = hs;
   }
 
-  /** RFC 8446 4.1.3 and 7.1: check the ServerHello, then derive handshake keys. */
-  async #handleServerHello(
-    cx: ConnectionCore,
-    raw: RawHandshake,
-    sh: ServerHello,
-  ): Promise<HandshakeState> {
-    const hs = this.#hs;
-    checkTls13Extensions(sh.extensions, "ServerHello");
-    checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
-    hs.earlyData?.close();
-    const suite = offeredSuite(hs, sh.cipherSuite);
-    if (hs.suite && hs.suite !== suite) {
+  /** Handles the ServerHello; refuses another HelloRetryRequest. */
+  handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
+    const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
+    checkCommonFields(this.#hs, msg);
+    if (isHelloRetryRequest(msg)) {
       throw peerMisbehaved(
-        "ServerHello suite differs from HelloRetryRequest",
-        "SelectedDifferentCipherSuiteAfterRetry",
+        "second HelloRetryRequest",
+        "SecondHelloRetryRequest",
+        AlertDescription.UnexpectedMessage,
       );
     }
-    const share = findExtension(sh.extensions, ExtensionType.key_share)?.share;
-    if (!share) {
-      throw peerMisbehaved(
-        "ServerHello has no key_share",
-        "MissingKeyShare",
-        AlertDescription.MissingExtension,
-      );
-    }
-    const ours = hs.keyShares.find((k) => k.group === share.group);
-    if (!ours) {
-      throw peerMisbehaved(
-        "ServerHello key_share for a group we did not send",
-        "WrongGroupForKeyShare",
-      );
-    }
-    const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
-    const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
-    if (resumed) hs.resumed = true;
-    let shared: Uint8Array;
-    try {
-      shared = await ours.complete(share.keyExchange);
-    } catch {
-      throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
-    }
-    hs.suite = suite;
-    await readServerHelloEchSignal(hs, cx, suite, raw.encoded);
-    hs.transcript.add(raw.encoded);
-    const helloHash = await hs.transcript.hash(suite.hash);
-    const early = await EarlySecret.create(
-      suite.hmac,
-      hs.resumed ? hs.offer!.session.psk : undefined,
-    );
-    const handshake = await early.toHandshake(shared);
-    const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
-    const serverSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
-    hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientSecret);
-    hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverSecret);
-    const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverSecret);
-    const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientSecret);
-    const [reader, writer] = await Promise.all([
-      Tls13Reader.create(suite.aead, serverKeys.key, serverKeys.iv),
-      Tls13Writer.create(suite.aead, clientKeys.key, clientKeys.iv),
-    ]);
-    cx.setReader(reader);
-    cx.setWriter(writer);
-    cx.recordNegotiated({
-      protocolVersion: "TLSv1_3",
-      cipherSuite: suite,
-      kxGroup: hs.config.kxGroups.find((g) => g.group === share.group),
-    });
-    if (hs.resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
-    // Without resumption the early data cannot have been accepted.
-    if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
-    if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
-    if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
-    return new ExpectEncryptedExtensions(
-      hs,
-      { suite, handshake, clientSecret, serverSecret },
-      resumed,
+    return handleServerHello(this.#hs, cx, raw, msg as ServerHello);
+  }
+}
+
+/** RFC 8446 4.1.3 and 7.1: check the ServerHello, then derive handshake keys. */
+async function handleServerHello(
+  hs: ClientHandshakeData,
+  cx: ConnectionCore,
+  raw: RawHandshake,
+  sh: ServerHello,
+): Promise<HandshakeState> {
+  checkTls13Extensions(sh.extensions, "ServerHello");
+  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
+  hs.earlyData?.close();
+  const suite = offeredSuite(hs, sh.cipherSuite);
+  if (hs.suite && hs.suite !== suite) {
+    throw peerMisbehaved(
+      "ServerHello suite differs from HelloRetryRequest",
+      "SelectedDifferentCipherSuiteAfterRetry",
     );
   }
+  const share = findExtension(sh.extensions, ExtensionType.key_share)?.share;
+  if (!share) {
+    throw peerMisbehaved(
+      "ServerHello has no key_share",
+      "MissingKeyShare",
+      AlertDescription.MissingExtension,
+    );
+  }
+  const ours = hs.keyShares.find((k) => k.group === share.group);
+  if (!ours) {
+    throw peerMisbehaved(
+      "ServerHello key_share for a group we did not send",
+      "WrongGroupForKeyShare",
+    );
+  }
+  const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
+  const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
+  if (resumed) hs.resumed = true;
+  let shared: Uint8Array;
+  try {
+    shared = await ours.complete(share.keyExchange);
+  } catch {
+    throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
+  }
+  hs.suite = suite;
+  await readServerHelloEchSignal(hs, cx, suite, raw.encoded);
+  hs.transcript.add(raw.encoded);
+  const helloHash = await hs.transcript.hash(suite.hash);
+  const early = await EarlySecret.create(
+    suite.hmac,
+    hs.resumed ? hs.offer!.session.psk : undefined,
+  );
+  const handshake = await early.toHandshake(shared);
+  const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
+  const serverSecret = await handshake.serverHandshakeTrafficSecret(helloHash);
+  hs.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", clientSecret);
+  hs.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", serverSecret);
+  const serverKeys = await trafficKeys(suite.hmac, suite.aead, serverSecret);
+  const clientKeys = await trafficKeys(suite.hmac, suite.aead, clientSecret);
+  const [reader, writer] = await Promise.all([
+    Tls13Reader.create(suite.aead, serverKeys.key, serverKeys.iv),
+    Tls13Writer.create(suite.aead, clientKeys.key, clientKeys.iv),
+  ]);
+  cx.setReader(reader);
+  cx.setWriter(writer);
+  cx.recordNegotiated({
+    protocolVersion: "TLSv1_3",
+    cipherSuite: suite,
+    kxGroup: hs.config.kxGroups.find((g) => g.group === share.group),
+  });
+  if (hs.resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
+  // Without resumption the early data cannot have been accepted.
+  if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
+  if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
+  if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
+  return new ExpectEncryptedExtensions(
+    hs,
+    { suite, handshake, clientSecret, serverSecret },
+    resumed,
+  );
 }
 
 /** Checks shared by ServerHello and HelloRetryRequest (RFC 8446 4.1.3). */

@@ -43,8 +43,6 @@ export class ClientHandshakeData {
   echGrease: EchOuterClientHelloExtension | undefined;
   /** Key shares we sent, by group. */
   keyShares: ActiveKeyExchange[] = [];
-  /** Whether a HelloRetryRequest was received. */
-  sawHelloRetryRequest = false;
   /** Whether our change_cipher_spec was already queued. */
   sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
@@ -53,7 +51,10 @@ export class ClientHandshakeData {
   offer: OfferedSession | undefined;
   /** Whether the server accepted `offer`. */
   resumed = false;
-  /** The 0-RTT writer when early data was offered. */
+  /**
+   * The 0-RTT writer when early data was offered in the ClientHello the
+   * server answers (none after a HelloRetryRequest).
+   */
   earlyData: ClientEarlyData | undefined;
   /**
    * Extension types of the ClientHello sent last: what the server may answer

@@ -87,7 +87,7 @@ export function handleTls12ServerHello(
     if (!ANSWERABLE.has(ext.type)) {
       throw peerMisbehaved(
         `ServerHello has unsolicited ${extensionName(ext.type)}`,
-        "UnsolicitedServerHelloExtension",
+        "UnsolicitedExtension",
         AlertDescription.UnsupportedExtension,
       );
     }

@@ -33,7 +33,7 @@ function checkWritable(cx: AppWriteTarget): void {
   if (cx.error) throw cx.error;
   if (cx.weClosed) throw new TypeError("close_notify was already sent");
   if (!cx.handshakeComplete) {
-    throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+    throw tlsError("HandshakeNotComplete", "HandshakeNotComplete", "the handshake is not complete");
   }
   if (!cx.outboundEmpty) {
     throw new TypeError("queued TLS records must be encoded first");

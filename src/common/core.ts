@@ -14,7 +14,7 @@
  */
 
 import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import type { HandshakeMessage } from "../record/handshake_joiner.ts";
 import { InboundPolicy } from "../post_handshake/inbound_policy.ts";
 import type { RecordReader, RecordWriter } from "../record/record_io.ts";
@@ -393,7 +393,7 @@ export class ConnectionCore {
 
   /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
   fail(e: unknown): TlsError {
-    const err = e instanceof TlsError ? e : new TlsError("General", "internal error", {
+    const err = e instanceof TlsError ? e : tlsError("General", "InternalError", "internal error", {
       alert: AlertDescription.InternalError,
       cause: e,
     });

@@ -322,14 +322,7 @@ export class InboundRecords {
     if (!this.#host.ccsAllowed || this.#reader.isProtected && this.#host.handshakeComplete) {
       throw unexpectedChangeCipherSpec();
     }
-    if (payload.length !== 1 || payload[0] !== 1) {
-      throw tlsError(
-        "PeerMisbehaved",
-        "IllegalMiddleboxChangeCipherSpec",
-        "malformed change_cipher_spec",
-        { alert: AlertDescription.UnexpectedMessage },
-      );
-    }
+    checkChangeCipherSpec(payload);
     this.#policy.idle("change_cipher_spec records");
   }
 

@@ -2,29 +2,35 @@
 // documented order (the config switch and the busy check come before them).
 
 import type { ConnectionCore } from "../common/core.ts";
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import { directionSecrets, type ExtractedSecrets, type KernelInit } from "./kernel.ts";
 
 /** Returns the core when it may be handed off; throws the documented refusal otherwise. */
 export function checkKernelGate(core: ConnectionCore | undefined): ConnectionCore {
   if (!core || !core.handshakeComplete || !(core.tls13 || core.tls12)) {
-    throw new TlsError("HandshakeNotComplete", "the handshake is not complete");
+    throw tlsError("HandshakeNotComplete", "HandshakeNotComplete", "the handshake is not complete");
   }
   if (!core.outboundEmpty) {
-    throw new TlsError(
+    throw tlsError(
       "General",
+      "RecordsPending",
       "buffered TLS records must be sent first: drive the connection until WriteTraffic",
     );
   }
   if (core.error) throw core.error;
   if (core.weClosed || core.peerClosed) {
-    throw new TlsError(
+    throw tlsError(
       "General",
+      "ConnectionClosing",
       "close_notify was already sent or received: the connection is closing",
     );
   }
   if (core.peekAppLength() !== undefined) {
-    throw new TlsError("General", "received application data must be read first");
+    throw tlsError(
+      "General",
+      "UnreadApplicationData",
+      "received application data must be read first",
+    );
   }
   return core;
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { tlsError } from "../error.ts";
 import type { AeadKind, SupportedCipherSuite, Tls13CipherSuite } from "../crypto/types.ts";
 import { Reader } from "../msgs/codec.ts";
 import { readNewSessionTicket } from "../msgs/new_session_ticket.ts";
@@ -241,7 +241,7 @@ export class KernelConnection {
     context: Uint8Array | undefined,
     length: number,
   ): Promise<Uint8Array> {
-    if (!this.#exporter) throw new TlsError("General", "this connection has no exporter");
+    if (!this.#exporter) throw tlsError("General", "NoExporter", "this connection has no exporter");
     return await this.#exporter.export(label, context, length);
   }
 
@@ -252,8 +252,9 @@ export class KernelConnection {
 
   #tls13(what: "update" | "ticket"): Tls13CipherSuite {
     if (this.#suite.version !== "TLSv1_3") {
-      throw new TlsError(
+      throw tlsError(
         "General",
+        "UnsupportedInTls12",
         what === "update"
           ? "TLS 1.2 connections do not support traffic secret updates"
           : "TLS 1.2 session tickets may not be sent once the handshake has completed",

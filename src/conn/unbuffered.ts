@@ -37,7 +37,7 @@ import type { ClientConfig } from "../client/config.ts";
 import type { ServerConfig } from "../server/config.ts";
 import { startClient } from "../client/start.ts";
 import { startServer } from "../server/start.ts";
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import {
   ClientKernelConnection,
   type ExtractedSecrets,
@@ -174,7 +174,9 @@ export abstract class UnbufferedConnectionCommon {
         `dangerousIntoKernelConnection called while ${this.#busy} is still pending`,
       );
     }
-    if (!enabled) throw new TlsError("General", "secret extraction is disabled");
+    if (!enabled) {
+      throw tlsError("General", "SecretExtractionDisabled", "secret extraction is disabled");
+    }
     const core = checkKernelGate(this.peekCore());
     // Consumed before anything is awaited: no record is protected after the
     // sequence numbers are read.
@@ -217,7 +219,11 @@ export abstract class UnbufferedConnectionCommon {
     const core = this.peekCore();
     if (core?.error) throw core.error;
     if (!core?.handshakeComplete || !core.exporter) {
-      throw new TlsError("HandshakeNotComplete", "exporters need a complete handshake");
+      throw tlsError(
+        "HandshakeNotComplete",
+        "HandshakeNotComplete",
+        "exporters need a complete handshake",
+      );
     }
     return await core.exporter.export(label, context, length);
   }

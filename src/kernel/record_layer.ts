@@ -52,7 +52,7 @@
  * @module
  */
 
-import { TlsError } from "../error.ts";
+import { TlsError, tlsError } from "../error.ts";
 import type { Aead, AeadKey, AeadKind } from "../crypto/types.ts";
 import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import type {
@@ -259,7 +259,9 @@ export class KernelRecordLayer {
    */
   keyUpdate(requestPeer: boolean): Promise<Uint8Array> {
     if (this.#tls12) {
-      return Promise.reject(new TlsError("General", "TLS 1.2 connections have no KeyUpdate"));
+      return Promise.reject(
+        tlsError("General", "UnsupportedInTls12", "TLS 1.2 connections have no KeyUpdate"),
+      );
     }
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
     return this.#send(() => this.#sealKeyUpdate(requestPeer));

@@ -203,7 +203,7 @@ export function decodeCertificate12(body: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   while (!list.atEnd) {
     const cert = list.vec24();
-    if (cert.length === 0) throw decodeError("Certificate: empty certificate", "EmptyCertificate");
+    if (cert.length === 0) throw decodeError("Certificate: empty certificate", "EmptyList");
     out.push(cert);
   }
   return out;

@@ -12,6 +12,7 @@ import type { ConnectionCore } from "../common/core.ts";
 import type { AlertDescriptionValue } from "../msgs/enums.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";
+import type { HandshakeSignatureValid } from "../tls13/signature_evidence.ts";
 
 /**
  * Bytes the certificate_authorities list may take on the wire. It is a u16
@@ -33,10 +34,47 @@ export function authorityHints(verifier: ClientCertVerifier): readonly Uint8Arra
   return total <= MAX_AUTHORITY_BYTES ? subjects : [];
 }
 
+const mint: unique symbol = Symbol("server evidence");
+
+/** The client's chain verified with the config's client verifier. */
+export class ClientCertVerified {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
+/**
+ * No client certificate is needed: we did not ask for one (no verifier, or
+ * a resumed handshake), or the client sent none and client auth is optional.
+ */
+export class NoClientAuthRequired {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
+/** What lets the server accept the client's Finished (TLS 1.3). */
+export type ClientAuthenticated =
+  | NoClientAuthRequired
+  | { cert: ClientCertVerified; signature: HandshakeSignatureValid };
+
+/**
+ * The verifier to send a TLS 1.3 CertificateRequest for, or the token that
+ * none is needed: without a verifier that offers client auth, and on
+ * resumption (the PSK carries the original handshake's identity).
+ */
+export function tls13ClientAuth(
+  config: ResolvedServerConfig,
+  resumed: boolean,
+): ClientCertVerifier | NoClientAuthRequired {
+  const verifier = config.clientCertVerifier;
+  return !resumed && verifier?.offerClientAuth() ? verifier : new NoClientAuthRequired(mint);
+}
+
 /**
  * Checks the client's chain (end entity first) with `verifier` and records
- * it as the peer's certificates; returns false for an empty chain that the
- * verifier lets through (optional client auth).
+ * it as the peer's certificates; an empty chain that the verifier lets
+ * through (optional client auth) is `NoClientAuthRequired`.
  *
  * An empty chain under mandatory client auth is refused with
  * `noCertificateAlert`: certificate_required in TLS 1.3 (RFC 8446 4.4.2.4),
@@ -53,7 +91,7 @@ export async function acceptClientChain(
   chain: readonly Uint8Array[],
   now: Date,
   noCertificateAlert: AlertDescriptionValue,
-): Promise<boolean> {
+): Promise<ClientCertVerified | NoClientAuthRequired> {
   if (chain.length === 0) {
     if (verifier.clientAuthMandatory()) {
       throw peerIncompatible(
@@ -62,11 +100,11 @@ export async function acceptClientChain(
         noCertificateAlert,
       );
     }
-    return false;
+    return new NoClientAuthRequired(mint);
   }
   await verifier.verifyClientCert(chain[0], chain.slice(1), now);
   cx.recordNegotiated({ peerCertificates: [...chain] });
-  return true;
+  return new ClientCertVerified(mint);
 }
 
 /**

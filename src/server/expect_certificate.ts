@@ -15,7 +15,7 @@ import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
 import { ExpectFinished } from "./expect_finished.ts";
-import { acceptClientChain } from "./client_auth.ts";
+import { acceptClientChain, NoClientAuthRequired } from "./client_auth.ts";
 
 /** Awaits the client's Certificate. */
 export class ExpectCertificate implements HandshakeState {
@@ -49,7 +49,7 @@ export class ExpectCertificate implements HandshakeState {
     }
     // 4.4.2.4: no certificate is the client's answer; whether it is enough is ours.
     const chain = cert.certificateList.map((e) => e.cert);
-    const presented = await acceptClientChain(
+    const verified = await acceptClientChain(
       cx,
       this.#verifier,
       chain,
@@ -57,7 +57,9 @@ export class ExpectCertificate implements HandshakeState {
       AlertDescription.CertificateRequired,
     );
     hs.transcript.add(raw.encoded);
-    if (!presented) return new ExpectFinished(hs, this.#keys);
-    return new ExpectCertificateVerify(hs, this.#keys, this.#verifier, chain[0]);
+    if (verified instanceof NoClientAuthRequired) {
+      return new ExpectFinished(hs, this.#keys, verified);
+    }
+    return new ExpectCertificateVerify(hs, this.#keys, this.#verifier, chain[0], verified);
   }
 }

@@ -34,6 +34,7 @@ import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
 import { acceptPsk, acceptsEarlyData, choosePskMode } from "./psk.ts";
+import { NoClientAuthRequired, tls13ClientAuth } from "./client_auth.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import { handleTls12ClientHello, wantsTls12 } from "./tls12_client_hello.ts";
 
@@ -146,8 +147,8 @@ export class ExpectClientHello implements HandshakeState {
       }
       scheme = chooseScheme(certified.key, offeredSchemes);
     }
-    const verifier = config.clientCertVerifier;
-    const clientAuth = !psk && verifier?.offerClientAuth() ? verifier : undefined;
+    const clientAuth = tls13ClientAuth(config, psk !== undefined);
+    const requestFrom = clientAuth instanceof NoClientAuthRequired ? undefined : clientAuth;
 
     // 4.2.10: 0-RTT is taken or refused; refused early data is skipped.
     const earlyOffered = findExtension(hello.extensions, ExtensionType.early_data) !== undefined;
@@ -163,7 +164,7 @@ export class ExpectClientHello implements HandshakeState {
       scheme,
       alpn,
       sniUsed: serverName !== undefined,
-      clientAuth,
+      clientAuth: requestFrom,
       psk: psk && { early: psk.early, index: psk.index },
       earlyData: earlyData
         ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
@@ -188,11 +189,14 @@ export class ExpectClientHello implements HandshakeState {
         handshakeKind: "Resumed",
         peerCertificates: psk.session.peerCertificates,
       });
-      const next = new ExpectFinished(hs, keys);
-      return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
+    } else {
+      cx.recordNegotiated({ handshakeKind: this.#retry ? "FullWithHelloRetryRequest" : "Full" });
     }
-    cx.recordNegotiated({ handshakeKind: this.#retry ? "FullWithHelloRetryRequest" : "Full" });
-    return clientAuth ? new ExpectCertificate(hs, keys, clientAuth) : new ExpectFinished(hs, keys);
+    if (!(clientAuth instanceof NoClientAuthRequired)) {
+      return new ExpectCertificate(hs, keys, clientAuth);
+    }
+    const next = new ExpectFinished(hs, keys, clientAuth);
+    return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
   }
 
   /**

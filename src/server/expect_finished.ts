@@ -12,6 +12,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
+import type { ClientAuthenticated } from "./client_auth.ts";
 import { sendTickets } from "./tickets.ts";
 
 /** Awaits the client's Finished. */
@@ -21,8 +22,12 @@ export class ExpectFinished implements HandshakeState {
   readonly #hs: ServerHandshakeData;
   readonly #keys: ServerHandshakeKeys;
 
-  /** Carries the handshake keys. */
-  constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys) {
+  /**
+   * Carries the handshake keys; `_auth` is the evidence that the client is
+   * authenticated as far as we asked, minted only by `client_auth.ts` (and
+   * `tls13/signature_evidence.ts` for its CertificateVerify).
+   */
+  constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys, _auth: ClientAuthenticated) {
     this.#hs = hs;
     this.#keys = keys;
   }

@@ -15,7 +15,7 @@ import { decodeCertificate12, encodeCertificateRequest12 } from "../msgs/tls12_m
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { certificateTypesFor } from "../tls12/negotiation.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
-import { acceptClientChain, authorityHints } from "./client_auth.ts";
+import { acceptClientChain, authorityHints, ClientCertVerified } from "./client_auth.ts";
 import { ExpectClientKeyExchange, type Tls12ServerState } from "./tls12_states.ts";
 
 /**
@@ -61,7 +61,9 @@ export class ExpectClientCertificate12 implements HandshakeState {
     st.hs.transcript.add(raw.encoded);
     return new ExpectClientKeyExchange({
       ...st,
-      clientAuth: presented ? { verifier: this.#verifier, endEntity: chain[0] } : undefined,
+      clientAuth: presented instanceof ClientCertVerified
+        ? { verifier: this.#verifier, endEntity: chain[0] }
+        : undefined,
     });
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TlsError } from "../../error.ts";
+import { tlsError } from "../../error.ts";
 import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
 import { chachaBySize } from "../chacha_by_size.ts";
 import { tls12CipherSuites, tls13CipherSuites } from "../suites.ts";
@@ -173,7 +173,11 @@ async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> 
   const available = await detectWebCryptoChacha();
   if (mode === "webcrypto") {
     if (!available) {
-      throw new TlsError("General", "this runtime's Web Crypto has no ChaCha20-Poly1305");
+      throw tlsError(
+        "General",
+        "AeadUnavailable",
+        "this runtime's Web Crypto has no ChaCha20-Poly1305",
+      );
     }
     return chacha20Poly1305WebCrypto;
   }
