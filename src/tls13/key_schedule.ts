@@ -24,11 +24,6 @@ function emptyHash(hmac: Hmac): Promise<Uint8Array> {
   return hmac.hash.digest(EMPTY);
 }
 
-async function deriveNext(hmac: Hmac, secret: KeyedHmac, ikm: Uint8Array): Promise<Uint8Array> {
-  const derived = await deriveSecret(hmac, secret, "derived", await emptyHash(hmac));
-  return hkdfExtract(hmac, derived, ikm);
-}
-
 function checkInput(hmac: Hmac, name: string, value: Uint8Array): void {
   if (value.length !== hmac.hash.outputLen) {
     throw new RangeError(`${name} must be ${hmac.hash.outputLen} bytes`);
@@ -37,6 +32,53 @@ function checkInput(hmac: Hmac, name: string, value: Uint8Array): void {
 
 let newHandshakeSecret: (hmac: Hmac, secret: Uint8Array) => HandshakeSecret;
 let newMasterSecret: (hmac: Hmac, secret: Uint8Array) => MasterSecret;
+
+/**
+ * What the three stages share: the suite's HMAC, the stage's secret, the HMAC
+ * keyed by it (prepared once for all the stage's derivations), and the one
+ * Derive-Secret every traffic, exporter and resumption secret is made with.
+ *
+ * @example
+ * ```ts
+ * import { EarlySecret, type ScheduleStage } from "./key_schedule.ts";
+ * import { hmacSha256 } from "../crypto/webcrypto/hash.ts";
+ * const stage: ScheduleStage = await EarlySecret.create(hmacSha256);
+ * console.log(stage.dangerousExtractSecret().length); // 32
+ * ```
+ */
+export abstract class ScheduleStage {
+  /** The suite's HMAC (and through it, its hash). */
+  readonly hmac: Hmac;
+  readonly #secret: Uint8Array;
+  readonly #mac: KeyedHmac;
+
+  protected constructor(hmac: Hmac, secret: Uint8Array) {
+    this.hmac = hmac;
+    this.#secret = secret;
+    this.#mac = keyedHmac(hmac, secret);
+  }
+
+  /** Derive-Secret(this secret, label, transcriptHash), after checking the hash's length. */
+  protected derive(label: string, transcriptHash: Uint8Array): Promise<Uint8Array> {
+    checkInput(this.hmac, "transcriptHash", transcriptHash);
+    return deriveSecret(this.hmac, this.#mac, label, transcriptHash);
+  }
+
+  /** Derive-Secret(this secret, label, "") (the empty transcript). */
+  protected async deriveEmpty(label: string): Promise<Uint8Array> {
+    return deriveSecret(this.hmac, this.#mac, label, await emptyHash(this.hmac));
+  }
+
+  /** The next stage's secret: HKDF-Extract(Derive-Secret(., "derived", ""), ikm). */
+  protected async next(ikm: Uint8Array): Promise<Uint8Array> {
+    return hkdfExtract(this.hmac, await this.deriveEmpty("derived"), ikm);
+  }
+
+  /** A copy of the stage's secret itself. For tests and diagnostics only. */
+  dangerousExtractSecret(): Uint8Array {
+    return this.#secret.slice();
+  }
+}
 
 /**
  * Stage one: Early Secret = HKDF-Extract(0, PSK), with HashLen zeros when there
@@ -54,17 +96,9 @@ let newMasterSecret: (hmac: Hmac, secret: Uint8Array) => MasterSecret;
  * console.log(cHs.length, master.hmac === hmacSha256); // 32 true
  * ```
  */
-export class EarlySecret {
-  /** The suite's HMAC (and through it, its hash). */
-  readonly hmac: Hmac;
-  readonly #secret: Uint8Array;
-  // HMAC keyed by the secret, prepared once for all the stage's derivations.
-  readonly #mac: KeyedHmac;
-
+export class EarlySecret extends ScheduleStage {
   private constructor(hmac: Hmac, secret: Uint8Array) {
-    this.hmac = hmac;
-    this.#secret = secret;
-    this.#mac = keyedHmac(hmac, secret);
+    super(hmac, secret);
   }
 
   /**
@@ -80,20 +114,18 @@ export class EarlySecret {
    * binder_key = Derive-Secret(ES, "res binder" | "ext binder", ""): `res` for
    * resumption PSKs, `ext` for external ones. Feed it to {@link binderValue}.
    */
-  async binderKey(kind: "res" | "ext"): Promise<Uint8Array> {
-    return deriveSecret(this.hmac, this.#mac, `${kind} binder`, await emptyHash(this.hmac));
+  binderKey(kind: "res" | "ext"): Promise<Uint8Array> {
+    return this.deriveEmpty(`${kind} binder`);
   }
 
   /** client_early_traffic_secret; `transcriptHash` = Hash(ClientHello). */
   clientEarlyTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "c e traffic", transcriptHash);
+    return this.derive("c e traffic", transcriptHash);
   }
 
   /** early_exporter_master_secret; `transcriptHash` = Hash(ClientHello). */
   earlyExporterMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "e exp master", transcriptHash);
+    return this.derive("e exp master", transcriptHash);
   }
 
   /**
@@ -102,12 +134,7 @@ export class EarlySecret {
    */
   async toHandshake(sharedSecret?: Uint8Array): Promise<HandshakeSecret> {
     const ikm = sharedSecret ?? new Uint8Array(this.hmac.hash.outputLen);
-    return newHandshakeSecret(this.hmac, await deriveNext(this.hmac, this.#mac, ikm));
-  }
-
-  /** A copy of the early secret itself. For tests and diagnostics only. */
-  dangerousExtractSecret(): Uint8Array {
-    return this.#secret.slice();
+    return newHandshakeSecret(this.hmac, await this.next(ikm));
   }
 }
 
@@ -123,17 +150,9 @@ export class EarlySecret {
  * console.log(sHs.length); // 48
  * ```
  */
-export class HandshakeSecret {
-  /** The suite's HMAC. */
-  readonly hmac: Hmac;
-  readonly #secret: Uint8Array;
-  // HMAC keyed by the secret, prepared once for all the stage's derivations.
-  readonly #mac: KeyedHmac;
-
+export class HandshakeSecret extends ScheduleStage {
   private constructor(hmac: Hmac, secret: Uint8Array) {
-    this.hmac = hmac;
-    this.#secret = secret;
-    this.#mac = keyedHmac(hmac, secret);
+    super(hmac, secret);
   }
 
   static {
@@ -142,25 +161,18 @@ export class HandshakeSecret {
 
   /** client_handshake_traffic_secret; `transcriptHash` = Hash(ClientHello..ServerHello). */
   clientHandshakeTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "c hs traffic", transcriptHash);
+    return this.derive("c hs traffic", transcriptHash);
   }
 
   /** server_handshake_traffic_secret; `transcriptHash` = Hash(ClientHello..ServerHello). */
   serverHandshakeTrafficSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "s hs traffic", transcriptHash);
+    return this.derive("s hs traffic", transcriptHash);
   }
 
   /** Advances to the master secret (its input keying material is HashLen zeros). */
   async toMaster(): Promise<MasterSecret> {
     const zeros = new Uint8Array(this.hmac.hash.outputLen);
-    return newMasterSecret(this.hmac, await deriveNext(this.hmac, this.#mac, zeros));
-  }
-
-  /** A copy of the handshake secret itself. For tests and diagnostics only. */
-  dangerousExtractSecret(): Uint8Array {
-    return this.#secret.slice();
+    return newMasterSecret(this.hmac, await this.next(zeros));
   }
 }
 
@@ -177,17 +189,9 @@ export class HandshakeSecret {
  * console.log((await master.clientApplicationTrafficSecret0(h)).length); // 32
  * ```
  */
-export class MasterSecret {
-  /** The suite's HMAC. */
-  readonly hmac: Hmac;
-  readonly #secret: Uint8Array;
-  // HMAC keyed by the secret, prepared once for all the stage's derivations.
-  readonly #mac: KeyedHmac;
-
+export class MasterSecret extends ScheduleStage {
   private constructor(hmac: Hmac, secret: Uint8Array) {
-    this.hmac = hmac;
-    this.#secret = secret;
-    this.#mac = keyedHmac(hmac, secret);
+    super(hmac, secret);
   }
 
   static {
@@ -196,31 +200,22 @@ export class MasterSecret {
 
   /** client_application_traffic_secret_0; `transcriptHash` up to the server Finished. */
   clientApplicationTrafficSecret0(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "c ap traffic", transcriptHash);
+    return this.derive("c ap traffic", transcriptHash);
   }
 
   /** server_application_traffic_secret_0; `transcriptHash` up to the server Finished. */
   serverApplicationTrafficSecret0(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "s ap traffic", transcriptHash);
+    return this.derive("s ap traffic", transcriptHash);
   }
 
   /** exporter_master_secret; `transcriptHash` up to the server Finished. */
   exporterMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "exp master", transcriptHash);
+    return this.derive("exp master", transcriptHash);
   }
 
   /** resumption_master_secret; `transcriptHash` up to the client Finished. */
   resumptionMasterSecret(transcriptHash: Uint8Array): Promise<Uint8Array> {
-    checkInput(this.hmac, "transcriptHash", transcriptHash);
-    return deriveSecret(this.hmac, this.#mac, "res master", transcriptHash);
-  }
-
-  /** A copy of the master secret itself. For tests and diagnostics only. */
-  dangerousExtractSecret(): Uint8Array {
-    return this.#secret.slice();
+    return this.derive("res master", transcriptHash);
   }
 }
 
