@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InsufficientSizeError, TlsError, tlsError } from "../error.ts";
+import { InsufficientSizeError, type TlsError, tlsError } from "../error.ts";
 import { ContentType } from "../msgs/enums.ts";
 import { closeNotifyPayload } from "../post_handshake/alerts.ts";
 import type { Tls12Traffic } from "../tls12/traffic.ts";

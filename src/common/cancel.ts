@@ -6,7 +6,7 @@
  */
 
 import type { TlsErrorDetail } from "../error_details.ts";
-import { TlsError, tlsError } from "../error.ts";
+import { type TlsError, tlsError } from "../error.ts";
 import { AlertDescription, AlertLevel } from "../msgs/enums.ts";
 import type { ConnectionCore } from "./core.ts";
 

@@ -9,7 +9,7 @@
  */
 
 import { AlertDescription, ContentType } from "../msgs/enums.ts";
-import { TlsError, tlsError } from "../error.ts";
+import { type TlsError, tlsError } from "../error.ts";
 import { type RawRecord, readRecord } from "../record/deframer.ts";
 import type { HandshakeMessage } from "../record/handshake_joiner.ts";
 import { dataAfterCloseNotify } from "../post_handshake/alerts.ts";

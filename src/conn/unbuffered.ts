@@ -37,7 +37,7 @@ import type { ClientConfig } from "../client/config.ts";
 import type { ServerConfig } from "../server/config.ts";
 import { startClient } from "../client/start.ts";
 import { startServer } from "../server/start.ts";
-import { TlsError, tlsError } from "../error.ts";
+import { type TlsError, tlsError } from "../error.ts";
 import {
   ClientKernelConnection,
   type ExtractedSecrets,

@@ -2,7 +2,7 @@
 // generic list handling (duplicates, ordering, raw unknowns) is in extensions.ts.
 
 import { decodeError, illegalParameter } from "../error.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import {
   emptyList,
   type ExtCodec,

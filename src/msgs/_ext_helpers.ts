@@ -3,7 +3,7 @@
 // lists the decoders would refuse.
 
 import { decodeError } from "../error.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 
 /** Reads and writes the `extension_data` of one extension type. */
 export interface ExtCodec<E> {

@@ -6,7 +6,7 @@
  */
 
 import { decodeError, tlsError } from "../error.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "./enums.ts";
 import { findExtension, readExtensions, writeExtensions } from "./extensions.ts";
 import type { CertificateEntryExtension, CertificateRequestExtension } from "./extension_types.ts";

@@ -2,14 +2,14 @@
  * Bounds-checked big-endian reading and writing of TLS presentation-language
  * structures (RFC 8446 section 3).
  *
- * Reading peer bytes never throws anything but {@link TlsError}: a short read or
+ * Reading peer bytes never throws anything but `TlsError`: a short read or
  * leftover bytes become `decode_error`. Writing our own structures throws
  * `RangeError` on misuse (a value or vector that does not fit its field).
  *
  * @module
  */
 
-import { decodeError, TlsError } from "../error.ts";
+import { decodeError } from "../error.ts";
 
 /**
  * Reads a byte string front to back. Every method checks bounds first; returned

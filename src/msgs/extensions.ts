@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import { illegalParameter, tlsError } from "../error.ts";
 import { AlertDescription, ExtensionType } from "./enums.ts";
 import {

@@ -5,7 +5,7 @@
  */
 
 import { decodeError } from "../error.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import { HandshakeType } from "./enums.ts";
 import { readExtensions, writeExtensions } from "./extensions.ts";
 import type { NewSessionTicketExtension } from "./extension_types.ts";

@@ -8,7 +8,7 @@
 
 import { decodeError } from "../error.ts";
 import { bytesEqual } from "../_bytes.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import { HandshakeType } from "./enums.ts";
 import { readExtensions, writeExtensions } from "./extensions.ts";
 import type { HelloRetryRequestExtension, ServerHelloExtension } from "./extension_types.ts";

@@ -6,7 +6,7 @@
  */
 
 import { illegalParameter } from "../error.ts";
-import { type Reader, type Writer } from "./codec.ts";
+import type { Reader, Writer } from "./codec.ts";
 import { HandshakeType, KeyUpdateRequest } from "./enums.ts";
 import { readExtensions, writeExtensions } from "./extensions.ts";
 import type { EncryptedExtension } from "./extension_types.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { inappropriateMessage, TlsError, tlsError } from "../error.ts";
+import { inappropriateMessage, type TlsError, tlsError } from "../error.ts";
 import { Reader } from "../msgs/codec.ts";
 import { AlertDescription, handshakeName, HandshakeType } from "../msgs/enums.ts";
 import { readKeyUpdate } from "../msgs/simple_messages.ts";

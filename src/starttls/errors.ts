@@ -7,7 +7,7 @@
  */
 
 import type { TLS_ERROR_DETAIL_GROUPS } from "../error_details.ts";
-import { TlsError, tlsError, type TlsErrorKind } from "../error.ts";
+import { type TlsError, tlsError, type TlsErrorKind } from "../error.ts";
 
 /**
  * Why a STARTTLS prelude failed (the `detail` of the {@link TlsError}).

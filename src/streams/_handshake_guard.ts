@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError, tlsError } from "../error.ts";
+import { type TlsError, tlsError } from "../error.ts";
 import type { TlsStreamErrorDetail, TlsStreamOptions } from "./stream_types.ts";
 
 /** A `General` error of the stream's own. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TlsError, tlsError } from "../../error.ts";
+import { type TlsError, tlsError } from "../../error.ts";
 import { SignatureScheme } from "../../msgs/enums.ts";
 import type { SigningKey } from "../types.ts";
 import {
