@@ -8,6 +8,7 @@ import { ExpectFinished } from "../src/client/expect_finished.ts";
 import { ExpectFinished as ServerExpectFinished } from "../src/server/expect_finished.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "../src/server/handshake_data.ts";
 import { ClientCertVerified, NoClientAuthRequired } from "../src/server/client_auth.ts";
+import { ResumedWithPsk as ServerResumedWithPsk } from "../src/server/psk.ts";
 import type { ClientHandshakeData } from "../src/client/handshake_data.ts";
 import type { ClientHandshakeKeys } from "../src/client/handshake_keys.ts";
 import { ResumedWithPsk, ServerCertVerified } from "../src/client/server_auth.ts";
@@ -57,6 +58,8 @@ export function serverExpectFinishedNeedsEvidence(
   cert: ClientCertVerified,
   signature: HandshakeSignatureValid,
   none: NoClientAuthRequired,
+  resumed: ServerResumedWithPsk,
+  clientResumed: ResumedWithPsk,
 ): unknown[] {
   return [
     // @ts-expect-error: no evidence at all
@@ -69,9 +72,14 @@ export function serverExpectFinishedNeedsEvidence(
     new ClientCertVerified(Symbol("server evidence")),
     // @ts-expect-error: only server/client_auth.ts decides no client auth is needed
     new NoClientAuthRequired(Symbol("server evidence")),
+    // @ts-expect-error: only server/psk.ts, where the binder verifies, mints a PSK token
+    new ServerResumedWithPsk(Symbol("server PSK evidence")),
+    // @ts-expect-error: the client's PSK token is not the server's
+    new ServerExpectFinished(hs, keys, clientResumed),
     // What does compile: the minted evidence.
     new ServerExpectFinished(hs, keys, { cert, signature }),
     new ServerExpectFinished(hs, keys, none),
+    new ServerExpectFinished(hs, keys, resumed),
   ];
 }
 

@@ -12,7 +12,6 @@ import type { ConnectionCore } from "../common/core.ts";
 import type { AlertDescriptionValue } from "../msgs/enums.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ResolvedServerConfig } from "./config.ts";
-import type { HandshakeSignatureValid } from "../tls13/signature_evidence.ts";
 
 /**
  * Bytes the certificate_authorities list may take on the wire. It is a u16
@@ -53,22 +52,16 @@ export class NoClientAuthRequired {
   constructor(_mint: typeof mint) {}
 }
 
-/** What lets the server accept the client's Finished (TLS 1.3). */
-export type ClientAuthenticated =
-  | NoClientAuthRequired
-  | { cert: ClientCertVerified; signature: HandshakeSignatureValid };
-
 /**
- * The verifier to send a TLS 1.3 CertificateRequest for, or the token that
- * none is needed: without a verifier that offers client auth, and on
- * resumption (the PSK carries the original handshake's identity).
+ * The verifier to send a TLS 1.3 CertificateRequest for in a full
+ * handshake, or the token that none is needed (no verifier, or one that
+ * does not offer client auth).
  */
 export function tls13ClientAuth(
   config: ResolvedServerConfig,
-  resumed: boolean,
 ): ClientCertVerifier | NoClientAuthRequired {
   const verifier = config.clientCertVerifier;
-  return !resumed && verifier?.offerClientAuth() ? verifier : new NoClientAuthRequired(mint);
+  return verifier?.offerClientAuth() ? verifier : new NoClientAuthRequired(mint);
 }
 
 /**

@@ -23,7 +23,7 @@ import { sendServerFlight } from "./server_flight.ts";
 import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
-import { acceptPsk, acceptsEarlyData, type PskMode } from "./psk.ts";
+import { acceptPsk, acceptsEarlyData, type PskMode, ResumedWithPsk } from "./psk.ts";
 import { NoClientAuthRequired, tls13ClientAuth } from "./client_auth.ts";
 
 const decoder = new TextDecoder();
@@ -119,8 +119,12 @@ export async function answerClientHello(
     }
     scheme = chooseScheme(certified.key, offeredSchemes);
   }
-  const clientAuth = tls13ClientAuth(config, psk !== undefined);
-  const requestFrom = clientAuth instanceof NoClientAuthRequired ? undefined : clientAuth;
+  // A resumed handshake is authenticated by the PSK and asks for no certificate.
+  const clientAuth = psk ? psk.evidence : tls13ClientAuth(config);
+  const requestFrom = clientAuth instanceof NoClientAuthRequired ||
+      clientAuth instanceof ResumedWithPsk
+    ? undefined
+    : clientAuth;
 
   // 4.2.10: 0-RTT is taken or refused; refused early data is skipped.
   const earlyOffered = findExtension(hello.extensions, ExtensionType.early_data) !== undefined;
@@ -164,7 +168,7 @@ export async function answerClientHello(
   } else {
     cx.recordNegotiated({ handshakeKind: afterRetry ? "FullWithHelloRetryRequest" : "Full" });
   }
-  if (!(clientAuth instanceof NoClientAuthRequired)) {
+  if (!(clientAuth instanceof NoClientAuthRequired) && !(clientAuth instanceof ResumedWithPsk)) {
     return new ExpectCertificate(hs, keys, clientAuth);
   }
   const next = new ExpectFinished(hs, keys, clientAuth);

@@ -12,7 +12,15 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { checkPeerFinished } from "../tls13/finished.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
-import type { ClientAuthenticated } from "./client_auth.ts";
+import type { ClientCertVerified, NoClientAuthRequired } from "./client_auth.ts";
+import type { ResumedWithPsk } from "./psk.ts";
+import type { HandshakeSignatureValid } from "../tls13/signature_evidence.ts";
+
+/** What lets the server accept the client's Finished (TLS 1.3). */
+export type ClientAuthenticated =
+  | NoClientAuthRequired
+  | ResumedWithPsk
+  | { cert: ClientCertVerified; signature: HandshakeSignatureValid };
 import { sendTickets } from "./tickets.ts";
 
 /** Awaits the client's Finished. */
@@ -24,8 +32,9 @@ export class ExpectFinished implements HandshakeState {
 
   /**
    * Carries the handshake keys; `_auth` is the evidence that the client is
-   * authenticated as far as we asked, minted only by `client_auth.ts` (and
-   * `tls13/signature_evidence.ts` for its CertificateVerify).
+   * authenticated as far as we asked, minted only by `client_auth.ts`,
+   * `psk.ts` (the binder) and `tls13/signature_evidence.ts` (its
+   * CertificateVerify).
    */
   constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys, _auth: ClientAuthenticated) {
     this.#hs = hs;

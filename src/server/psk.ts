@@ -26,8 +26,22 @@ const AGE_TOLERANCE_MS = 10_000;
 /** How the PSK is combined with key exchange (RFC 8446 4.2.9). */
 export type PskMode = "psk_dhe_ke" | "psk_ke";
 
+const mint: unique symbol = Symbol("server PSK evidence");
+
+/**
+ * The client proved it holds the ticket's PSK (its binder verified, RFC
+ * 8446 4.2.11.2): the resumed handshake is authenticated by the PSK.
+ */
+export class ResumedWithPsk {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
 /** A ticket accepted for resumption. */
 export interface AcceptedPsk {
+  /** The evidence that its binder verified. */
+  evidence: ResumedWithPsk;
   /** The session behind it. */
   session: ServerSessionValue;
   /** Index of the identity in the client's list (echoed in ServerHello). */
@@ -114,7 +128,8 @@ export async function acceptPsk(
     }
     const clientAge = (obfuscatedTicketAge - session.ageAdd) >>> 0;
     const ageFresh = Math.abs(clientAge - Math.max(0, age)) <= AGE_TOLERANCE_MS;
-    return { session, index, early, stateless, taken, ageFresh };
+    const evidence = new ResumedWithPsk(mint);
+    return { evidence, session, index, early, stateless, taken, ageFresh };
   }
   return undefined;
 }
