@@ -17,25 +17,30 @@ before(() => {
 });
 after(() => pki.cleanup());
 
-/** A pair whose server asks for secp256r1 (the client's first share is X25519). */
-function retryPair(replaceServerHello: boolean) {
+/**
+ * A pair whose server asks for secp256r1 (the client's first share is
+ * X25519); `editServerHello` rewrites the ServerHello that follows, given
+ * the HelloRetryRequest's bytes.
+ */
+function retryPair(editServerHello?: (sh: Uint8Array, hrr: Uint8Array) => Uint8Array) {
   let hrr: Uint8Array | undefined;
   return tamperedPair(pki, {
     server: { kxGroups: [NamedGroup.secp256r1] },
+    client: { cipherSuites: [0x1301, 0x1302] },
     toClient: editMessages((m) => {
       if (m.type !== HandshakeType.ServerHello) return undefined;
       if (isHelloRetryRequest(decodeHandshake(m.type, m.body) as ServerHello)) {
         hrr = m.encoded.slice();
         return undefined;
       }
-      return replaceServerHello ? hrr : undefined;
+      return editServerHello && hrr && editServerHello(m.encoded, hrr);
     }),
   });
 }
 
 describe("issue 15 item 4: HelloRetryRequest states", () => {
   it("control: one HelloRetryRequest, then the ServerHello, completes", async () => {
-    const run = await retryPair(false);
+    const run = await retryPair();
     assert.equal(run.clientError, undefined);
     assert.equal(run.serverError, undefined);
     assert.deepEqual(run.clientConn.handshakeStates.slice(0, 2), [
@@ -49,8 +54,20 @@ describe("issue 15 item 4: HelloRetryRequest states", () => {
   });
 
   it("a second HelloRetryRequest is unexpected_message, SecondHelloRetryRequest", async () => {
-    const run = await retryPair(true);
+    const run = await retryPair((_sh, hrr) => hrr);
     assert.equal(run.clientError?.alert, AlertDescription.UnexpectedMessage);
     assert.equal(run.clientError?.detail, "SecondHelloRetryRequest");
+  });
+
+  it("a ServerHello with another suite than the HelloRetryRequest is illegal_parameter", async () => {
+    const run = await retryPair((sh) => {
+      const out = sh.slice();
+      const at = 4 + 2 + 32 + 1 + out[4 + 2 + 32]; // cipher_suite, after the session ID
+      assert.deepEqual([...out.subarray(at, at + 2)], [0x13, 0x01]);
+      out.set([0x13, 0x02], at);
+      return out;
+    });
+    assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter);
+    assert.equal(run.clientError?.detail, "SelectedDifferentCipherSuiteAfterRetry");
   });
 });

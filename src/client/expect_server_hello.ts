@@ -90,7 +90,6 @@ export class ExpectServerHello implements HandshakeState {
         "IllegalHelloRetryRequestWithNoChanges",
       );
     }
-    hs.suite = suite;
     await readRetryEchSignal(hs, suite, hrr, raw.encoded);
     // The transcript now starts with message_hash(ClientHello1) (RFC 8446 4.4.1).
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
@@ -118,7 +117,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs);
+    return new ExpectServerHelloAfterRetry(hs, suite);
   }
 }
 
@@ -131,9 +130,12 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerHelloAfterRetry";
   readonly #hs: ClientHandshakeData;
+  /** The suite the HelloRetryRequest named (RFC 8446 4.1.4). */
+  readonly #suite: Tls13CipherSuite;
 
-  /** Waits on behalf of `hs`, whose second ClientHello is sent. */
-  constructor(hs: ClientHandshakeData) {
+  /** Waits on behalf of `hs`, whose second ClientHello is sent; the ServerHello keeps `suite`. */
+  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite) {
+    this.#suite = suite;
     this.#hs = hs;
   }
 
@@ -148,7 +150,7 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
         AlertDescription.UnexpectedMessage,
       );
     }
-    return handleServerHello(this.#hs, cx, raw, msg as ServerHello);
+    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#suite);
   }
 }
 
@@ -158,12 +160,13 @@ async function handleServerHello(
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
+  retrySuite?: Tls13CipherSuite,
 ): Promise<HandshakeState> {
   checkTls13Extensions(sh.extensions, "ServerHello");
   checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
   hs.earlyData?.close();
   const suite = offeredSuite(hs, sh.cipherSuite);
-  if (hs.suite && hs.suite !== suite) {
+  if (retrySuite && retrySuite !== suite) {
     throw peerMisbehaved(
       "ServerHello suite differs from HelloRetryRequest",
       "SelectedDifferentCipherSuiteAfterRetry",
