@@ -20,7 +20,8 @@ import { helloRetryEchConfirmation } from "../tls13/ech_confirmation.ts";
 import { offersEch, openEch } from "./ech_accept.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { chooseGroup, chooseSuite } from "./client_hello_checks.ts";
-import type { ServerHandshakeData } from "./handshake_data.ts";
+import { type FirstHelloFacts, ServerHandshakeData } from "./handshake_data.ts";
+import type { ResolvedServerConfig } from "./config.ts";
 import { ExpectSecondClientHello } from "./second_client_hello.ts";
 import { choosePskMode } from "./psk.ts";
 import {
@@ -35,21 +36,25 @@ import { handleTls12ClientHello, wantsTls12 } from "./tls12_client_hello.ts";
 export class ExpectClientHello implements HandshakeState {
   /** State name. */
   readonly name = "ExpectClientHello";
-  readonly #hs: ServerHandshakeData;
+  readonly #config: ResolvedServerConfig;
 
   /** Waits for the first ClientHello. */
-  constructor(hs: ServerHandshakeData) {
-    this.#hs = hs;
+  constructor(config: ResolvedServerConfig) {
+    this.#config = config;
   }
 
   /** Negotiates from the ClientHello and sends our answer. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const hs = this.#hs;
-    const { config } = hs;
+    const config = this.#config;
     const wire = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
     // RFC 9849 section 7.1: ECH is settled before anything else is negotiated;
     // accepted, the ClientHelloInner is the ClientHello from here on.
-    const hello = await this.#openEch(cx, wire);
+    const { hello, ech } = await this.#openEch(cx, wire);
+    const hs = new ServerHandshakeData(config, {
+      clientRandom: wire.random, // the one on the wire, under ECH too
+      sessionId: hello.legacySessionId,
+      ...ech,
+    });
     const encoded = hello === wire ? raw.encoded : encodeHandshake(hello);
     refuseAncientHello(cx, hello);
     if (hello === wire && wantsTls12(hs, hello)) {
@@ -60,15 +65,13 @@ export class ExpectClientHello implements HandshakeState {
     const pskMode = choosePskMode(hs, hello);
     let group: KeyExchangeGroup | undefined;
     let share: KeyShareEntry | undefined;
-    hs.clientRandom = wire.random; // the one on the wire, under ECH too
-    hs.sessionId = hello.legacySessionId;
     const suite = chooseSuite(config, hello.cipherSuites);
     // A client asking for psk_ke alone may send no groups at all.
     const hasGroups = findExtension(hello.extensions, ExtensionType.supported_groups);
     if (hasGroups || pskMode !== "psk_ke") {
       const choice = chooseGroup(config, hello);
       if (!choice.share) {
-        return this.#sendHelloRetryRequest(cx, encoded, hello, suite, choice.group);
+        return this.#sendHelloRetryRequest(hs, cx, encoded, hello, suite, choice.group);
       }
       group = choice.group;
       share = choice.share;
@@ -78,25 +81,24 @@ export class ExpectClientHello implements HandshakeState {
 
   /**
    * RFC 9849 section 7.1: the inner hello
-   * when our key opens the client's offer, else the hello as received, noting
+   * when our key opens the client's offer, else the hello as received, with
    * the retry configs to send when the client offered ECH we cannot open.
    */
-  async #openEch(cx: ConnectionCore, hello: ClientHello): Promise<ClientHello> {
-    const hs = this.#hs;
-    const ech = hs.config.ech;
-    if (!ech) return hello;
-    const opened = await openEch(hs.config.provider, ech, hello);
+  async #openEch(
+    cx: ConnectionCore,
+    hello: ClientHello,
+  ): Promise<{ hello: ClientHello; ech: Partial<FirstHelloFacts> }> {
+    const ech = this.#config.ech;
+    if (!ech) return { hello, ech: {} };
+    const opened = await openEch(this.#config.provider, ech, hello);
     if (!opened) {
-      if (offersEch(hello)) {
-        hs.echRetryConfigs = ech.retryConfigs;
-        cx.recordNegotiated({ echAccepted: false });
-      }
-      return hello;
+      if (!offersEch(hello)) return { hello, ech: {} };
+      cx.recordNegotiated({ echAccepted: false });
+      return { hello, ech: { echRetryConfigs: ech.retryConfigs } };
     }
     cx.recordNegotiated({ echAccepted: true });
-    hs.echAccepted = opened.accepted;
-    hs.echInnerRandom = opened.inner.random;
-    return opened.inner;
+    const inner = opened.inner;
+    return { hello: inner, ech: { echAccepted: opened.accepted, echInnerRandom: inner.random } };
   }
 
   /**
@@ -104,13 +106,13 @@ export class ExpectClientHello implements HandshakeState {
    * message_hash(ClientHello1) (4.4.1).
    */
   async #sendHelloRetryRequest(
+    hs: ServerHandshakeData,
     cx: ConnectionCore,
     encoded: Uint8Array,
     hello: ClientHello,
     suite: Tls13CipherSuite,
     group: KeyExchangeGroup,
   ): Promise<HandshakeState> {
-    const hs = this.#hs;
     hs.transcript.add(encoded);
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     const message: HelloRetryRequest = {

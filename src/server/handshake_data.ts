@@ -20,29 +20,48 @@ export class ServerHandshakeData {
   /** Handshake transcript. */
   readonly transcript: Transcript = new Transcript();
   /** The client's random from its first ClientHello (for the key log). */
-  clientRandom: Uint8Array = new Uint8Array(32);
+  readonly clientRandom: Uint8Array;
   /** The client's legacy_session_id, echoed in ServerHello. */
-  sessionId: Uint8Array = new Uint8Array(0);
+  readonly sessionId: Uint8Array;
   /** Extension types of the CertificateRequest we sent: what the client may answer. */
   requestedExtensions: ReadonlySet<number> = new Set();
   /** Whether our change_cipher_spec was already queued (RFC 8446 D.4). */
   sentChangeCipherSpec = false;
   /** Encrypted Client Hello we accepted: the handshake runs on the inner hello. */
-  echAccepted: AcceptedEch | undefined;
+  readonly echAccepted: AcceptedEch | undefined;
   /** ClientHelloInner.random, for the acceptance signals. */
-  echInnerRandom: Uint8Array | undefined;
+  readonly echInnerRandom: Uint8Array | undefined;
   /** Set when the client offered ECH we could not open: sent as retry_configs. */
-  echRetryConfigs: Uint8Array | undefined;
+  readonly echRetryConfigs: Uint8Array | undefined;
 
-  /** Starts an empty handshake for `config`. */
-  constructor(config: ResolvedServerConfig) {
+  /** Starts the handshake for `config` with what the first ClientHello fixed. */
+  constructor(config: ResolvedServerConfig, first: FirstHelloFacts) {
     this.config = config;
+    this.clientRandom = first.clientRandom;
+    this.sessionId = first.sessionId;
+    this.echAccepted = first.echAccepted;
+    this.echInnerRandom = first.echInnerRandom;
+    this.echRetryConfigs = first.echRetryConfigs;
   }
 
   /** Reports a secret to the key log, if one is configured. */
   keyLog(label: string, secret: Uint8Array): void {
     this.config.keyLog?.(label, this.clientRandom, secret);
   }
+}
+
+/** What the first ClientHello (and the ECH decision on it) fixed for the whole handshake. */
+export interface FirstHelloFacts {
+  /** The random on the wire (the outer one under ECH). */
+  clientRandom: Uint8Array;
+  /** legacy_session_id of the hello the handshake runs on. */
+  sessionId: Uint8Array;
+  /** The ECH offer we opened, if any. */
+  echAccepted?: AcceptedEch;
+  /** ClientHelloInner.random, when `echAccepted`. */
+  echInnerRandom?: Uint8Array;
+  /** Our ECHConfigList, when the client offered ECH we could not open. */
+  echRetryConfigs?: Uint8Array;
 }
 
 /** What a HelloRetryRequest fixed for the second ClientHello. */

@@ -6,7 +6,6 @@
 
 import { ConnectionCore } from "../common/core.ts";
 import type { ResolvedServerConfig } from "./config.ts";
-import { ServerHandshakeData } from "./handshake_data.ts";
 import { ExpectClientHello } from "./expect_client_hello.ts";
 
 /**
@@ -14,7 +13,7 @@ import { ExpectClientHello } from "./expect_client_hello.ts";
  * legacy_record_version 0x0303 (RFC 8446 section 5.1).
  */
 export function startServer(config: ResolvedServerConfig): ConnectionCore {
-  return new ConnectionCore(new ExpectClientHello(new ServerHandshakeData(config)), {
+  return new ConnectionCore(new ExpectClientHello(config), {
     maxFragmentSize: config.maxFragmentSize,
     side: "server",
     maxKeyUpdates: config.maxKeyUpdates,

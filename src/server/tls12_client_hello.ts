@@ -106,7 +106,6 @@ export async function handleTls12ClientHello(
       "ExtendedMasterSecretExtensionRequired",
     );
   }
-  hs.clientRandom = hello.random;
   const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
   cx.recordNegotiated({ serverName });
   const offeredSchemes =
