@@ -133,7 +133,11 @@ export type {
 } from "./src/common/config_base.ts";
 
 export { RootCertStore } from "./src/webpki/root_store.ts";
-export { WebPkiClientVerifier, WebPkiServerVerifier } from "./src/webpki/verifier.ts";
+export {
+  WebPkiClientVerifier,
+  WebPkiServerVerifier,
+  WebPkiVerifier,
+} from "./src/webpki/verifier.ts";
 export type {
   ClientCertVerifier,
   ServerCertVerifier,

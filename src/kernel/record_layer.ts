@@ -436,17 +436,6 @@ export class KernelRecordLayer {
 }
 
 // Re-exported so this entry point documents every type its API mentions.
-export type {
-  Aead,
-  AeadKey,
-  AeadKind,
-  AeadSource,
-  ConnectionTrafficSecrets,
-  DirectionSecrets,
-  ExtractedSecrets,
-  KernelCipherSuite,
-  KernelConnectionLike,
-  KernelRecordLayerOptions,
-  KernelRecordLayerStats,
-  OpenResult,
-};
+export type { Aead, AeadKey, AeadKind, AeadSource, ConnectionTrafficSecrets, DirectionSecrets };
+export type { ExtractedSecrets, KernelCipherSuite, KernelConnectionLike, OpenResult };
+export type { KernelRecordLayerOptions, KernelRecordLayerStats };

@@ -145,6 +145,62 @@ export interface WebPkiVerifierOptions {
   signatureCacheSize?: number;
 }
 
+let settingsOf: (verifier: WebPkiVerifier) => ChainSettings;
+
+/**
+ * What {@link WebPkiServerVerifier} and {@link WebPkiClientVerifier} share: the
+ * chain settings built from the options, and the handshake signature checks
+ * (TLS 1.3 CertificateVerify; TLS 1.2 ServerKeyExchange or CertificateVerify).
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore } from "./root_store.ts";
+ * import { type WebPkiVerifier, WebPkiServerVerifier } from "./verifier.ts";
+ * const verifier: WebPkiVerifier = new WebPkiServerVerifier({ roots: new RootCertStore() });
+ * console.log(verifier.supportedVerifySchemes().length > 0); // true
+ * ```
+ */
+export abstract class WebPkiVerifier {
+  #settings: ChainSettings;
+
+  /**
+   * Builds the settings from `opts`. Throws `RangeError` or `TypeError` for a
+   * bad option, `SyntaxError` for a CRL that does not parse.
+   */
+  constructor(opts: WebPkiVerifierOptions) {
+    this.#settings = chainSettings(opts);
+  }
+
+  static {
+    settingsOf = (verifier) => verifier.#settings;
+  }
+
+  /** Checks a TLS 1.3 CertificateVerify signature. */
+  verifyTls13Signature(
+    message: Uint8Array,
+    endEntity: Uint8Array,
+    scheme: number,
+    signature: Uint8Array,
+  ): Promise<void> {
+    return handshakeSignature(this.#settings, true, message, endEntity, scheme, signature);
+  }
+
+  /** Checks a TLS 1.2 signature (ServerKeyExchange or CertificateVerify). */
+  verifyTls12Signature(
+    message: Uint8Array,
+    endEntity: Uint8Array,
+    scheme: number,
+    signature: Uint8Array,
+  ): Promise<void> {
+    return handshakeSignature(this.#settings, false, message, endEntity, scheme, signature);
+  }
+
+  /** Every scheme of the configured verifiers. */
+  supportedVerifySchemes(): readonly number[] {
+    return this.#settings.verifiers.map((v) => v.scheme);
+  }
+}
+
 /**
  * The default verifier of server certificates: a path to `roots`, serverAuth,
  * and the server name in the subjectAltName.
@@ -180,15 +236,13 @@ export interface WebPkiVerifierOptions {
  * console.log(verifier.supportedVerifySchemes().length > 0); // true
  * ```
  */
-export class WebPkiServerVerifier implements ServerCertVerifier {
-  #settings: ChainSettings;
-
+export class WebPkiServerVerifier extends WebPkiVerifier implements ServerCertVerifier {
   /**
    * Creates a verifier trusting `roots`. Throws `RangeError` or `TypeError`
    * for a bad option, `SyntaxError` for a CRL that does not parse.
    */
   constructor(opts: WebPkiVerifierOptions) {
-    this.#settings = chainSettings(opts);
+    super(opts);
   }
 
   /** Validates the chain for `serverName` (DNS name or IP literal) at `now`. */
@@ -199,36 +253,11 @@ export class WebPkiServerVerifier implements ServerCertVerifier {
     now: Date,
   ): Promise<void> {
     const reference = parseServerName(serverName);
-    const leaf = await verifyChain(this.#settings, endEntity, intermediates, now, Eku.serverAuth);
+    const leaf = await verifyChain(settingsOf(this), endEntity, intermediates, now, Eku.serverAuth);
     const san = leaf.extensions.subjectAltName?.names ?? [];
     if (!sanMatches(san, reference)) {
       throw certError("NotValidForName", `certificate is not valid for ${serverName}`);
     }
-  }
-
-  /** Checks a TLS 1.3 CertificateVerify signature. */
-  verifyTls13Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void> {
-    return handshakeSignature(this.#settings, true, message, endEntity, scheme, signature);
-  }
-
-  /** Checks a TLS 1.2 ServerKeyExchange signature. */
-  verifyTls12Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void> {
-    return handshakeSignature(this.#settings, false, message, endEntity, scheme, signature);
-  }
-
-  /** Every scheme of the configured verifiers. */
-  supportedVerifySchemes(): readonly number[] {
-    return this.#settings.verifiers.map((v) => v.scheme);
   }
 }
 
@@ -263,17 +292,16 @@ export interface WebPkiClientVerifierOptions extends WebPkiVerifierOptions {
  * console.log(v.clientAuthMandatory()); // false
  * ```
  */
-export class WebPkiClientVerifier implements ClientCertVerifier {
+export class WebPkiClientVerifier extends WebPkiVerifier implements ClientCertVerifier {
   #opts: WebPkiClientVerifierOptions;
-  #settings: ChainSettings;
 
   /**
    * Creates a verifier trusting `roots`. Throws `RangeError` or `TypeError`
    * for a bad option, `SyntaxError` for a CRL that does not parse.
    */
   constructor(opts: WebPkiClientVerifierOptions) {
+    super(opts);
     this.#opts = opts;
-    this.#settings = chainSettings(opts);
   }
 
   /** Always true: this verifier asks for a certificate. */
@@ -297,31 +325,6 @@ export class WebPkiClientVerifier implements ClientCertVerifier {
     intermediates: readonly Uint8Array[],
     now: Date,
   ): Promise<void> {
-    await verifyChain(this.#settings, endEntity, intermediates, now, Eku.clientAuth);
-  }
-
-  /** Checks a TLS 1.3 CertificateVerify signature. */
-  verifyTls13Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void> {
-    return handshakeSignature(this.#settings, true, message, endEntity, scheme, signature);
-  }
-
-  /** Checks a TLS 1.2 CertificateVerify signature. */
-  verifyTls12Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void> {
-    return handshakeSignature(this.#settings, false, message, endEntity, scheme, signature);
-  }
-
-  /** Every scheme of the configured verifiers. */
-  supportedVerifySchemes(): readonly number[] {
-    return this.#settings.verifiers.map((v) => v.scheme);
+    await verifyChain(settingsOf(this), endEntity, intermediates, now, Eku.clientAuth);
   }
 }
