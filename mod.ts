@@ -131,6 +131,7 @@ export type {
   ResolvedCommon,
   TlsVersion,
 } from "./src/common/config_base.ts";
+export { TlsConfig } from "./src/common/config_base.ts";
 
 export { RootCertStore } from "./src/webpki/root_store.ts";
 export {

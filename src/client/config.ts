@@ -12,12 +12,11 @@ import {
   type CertChainInput,
   type CertifiedKey,
   type CommonConfigOptions,
-  guardOptions,
   loadCertifiedKey,
   parseCertChain,
   resolveCommon,
   type ResolvedCommon,
-  validateCommon,
+  TlsConfig,
 } from "../common/config_base.ts";
 import type { CryptoProvider } from "../crypto/types.ts";
 import { readEchConfigList } from "../msgs/ech_config.ts";
@@ -140,19 +139,13 @@ export interface ResolvedClientConfig extends ResolvedCommon {
  * console.log(config.enableSecretExtraction); // false
  * ```
  */
-export class ClientConfig {
-  /**
-   * The options as given (a frozen copy). `privateKey` is readable by name
-   * but never enumerated, printed or serialized.
-   */
-  readonly options: Readonly<ClientConfigOptions>;
-  #resolved: Promise<ResolvedClientConfig> | undefined;
+export class ClientConfig extends TlsConfig<ClientConfigOptions, ResolvedClientConfig> {
   /** Where this config keeps session tickets (undefined when resumption is off). */
   readonly sessionStore: ClientSessionStore | undefined;
 
   /** Validates `options`; throws `TypeError` for bad ones. */
   constructor(options: ClientConfigOptions) {
-    validateCommon(options, "ClientConfig");
+    super(options, "ClientConfig");
     if (!options.verifier && !options.roots) {
       throw new TypeError("ClientConfig: give `roots` or a `verifier`");
     }
@@ -163,24 +156,13 @@ export class ClientConfig {
       parseCertChain(options.certificateChain, "ClientConfig");
     }
     if (options.ech !== undefined) checkEchOptions(options);
-    this.options = guardOptions(options);
     this.sessionStore = options.resumption === false
       ? undefined
       : options.sessionStore ?? new InMemoryClientSessionStore();
   }
 
-  /** Whether `dangerousIntoKernelConnection()` is allowed. */
-  get enableSecretExtraction(): boolean {
-    return this.options.enableSecretExtraction ?? false;
-  }
-
-  /** Resolves the provider and keys once; later calls share the result. */
-  resolve(): Promise<ResolvedClientConfig> {
-    this.#resolved ??= this.#doResolve();
-    return this.#resolved;
-  }
-
-  async #doResolve(): Promise<ResolvedClientConfig> {
+  /** Resolves the provider and keys (once: see `resolve()`). */
+  protected async resolveOnce(): Promise<ResolvedClientConfig> {
     const o = this.options;
     const common = await resolveCommon(o);
     const verifier = o.verifier ??

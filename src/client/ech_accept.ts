@@ -49,13 +49,15 @@ export async function readRetryEchSignal(
  * Section 6.1.4 for the ServerHello: accepted or rejected. Accepted, the
  * inner transcript becomes the transcript and the inner hello's extensions
  * the ones the server may answer. A HelloRetryRequest that confirmed ECH
- * must be followed by a ServerHello that does (section 6.1.5).
+ * must be followed by a ServerHello that does (section 6.1.5). `resumed`:
+ * whether the ServerHello selected our PSK.
  */
 export async function readServerHelloEchSignal(
   hs: ClientHandshakeData,
   cx: ConnectionCore,
   suite: Tls13CipherSuite,
   encoded: Uint8Array,
+  resumed: boolean,
 ): Promise<void> {
   const ech = hs.ech;
   if (!ech) return;
@@ -70,7 +72,7 @@ export async function readServerHelloEchSignal(
     );
   }
   // Section 6.1.2: the outer hello's PSK was GREASE; resuming with it is illegal.
-  if (!accepted && hs.resumed) {
+  if (!accepted && resumed) {
     throw peerMisbehaved("server resumed with the outer hello's GREASE PSK", "EchOuterResumption");
   }
   ech.status = accepted ? "accepted" : "rejected";

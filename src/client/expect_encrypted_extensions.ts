@@ -91,7 +91,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.recordEarlyDataOutcome(false);
       return;
     }
-    if (!hs.earlyData || !hs.resumed) {
+    if (!hs.earlyData || !this.#resumed) {
       throw peerMisbehaved(
         "server accepted early data we did not offer",
         "UnsolicitedEarlyDataExtension",

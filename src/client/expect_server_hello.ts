@@ -189,7 +189,6 @@ async function handleServerHello(
   }
   const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
   const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
-  if (resumed) hs.resumed = true;
   let shared: Uint8Array;
   try {
     shared = await ours.complete(share.keyExchange);
@@ -197,12 +196,12 @@ async function handleServerHello(
     throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
   }
   hs.suite = suite;
-  await readServerHelloEchSignal(hs, cx, suite, raw.encoded);
+  await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined);
   hs.transcript.add(raw.encoded);
   const helloHash = await hs.transcript.hash(suite.hash);
   const early = await EarlySecret.create(
     suite.hmac,
-    hs.resumed ? hs.offer!.session.psk : undefined,
+    resumed ? hs.offer!.session.psk : undefined,
   );
   const handshake = await early.toHandshake(shared);
   const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
@@ -222,11 +221,11 @@ async function handleServerHello(
     cipherSuite: suite,
     kxGroup: hs.config.kxGroups.find((g) => g.group === share.group),
   });
-  if (hs.resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
+  if (resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
   // Without resumption the early data cannot have been accepted.
-  if (hs.earlyData && !hs.resumed) cx.recordEarlyDataOutcome(false);
+  if (hs.earlyData && !resumed) cx.recordEarlyDataOutcome(false);
   if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
-  if (!hs.resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
+  if (!resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
   return new ExpectEncryptedExtensions(
     hs,
     { suite, handshake, clientSecret, serverSecret },

@@ -49,8 +49,6 @@ export class ClientHandshakeData {
   tls12Offer: Tls12ClientSession | undefined;
   /** The ticket offered in the ClientHello, if any. */
   offer: OfferedSession | undefined;
-  /** Whether the server accepted `offer`. */
-  resumed = false;
   /**
    * The 0-RTT writer when early data was offered in the ClientHello the
    * server answers (none after a HelloRetryRequest).

@@ -341,3 +341,49 @@ export function guardOptions<T extends { privateKey?: unknown; ech?: unknown }>(
   });
   return Object.freeze(copy);
 }
+
+/**
+ * What `ClientConfig` and `ServerConfig` share: the common checks, the guarded
+ * copy of the options, and a resolution that runs once (the provider is
+ * awaited on first use; later calls share the result).
+ *
+ * @example
+ * ```ts
+ * import { ClientConfig, RootCertStore } from "@kerneltls/tls";
+ * import type { ClientConfigOptions, ResolvedClientConfig, TlsConfig } from "@kerneltls/tls";
+ * type Base = TlsConfig<ClientConfigOptions, ResolvedClientConfig>;
+ * const config: Base = new ClientConfig({ roots: new RootCertStore() });
+ * console.log(config.enableSecretExtraction); // false
+ * ```
+ */
+export abstract class TlsConfig<
+  O extends CommonConfigOptions & { privateKey?: unknown; ech?: unknown },
+  R,
+> {
+  /**
+   * The options as given (a frozen copy). `privateKey` is readable by name
+   * but never enumerated, printed or serialized.
+   */
+  readonly options: Readonly<O>;
+  #resolved: Promise<R> | undefined;
+
+  /** Runs the common checks on `options` (`TypeError`s name `what`) and keeps a guarded copy. */
+  protected constructor(options: O, what: string) {
+    validateCommon(options, what);
+    this.options = guardOptions(options);
+  }
+
+  /** Whether `dangerousIntoKernelConnection()` is allowed. */
+  get enableSecretExtraction(): boolean {
+    return this.options.enableSecretExtraction ?? false;
+  }
+
+  /** Resolves the provider and keys once; later calls share the result. */
+  resolve(): Promise<R> {
+    this.#resolved ??= this.resolveOnce();
+    return this.#resolved;
+  }
+
+  /** The side's resolution; {@link resolve} calls it at most once. */
+  protected abstract resolveOnce(): Promise<R>;
+}

@@ -11,12 +11,11 @@ import {
   type CertChainInput,
   type CertifiedKey,
   type CommonConfigOptions,
-  guardOptions,
   loadCertifiedKey,
   parseCertChain,
   resolveCommon,
   type ResolvedCommon,
-  validateCommon,
+  TlsConfig,
 } from "../common/config_base.ts";
 import { type EchKey, type ResolvedEch, resolveEchKeys } from "./ech_keys.ts";
 
@@ -180,17 +179,10 @@ export interface ResolvedServerConfig extends ResolvedCommon {
  * console.log(config.enableSecretExtraction); // false
  * ```
  */
-export class ServerConfig {
-  /**
-   * The options as given (a frozen copy). `privateKey` is readable by name
-   * but never enumerated, printed or serialized.
-   */
-  readonly options: Readonly<ServerConfigOptions>;
-  #resolved: Promise<ResolvedServerConfig> | undefined;
-
+export class ServerConfig extends TlsConfig<ServerConfigOptions, ResolvedServerConfig> {
   /** Validates `options`; throws `TypeError` for bad ones. */
   constructor(options: ServerConfigOptions) {
-    validateCommon(options, "ServerConfig");
+    super(options, "ServerConfig");
     if (!options.certResolver) {
       if (options.certificateChain === undefined || options.privateKey === undefined) {
         throw new TypeError("ServerConfig: give certificateChain and privateKey, or certResolver");
@@ -210,24 +202,13 @@ export class ServerConfig {
     if (options.ech !== undefined && !Array.isArray(options.ech?.keys)) {
       throw new TypeError("ServerConfig: ech.keys must be an array");
     }
-    this.options = guardOptions(options);
     this.#sessionStore = options.sessionStore ?? new InMemoryServerSessionStore();
   }
 
   readonly #sessionStore: ServerSessionStore;
 
-  /** Whether `dangerousIntoKernelConnection()` is allowed. */
-  get enableSecretExtraction(): boolean {
-    return this.options.enableSecretExtraction ?? false;
-  }
-
-  /** Resolves the provider and keys once; later calls share the result. */
-  resolve(): Promise<ResolvedServerConfig> {
-    this.#resolved ??= this.#doResolve();
-    return this.#resolved;
-  }
-
-  async #doResolve(): Promise<ResolvedServerConfig> {
+  /** Resolves the provider and keys (once: see `resolve()`). */
+  protected async resolveOnce(): Promise<ResolvedServerConfig> {
     const o = this.options;
     const common = await resolveCommon(o);
     let certResolver = o.certResolver;
