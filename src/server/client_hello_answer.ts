@@ -19,7 +19,7 @@ import type { CertifiedKey } from "../common/config_base.ts";
 import { checkClientHello, chooseAlpn, chooseScheme } from "./client_hello_checks.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
-import { sendServerFlight } from "./server_flight.ts";
+import { certificateRequest, sendServerFlight } from "./server_flight.ts";
 import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
@@ -126,6 +126,8 @@ export async function answerClientHello(
     ? undefined
     : clientAuth;
 
+  const request = requestFrom && certificateRequest(requestFrom);
+
   // 4.2.10: 0-RTT is taken or refused; refused early data is skipped.
   const earlyOffered = findExtension(hello.extensions, ExtensionType.early_data) !== undefined;
   const earlyData = earlyOffered && psk !== undefined &&
@@ -140,7 +142,8 @@ export async function answerClientHello(
     scheme,
     alpn,
     sniUsed: serverName !== undefined,
-    clientAuth: requestFrom,
+    certificateRequest: request?.message,
+    afterRetry,
     psk: psk && { early: psk.early, index: psk.index },
     earlyData: earlyData
       ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
@@ -169,7 +172,7 @@ export async function answerClientHello(
     cx.recordNegotiated({ handshakeKind: afterRetry ? "FullWithHelloRetryRequest" : "Full" });
   }
   if (!(clientAuth instanceof NoClientAuthRequired) && !(clientAuth instanceof ResumedWithPsk)) {
-    return new ExpectCertificate(hs, keys, clientAuth);
+    return new ExpectCertificate(hs, keys, clientAuth, request!.requested);
   }
   const next = new ExpectFinished(hs, keys, clientAuth);
   return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;
