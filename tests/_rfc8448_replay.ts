@@ -12,7 +12,7 @@ import {
   splitHandshakeMessages,
 } from "../src/msgs/handshake.ts";
 import { readRecord } from "../src/record/deframer.ts";
-import { RecordOpener } from "../src/record/tls13_protection.ts";
+import { Tls13Reader } from "../src/record/record_io.ts";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 
 /** What the replay drives. */
@@ -240,7 +240,7 @@ async function compareRecord(
     plaintext = ours.subarray(5);
   } else {
     // Our keys are the trace's (the secrets are compared through every exact record).
-    const opener = await RecordOpener.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
+    const opener = await Tls13Reader.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
     const raw = readRecord(ours)!;
     const opened = await opener.open(raw.header, raw.fragment);
     assert.equal(opened.contentType, rec.innerType, `${what}: content type`);

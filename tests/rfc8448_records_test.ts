@@ -9,7 +9,7 @@ import { ContentType } from "../src/msgs/enums.ts";
 import { aes128Gcm } from "../src/crypto/webcrypto/aead.ts";
 import { type RawRecord, readRecord } from "../src/record/deframer.ts";
 import { HandshakeJoiner, type HandshakeMessage } from "../src/record/handshake_joiner.ts";
-import { PlaintextOpener, RecordOpener, RecordSealer } from "../src/record/tls13_protection.ts";
+import { PlainReader, Tls13Reader, Tls13Writer } from "../src/record/record_io.ts";
 
 describe("RFC 8448 records", () => {
   const expected: Record<number, number> = { 3: 7, 4: 8, 5: 4, 6: 4, 7: 4 };
@@ -22,20 +22,20 @@ describe("RFC 8448 records", () => {
         const raw = readRecord(complete)!;
         assert.equal(raw.length, complete.length, "one whole record");
         if (rec.phase === undefined) {
-          const opened = await new PlaintextOpener().open(raw.header, raw.fragment);
+          const opened = await new PlainReader().open(raw.header, raw.fragment);
           assert.equal(opened.contentType, rec.innerType);
           assert.equal(toHex(opened.plaintext), toHex(payload));
           continue;
         }
         protectedCount++;
         const what = `${rec.writer} ${rec.phase} seq ${rec.seq}`;
-        const opener = await RecordOpener.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
+        const opener = await Tls13Reader.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
         const opened = await opener.open(raw.header, raw.fragment);
         assert.equal(opened.contentType, rec.innerType, what);
         assert.equal(toHex(opened.plaintext), toHex(payload), what);
         assert.equal(opener.seq, rec.seq + 1n);
-        const sealer = await RecordSealer.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
-        const sealed = await sealer.seal(rec.innerType, payload);
+        const sealer = await Tls13Writer.create(aes128Gcm, rec.key!, rec.iv!, rec.seq);
+        const sealed = await sealer.write(rec.innerType, payload);
         assert.equal(toHex(sealed), toHex(complete), what);
       }
       assert.equal(protectedCount, expected[section]);
@@ -45,7 +45,7 @@ describe("RFC 8448 records", () => {
   it("a record opened under the wrong sequence number fails with bad_record_mac", async () => {
     const rec = printedRecords(3).find((r) => r.phase === "application" && r.seq === 1n)!;
     const raw = readRecord(field(rec.step, "complete record"))!;
-    const opener = await RecordOpener.create(aes128Gcm, rec.key!, rec.iv!, 0n);
+    const opener = await Tls13Reader.create(aes128Gcm, rec.key!, rec.iv!, 0n);
     await assert.rejects(opener.open(raw.header, raw.fragment), { alert: 20 });
   });
 });
@@ -114,7 +114,7 @@ describe("deframing and joining RFC 8448 section 3", () => {
 
   it("the encrypted flight opens in sequence and joins into the printed messages", async () => {
     const hs = server.filter((r) => r.phase === "handshake");
-    const opener = await RecordOpener.create(aes128Gcm, hs[0].key!, hs[0].iv!);
+    const opener = await Tls13Reader.create(aes128Gcm, hs[0].key!, hs[0].iv!);
     const joiner = new HandshakeJoiner();
     const messages: HandshakeMessage[] = [];
     for (const r of hs) {

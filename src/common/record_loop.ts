@@ -18,7 +18,7 @@ import {
   type InboundPolicy,
   unexpectedChangeCipherSpec,
 } from "../post_handshake/inbound_policy.ts";
-import type { OpenedRecord } from "../record/tls13_protection.ts";
+import type { OpenedRecord } from "../record/record_io.ts";
 import { PlainReader, ProtectedReader, type RecordReader } from "../record/record_io.ts";
 import type { ConnectionInfo } from "./info.ts";
 import type { AppRecord, CoreStep } from "./core_types.ts";

@@ -115,6 +115,12 @@ export class PlainWriter implements RecordWriter {
       out.set(payload, RECORD_HEADER_LEN);
     });
   }
+  /** Frames one fragment into a fresh buffer: the whole record. */
+  async write(contentType: number, payload: Uint8Array): Promise<Uint8Array> {
+    const out = new Uint8Array(this.recordSize(payload.length));
+    await this.writeInto(contentType, payload, out);
+    return out;
+  }
 }
 
 /** Reads records in clear: handshake, alert and change_cipher_spec. */
@@ -197,10 +203,17 @@ export class ProtectedWriter implements RecordWriter {
     return this.sealInto(contentType, payload, out, this.#padding);
   }
 
-  /** Seals one fragment into a fresh buffer: the whole record. */
-  async write(contentType: number, payload: Uint8Array): Promise<Uint8Array> {
-    const out = new Uint8Array(this.recordSize(payload.length));
-    await this.writeInto(contentType, payload, out);
+  /**
+   * Seals one fragment into a fresh buffer: the whole record, with `padding`
+   * zero bytes (TLS 1.3; the writer's own padding unless given).
+   */
+  async write(
+    contentType: number,
+    payload: Uint8Array,
+    padding = this.#padding,
+  ): Promise<Uint8Array> {
+    const out = new Uint8Array(this.protection.recordLen(payload.length, padding));
+    await this.sealInto(contentType, payload, out, padding);
     return out;
   }
 
@@ -376,15 +389,22 @@ redactInspection(
   (self: ProtectedReader) => `ProtectedReader { seq: ${self.seq} }`,
 );
 
+/** The protection of `version` and the key installed for it: what the four factories below share. */
+async function installed(
+  version: "TLSv1_3" | "TLSv1_2",
+  aead: Aead,
+  key: Uint8Array,
+  iv: Uint8Array,
+  seq: bigint,
+): Promise<[RecordProtection, InstalledKey]> {
+  return [protectionFor(version, aead.kind), await installKey(aead, key, iv, seq)];
+}
+
 /** Writes TLS 1.3 protected records. */
 export class Tls13Writer extends ProtectedWriter {
   /** Imports the key (`iv` the 12-byte write IV); `seq` counts records already sent under it. */
   static async create(aead: Aead, key: Uint8Array, iv: Uint8Array, seq = 0n): Promise<Tls13Writer> {
-    return new Tls13Writer(
-      protectionFor("TLSv1_3", aead.kind),
-      await installKey(aead, key, iv, seq),
-      seq,
-    );
+    return new Tls13Writer(...await installed("TLSv1_3", aead, key, iv, seq), seq);
   }
 }
 
@@ -392,11 +412,7 @@ export class Tls13Writer extends ProtectedWriter {
 export class Tls13Reader extends ProtectedReader {
   /** Imports the key; `seq` counts records already read under it. */
   static async create(aead: Aead, key: Uint8Array, iv: Uint8Array, seq = 0n): Promise<Tls13Reader> {
-    return new Tls13Reader(
-      protectionFor("TLSv1_3", aead.kind),
-      await installKey(aead, key, iv, seq),
-      seq,
-    );
+    return new Tls13Reader(...await installed("TLSv1_3", aead, key, iv, seq), seq);
   }
 }
 
@@ -404,11 +420,7 @@ export class Tls13Reader extends ProtectedReader {
 export class Tls12Writer extends ProtectedWriter {
   /** Imports the key (`iv` the 12-byte nonce base); `seq` counts records already sent. */
   static async create(aead: Aead, key: Uint8Array, iv: Uint8Array, seq = 0n): Promise<Tls12Writer> {
-    return new Tls12Writer(
-      protectionFor("TLSv1_2", aead.kind),
-      await installKey(aead, key, iv, seq),
-      seq,
-    );
+    return new Tls12Writer(...await installed("TLSv1_2", aead, key, iv, seq), seq);
   }
 }
 
@@ -416,10 +428,6 @@ export class Tls12Writer extends ProtectedWriter {
 export class Tls12Reader extends ProtectedReader {
   /** Imports the key; `seq` counts records already read. */
   static async create(aead: Aead, key: Uint8Array, iv: Uint8Array, seq = 0n): Promise<Tls12Reader> {
-    return new Tls12Reader(
-      protectionFor("TLSv1_2", aead.kind),
-      await installKey(aead, key, iv, seq),
-      seq,
-    );
+    return new Tls12Reader(...await installed("TLSv1_2", aead, key, iv, seq), seq);
   }
 }
