@@ -141,6 +141,7 @@ export {
 } from "./src/webpki/verifier.ts";
 export type {
   ClientCertVerifier,
+  HandshakeSignatureVerifier,
   ServerCertVerifier,
   WebPkiClientVerifierOptions,
   WebPkiVerifierOptions,

@@ -15,6 +15,38 @@ import type { RevocationOptions } from "./revocation.ts";
 import type { RootCertStore } from "./root_store.ts";
 
 /**
+ * The handshake signature checks both verifier kinds make: the peer's
+ * CertificateVerify (TLS 1.3), its ServerKeyExchange or CertificateVerify
+ * (TLS 1.2), under the end-entity certificate's key.
+ *
+ * @example
+ * ```ts
+ * import { RootCertStore, WebPkiServerVerifier } from "@kerneltls/tls";
+ * import type { HandshakeSignatureVerifier } from "@kerneltls/tls";
+ * const v: HandshakeSignatureVerifier = new WebPkiServerVerifier({ roots: new RootCertStore() });
+ * console.log(v.supportedVerifySchemes().length > 0); // true
+ * ```
+ */
+export interface HandshakeSignatureVerifier {
+  /** TLS 1.3 CertificateVerify; throws detail "BadSignature", alert decrypt_error when bad. */
+  verifyTls13Signature(
+    message: Uint8Array,
+    endEntity: Uint8Array,
+    scheme: number,
+    signature: Uint8Array,
+  ): Promise<void>;
+  /** TLS 1.2 ServerKeyExchange (client side) or CertificateVerify (server side). */
+  verifyTls12Signature(
+    message: Uint8Array,
+    endEntity: Uint8Array,
+    scheme: number,
+    signature: Uint8Array,
+  ): Promise<void>;
+  /** Schemes to advertise in signature_algorithms. */
+  supportedVerifySchemes(): readonly number[];
+}
+
+/**
  * Verifies a server's certificate chain and its handshake signatures (client side).
  *
  * @example
@@ -27,7 +59,7 @@ import type { RootCertStore } from "./root_store.ts";
  * void config;
  * ```
  */
-export interface ServerCertVerifier {
+export interface ServerCertVerifier extends HandshakeSignatureVerifier {
   /** Throws TlsError("InvalidCertificate", ..., { detail, alert }) when refused. */
   verifyServerCert(
     endEntity: Uint8Array,
@@ -35,22 +67,6 @@ export interface ServerCertVerifier {
     serverName: string,
     now: Date,
   ): Promise<void>;
-  /** TLS 1.3 CertificateVerify; throws detail "BadSignature", alert decrypt_error when bad. */
-  verifyTls13Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void>;
-  /** TLS 1.2 ServerKeyExchange / CertificateVerify. */
-  verifyTls12Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void>;
-  /** Schemes to advertise in signature_algorithms. */
-  supportedVerifySchemes(): readonly number[];
 }
 
 /**
@@ -68,7 +84,7 @@ export interface ServerCertVerifier {
  * void config;
  * ```
  */
-export interface ClientCertVerifier {
+export interface ClientCertVerifier extends HandshakeSignatureVerifier {
   /** Whether the server sends CertificateRequest. */
   offerClientAuth(): boolean;
   /** Whether a client without a certificate is refused. */
@@ -81,22 +97,6 @@ export interface ClientCertVerifier {
     intermediates: readonly Uint8Array[],
     now: Date,
   ): Promise<void>;
-  /** TLS 1.3 CertificateVerify. */
-  verifyTls13Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void>;
-  /** TLS 1.2 CertificateVerify. */
-  verifyTls12Signature(
-    message: Uint8Array,
-    endEntity: Uint8Array,
-    scheme: number,
-    signature: Uint8Array,
-  ): Promise<void>;
-  /** Schemes to advertise in signature_algorithms. */
-  supportedVerifySchemes(): readonly number[];
 }
 
 /**
@@ -160,7 +160,7 @@ let settingsOf: (verifier: WebPkiVerifier) => ChainSettings;
  * console.log(verifier.supportedVerifySchemes().length > 0); // true
  * ```
  */
-export abstract class WebPkiVerifier {
+export abstract class WebPkiVerifier implements HandshakeSignatureVerifier {
   #settings: ChainSettings;
 
   /**
