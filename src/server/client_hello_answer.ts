@@ -16,7 +16,13 @@ import { AlertDescription, ExtensionType, ProtocolVersion } from "../msgs/enums.
 import { findExtension } from "../msgs/extensions.ts";
 import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
-import { checkClientHello, chooseAlpn, chooseScheme } from "./client_hello_checks.ts";
+import {
+  checkClientHello,
+  chooseAlpn,
+  chooseScheme,
+  clientOffers,
+  resolveCertificate,
+} from "./client_hello_checks.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 import { certificateRequest, sendServerFlight } from "./server_flight.ts";
@@ -93,15 +99,10 @@ export async function answerClientHello(
   }
   hs.transcript.add(encoded);
 
-  const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
+  const offers = clientOffers(hello);
+  const { serverName } = offers;
   cx.recordNegotiated({ serverName });
-  const offeredSchemes =
-    findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
-  const offeredAlpn = findExtension(
-    hello.extensions,
-    ExtensionType.application_layer_protocol_negotiation,
-  )?.protocols;
-  const alpn = chooseAlpn(config, offeredAlpn);
+  const alpn = chooseAlpn(config, offers.alpn);
   const alpnName = alpn && decoder.decode(alpn);
 
   // 4.4.2.2: the certificate is picked from what the client told us; a
@@ -109,15 +110,8 @@ export async function answerClientHello(
   let certified: CertifiedKey | undefined;
   let scheme: number | undefined;
   if (!psk) {
-    certified = await config.certResolver({
-      serverName,
-      signatureSchemes: offeredSchemes,
-      alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
-    });
-    if (!certified) {
-      throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
-    }
-    scheme = chooseScheme(certified.key, offeredSchemes);
+    certified = await resolveCertificate(config, offers);
+    scheme = chooseScheme(certified.key, offers.schemes);
   }
   // A resumed handshake is authenticated by the PSK and asks for no certificate.
   const clientAuth = psk ? psk.evidence : tls13ClientAuth(config);

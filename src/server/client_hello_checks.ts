@@ -14,6 +14,7 @@ import { checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import type { KeyShareEntry } from "../msgs/extension_types.ts";
 import { bytesEqual } from "../_bytes.ts";
 import type { ResolvedServerConfig } from "./config.ts";
+import type { CertifiedKey } from "../common/config_base.ts";
 import { allowedInTls13CertificateVerify } from "../tls13/certificate_verify.ts";
 
 /**
@@ -134,4 +135,42 @@ export function chooseScheme(key: SigningKey, offered: readonly number[]): numbe
     throw peerIncompatible("no signature scheme in common", "NoSignatureSchemesInCommon");
   }
   return scheme;
+}
+
+/** What a ClientHello offers that picks the certificate and the ALPN protocol. */
+export interface ClientOffers {
+  /** The server_name the client asked for. */
+  serverName: string | undefined;
+  /** signature_algorithms (empty when absent). */
+  schemes: readonly number[];
+  /** application_layer_protocol_negotiation, when sent. */
+  alpn: readonly Uint8Array[] | undefined;
+}
+
+/** Reads {@link ClientOffers} from `hello` (TLS 1.3 and TLS 1.2 alike). */
+export function clientOffers(hello: ClientHello): ClientOffers {
+  const ext = hello.extensions;
+  return {
+    serverName: findExtension(ext, ExtensionType.server_name)?.hostName,
+    schemes: findExtension(ext, ExtensionType.signature_algorithms)?.schemes ?? [],
+    alpn: findExtension(ext, ExtensionType.application_layer_protocol_negotiation)?.protocols,
+  };
+}
+
+const decoder = new TextDecoder();
+
+/** The config's certificate for these offers; `NoSuitableCertificate` when it has none. */
+export async function resolveCertificate(
+  config: ResolvedServerConfig,
+  offers: ClientOffers,
+): Promise<CertifiedKey> {
+  const certified = await config.certResolver({
+    serverName: offers.serverName,
+    signatureSchemes: offers.schemes,
+    alpnProtocols: (offers.alpn ?? []).map((p) => decoder.decode(p)),
+  });
+  if (!certified) {
+    throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
+  }
+  return certified;
 }

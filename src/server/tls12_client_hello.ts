@@ -14,7 +14,6 @@
 import { peerIncompatible, peerMisbehaved } from "../error.ts";
 import { answerRecordSizeLimit } from "../common/record_size_limit.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
-import type { CertifiedKey } from "../common/config_base.ts";
 import type { Tls12CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import {
@@ -38,7 +37,7 @@ import {
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { concat } from "../_bytes.ts";
 import { schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
-import { chooseAlpn } from "./client_hello_checks.ts";
+import { chooseAlpn, clientOffers, resolveCertificate } from "./client_hello_checks.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
 import {
   ExpectClientFinished12,
@@ -106,14 +105,9 @@ export async function handleTls12ClientHello(
       "ExtendedMasterSecretExtensionRequired",
     );
   }
-  const serverName = findExtension(hello.extensions, ExtensionType.server_name)?.hostName;
+  const offers = clientOffers(hello);
+  const { serverName } = offers;
   cx.recordNegotiated({ serverName });
-  const offeredSchemes =
-    findExtension(hello.extensions, ExtensionType.signature_algorithms)?.schemes ?? [];
-  const offeredAlpn = findExtension(
-    hello.extensions,
-    ExtensionType.application_layer_protocol_negotiation,
-  )?.protocols;
   const resumable = await findTls12Session(config, hello, serverName);
   // RFC 7627 5.3: every session we keep used the extended master secret, so
   // a ClientHello resuming one without it must not get a full handshake.
@@ -124,23 +118,16 @@ export async function handleTls12ClientHello(
     );
   }
   if (resumable) {
-    return resumeTls12(hs, cx, raw, hello, resumable, secureReneg, offeredAlpn);
+    return resumeTls12(hs, cx, raw, hello, resumable, secureReneg, offers.alpn);
   }
-  const certified: CertifiedKey | undefined = await config.certResolver({
-    serverName,
-    signatureSchemes: offeredSchemes,
-    alpnProtocols: (offeredAlpn ?? []).map((p) => decoder.decode(p)),
-  });
-  if (!certified) {
-    throw peerIncompatible("no certificate for this ClientHello", "NoSuitableCertificate");
-  }
+  const certified = await resolveCertificate(config, offers);
   const keyAlg = certified.key.algorithm;
   const suite = config.cipherSuites.find((s): s is Tls12CipherSuite =>
     s.version === "TLSv1_2" && s.sign === keyAlg && hello.cipherSuites.includes(s.id)
   );
   if (!suite) throw peerIncompatible("no cipher suite in common", "NoCipherSuitesInCommon");
   const scheme = certified.key.schemes.find((s) =>
-    offeredSchemes.includes(s) && schemeFitsSuite(s, suite.sign)
+    offers.schemes.includes(s) && schemeFitsSuite(s, suite.sign)
   );
   if (scheme === undefined) {
     throw peerIncompatible("no signature scheme in common", "NoSignatureSchemesInCommon");
@@ -152,7 +139,7 @@ export async function handleTls12ClientHello(
     TLS12_GROUPS.has(g.group) && clientGroups.includes(g.group)
   );
   if (!group) throw peerIncompatible("no key exchange group in common", "NoKxGroupsInCommon");
-  const alpn = chooseAlpn(config, offeredAlpn);
+  const alpn = chooseAlpn(config, offers.alpn);
 
   hs.transcript.add(raw.encoded);
   const serverRandom = tls12ServerRandom(hs);
