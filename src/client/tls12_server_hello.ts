@@ -21,6 +21,7 @@ import { bytesEqual } from "../_bytes.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { offeredRecordSizeLimit } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import { acceptTls12Resumption } from "./server_auth.ts";
 import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
 const decoder = new TextDecoder();
@@ -116,21 +117,9 @@ export function handleTls12ServerHello(
   }
   const limit = findExtension(sh.extensions, ExtensionType.record_size_limit);
   if (limit) applyRecordSizeLimits(cx, "TLSv1_2", limit.limit, offeredRecordSizeLimit(config));
-  if (resumed && offer) {
-    if (offer.suiteId !== suite.id) {
-      throw peerMisbehaved(
-        "resumed session with another suite",
-        "ResumptionOfferedWithIncompatibleCipherSuite",
-      );
-    }
-    // RFC 7627 5.3: a resumption keeps the original session's EMS state.
-    if (offer.extendedMasterSecret !== ems) {
-      throw peerIncompatible(
-        "resumed session changes the extended master secret",
-        "ResumedSessionChangesExtendedMasterSecret",
-      );
-    }
-  }
+  const resumption = resumed && offer
+    ? acceptTls12Resumption(offer, suite as Tls12CipherSuite, ems)
+    : undefined;
   hs.earlyData?.close();
   if (hs.earlyData) cx.recordEarlyDataOutcome(false);
   hs.transcript.add(raw.encoded);
@@ -153,9 +142,9 @@ export function handleTls12ServerHello(
     ticket: undefined,
     ticketLifetime: 0,
   };
-  if (resumed && offer) {
+  if (resumption && offer) {
     cx.recordNegotiated({ peerCertificates: offer.peerCertificates });
-    return resumeTls12(cx, state, offer.masterSecret);
+    return resumeTls12(cx, state, offer.masterSecret, resumption);
   }
   return Promise.resolve(new ExpectCertificate12(state));
 }
