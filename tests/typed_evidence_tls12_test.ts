@@ -11,8 +11,8 @@ import type { Tls12ClientSession } from "../src/client/session_store.ts";
 import {
   acceptTls12Resumption,
   ResumedTls12Session,
-  ResumedWithPsk,
-  ServerCertVerified,
+  type ResumedWithPsk,
+  type ServerCertVerified,
   ServerKeyExchangeSignatureValid,
   verifyServerKeyExchange,
 } from "../src/client/server_auth.ts";
