@@ -195,7 +195,6 @@ async function handleServerHello(
   } catch {
     throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
   }
-  hs.suite = suite;
   await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined);
   hs.transcript.add(raw.encoded);
   const helloHash = await hs.transcript.hash(suite.hash);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ActiveKeyExchange, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ActiveKeyExchange } from "../crypto/types.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
@@ -76,8 +76,6 @@ export class ClientHandshakeData {
    * (RFC 8446 section 4.2).
    */
   offeredExtensions: ReadonlySet<number> = new Set();
-  /** The suite once chosen by the server. */
-  suite: Tls13CipherSuite | undefined;
 
   /** Takes the first ClientHello's facts, fixed for the whole handshake. */
   constructor(
