@@ -20,6 +20,23 @@ import type { HandshakeSignatureValid } from "../src/tls13/signature_evidence.ts
 import type { Tls12CipherSuite } from "../src/crypto/types.ts";
 import { TlsError } from "../src/error.ts";
 import { serverKeyExchangeParams } from "../src/msgs/tls12_messages.ts";
+import {
+  ExpectCertificateVerify12,
+  ExpectClientFinished12,
+  ExpectClientKeyExchange,
+  type PresentedClientCert12,
+  type Tls12ServerState,
+} from "../src/server/tls12_states.ts";
+import type { Tls12KeyBlock } from "../src/tls12/prf.ts";
+import {
+  type ClientCertVerified,
+  type NoClientAuthRequired,
+  Tls12CertificateVerifyValid,
+  verifyClientCertificateVerify12,
+} from "../src/server/client_auth.ts";
+import { ResumedTls12Session as ServerResumedTls12Session } from "../src/server/tls12_resumption.ts";
+import type { ResumedWithPsk as ServerResumedWithPsk } from "../src/server/psk.ts";
+import type { ClientCertVerifier } from "../src/webpki/verifier.ts";
 
 /**
  * Never called: its body only has to type-check, with each marked line
@@ -54,6 +71,53 @@ export function clientServerFinished12NeedsEvidence(
     // What does compile: the minted evidence.
     new ExpectServerFinished12(st, master, undefined, { cert, signature }),
     new ExpectServerFinished12(st, master, undefined, resumed),
+  ];
+}
+
+/** Never called: the server side of the same rule. */
+export function serverClientFinished12NeedsEvidence(
+  st: Tls12ServerState,
+  master: Uint8Array,
+  keys: Tls12KeyBlock,
+  cert: ClientCertVerified,
+  signature: Tls12CertificateVerifyValid,
+  none: NoClientAuthRequired,
+  resumed: ServerResumedTls12Session,
+  presented: PresentedClientCert12,
+  tls13Signature: HandshakeSignatureValid,
+  tls13Resumed: ServerResumedWithPsk,
+  clientResumed: ResumedTls12Session,
+): unknown[] {
+  return [
+    // @ts-expect-error: no evidence at all
+    new ExpectClientFinished12(st, master, keys),
+    // @ts-expect-error: the old flag is not evidence
+    new ExpectClientFinished12(st, master, keys, false),
+    // @ts-expect-error: a look-alike object is not the token
+    new ExpectClientFinished12(st, master, keys, {}),
+    // @ts-expect-error: a verified client chain without its CertificateVerify
+    new ExpectClientFinished12(st, master, keys, { cert }),
+    // @ts-expect-error: a TLS 1.3 CertificateVerify token is not a TLS 1.2 one
+    new ExpectClientFinished12(st, master, keys, { cert, signature: tls13Signature }),
+    // @ts-expect-error: a TLS 1.3 PSK token is not a TLS 1.2 resumption
+    new ExpectClientFinished12(st, master, keys, tls13Resumed),
+    // @ts-expect-error: the client's resumption token is not the server's
+    new ExpectClientFinished12(st, master, keys, clientResumed),
+    // @ts-expect-error: ClientKeyExchange needs the chain's outcome
+    new ExpectClientKeyExchange(st),
+    // @ts-expect-error: a CertificateVerify state needs a verified chain
+    new ExpectCertificateVerify12(st, master, keys),
+    // @ts-expect-error: only server/client_auth.ts can mint a CertificateVerify token
+    new Tls12CertificateVerifyValid(Symbol("server evidence")),
+    // @ts-expect-error: only server/tls12_resumption.ts can mint a resumption token
+    new ServerResumedTls12Session(Symbol("server TLS 1.2 session evidence")),
+    // What does compile: the minted evidence.
+    new ExpectClientFinished12(st, master, keys, { cert, signature }),
+    new ExpectClientFinished12(st, master, keys, none),
+    new ExpectClientFinished12(st, master, keys, resumed),
+    new ExpectClientKeyExchange(st, none),
+    new ExpectClientKeyExchange(st, presented),
+    new ExpectCertificateVerify12(st, master, keys, presented),
   ];
 }
 
@@ -118,5 +182,67 @@ describe("typed evidence, TLS 1.2 client", () => {
       () => acceptTls12Resumption(offer, suite, false),
       (e) => e instanceof TlsError && e.detail === "ResumedSessionChangesExtendedMasterSecret",
     );
+  });
+});
+
+function clientVerifier(
+  verifyTls12Signature: (message: Uint8Array) => Promise<void>,
+): ClientCertVerifier {
+  return {
+    supportedVerifySchemes: () => [0x0403],
+    verifyTls12Signature,
+  } as unknown as ClientCertVerifier;
+}
+
+describe("typed evidence, TLS 1.2 server", () => {
+  it("a client CertificateVerify that does not verify mints no token", async () => {
+    const verifier = clientVerifier(() => Promise.reject(new Error("bad signature")));
+    await assert.rejects(
+      verifyClientCertificateVerify12(
+        verifier,
+        new Uint8Array(9),
+        new Uint8Array(1),
+        0x0403,
+        new Uint8Array(70),
+      ),
+      /bad signature/,
+    );
+  });
+
+  it("a client CertificateVerify with a scheme we did not offer mints no token", async () => {
+    let called = false;
+    const verifier = clientVerifier(() => {
+      called = true;
+      return Promise.resolve();
+    });
+    await assert.rejects(
+      verifyClientCertificateVerify12(
+        verifier,
+        new Uint8Array(9),
+        new Uint8Array(1),
+        0x0804,
+        new Uint8Array(70),
+      ),
+      (e) => e instanceof TlsError && e.detail === "SignedWithUnofferedScheme",
+    );
+    assert.equal(called, false);
+  });
+
+  it("a client CertificateVerify that verifies mints the token, over the transcript", async () => {
+    let signed: Uint8Array | undefined;
+    const verifier = clientVerifier((message) => {
+      signed = message;
+      return Promise.resolve();
+    });
+    const transcript = new Uint8Array(9).fill(5);
+    const token = await verifyClientCertificateVerify12(
+      verifier,
+      transcript,
+      new Uint8Array(1),
+      0x0403,
+      new Uint8Array(70),
+    );
+    assert.ok(token instanceof Tls12CertificateVerifyValid);
+    assert.deepEqual(signed, transcript);
   });
 });

@@ -30,7 +30,7 @@ import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
 import { acceptPsk, acceptsEarlyData, type PskMode, ResumedWithPsk } from "./psk.ts";
-import { NoClientAuthRequired, tls13ClientAuth } from "./client_auth.ts";
+import { fullHandshakeClientAuth, NoClientAuthRequired } from "./client_auth.ts";
 
 const decoder = new TextDecoder();
 
@@ -114,7 +114,7 @@ export async function answerClientHello(
     scheme = chooseScheme(certified.key, offers.schemes);
   }
   // A resumed handshake is authenticated by the PSK and asks for no certificate.
-  const clientAuth = psk ? psk.evidence : tls13ClientAuth(config);
+  const clientAuth = psk ? psk.evidence : fullHandshakeClientAuth(config);
   const requestFrom = clientAuth instanceof NoClientAuthRequired ||
       clientAuth instanceof ResumedWithPsk
     ? undefined
