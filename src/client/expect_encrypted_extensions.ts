@@ -28,22 +28,29 @@ export class ExpectEncryptedExtensions implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #resumed: ResumedWithPsk | undefined;
+  /** Extension types the answered ClientHello lets the server send (RFC 8446 4.2). */
+  readonly #offered: ReadonlySet<number>;
 
-  /** Carries the handshake state, and the PSK's acceptance when resuming. */
+  /**
+   * Carries the handshake state, the PSK's acceptance when resuming, and the
+   * extension types the server may answer.
+   */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     resumed: ResumedWithPsk | undefined,
+    offered: ReadonlySet<number>,
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#resumed = resumed;
+    this.#offered = offered;
   }
 
   /** Checks the server's choices (ALPN) and moves to the certificate. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const ee = expectMessage(raw, HandshakeType.EncryptedExtensions, "EncryptedExtensions");
-    checkSolicited(ee.extensions, this.#hs.offeredExtensions, "EncryptedExtensions");
+    checkSolicited(ee.extensions, this.#offered, "EncryptedExtensions");
     const alpn = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpn) {
       // RFC 7301 section 3.1: exactly one protocol, and one we offered.
@@ -81,7 +88,9 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     if (this.#resumed) {
       return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed));
     }
-    return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
+    return Promise.resolve(
+      new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys, this.#offered),
+    );
   }
 
   /** 4.2.10: the server's answer to our 0-RTT offer. */

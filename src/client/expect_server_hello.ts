@@ -34,10 +34,13 @@ export class ExpectServerHello implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerHello";
   readonly #hs: ClientHandshakeData;
+  /** Extension types the first ClientHello lets the server answer (RFC 8446 4.2). */
+  readonly #offered: ReadonlySet<number>;
 
-  /** Waits on behalf of `hs`. */
-  constructor(hs: ClientHandshakeData) {
+  /** Waits on behalf of `hs`, whose first ClientHello offered `offered`. */
+  constructor(hs: ClientHandshakeData, offered: ReadonlySet<number>) {
     this.#hs = hs;
+    this.#offered = offered;
   }
 
   /** Handles ServerHello or HelloRetryRequest. */
@@ -55,12 +58,12 @@ export class ExpectServerHello implements HandshakeState {
         ) ===
         undefined
     ) {
-      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello);
+      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#offered);
     }
     checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
       ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
-      : handleServerHello(hs, cx, raw, msg as ServerHello);
+      : handleServerHello(hs, cx, raw, msg as ServerHello, this.#offered);
   }
 
   /** RFC 8446 4.1.4: answer a HelloRetryRequest with a second ClientHello. */
@@ -71,7 +74,7 @@ export class ExpectServerHello implements HandshakeState {
   ): Promise<HandshakeState> {
     const hs = this.#hs;
     checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
-    checkSolicited(hrr.extensions, hs.offeredExtensions, "HelloRetryRequest");
+    checkSolicited(hrr.extensions, this.#offered, "HelloRetryRequest");
     const suite = offeredSuite(hs, hrr.cipherSuite);
     const selected = findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup;
     const cookie = findExtension(hrr.extensions, ExtensionType.cookie)?.cookie;
@@ -105,7 +108,7 @@ export class ExpectServerHello implements HandshakeState {
       hs.earlyData = undefined;
       cx.recordEarlyDataOutcome(false);
     }
-    const { hello } = await buildClientHello(
+    const { hello, offered } = await buildClientHello(
       hs,
       hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       { cookie },
@@ -117,7 +120,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs, suite);
+    return new ExpectServerHelloAfterRetry(hs, suite, offered);
   }
 }
 
@@ -132,11 +135,17 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   /** The suite the HelloRetryRequest named (RFC 8446 4.1.4). */
   readonly #suite: Tls13CipherSuite;
+  /** Extension types the second ClientHello lets the server answer. */
+  readonly #offered: ReadonlySet<number>;
 
-  /** Waits on behalf of `hs`, whose second ClientHello is sent; the ServerHello keeps `suite`. */
-  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite) {
+  /**
+   * Waits on behalf of `hs`, whose second ClientHello (offering `offered`) is
+   * sent; the ServerHello keeps `suite`.
+   */
+  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite, offered: ReadonlySet<number>) {
     this.#suite = suite;
     this.#hs = hs;
+    this.#offered = offered;
   }
 
   /** Handles the ServerHello; refuses another HelloRetryRequest. */
@@ -150,7 +159,7 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
         AlertDescription.UnexpectedMessage,
       );
     }
-    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#suite);
+    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#offered, this.#suite);
   }
 }
 
@@ -160,10 +169,11 @@ async function handleServerHello(
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
+  offered: ReadonlySet<number>,
   retrySuite?: Tls13CipherSuite,
 ): Promise<HandshakeState> {
   checkTls13Extensions(sh.extensions, "ServerHello");
-  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
+  checkSolicited(sh.extensions, offered, "ServerHello");
   hs.earlyData?.close();
   const suite = offeredSuite(hs, sh.cipherSuite);
   if (retrySuite && retrySuite !== suite) {
@@ -195,7 +205,10 @@ async function handleServerHello(
   } catch {
     throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
   }
-  await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined);
+  // With ECH, the hello the server answered decides what it may send next.
+  const answerable =
+    await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined) ??
+      offered;
   hs.transcript.add(raw.encoded);
   const helloHash = await hs.transcript.hash(suite.hash);
   const early = await EarlySecret.create(
@@ -229,6 +242,7 @@ async function handleServerHello(
     hs,
     { suite, handshake, clientSecret, serverSecret },
     resumed,
+    answerable,
   );
 }
 

@@ -71,11 +71,6 @@ export class ClientHandshakeData {
    * server answers (none after a HelloRetryRequest).
    */
   earlyData: ClientEarlyData | undefined;
-  /**
-   * Extension types of the ClientHello sent last: what the server may answer
-   * (RFC 8446 section 4.2).
-   */
-  offeredExtensions: ReadonlySet<number> = new Set();
 
   /** Takes the first ClientHello's facts, fixed for the whole handshake. */
   constructor(

@@ -87,9 +87,9 @@ export async function startClient(
   const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
     hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
   if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
-  const { hello, early } = await buildClientHello(hs, shares, undefined, offerEarly);
+  const { hello, early, offered } = await buildClientHello(hs, shares, undefined, offerEarly);
   hs.transcript.add(hello);
-  const core = new ConnectionCore(new ExpectServerHello(hs), {
+  const core = new ConnectionCore(new ExpectServerHello(hs, offered), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,

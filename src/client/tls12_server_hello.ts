@@ -40,13 +40,15 @@ const ANSWERABLE: ReadonlySet<number> = new Set([
 /**
  * Handles a ServerHello without supported_versions: the server chose TLS
  * 1.2. Throws unless TLS 1.2 is enabled, and (RFC 8446 4.1.3) when a server
- * random carries a downgrade sentinel while we offered TLS 1.3.
+ * random carries a downgrade sentinel while we offered TLS 1.3. `offered`:
+ * the extension types our ClientHello lets the server answer.
  */
 export function handleTls12ServerHello(
   hs: ClientHandshakeData,
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
+  offered: ReadonlySet<number>,
 ): Promise<HandshakeState> {
   const { config } = hs;
   const tail = sh.random.subarray(24);
@@ -83,7 +85,7 @@ export function handleTls12ServerHello(
       "SelectedUnofferedCipherSuite",
     );
   }
-  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
+  checkSolicited(sh.extensions, offered, "ServerHello");
   for (const ext of sh.extensions) {
     if (!ANSWERABLE.has(ext.type)) {
       throw peerMisbehaved(
