@@ -9,7 +9,7 @@ import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
-import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ActiveKeyExchange, KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkSolicited, checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import {
@@ -29,18 +29,26 @@ import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
 import { acceptSelectedPsk } from "./server_auth.ts";
 
+/** What a ClientHello that was sent offered: the server's answer must fit it. */
+export interface SentClientHello {
+  /** Extension types the server may answer (RFC 8446 section 4.2). */
+  readonly offered: ReadonlySet<number>;
+  /** Our key shares, by group. */
+  readonly keyShares: readonly ActiveKeyExchange[];
+}
+
 /** Awaits ServerHello or HelloRetryRequest (the first answer to our ClientHello). */
 export class ExpectServerHello implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerHello";
   readonly #hs: ClientHandshakeData;
-  /** Extension types the first ClientHello lets the server answer (RFC 8446 4.2). */
-  readonly #offered: ReadonlySet<number>;
+  /** What the first ClientHello offered. */
+  readonly #sent: SentClientHello;
 
-  /** Waits on behalf of `hs`, whose first ClientHello offered `offered`. */
-  constructor(hs: ClientHandshakeData, offered: ReadonlySet<number>) {
+  /** Waits on behalf of `hs`, whose first ClientHello offered `sent`. */
+  constructor(hs: ClientHandshakeData, sent: SentClientHello) {
     this.#hs = hs;
-    this.#offered = offered;
+    this.#sent = sent;
   }
 
   /** Handles ServerHello or HelloRetryRequest. */
@@ -58,12 +66,12 @@ export class ExpectServerHello implements HandshakeState {
         ) ===
         undefined
     ) {
-      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#offered);
+      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#sent.offered);
     }
     checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
       ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
-      : handleServerHello(hs, cx, raw, msg as ServerHello, this.#offered);
+      : handleServerHello(hs, cx, raw, msg as ServerHello, this.#sent);
   }
 
   /** RFC 8446 4.1.4: answer a HelloRetryRequest with a second ClientHello. */
@@ -74,14 +82,14 @@ export class ExpectServerHello implements HandshakeState {
   ): Promise<HandshakeState> {
     const hs = this.#hs;
     checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
-    checkSolicited(hrr.extensions, this.#offered, "HelloRetryRequest");
+    checkSolicited(hrr.extensions, this.#sent.offered, "HelloRetryRequest");
     const suite = offeredSuite(hs, hrr.cipherSuite);
     const selected = findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup;
     const cookie = findExtension(hrr.extensions, ExtensionType.cookie)?.cookie;
     let group: KeyExchangeGroup | undefined;
     if (selected !== undefined) {
       group = hs.config.kxGroups.find((g) => g.group === selected);
-      if (!group || hs.keyShares.some((k) => k.group === selected)) {
+      if (!group || this.#sent.keyShares.some((k) => k.group === selected)) {
         throw peerMisbehaved(
           "HelloRetryRequest selected an unusable group",
           "IllegalHelloRetryRequestWithUnofferedNamedGroup",
@@ -97,7 +105,7 @@ export class ExpectServerHello implements HandshakeState {
     // The transcript now starts with message_hash(ClientHello1) (RFC 8446 4.4.1).
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     hs.transcript.add(raw.encoded);
-    if (group) hs.keyShares = [await group.start()];
+    const keyShares = group ? [await group.start()] : this.#sent.keyShares;
     // A ticket whose hash differs from the chosen suite's cannot be offered again.
     if (hs.offer && hs.offer.suite.hash.name !== suite.hash.name) hs.offer = undefined;
     if (hs.offer) hs.offer = { ...hs.offer, suite };
@@ -110,7 +118,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     const { hello, offered } = await buildClientHello(
       hs,
-      hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+      keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       { cookie },
     );
     hs.transcript.add(hello);
@@ -120,7 +128,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs, suite, offered);
+    return new ExpectServerHelloAfterRetry(hs, suite, { offered, keyShares });
   }
 }
 
@@ -135,17 +143,17 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   /** The suite the HelloRetryRequest named (RFC 8446 4.1.4). */
   readonly #suite: Tls13CipherSuite;
-  /** Extension types the second ClientHello lets the server answer. */
-  readonly #offered: ReadonlySet<number>;
+  /** What the second ClientHello offered. */
+  readonly #sent: SentClientHello;
 
   /**
-   * Waits on behalf of `hs`, whose second ClientHello (offering `offered`) is
+   * Waits on behalf of `hs`, whose second ClientHello (offering `sent`) is
    * sent; the ServerHello keeps `suite`.
    */
-  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite, offered: ReadonlySet<number>) {
+  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite, sent: SentClientHello) {
     this.#suite = suite;
     this.#hs = hs;
-    this.#offered = offered;
+    this.#sent = sent;
   }
 
   /** Handles the ServerHello; refuses another HelloRetryRequest. */
@@ -159,7 +167,7 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
         AlertDescription.UnexpectedMessage,
       );
     }
-    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#offered, this.#suite);
+    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#sent, this.#suite);
   }
 }
 
@@ -169,11 +177,11 @@ async function handleServerHello(
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
-  offered: ReadonlySet<number>,
+  sent: SentClientHello,
   retrySuite?: Tls13CipherSuite,
 ): Promise<HandshakeState> {
   checkTls13Extensions(sh.extensions, "ServerHello");
-  checkSolicited(sh.extensions, offered, "ServerHello");
+  checkSolicited(sh.extensions, sent.offered, "ServerHello");
   hs.earlyData?.close();
   const suite = offeredSuite(hs, sh.cipherSuite);
   if (retrySuite && retrySuite !== suite) {
@@ -190,7 +198,7 @@ async function handleServerHello(
       AlertDescription.MissingExtension,
     );
   }
-  const ours = hs.keyShares.find((k) => k.group === share.group);
+  const ours = sent.keyShares.find((k) => k.group === share.group);
   if (!ours) {
     throw peerMisbehaved(
       "ServerHello key_share for a group we did not send",
@@ -208,7 +216,7 @@ async function handleServerHello(
   // With ECH, the hello the server answered decides what it may send next.
   const answerable =
     await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined) ??
-      offered;
+      sent.offered;
   hs.transcript.add(raw.encoded);
   const helloHash = await hs.transcript.hash(suite.hash);
   const early = await EarlySecret.create(

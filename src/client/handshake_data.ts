@@ -4,7 +4,6 @@
  * @module
  */
 
-import type { ActiveKeyExchange } from "../crypto/types.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
@@ -58,8 +57,6 @@ export class ClientHandshakeData {
   readonly ech: EchOffer | undefined;
   /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
   echGrease: EchOuterClientHelloExtension | undefined;
-  /** Key shares we sent, by group. */
-  keyShares: ActiveKeyExchange[] = [];
   /** Whether our change_cipher_spec was already queued. */
   sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */

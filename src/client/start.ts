@@ -78,7 +78,6 @@ export async function startClient(
     : tls12Offer.sessionId;
   const facts = { random, sessionId, grease, ech, tls12Offer };
   const hs = new ClientHandshakeData(config, serverName, parseServerName(serverName), facts);
-  hs.keyShares = keyShares;
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
   hs.offer = config.versions.includes("TLSv1_3")
     ? await takeResumableSession(config, serverName)
@@ -89,7 +88,7 @@ export async function startClient(
   if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
   const { hello, early, offered } = await buildClientHello(hs, shares, undefined, offerEarly);
   hs.transcript.add(hello);
-  const core = new ConnectionCore(new ExpectServerHello(hs, offered), {
+  const core = new ConnectionCore(new ExpectServerHello(hs, { offered, keyShares }), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
