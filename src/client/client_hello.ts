@@ -162,11 +162,11 @@ function withGrease(grease: number | undefined, values: Iterable<number>): numbe
  */
 export async function buildClientHello(
   hs: ClientHandshakeData,
+  offer: OfferedSession | undefined,
   shares: HelloVariant["shares"],
   retry?: { cookie: Uint8Array | undefined },
   earlyData = false,
 ): Promise<{ hello: Uint8Array; early: EarlySecret | undefined; offered: ReadonlySet<number> }> {
-  const offer = hs.offer;
   const variant: HelloVariant = {
     shares,
     cookie: retry?.cookie,

@@ -9,7 +9,7 @@ import { peerMisbehaved } from "../error.ts";
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { Tls13Reader, Tls13Writer } from "../record/record_io.ts";
-import type { ActiveKeyExchange, KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
+import type { KeyExchangeGroup, Tls13CipherSuite } from "../crypto/types.ts";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../msgs/enums.ts";
 import { checkSolicited, checkTls13Extensions, findExtension } from "../msgs/extensions.ts";
 import {
@@ -23,19 +23,11 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
 import { buildClientHello } from "./client_hello.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
 import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
 import { acceptSelectedPsk } from "./server_auth.ts";
-
-/** What a ClientHello that was sent offered: the server's answer must fit it. */
-export interface SentClientHello {
-  /** Extension types the server may answer (RFC 8446 section 4.2). */
-  readonly offered: ReadonlySet<number>;
-  /** Our key shares, by group. */
-  readonly keyShares: readonly ActiveKeyExchange[];
-}
 
 /** Awaits ServerHello or HelloRetryRequest (the first answer to our ClientHello). */
 export class ExpectServerHello implements HandshakeState {
@@ -107,8 +99,10 @@ export class ExpectServerHello implements HandshakeState {
     hs.transcript.add(raw.encoded);
     const keyShares = group ? [await group.start()] : this.#sent.keyShares;
     // A ticket whose hash differs from the chosen suite's cannot be offered again.
-    if (hs.offer && hs.offer.suite.hash.name !== suite.hash.name) hs.offer = undefined;
-    if (hs.offer) hs.offer = { ...hs.offer, suite };
+    const first = this.#sent.offer;
+    const offer = first && first.suite.hash.name === suite.hash.name
+      ? { ...first, suite }
+      : undefined;
     // 4.2.10: early data is refused by a HelloRetryRequest; the second
     // ClientHello offers none.
     if (hs.earlyData) {
@@ -118,6 +112,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     const { hello, offered } = await buildClientHello(
       hs,
+      offer,
       keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       { cookie },
     );
@@ -128,7 +123,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs, suite, { offered, keyShares });
+    return new ExpectServerHelloAfterRetry(hs, suite, { offered, keyShares, offer });
   }
 }
 
@@ -206,7 +201,7 @@ async function handleServerHello(
     );
   }
   const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
-  const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
+  const resumed = psk && acceptSelectedPsk(sent.offer, psk.selectedIdentity, suite);
   let shared: Uint8Array;
   try {
     shared = await ours.complete(share.keyExchange);
@@ -221,7 +216,7 @@ async function handleServerHello(
   const helloHash = await hs.transcript.hash(suite.hash);
   const early = await EarlySecret.create(
     suite.hmac,
-    resumed ? hs.offer!.session.psk : undefined,
+    resumed ? sent.offer!.session.psk : undefined,
   );
   const handshake = await early.toHandshake(shared);
   const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
@@ -250,7 +245,7 @@ async function handleServerHello(
     hs,
     { suite, handshake, clientSecret, serverSecret },
     resumed,
-    answerable,
+    { ...sent, offered: answerable },
   );
 }
 

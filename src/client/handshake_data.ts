@@ -4,10 +4,11 @@
  * @module
  */
 
+import type { ActiveKeyExchange } from "../crypto/types.ts";
 import type { ResolvedClientConfig } from "./config.ts";
+import type { OfferedSession } from "./resumption.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
-import type { OfferedSession } from "./resumption.ts";
 import type { ClientEarlyData } from "./early_data.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
 import type { ClientGrease } from "./grease.ts";
@@ -29,6 +30,16 @@ export interface ClientHelloFacts {
   readonly ech: EchOffer | undefined;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
   readonly tls12Offer: Tls12ClientSession | undefined;
+}
+
+/** What a ClientHello that was sent offered: the server's answer must fit it. */
+export interface SentClientHello {
+  /** Extension types the server may answer (RFC 8446 section 4.2). */
+  readonly offered: ReadonlySet<number>;
+  /** Our key shares, by group. */
+  readonly keyShares: readonly ActiveKeyExchange[];
+  /** The ticket offered, if any (with ECH, in the inner hello). */
+  readonly offer: OfferedSession | undefined;
 }
 
 /** Client-side handshake facts shared by the `Expect*` states. */
@@ -61,8 +72,6 @@ export class ClientHandshakeData {
   sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
   readonly tls12Offer: Tls12ClientSession | undefined;
-  /** The ticket offered in the ClientHello, if any. */
-  offer: OfferedSession | undefined;
   /**
    * The 0-RTT writer when early data was offered in the ClientHello the
    * server answers (none after a HelloRetryRequest).

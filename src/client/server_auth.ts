@@ -24,6 +24,7 @@ import {
 } from "../tls13/signature_evidence.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
+import type { OfferedSession } from "./resumption.ts";
 
 const mint: unique symbol = Symbol("client evidence");
 
@@ -119,14 +120,14 @@ export async function verifyServerSignature(
  * `ResumptionOfferedWithIncompatibleCipherSuite`.
  */
 export function acceptSelectedPsk(
-  hs: ClientHandshakeData,
+  offer: OfferedSession | undefined,
   selectedIdentity: number,
   suite: Tls13CipherSuite,
 ): ResumedWithPsk {
-  if (!hs.offer || selectedIdentity !== 0) {
+  if (!offer || selectedIdentity !== 0) {
     throw peerMisbehaved("server selected a PSK we did not offer", "SelectedInvalidPsk");
   }
-  if (hs.offer.suite.hash.name !== suite.hash.name) {
+  if (offer.suite.hash.name !== suite.hash.name) {
     throw peerMisbehaved(
       "resumed with a suite of another hash",
       "ResumptionOfferedWithIncompatibleCipherSuite",

@@ -79,16 +79,22 @@ export async function startClient(
   const facts = { random, sessionId, grease, ech, tls12Offer };
   const hs = new ClientHandshakeData(config, serverName, parseServerName(serverName), facts);
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
-  hs.offer = config.versions.includes("TLSv1_3")
+  const offer = config.versions.includes("TLSv1_3")
     ? await takeResumableSession(config, serverName)
     : undefined;
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
-  const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
-    hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
+  const offerEarly = config.enableEarlyData && offer !== undefined &&
+    offer.session.maxEarlyDataSize > 0 && offer.suite.id === offer.session.suiteId;
   if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
-  const { hello, early, offered } = await buildClientHello(hs, shares, undefined, offerEarly);
+  const { hello, early, offered } = await buildClientHello(
+    hs,
+    offer,
+    shares,
+    undefined,
+    offerEarly,
+  );
   hs.transcript.add(hello);
-  const core = new ConnectionCore(new ExpectServerHello(hs, { offered, keyShares }), {
+  const core = new ConnectionCore(new ExpectServerHello(hs, { offered, keyShares, offer }), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
@@ -96,7 +102,7 @@ export async function startClient(
   core.allowMiddleboxCcs();
   core.sendInitialClientHello(hello);
   if (offerEarly && early) {
-    const suite = hs.offer!.suite;
+    const suite = offer!.suite;
     // Under ECH the early keys come from the ClientHelloInner (RFC 9849 6.1.5).
     const helloLog = hs.ech?.innerTranscript ?? hs.transcript;
     const secret = await early.clientEarlyTrafficSecret(await helloLog.hash(suite.hash));
@@ -104,7 +110,7 @@ export async function startClient(
     const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
     hs.earlyData = new ClientEarlyData(
       await Tls13Writer.create(suite.aead, key, iv),
-      hs.offer!.session.maxEarlyDataSize,
+      offer!.session.maxEarlyDataSize,
       config.maxFragmentSize,
     );
     core.offerEarlyData(hs.earlyData);
