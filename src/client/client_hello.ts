@@ -162,11 +162,11 @@ function withGrease(grease: number | undefined, values: Iterable<number>): numbe
  */
 export async function buildClientHello(
   hs: ClientHandshakeData,
+  offer: OfferedSession | undefined,
   shares: HelloVariant["shares"],
   retry?: { cookie: Uint8Array | undefined },
   earlyData = false,
-): Promise<{ hello: Uint8Array; early: EarlySecret | undefined }> {
-  const offer = hs.offer;
+): Promise<{ hello: Uint8Array; early: EarlySecret | undefined; offered: ReadonlySet<number> }> {
   const variant: HelloVariant = {
     shares,
     cookie: retry?.cookie,
@@ -184,14 +184,14 @@ export async function buildClientHello(
     const early = offer ? await bindInnerHello(offer, hs.ech.innerTranscript, inner) : undefined;
     const outer = clientHelloMessage(hs, variant, "outer");
     const hello = await hs.ech.seal(inner, hs.sniName, outer, retry !== undefined);
-    hs.offeredExtensions = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
-    return { hello, early };
+    const offered = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
+    return { hello, early, offered };
   }
   const message = clientHelloMessage(hs, variant);
-  hs.offeredExtensions = solicitable(message.extensions.map((e) => e.type));
+  const offered = solicitable(message.extensions.map((e) => e.type));
   const hello = encodeHandshake(message);
   const early = offer ? await bindClientHello(offer, hs.transcript, hello) : undefined;
-  return { hello, early };
+  return { hello, early, offered };
 }
 
 /** Binds `inner`'s (last) pre_shared_key in place, after `transcript`. */

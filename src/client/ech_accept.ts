@@ -47,8 +47,9 @@ export async function readRetryEchSignal(
 
 /**
  * Section 6.1.4 for the ServerHello: accepted or rejected. Accepted, the
- * inner transcript becomes the transcript and the inner hello's extensions
- * the ones the server may answer. A HelloRetryRequest that confirmed ECH
+ * inner transcript becomes the transcript. Returns the extension types the
+ * server may answer from now on: the inner hello's when accepted, the outer
+ * one's when rejected (undefined without ECH). A HelloRetryRequest that confirmed ECH
  * must be followed by a ServerHello that does (section 6.1.5). `resumed`:
  * whether the ServerHello selected our PSK.
  */
@@ -58,9 +59,9 @@ export async function readServerHelloEchSignal(
   suite: Tls13CipherSuite,
   encoded: Uint8Array,
   resumed: boolean,
-): Promise<void> {
+): Promise<ReadonlySet<number> | undefined> {
   const ech = hs.ech;
-  if (!ech) return;
+  if (!ech) return undefined;
   const accepted = ech.acceptedAtRetry !== false && constantTimeEqual(
     serverHelloEchSignal(encoded),
     await serverHelloEchConfirmation(suite, ech.innerRandom, ech.innerTranscript, encoded),
@@ -78,6 +79,6 @@ export async function readServerHelloEchSignal(
   ech.status = accepted ? "accepted" : "rejected";
   cx.recordNegotiated({ echAccepted: accepted });
   const types = accepted ? ech.innerExtensions : ech.outerExtensions;
-  hs.offeredExtensions = new Set([...types].filter((t) => !isGrease(t)));
   if (accepted) hs.transcript = ech.innerTranscript;
+  return new Set([...types].filter((t) => !isGrease(t)));
 }

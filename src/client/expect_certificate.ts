@@ -22,17 +22,20 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
   readonly name = "ExpectCertificateOrCertificateRequest";
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
+  /** Extension types the answered ClientHello lets the server send. */
+  readonly #offered: ReadonlySet<number>;
 
-  /** Carries the handshake state. */
-  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys) {
+  /** Carries the handshake state and what the server may answer. */
+  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys, offered: ReadonlySet<number>) {
     this.#hs = hs;
     this.#keys = keys;
+    this.#offered = offered;
   }
 
   /** Dispatches on the message type. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     if (raw.type === HandshakeType.Certificate) {
-      return new ExpectCertificate(this.#hs, this.#keys, undefined).handle(cx, raw);
+      return new ExpectCertificate(this.#hs, this.#keys, undefined, this.#offered).handle(cx, raw);
     }
     if (raw.type !== HandshakeType.CertificateRequest) {
       throw unexpectedMessage("Certificate or CertificateRequest", raw.type);
@@ -59,7 +62,7 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
       new ExpectCertificate(this.#hs, this.#keys, {
         context: req.certificateRequestContext,
         schemes: algs.schemes,
-      }),
+      }, this.#offered),
     );
   }
 }
@@ -71,13 +74,17 @@ export class ExpectCertificate implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
+  /** Extension types the answered ClientHello lets the server send. */
+  readonly #offered: ReadonlySet<number>;
 
-  /** Carries the handshake state and any client auth request. */
+  /** Carries the handshake state, any client auth request and what the server may answer. */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
+    offered: ReadonlySet<number>,
   ) {
+    this.#offered = offered;
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
@@ -98,7 +105,7 @@ export class ExpectCertificate implements HandshakeState {
     }
     // 4.4.2: entry extensions answer ClientHello extensions.
     for (const entry of cert.certificateList) {
-      checkSolicited(entry.extensions, this.#hs.offeredExtensions, "Certificate");
+      checkSolicited(entry.extensions, this.#offered, "Certificate");
     }
     const chain = cert.certificateList.map((e) => e.cert);
     cx.recordNegotiated({ peerCertificates: chain });

@@ -13,7 +13,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { bytesEqual } from "../_bytes.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { offeredRecordSizeLimit } from "./client_hello.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import type { ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateOrCertificateRequest } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
@@ -28,22 +28,29 @@ export class ExpectEncryptedExtensions implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #resumed: ResumedWithPsk | undefined;
+  /** What the ClientHello the server answered offered (with ECH, the inner or outer one). */
+  readonly #sent: SentClientHello;
 
-  /** Carries the handshake state, and the PSK's acceptance when resuming. */
+  /**
+   * Carries the handshake state, the PSK's acceptance when resuming, and
+   * what the answered ClientHello offered.
+   */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     resumed: ResumedWithPsk | undefined,
+    sent: SentClientHello,
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#resumed = resumed;
+    this.#sent = sent;
   }
 
   /** Checks the server's choices (ALPN) and moves to the certificate. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const ee = expectMessage(raw, HandshakeType.EncryptedExtensions, "EncryptedExtensions");
-    checkSolicited(ee.extensions, this.#hs.offeredExtensions, "EncryptedExtensions");
+    checkSolicited(ee.extensions, this.#sent.offered, "EncryptedExtensions");
     const alpn = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpn) {
       // RFC 7301 section 3.1: exactly one protocol, and one we offered.
@@ -81,7 +88,9 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     if (this.#resumed) {
       return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed));
     }
-    return Promise.resolve(new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys));
+    return Promise.resolve(
+      new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys, this.#sent.offered),
+    );
   }
 
   /** 4.2.10: the server's answer to our 0-RTT offer. */
@@ -98,7 +107,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
         AlertDescription.UnsupportedExtension,
       );
     }
-    if (hs.offer!.session.suiteId !== this.#keys.suite.id) {
+    if (this.#sent.offer!.session.suiteId !== this.#keys.suite.id) {
       throw peerMisbehaved(
         "server accepted early data under another suite",
         "EarlyDataWithDifferentSuite",

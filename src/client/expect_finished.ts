@@ -107,7 +107,7 @@ export class ExpectFinished implements HandshakeState {
 
     cx.setWriter(await writer);
     cx.startTraffic({ tls13: traffic, exporter });
-    return new ExpectTraffic(hs, resumptionSecret);
+    return new ExpectTraffic(hs, resumptionSecret, suite);
   }
 
   /** RFC 8446 4.4.2: our Certificate (possibly empty) and CertificateVerify. */

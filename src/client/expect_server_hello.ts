@@ -23,7 +23,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
 import { bytesEqual } from "../_bytes.ts";
 import { buildClientHello } from "./client_hello.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import { ExpectEncryptedExtensions } from "./expect_encrypted_extensions.ts";
 import { handleTls12ServerHello } from "./tls12_server_hello.ts";
 import { readRetryEchSignal, readServerHelloEchSignal } from "./ech_accept.ts";
@@ -34,10 +34,13 @@ export class ExpectServerHello implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerHello";
   readonly #hs: ClientHandshakeData;
+  /** What the first ClientHello offered. */
+  readonly #sent: SentClientHello;
 
-  /** Waits on behalf of `hs`. */
-  constructor(hs: ClientHandshakeData) {
+  /** Waits on behalf of `hs`, whose first ClientHello offered `sent`. */
+  constructor(hs: ClientHandshakeData, sent: SentClientHello) {
     this.#hs = hs;
+    this.#sent = sent;
   }
 
   /** Handles ServerHello or HelloRetryRequest. */
@@ -55,12 +58,12 @@ export class ExpectServerHello implements HandshakeState {
         ) ===
         undefined
     ) {
-      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello);
+      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#sent.offered);
     }
     checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
       ? this.#handleRetry(cx, raw, msg as HelloRetryRequest)
-      : handleServerHello(hs, cx, raw, msg as ServerHello);
+      : handleServerHello(hs, cx, raw, msg as ServerHello, this.#sent);
   }
 
   /** RFC 8446 4.1.4: answer a HelloRetryRequest with a second ClientHello. */
@@ -71,14 +74,14 @@ export class ExpectServerHello implements HandshakeState {
   ): Promise<HandshakeState> {
     const hs = this.#hs;
     checkTls13Extensions(hrr.extensions, "HelloRetryRequest");
-    checkSolicited(hrr.extensions, hs.offeredExtensions, "HelloRetryRequest");
+    checkSolicited(hrr.extensions, this.#sent.offered, "HelloRetryRequest");
     const suite = offeredSuite(hs, hrr.cipherSuite);
     const selected = findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup;
     const cookie = findExtension(hrr.extensions, ExtensionType.cookie)?.cookie;
     let group: KeyExchangeGroup | undefined;
     if (selected !== undefined) {
       group = hs.config.kxGroups.find((g) => g.group === selected);
-      if (!group || hs.keyShares.some((k) => k.group === selected)) {
+      if (!group || this.#sent.keyShares.some((k) => k.group === selected)) {
         throw peerMisbehaved(
           "HelloRetryRequest selected an unusable group",
           "IllegalHelloRetryRequestWithUnofferedNamedGroup",
@@ -94,10 +97,12 @@ export class ExpectServerHello implements HandshakeState {
     // The transcript now starts with message_hash(ClientHello1) (RFC 8446 4.4.1).
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     hs.transcript.add(raw.encoded);
-    if (group) hs.keyShares = [await group.start()];
+    const keyShares = group ? [await group.start()] : this.#sent.keyShares;
     // A ticket whose hash differs from the chosen suite's cannot be offered again.
-    if (hs.offer && hs.offer.suite.hash.name !== suite.hash.name) hs.offer = undefined;
-    if (hs.offer) hs.offer = { ...hs.offer, suite };
+    const first = this.#sent.offer;
+    const offer = first && first.suite.hash.name === suite.hash.name
+      ? { ...first, suite }
+      : undefined;
     // 4.2.10: early data is refused by a HelloRetryRequest; the second
     // ClientHello offers none.
     if (hs.earlyData) {
@@ -105,9 +110,10 @@ export class ExpectServerHello implements HandshakeState {
       hs.earlyData = undefined;
       cx.recordEarlyDataOutcome(false);
     }
-    const { hello } = await buildClientHello(
+    const { hello, offered } = await buildClientHello(
       hs,
-      hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+      offer,
+      keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
       { cookie },
     );
     hs.transcript.add(hello);
@@ -117,7 +123,7 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs, suite);
+    return new ExpectServerHelloAfterRetry(hs, suite, { offered, keyShares, offer });
   }
 }
 
@@ -132,11 +138,17 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   /** The suite the HelloRetryRequest named (RFC 8446 4.1.4). */
   readonly #suite: Tls13CipherSuite;
+  /** What the second ClientHello offered. */
+  readonly #sent: SentClientHello;
 
-  /** Waits on behalf of `hs`, whose second ClientHello is sent; the ServerHello keeps `suite`. */
-  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite) {
+  /**
+   * Waits on behalf of `hs`, whose second ClientHello (offering `sent`) is
+   * sent; the ServerHello keeps `suite`.
+   */
+  constructor(hs: ClientHandshakeData, suite: Tls13CipherSuite, sent: SentClientHello) {
     this.#suite = suite;
     this.#hs = hs;
+    this.#sent = sent;
   }
 
   /** Handles the ServerHello; refuses another HelloRetryRequest. */
@@ -150,7 +162,7 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
         AlertDescription.UnexpectedMessage,
       );
     }
-    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#suite);
+    return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#sent, this.#suite);
   }
 }
 
@@ -160,10 +172,11 @@ async function handleServerHello(
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
+  sent: SentClientHello,
   retrySuite?: Tls13CipherSuite,
 ): Promise<HandshakeState> {
   checkTls13Extensions(sh.extensions, "ServerHello");
-  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
+  checkSolicited(sh.extensions, sent.offered, "ServerHello");
   hs.earlyData?.close();
   const suite = offeredSuite(hs, sh.cipherSuite);
   if (retrySuite && retrySuite !== suite) {
@@ -180,7 +193,7 @@ async function handleServerHello(
       AlertDescription.MissingExtension,
     );
   }
-  const ours = hs.keyShares.find((k) => k.group === share.group);
+  const ours = sent.keyShares.find((k) => k.group === share.group);
   if (!ours) {
     throw peerMisbehaved(
       "ServerHello key_share for a group we did not send",
@@ -188,20 +201,22 @@ async function handleServerHello(
     );
   }
   const psk = findExtension(sh.extensions, ExtensionType.pre_shared_key);
-  const resumed = psk && acceptSelectedPsk(hs, psk.selectedIdentity, suite);
+  const resumed = psk && acceptSelectedPsk(sent.offer, psk.selectedIdentity, suite);
   let shared: Uint8Array;
   try {
     shared = await ours.complete(share.keyExchange);
   } catch {
     throw peerMisbehaved("invalid server key share", "InvalidKeyShare");
   }
-  hs.suite = suite;
-  await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined);
+  // With ECH, the hello the server answered decides what it may send next.
+  const answerable =
+    await readServerHelloEchSignal(hs, cx, suite, raw.encoded, resumed !== undefined) ??
+      sent.offered;
   hs.transcript.add(raw.encoded);
   const helloHash = await hs.transcript.hash(suite.hash);
   const early = await EarlySecret.create(
     suite.hmac,
-    resumed ? hs.offer!.session.psk : undefined,
+    resumed ? sent.offer!.session.psk : undefined,
   );
   const handshake = await early.toHandshake(shared);
   const clientSecret = await handshake.clientHandshakeTrafficSecret(helloHash);
@@ -230,6 +245,7 @@ async function handleServerHello(
     hs,
     { suite, handshake, clientSecret, serverSecret },
     resumed,
+    { ...sent, offered: answerable },
   );
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
+import type { Tls13CipherSuite } from "../crypto/types.ts";
 import { expectMessage } from "../common/expect.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
@@ -18,11 +19,14 @@ export class ExpectTraffic implements HandshakeState {
   readonly name = "ExpectTraffic";
   readonly #hs: ClientHandshakeData;
   readonly #resumptionSecret: Uint8Array;
+  /** The negotiated suite, whose hash the tickets' PSKs use. */
+  readonly #suite: Tls13CipherSuite;
 
-  /** Keeps the resumption master secret for tickets. */
-  constructor(hs: ClientHandshakeData, resumptionSecret: Uint8Array) {
+  /** Keeps the resumption master secret and the negotiated suite for tickets. */
+  constructor(hs: ClientHandshakeData, resumptionSecret: Uint8Array, suite: Tls13CipherSuite) {
     this.#hs = hs;
     this.#resumptionSecret = resumptionSecret;
+    this.#suite = suite;
   }
 
   /** The resumption master secret (for the kernel hand-off's ticket handling). */
@@ -41,7 +45,7 @@ export class ExpectTraffic implements HandshakeState {
     return {
       store: config.sessionStore,
       serverName,
-      suite: this.#hs.suite!,
+      suite: this.#suite,
       resumptionSecret: this.#resumptionSecret,
       now: config.now,
       alpnProtocol: cx.info.alpnProtocol,

@@ -4,16 +4,43 @@
  * @module
  */
 
-import type { ActiveKeyExchange, Tls13CipherSuite } from "../crypto/types.ts";
+import type { ActiveKeyExchange } from "../crypto/types.ts";
 import type { ResolvedClientConfig } from "./config.ts";
+import type { OfferedSession } from "./resumption.ts";
 import { Transcript } from "../tls13/transcript.ts";
 import type { ServerName } from "../webpki/name.ts";
-import type { OfferedSession } from "./resumption.ts";
 import type { ClientEarlyData } from "./early_data.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
-import { type ClientGrease, drawGrease } from "./grease.ts";
+import type { ClientGrease } from "./grease.ts";
 import type { EchOffer } from "./ech_offer.ts";
 import type { EchOuterClientHelloExtension } from "../msgs/extension_types.ts";
+
+/**
+ * The facts of the first ClientHello, fixed before the handshake data exists:
+ * drawn in this order by `startClient` so that seeded runs stay the same.
+ */
+export interface ClientHelloFacts {
+  /** Our ClientHello random. */
+  readonly random: Uint8Array;
+  /** Our legacy_session_id (see {@link ClientHandshakeData.sessionId}). */
+  readonly sessionId: Uint8Array;
+  /** The GREASE values of both ClientHellos, when the config sends them. */
+  readonly grease: ClientGrease | undefined;
+  /** The Encrypted Client Hello offer, when the config has an ECHConfig. */
+  readonly ech: EchOffer | undefined;
+  /** The TLS 1.2 session offered (by session ID or ticket), if any. */
+  readonly tls12Offer: Tls12ClientSession | undefined;
+}
+
+/** What a ClientHello that was sent offered: the server's answer must fit it. */
+export interface SentClientHello {
+  /** Extension types the server may answer (RFC 8446 section 4.2). */
+  readonly offered: ReadonlySet<number>;
+  /** Our key shares, by group. */
+  readonly keyShares: readonly ActiveKeyExchange[];
+  /** The ticket offered, if any (with ECH, in the inner hello). */
+  readonly offer: OfferedSession | undefined;
+}
 
 /** Client-side handshake facts shared by the `Expect*` states. */
 export class ClientHandshakeData {
@@ -29,7 +56,7 @@ export class ClientHandshakeData {
    * Our legacy_session_id: 32 random bytes in middlebox compatibility mode,
    * or the ID of a TLS 1.2 session we offer to resume.
    */
-  sessionId: Uint8Array;
+  readonly sessionId: Uint8Array;
   /** The GREASE values of both ClientHellos, when the config sends them. */
   readonly grease: ClientGrease | undefined;
   /**
@@ -38,38 +65,34 @@ export class ClientHandshakeData {
    */
   transcript: Transcript = new Transcript();
   /** The Encrypted Client Hello offer, when the config has an ECHConfig. */
-  ech: EchOffer | undefined;
+  readonly ech: EchOffer | undefined;
   /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
   echGrease: EchOuterClientHelloExtension | undefined;
-  /** Key shares we sent, by group. */
-  keyShares: ActiveKeyExchange[] = [];
   /** Whether our change_cipher_spec was already queued. */
   sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
-  tls12Offer: Tls12ClientSession | undefined;
-  /** The ticket offered in the ClientHello, if any. */
-  offer: OfferedSession | undefined;
+  readonly tls12Offer: Tls12ClientSession | undefined;
   /**
    * The 0-RTT writer when early data was offered in the ClientHello the
    * server answers (none after a HelloRetryRequest).
    */
   earlyData: ClientEarlyData | undefined;
-  /**
-   * Extension types of the ClientHello sent last: what the server may answer
-   * (RFC 8446 section 4.2).
-   */
-  offeredExtensions: ReadonlySet<number> = new Set();
-  /** The suite once chosen by the server. */
-  suite: Tls13CipherSuite | undefined;
 
-  /** Draws the random and session ID. */
-  constructor(config: ResolvedClientConfig, serverName: string, parsedName: ServerName) {
+  /** Takes the first ClientHello's facts, fixed for the whole handshake. */
+  constructor(
+    config: ResolvedClientConfig,
+    serverName: string,
+    parsedName: ServerName,
+    facts: ClientHelloFacts,
+  ) {
     this.config = config;
     this.serverName = serverName;
     this.parsedName = parsedName;
-    this.random = config.randomBytes(32);
-    this.sessionId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
-    this.grease = config.grease ? drawGrease(config.randomBytes) : undefined;
+    this.random = facts.random;
+    this.sessionId = facts.sessionId;
+    this.grease = facts.grease;
+    this.ech = facts.ech;
+    this.tls12Offer = facts.tls12Offer;
   }
 
   /** The host name for server_name: a DNS name when SNI is on. */

@@ -16,6 +16,7 @@ import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
 import { EchOffer } from "./ech_offer.ts";
 import { greaseEch } from "./ech_grease.ts";
+import { drawGrease } from "./grease.ts";
 import { Tls13Writer } from "../record/record_io.ts";
 import { trafficKeys } from "../tls13/key_schedule.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
@@ -58,32 +59,42 @@ export async function startClient(
   config: ResolvedClientConfig,
   serverName: string,
 ): Promise<ConnectionCore> {
-  const hs = new ClientHandshakeData(config, serverName, parseServerName(serverName));
+  const random = config.randomBytes(32);
+  const compatId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
+  const grease = config.grease ? drawGrease(config.randomBytes) : undefined;
   const hint = await config.sessionStore?.kxHint(serverName);
   const first = config.kxGroups.find((g) => g.group === hint) ?? config.kxGroups[0];
-  hs.keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
-  const shares = hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }));
+  const keyShares = await Promise.all(initialShareGroups(config, first).map((g) => g.start()));
+  const shares = keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }));
   // RFC 9849 section 6.1: with ECH, no TLS 1.2 session is offered; a TLS 1.3
   // ticket goes in the inner hello only.
-  if (config.ech) hs.ech = await EchOffer.create(config.ech, config.randomBytes);
-  hs.tls12Offer = hs.ech ? undefined : await takeTls12Session(config, serverName);
-  if (hs.tls12Offer) {
-    // RFC 5077 3.4: with a ticket, any non-empty ID shows whether it was taken.
-    hs.sessionId = hs.tls12Offer.ticket
-      ? (hs.sessionId.length > 0 ? hs.sessionId : config.randomBytes(32))
-      : hs.tls12Offer.sessionId;
-  }
+  const ech = config.ech ? await EchOffer.create(config.ech, config.randomBytes) : undefined;
+  const tls12Offer = ech ? undefined : await takeTls12Session(config, serverName);
+  // RFC 5077 3.4: with a ticket, any non-empty ID shows whether it was taken.
+  const sessionId = !tls12Offer
+    ? compatId
+    : tls12Offer.ticket
+    ? (compatId.length > 0 ? compatId : config.randomBytes(32))
+    : tls12Offer.sessionId;
+  const facts = { random, sessionId, grease, ech, tls12Offer };
+  const hs = new ClientHandshakeData(config, serverName, parseServerName(serverName), facts);
   // Stored sessions are TLS 1.3 tickets: of no use when TLS 1.3 is off.
-  hs.offer = config.versions.includes("TLSv1_3")
+  const offer = config.versions.includes("TLSv1_3")
     ? await takeResumableSession(config, serverName)
     : undefined;
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
-  const offerEarly = config.enableEarlyData && hs.offer !== undefined &&
-    hs.offer.session.maxEarlyDataSize > 0 && hs.offer.suite.id === hs.offer.session.suiteId;
+  const offerEarly = config.enableEarlyData && offer !== undefined &&
+    offer.session.maxEarlyDataSize > 0 && offer.suite.id === offer.session.suiteId;
   if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
-  const { hello, early } = await buildClientHello(hs, shares, undefined, offerEarly);
+  const { hello, early, offered } = await buildClientHello(
+    hs,
+    offer,
+    shares,
+    undefined,
+    offerEarly,
+  );
   hs.transcript.add(hello);
-  const core = new ConnectionCore(new ExpectServerHello(hs), {
+  const core = new ConnectionCore(new ExpectServerHello(hs, { offered, keyShares, offer }), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
@@ -91,7 +102,7 @@ export async function startClient(
   core.allowMiddleboxCcs();
   core.sendInitialClientHello(hello);
   if (offerEarly && early) {
-    const suite = hs.offer!.suite;
+    const suite = offer!.suite;
     // Under ECH the early keys come from the ClientHelloInner (RFC 9849 6.1.5).
     const helloLog = hs.ech?.innerTranscript ?? hs.transcript;
     const secret = await early.clientEarlyTrafficSecret(await helloLog.hash(suite.hash));
@@ -99,7 +110,7 @@ export async function startClient(
     const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
     hs.earlyData = new ClientEarlyData(
       await Tls13Writer.create(suite.aead, key, iv),
-      hs.offer!.session.maxEarlyDataSize,
+      offer!.session.maxEarlyDataSize,
       config.maxFragmentSize,
     );
     core.offerEarlyData(hs.earlyData);

@@ -21,6 +21,7 @@ import { bytesEqual } from "../_bytes.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { offeredRecordSizeLimit } from "./client_hello.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import { acceptTls12Resumption } from "./server_auth.ts";
 import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
 const decoder = new TextDecoder();
@@ -39,13 +40,15 @@ const ANSWERABLE: ReadonlySet<number> = new Set([
 /**
  * Handles a ServerHello without supported_versions: the server chose TLS
  * 1.2. Throws unless TLS 1.2 is enabled, and (RFC 8446 4.1.3) when a server
- * random carries a downgrade sentinel while we offered TLS 1.3.
+ * random carries a downgrade sentinel while we offered TLS 1.3. `offered`:
+ * the extension types our ClientHello lets the server answer.
  */
 export function handleTls12ServerHello(
   hs: ClientHandshakeData,
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
+  offered: ReadonlySet<number>,
 ): Promise<HandshakeState> {
   const { config } = hs;
   const tail = sh.random.subarray(24);
@@ -82,7 +85,7 @@ export function handleTls12ServerHello(
       "SelectedUnofferedCipherSuite",
     );
   }
-  checkSolicited(sh.extensions, hs.offeredExtensions, "ServerHello");
+  checkSolicited(sh.extensions, offered, "ServerHello");
   for (const ext of sh.extensions) {
     if (!ANSWERABLE.has(ext.type)) {
       throw peerMisbehaved(
@@ -116,21 +119,9 @@ export function handleTls12ServerHello(
   }
   const limit = findExtension(sh.extensions, ExtensionType.record_size_limit);
   if (limit) applyRecordSizeLimits(cx, "TLSv1_2", limit.limit, offeredRecordSizeLimit(config));
-  if (resumed && offer) {
-    if (offer.suiteId !== suite.id) {
-      throw peerMisbehaved(
-        "resumed session with another suite",
-        "ResumptionOfferedWithIncompatibleCipherSuite",
-      );
-    }
-    // RFC 7627 5.3: a resumption keeps the original session's EMS state.
-    if (offer.extendedMasterSecret !== ems) {
-      throw peerIncompatible(
-        "resumed session changes the extended master secret",
-        "ResumedSessionChangesExtendedMasterSecret",
-      );
-    }
-  }
+  const resumption = resumed && offer
+    ? acceptTls12Resumption(offer, suite as Tls12CipherSuite, ems)
+    : undefined;
   hs.earlyData?.close();
   if (hs.earlyData) cx.recordEarlyDataOutcome(false);
   hs.transcript.add(raw.encoded);
@@ -153,9 +144,9 @@ export function handleTls12ServerHello(
     ticket: undefined,
     ticketLifetime: 0,
   };
-  if (resumed && offer) {
+  if (resumption && offer) {
     cx.recordNegotiated({ peerCertificates: offer.peerCertificates });
-    return resumeTls12(cx, state, offer.masterSecret);
+    return resumeTls12(cx, state, offer.masterSecret, resumption);
   }
   return Promise.resolve(new ExpectCertificate12(state));
 }

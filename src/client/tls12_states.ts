@@ -28,19 +28,26 @@ import {
   encodeCertificate12,
   encodeClientKeyExchange,
   encodeFinished12,
-  serverKeyExchangeParams,
   type Tls12CertificateRequest,
 } from "../msgs/tls12_messages.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
 import type { CertifiedKey } from "../common/config_base.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { concat, constantTimeEqual } from "../_bytes.ts";
+import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
-import { certificateTypeOf, schemeFitsSuite, TLS12_GROUPS } from "../tls12/negotiation.ts";
+import { certificateTypeOf, TLS12_GROUPS } from "../tls12/negotiation.ts";
 import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ActiveKeyExchange } from "../crypto/types.ts";
+import {
+  type ResumedTls12Session,
+  type ServerCertVerified,
+  type ServerKeyExchangeSignatureValid,
+  type Tls12ServerAuthenticated,
+  verifyServerChain,
+  verifyServerKeyExchange,
+} from "./server_auth.ts";
 
 /** What the client's TLS 1.2 states carry. */
 export interface Tls12ClientState {
@@ -78,6 +85,7 @@ export async function resumeTls12(
   cx: ConnectionCore,
   st: Tls12ClientState,
   master: Uint8Array,
+  resumed: ResumedTls12Session,
 ): Promise<HandshakeState> {
   const { hs, suite } = st;
   hs.keyLog("CLIENT_RANDOM", master);
@@ -85,7 +93,7 @@ export async function resumeTls12(
   cx.expectChangeCipherSpec(async () => {
     cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
   });
-  return new ExpectServerFinished12(st, master, keys);
+  return new ExpectServerFinished12(st, master, keys, resumed);
 }
 
 /** Awaits the server's Certificate. */
@@ -111,16 +119,12 @@ export class ExpectCertificate12 implements HandshakeState {
       );
     }
     const { hs } = this.#st;
-    await hs.config.verifier.verifyServerCert(
-      chain[0],
-      chain.slice(1),
-      hs.serverName,
-      hs.config.now(),
-    );
+    // TLS 1.2 is never negotiated with ECH offered: the name is the server name.
+    const cert = await verifyServerChain(hs, chain);
     cx.recordNegotiated({ peerCertificates: chain });
     hs.transcript.add(raw.encoded);
     this.#st.serverCert = chain[0];
-    return new ExpectServerKeyExchange(this.#st);
+    return new ExpectServerKeyExchange(this.#st, cert);
   }
 }
 
@@ -129,10 +133,12 @@ export class ExpectServerKeyExchange implements HandshakeState {
   /** State name. */
   readonly name = "ExpectServerKeyExchange";
   readonly #st: Tls12ClientState;
+  readonly #cert: ServerCertVerified;
 
-  /** Continues `st`. */
-  constructor(st: Tls12ClientState) {
+  /** Continues `st` once the server's chain is verified. */
+  constructor(st: Tls12ClientState, cert: ServerCertVerified) {
     this.#st = st;
+    this.#cert = cert;
   }
 
   /** Checks group and scheme, verifies the signature, and starts our side of ECDHE. */
@@ -147,19 +153,17 @@ export class ExpectServerKeyExchange implements HandshakeState {
     if (!group || !TLS12_GROUPS.has(ske.group)) {
       throw peerMisbehaved("server chose a group we did not offer", "SelectedUnofferedKxGroup");
     }
-    const offered = hs.config.verifier.supportedVerifySchemes();
-    if (!offered.includes(ske.scheme) || !schemeFitsSuite(ske.scheme, st.suite.sign)) {
-      throw peerMisbehaved(
-        "ServerKeyExchange signed with a scheme we did not offer or that does not fit the suite",
-        "SignedWithUnofferedScheme",
-      );
-    }
-    const signed = concat(hs.random, st.serverRandom, serverKeyExchangeParams(ske));
-    await hs.config.verifier.verifyTls12Signature(signed, st.serverCert, ske.scheme, ske.signature);
+    const signature = await verifyServerKeyExchange(
+      hs,
+      st.suite,
+      st.serverRandom,
+      st.serverCert,
+      ske,
+    );
     hs.transcript.add(raw.encoded);
     cx.recordNegotiated({ kxGroup: group });
     const ours = await group.start();
-    return new ExpectServerHelloDone(st, ours, ske.publicKey);
+    return new ExpectServerHelloDone(st, ours, ske.publicKey, { cert: this.#cert, signature });
   }
 }
 
@@ -170,13 +174,23 @@ export class ExpectServerHelloDone implements HandshakeState {
   readonly #st: Tls12ClientState;
   readonly #ours: ActiveKeyExchange;
   readonly #peerKey: Uint8Array;
+  readonly #auth: Tls12ServerAuthenticated;
   #request: Tls12CertificateRequest | undefined;
 
-  /** Continues `st` with our key exchange started and the server's share. */
-  constructor(st: Tls12ClientState, ours: ActiveKeyExchange, peerKey: Uint8Array) {
+  /**
+   * Continues `st` with our key exchange started, the server's share and
+   * the evidence that its chain and ServerKeyExchange verified.
+   */
+  constructor(
+    st: Tls12ClientState,
+    ours: ActiveKeyExchange,
+    peerKey: Uint8Array,
+    auth: { cert: ServerCertVerified; signature: ServerKeyExchangeSignatureValid },
+  ) {
     this.#st = st;
     this.#ours = ours;
     this.#peerKey = peerKey;
+    this.#auth = auth;
   }
 
   /** Sends ClientKeyExchange, change_cipher_spec and Finished. */
@@ -235,7 +249,7 @@ export class ExpectServerHelloDone implements HandshakeState {
       cx.setReader(await Tls12Reader.create(suite.aead, keys.server.key, keys.server.iv));
     });
     cx.recordTls12Keys({ suite, tx: keys.client, rx: keys.server });
-    return new ExpectServerFinished12(st, master, undefined);
+    return new ExpectServerFinished12(st, master, undefined, this.#auth);
   }
 }
 
@@ -264,10 +278,17 @@ export class ExpectServerFinished12 implements HandshakeState {
   #ticketSeen = false;
 
   /**
-   * Continues `st` with the master secret. `resumedKeys` marks an
-   * abbreviated handshake: our CCS and Finished follow the server's.
+   * Continues `st` with the master secret once the server is authenticated
+   * (`_auth`: its chain and ServerKeyExchange verified, or the session we
+   * offered resumed). `resumedKeys` marks an abbreviated handshake: our CCS
+   * and Finished follow the server's.
    */
-  constructor(st: Tls12ClientState, master: Uint8Array, resumedKeys: Tls12KeyBlock | undefined) {
+  constructor(
+    st: Tls12ClientState,
+    master: Uint8Array,
+    resumedKeys: Tls12KeyBlock | undefined,
+    _auth: Tls12ServerAuthenticated,
+  ) {
     this.#st = st;
     this.#master = master;
     this.#resumedKeys = resumedKeys;

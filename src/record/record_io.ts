@@ -210,7 +210,7 @@ export class ProtectedWriter implements RecordWriter {
   async write(
     contentType: number,
     payload: Uint8Array,
-    padding = this.#padding,
+    padding: number = this.#padding,
   ): Promise<Uint8Array> {
     const out = new Uint8Array(this.protection.recordLen(payload.length, padding));
     await this.sealInto(contentType, payload, out, padding);

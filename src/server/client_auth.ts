@@ -53,11 +53,11 @@ export class NoClientAuthRequired {
 }
 
 /**
- * The verifier to send a TLS 1.3 CertificateRequest for in a full
- * handshake, or the token that none is needed (no verifier, or one that
- * does not offer client auth).
+ * The verifier to send a CertificateRequest for in a full handshake (TLS
+ * 1.3 or TLS 1.2), or the token that none is needed (no verifier, or one
+ * that does not offer client auth).
  */
-export function tls13ClientAuth(
+export function fullHandshakeClientAuth(
   config: ResolvedServerConfig,
 ): ClientCertVerifier | NoClientAuthRequired {
   const verifier = config.clientCertVerifier;
@@ -98,6 +98,32 @@ export async function acceptClientChain(
   await verifier.verifyClientCert(chain[0], chain.slice(1), now);
   cx.recordNegotiated({ peerCertificates: [...chain] });
   return new ClientCertVerified(mint);
+}
+
+/** The client's TLS 1.2 CertificateVerify verified under its certificate. */
+export class Tls12CertificateVerifyValid {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
+/**
+ * RFC 5246 7.4.8: the client's CertificateVerify is made with a scheme our
+ * CertificateRequest offered, over every handshake message from ClientHello
+ * through ClientKeyExchange (`transcript`), by `endEntity`'s key.
+ *
+ * @throws {TlsError} `SignedWithUnofferedScheme`, or the verifier's refusal.
+ */
+export async function verifyClientCertificateVerify12(
+  verifier: ClientCertVerifier,
+  transcript: Uint8Array,
+  endEntity: Uint8Array,
+  scheme: number,
+  signature: Uint8Array,
+): Promise<Tls12CertificateVerifyValid> {
+  checkOfferedClientScheme(verifier, scheme);
+  await verifier.verifyTls12Signature(transcript, endEntity, scheme, signature);
+  return new Tls12CertificateVerifyValid(mint);
 }
 
 /**

@@ -25,12 +25,12 @@ import {
 } from "./client_hello_checks.ts";
 import type { ResolvedServerConfig } from "./config.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
-import { sendServerFlight } from "./server_flight.ts";
+import { certificateRequest, sendServerFlight } from "./server_flight.ts";
 import { ExpectCertificate } from "./expect_certificate.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { ExpectEndOfEarlyData } from "./expect_end_of_early_data.ts";
 import { acceptPsk, acceptsEarlyData, type PskMode, ResumedWithPsk } from "./psk.ts";
-import { NoClientAuthRequired, tls13ClientAuth } from "./client_auth.ts";
+import { fullHandshakeClientAuth, NoClientAuthRequired } from "./client_auth.ts";
 
 const decoder = new TextDecoder();
 
@@ -114,11 +114,13 @@ export async function answerClientHello(
     scheme = chooseScheme(certified.key, offers.schemes);
   }
   // A resumed handshake is authenticated by the PSK and asks for no certificate.
-  const clientAuth = psk ? psk.evidence : tls13ClientAuth(config);
+  const clientAuth = psk ? psk.evidence : fullHandshakeClientAuth(config);
   const requestFrom = clientAuth instanceof NoClientAuthRequired ||
       clientAuth instanceof ResumedWithPsk
     ? undefined
     : clientAuth;
+
+  const request = requestFrom && certificateRequest(requestFrom);
 
   // 4.2.10: 0-RTT is taken or refused; refused early data is skipped.
   const earlyOffered = findExtension(hello.extensions, ExtensionType.early_data) !== undefined;
@@ -134,7 +136,8 @@ export async function answerClientHello(
     scheme,
     alpn,
     sniUsed: serverName !== undefined,
-    clientAuth: requestFrom,
+    certificateRequest: request?.message,
+    afterRetry,
     psk: psk && { early: psk.early, index: psk.index },
     earlyData: earlyData
       ? Math.min(config.maxEarlyDataSize, psk!.session.maxEarlyDataSize)
@@ -163,7 +166,7 @@ export async function answerClientHello(
     cx.recordNegotiated({ handshakeKind: afterRetry ? "FullWithHelloRetryRequest" : "Full" });
   }
   if (!(clientAuth instanceof NoClientAuthRequired) && !(clientAuth instanceof ResumedWithPsk)) {
-    return new ExpectCertificate(hs, keys, clientAuth);
+    return new ExpectCertificate(hs, keys, clientAuth, request!.requested);
   }
   const next = new ExpectFinished(hs, keys, clientAuth);
   return earlyData ? new ExpectEndOfEarlyData(hs, keys, next) : next;

@@ -24,12 +24,22 @@ export class ExpectCertificate implements HandshakeState {
   readonly #hs: ServerHandshakeData;
   readonly #keys: ServerHandshakeKeys;
   readonly #verifier: ClientCertVerifier;
+  readonly #requested: ReadonlySet<number>;
 
-  /** Carries the handshake keys and the verifier that asked. */
-  constructor(hs: ServerHandshakeData, keys: ServerHandshakeKeys, verifier: ClientCertVerifier) {
+  /**
+   * Carries the handshake keys, the verifier that asked and the extension
+   * types of our CertificateRequest (what the client may answer).
+   */
+  constructor(
+    hs: ServerHandshakeData,
+    keys: ServerHandshakeKeys,
+    verifier: ClientCertVerifier,
+    requested: ReadonlySet<number>,
+  ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#verifier = verifier;
+    this.#requested = requested;
   }
 
   /** Verifies the chain, or accepts an empty one when client auth is optional. */
@@ -45,7 +55,7 @@ export class ExpectCertificate implements HandshakeState {
     }
     // 4.4.2: entry extensions answer the extensions of our CertificateRequest.
     for (const entry of cert.certificateList) {
-      checkSolicited(entry.extensions, hs.requestedExtensions, "Certificate");
+      checkSolicited(entry.extensions, this.#requested, "Certificate");
     }
     // 4.4.2.4: no certificate is the client's answer; whether it is enough is ours.
     const chain = cert.certificateList.map((e) => e.cert);

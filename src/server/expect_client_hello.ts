@@ -149,10 +149,8 @@ export class ExpectClientHello implements HandshakeState {
     if (findExtension(hello.extensions, ExtensionType.early_data)) {
       cx.skipRejectedEarlyData(rejectedEarlyDataBudget(hs));
     }
-    if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
-      cx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    // D.4: our first flight message is this one; the flight after it sends no second CCS.
+    if (hs.sessionId.length > 0) cx.sendChangeCipherSpec();
     return new ExpectSecondClientHello(hs, { suite, group, firstHello: hello });
   }
 }

@@ -23,10 +23,6 @@ export class ServerHandshakeData {
   readonly clientRandom: Uint8Array;
   /** The client's legacy_session_id, echoed in ServerHello. */
   readonly sessionId: Uint8Array;
-  /** Extension types of the CertificateRequest we sent: what the client may answer. */
-  requestedExtensions: ReadonlySet<number> = new Set();
-  /** Whether our change_cipher_spec was already queued (RFC 8446 D.4). */
-  sentChangeCipherSpec = false;
   /** Encrypted Client Hello we accepted: the handshake runs on the inner hello. */
   readonly echAccepted: AcceptedEch | undefined;
   /** ClientHelloInner.random, for the acceptance signals. */

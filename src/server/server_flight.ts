@@ -46,8 +46,10 @@ export interface FlightPlan {
   alpn: Uint8Array | undefined;
   /** Whether the client sent SNI (acknowledged empty in EncryptedExtensions). */
   sniUsed: boolean;
-  /** Set when we ask the client for a certificate. */
-  clientAuth: ClientCertVerifier | undefined;
+  /** Our CertificateRequest, when we ask the client for a certificate. */
+  certificateRequest: HandshakeMessage | undefined;
+  /** Whether our HelloRetryRequest went first (with the D.4 CCS, if any). */
+  afterRetry: boolean;
   /** The accepted ticket: its early secret and its index among the client's identities. */
   psk?: { early: EarlySecret; index: number };
   /** When 0-RTT is accepted: how many bytes of it. */
@@ -129,10 +131,7 @@ export async function sendServerFlight(
   cx.sendHandshake(serverHello);
   hs.transcript.add(serverHello);
   // D.4: a client that sent a session ID expects our CCS after our first flight message.
-  if (hs.sessionId.length > 0 && !hs.sentChangeCipherSpec) {
-    cx.sendChangeCipherSpec();
-    hs.sentChangeCipherSpec = true;
-  }
+  if (hs.sessionId.length > 0 && !plan.afterRetry) cx.sendChangeCipherSpec();
 
   // 4.3.1-4.4.2: EncryptedExtensions, CertificateRequest and Certificate need
   // no key, so they are encoded (and the transcript advanced) first and the
@@ -147,7 +146,7 @@ export async function sendServerFlight(
     hs.transcript.add(encoded);
   };
   add({ type: HandshakeType.EncryptedExtensions, extensions: encryptedExtensions(plan) });
-  if (plan.clientAuth) add(certificateRequest(hs, plan.clientAuth));
+  if (plan.certificateRequest) add(plan.certificateRequest);
   // 4.4.2-4.4.3: Certificate, end entity first, and the signature over the
   // transcript through it; neither when the PSK authenticates us (2.2).
   let signature: Promise<Uint8Array> | undefined;
@@ -246,11 +245,16 @@ function encryptedExtensions(plan: FlightPlan): EncryptedExtension[] {
   return extensions;
 }
 
+/** 4.3.2: our CertificateRequest and the extension types the client may answer in it. */
+export interface CertificateRequestPlan {
+  /** The message, with an empty context during the handshake. */
+  message: HandshakeMessage;
+  /** Extension types it carries: the only ones the client's Certificate entries may use. */
+  requested: ReadonlySet<number>;
+}
+
 /** 4.3.2: CertificateRequest, with an empty context during the handshake. */
-function certificateRequest(
-  hs: ServerHandshakeData,
-  verifier: ClientCertVerifier,
-): HandshakeMessage {
+export function certificateRequest(verifier: ClientCertVerifier): CertificateRequestPlan {
   const requestExtensions: CertificateRequestExtension[] = [{
     type: ExtensionType.signature_algorithms,
     schemes: [...verifier.supportedVerifySchemes()],
@@ -262,10 +266,12 @@ function certificateRequest(
       authorities: [...authorities],
     });
   }
-  hs.requestedExtensions = new Set(requestExtensions.map((e) => e.type));
   return {
-    type: HandshakeType.CertificateRequest,
-    certificateRequestContext: new Uint8Array(0),
-    extensions: requestExtensions,
+    message: {
+      type: HandshakeType.CertificateRequest,
+      certificateRequestContext: new Uint8Array(0),
+      extensions: requestExtensions,
+    },
+    requested: new Set(requestExtensions.map((e) => e.type)),
   };
 }

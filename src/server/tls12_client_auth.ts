@@ -59,11 +59,11 @@ export class ExpectClientCertificate12 implements HandshakeState {
       AlertDescription.HandshakeFailure,
     );
     st.hs.transcript.add(raw.encoded);
-    return new ExpectClientKeyExchange({
-      ...st,
-      clientAuth: presented instanceof ClientCertVerified
-        ? { verifier: this.#verifier, endEntity: chain[0] }
-        : undefined,
-    });
+    return new ExpectClientKeyExchange(
+      st,
+      presented instanceof ClientCertVerified
+        ? { verifier: this.#verifier, endEntity: chain[0], cert: presented }
+        : presented,
+    );
   }
 }

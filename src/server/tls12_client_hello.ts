@@ -45,6 +45,7 @@ import {
   type Tls12ServerState,
 } from "./tls12_states.ts";
 import { certificateRequest12, ExpectClientCertificate12 } from "./tls12_client_auth.ts";
+import { fullHandshakeClientAuth, NoClientAuthRequired } from "./client_auth.ts";
 import { findTls12Session, type Tls12Resumable } from "./tls12_resumption.ts";
 import { keyBlock, verifyData } from "../tls12/prf.ts";
 import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
@@ -173,13 +174,13 @@ export async function handleTls12ClientHello(
   const kx = await group.start();
   const params = encodeEcdheParams(group.group, kx.publicKey);
   const signature = await certified.key.sign(scheme, concat(hello.random, serverRandom, params));
-  const verifier = config.clientCertVerifier;
-  const clientAuth = verifier?.offerClientAuth() ? verifier : undefined;
+  const clientAuth = fullHandshakeClientAuth(config);
+  const request = clientAuth instanceof NoClientAuthRequired ? undefined : clientAuth;
   const flight = [
     serverHello,
     encodeCertificate12(certified.certChain),
     encodeServerKeyExchange({ group: group.group, publicKey: kx.publicKey, scheme, signature }),
-    ...(clientAuth ? [certificateRequest12(clientAuth)] : []),
+    ...(request ? [certificateRequest12(request)] : []),
     encodeEmptyMessage(HandshakeType.ServerHelloDone),
   ];
   for (const msg of flight) {
@@ -204,11 +205,10 @@ export async function handleTls12ClientHello(
     sessionId,
     issueTicket,
     serverName,
-    clientAuth: undefined,
   };
-  return clientAuth
-    ? new ExpectClientCertificate12(st, clientAuth)
-    : new ExpectClientKeyExchange(st);
+  return clientAuth instanceof NoClientAuthRequired
+    ? new ExpectClientKeyExchange(st, clientAuth)
+    : new ExpectClientCertificate12(st, clientAuth);
 }
 
 function tls12ServerRandom(hs: ServerHandshakeData): Uint8Array {
@@ -260,7 +260,7 @@ async function resumeTls12(
   cx: ConnectionCore,
   raw: RawHandshake,
   hello: ClientHello,
-  { suite, value }: Tls12Resumable,
+  { evidence, suite, value }: Tls12Resumable,
   secureReneg: boolean,
   offeredAlpn: readonly Uint8Array[] | undefined,
 ): Promise<HandshakeState> {
@@ -310,10 +310,9 @@ async function resumeTls12(
       sessionId: hello.legacySessionId,
       issueTicket: false,
       serverName: value.serverName,
-      clientAuth: undefined,
     },
     master,
     keys,
-    true,
+    evidence,
   );
 }

@@ -25,8 +25,23 @@ import {
   type ServerSessionValue,
 } from "./session_value.ts";
 
+const mint: unique symbol = Symbol("server TLS 1.2 session evidence");
+
+/**
+ * The ClientHello offers a stored TLS 1.2 session we accept here (its
+ * suite, lifetime, name and client identity): the abbreviated handshake is
+ * authenticated by that session's master secret.
+ */
+export class ResumedTls12Session {
+  declare private readonly brand: void;
+  /** Only this module holds the argument. */
+  constructor(_mint: typeof mint) {}
+}
+
 /** A session the ClientHello may resume. */
 export interface Tls12Resumable {
+  /** The evidence that it passed every check here. */
+  evidence: ResumedTls12Session;
   /** The session's suite. */
   suite: Tls12CipherSuite;
   /** The stored session. */
@@ -62,7 +77,7 @@ export async function findTls12Session(
   // A session is bound to the name it was established for.
   if (value.serverName !== serverName) return undefined;
   if (!sessionMeetsClientAuth(config, value.peerCertificates)) return undefined;
-  return { suite, value };
+  return { evidence: new ResumedTls12Session(mint), suite, value };
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   encodeFinished12,
   encodeNewSessionTicket12,
 } from "../msgs/tls12_messages.ts";
-import { sealTls12Ticket, tls12SessionValue } from "./tls12_resumption.ts";
+import { ResumedTls12Session, sealTls12Ticket, tls12SessionValue } from "./tls12_resumption.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
 import { constantTimeEqual } from "../_bytes.ts";
 import { keyBlock, masterSecret, type Tls12KeyBlock, verifyData } from "../tls12/prf.ts";
@@ -27,7 +27,12 @@ import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 import { RefuseRenegotiation } from "../common/refuse_renegotiation.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData } from "./handshake_data.ts";
-import { checkOfferedClientScheme } from "./client_auth.ts";
+import {
+  type ClientCertVerified,
+  NoClientAuthRequired,
+  type Tls12CertificateVerifyValid,
+  verifyClientCertificateVerify12,
+} from "./client_auth.ts";
 
 /** What the server's TLS 1.2 states carry. */
 export interface Tls12ServerState {
@@ -47,9 +52,23 @@ export interface Tls12ServerState {
   issueTicket: boolean;
   /** The SNI name, which the session is bound to. */
   serverName: string | undefined;
-  /** The verifier and the client's verified end entity, when it presented a certificate. */
-  clientAuth: { verifier: ClientCertVerifier; endEntity: Uint8Array } | undefined;
 }
+
+/** The client's chain verified: its CertificateVerify is checked next. */
+export interface PresentedClientCert12 {
+  /** The verifier whose CertificateRequest the client answered. */
+  verifier: ClientCertVerifier;
+  /** The client's end-entity certificate. */
+  endEntity: Uint8Array;
+  /** The evidence that its chain verified. */
+  cert: ClientCertVerified;
+}
+
+/** What lets the server accept the client's TLS 1.2 Finished. */
+export type Tls12ClientAuthenticated =
+  | NoClientAuthRequired
+  | ResumedTls12Session
+  | { cert: ClientCertVerified; signature: Tls12CertificateVerifyValid };
 
 /** The client's CCS (RFC 5246 7.1) will switch its direction to the new keys. */
 function expectClientCcs(cx: ConnectionCore, suite: Tls12CipherSuite, keys: Tls12KeyBlock): void {
@@ -63,10 +82,15 @@ export class ExpectClientKeyExchange implements HandshakeState {
   /** State name. */
   readonly name = "ExpectClientKeyExchange";
   readonly #st: Tls12ServerState;
+  readonly #auth: NoClientAuthRequired | PresentedClientCert12;
 
-  /** Continues `st`. */
-  constructor(st: Tls12ServerState) {
+  /**
+   * Continues `st`: `auth` is the client's verified chain, or the token
+   * that no client certificate is needed.
+   */
+  constructor(st: Tls12ServerState, auth: NoClientAuthRequired | PresentedClientCert12) {
     this.#st = st;
+    this.#auth = auth;
   }
 
   /** Completes ECDHE, derives the keys, and waits for CertificateVerify or the client's CCS. */
@@ -96,9 +120,12 @@ export class ExpectClientKeyExchange implements HandshakeState {
     );
     hs.keyLog("CLIENT_RANDOM", master);
     const keys = await keyBlock(suite.hmac, suite.aead, master, hs.clientRandom, st.serverRandom);
-    if (st.clientAuth) return new ExpectCertificateVerify12(st, master, keys);
+    const auth = this.#auth;
+    if (!(auth instanceof NoClientAuthRequired)) {
+      return new ExpectCertificateVerify12(st, master, keys, auth);
+    }
     expectClientCcs(cx, suite, keys);
-    return new ExpectClientFinished12(st, master, keys, false);
+    return new ExpectClientFinished12(st, master, keys, auth);
   }
 }
 
@@ -109,12 +136,19 @@ export class ExpectCertificateVerify12 implements HandshakeState {
   readonly #st: Tls12ServerState;
   readonly #master: Uint8Array;
   readonly #keys: Tls12KeyBlock;
+  readonly #presented: PresentedClientCert12;
 
-  /** Continues `st` (with `clientAuth` set) with the master secret and key block. */
-  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock) {
+  /** Continues `st` with the master secret, key block and the client's verified chain. */
+  constructor(
+    st: Tls12ServerState,
+    master: Uint8Array,
+    keys: Tls12KeyBlock,
+    presented: PresentedClientCert12,
+  ) {
     this.#st = st;
     this.#master = master;
     this.#keys = keys;
+    this.#presented = presented;
   }
 
   /** Checks the signature over the handshake so far, then waits for the client's CCS. */
@@ -122,14 +156,17 @@ export class ExpectCertificateVerify12 implements HandshakeState {
     const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
     const st = this.#st;
     const { hs, suite } = st;
-    const { verifier, endEntity } = st.clientAuth!;
-    // 7.4.8: a scheme from our CertificateRequest, over every handshake
-    // message from ClientHello through ClientKeyExchange.
-    checkOfferedClientScheme(verifier, cv.scheme);
-    await verifier.verifyTls12Signature(hs.transcript.bytes(), endEntity, cv.scheme, cv.signature);
+    const { verifier, endEntity, cert } = this.#presented;
+    const signature = await verifyClientCertificateVerify12(
+      verifier,
+      hs.transcript.bytes(),
+      endEntity,
+      cv.scheme,
+      cv.signature,
+    );
     hs.transcript.add(raw.encoded);
     expectClientCcs(cx, suite, this.#keys);
-    return new ExpectClientFinished12(st, this.#master, this.#keys, false);
+    return new ExpectClientFinished12(st, this.#master, this.#keys, { cert, signature });
   }
 }
 
@@ -143,14 +180,20 @@ export class ExpectClientFinished12 implements HandshakeState {
   readonly #resumed: boolean;
 
   /**
-   * Continues `st` with the master secret and key block. On a resumption
-   * (`resumed`) our CCS and Finished already went out.
+   * Continues `st` with the master secret and key block once the client is
+   * authenticated (`auth`). On a resumption (`ResumedTls12Session`) our CCS
+   * and Finished already went out.
    */
-  constructor(st: Tls12ServerState, master: Uint8Array, keys: Tls12KeyBlock, resumed: boolean) {
+  constructor(
+    st: Tls12ServerState,
+    master: Uint8Array,
+    keys: Tls12KeyBlock,
+    auth: Tls12ClientAuthenticated,
+  ) {
     this.#st = st;
     this.#master = master;
     this.#keys = keys;
-    this.#resumed = resumed;
+    this.#resumed = auth instanceof ResumedTls12Session;
   }
 
   /** Checks verify_data, then answers with CCS and our Finished. */
