@@ -16,8 +16,7 @@ import {
   allowedInTls13CertificateVerify,
   certificateVerifyContent,
 } from "../tls13/certificate_verify.ts";
-import { finishedVerifyData } from "../tls13/key_schedule.ts";
-import { checkPeerFinished } from "../tls13/finished.ts";
+import { acceptPeerFinished, ownFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 import type { ClientEarlyData } from "./early_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
@@ -60,17 +59,17 @@ export class ExpectFinished implements HandshakeState {
     const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
     const hs = this.#hs;
     const { suite, handshake, clientSecret, serverSecret } = this.#keys;
-    await checkPeerFinished(
-      suite.hmac,
+    await acceptPeerFinished(
+      suite,
       serverSecret,
-      await hs.transcript.hash(suite.hash),
+      hs.transcript,
       fin.verifyData,
+      raw.encoded,
       "server",
     );
     // RFC 9849 section 6.1.6: authenticated for the public name only, the
     // connection is refused (ech_required) with what the caller can retry with.
     if (hs.ech?.status === "rejected") throw new EchRejectedError(hs.ech.retryConfigs);
-    hs.transcript.add(raw.encoded);
 
     // Application secrets cover ClientHello..server Finished (RFC 8446 7.1).
     const master = await handshake.toMaster();
@@ -105,11 +104,7 @@ export class ExpectFinished implements HandshakeState {
       hs.transcript.add(eoed);
     }
     if (this.#authRequest) await this.#sendClientAuth(cx, this.#authRequest);
-    const verifyData = await finishedVerifyData(
-      suite.hmac,
-      clientSecret,
-      await hs.transcript.hash(suite.hash),
-    );
+    const verifyData = await ownFinished(suite, clientSecret, hs.transcript);
     const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData });
     cx.sendHandshake(finished);
     hs.transcript.add(finished);

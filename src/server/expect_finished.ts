@@ -9,7 +9,7 @@ import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import { expectMessage } from "../common/expect.ts";
 import { HandshakeType } from "../msgs/enums.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import { checkPeerFinished } from "../tls13/finished.ts";
+import { acceptPeerFinished } from "../tls13/finished.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
 import type { ClientCertVerified, NoClientAuthRequired } from "./client_auth.ts";
@@ -46,14 +46,14 @@ export class ExpectFinished implements HandshakeState {
     const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
     const hs = this.#hs;
     const { suite, clientHandshakeSecret, traffic, master, exporter } = this.#keys;
-    await checkPeerFinished(
-      suite.hmac,
+    await acceptPeerFinished(
+      suite,
       clientHandshakeSecret,
-      await hs.transcript.hash(suite.hash),
+      hs.transcript,
       fin.verifyData,
+      raw.encoded,
       "client",
     );
-    hs.transcript.add(raw.encoded);
     // 7.1: the resumption master secret covers the client's Finished too; it
     // is kept for issuing tickets later.
     const resumptionSecret = await master.resumptionMasterSecret(

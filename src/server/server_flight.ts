@@ -23,7 +23,8 @@ import type {
 } from "../msgs/extension_types.ts";
 import { encodeHandshake, type HandshakeMessage } from "../msgs/handshake.ts";
 import { certificateVerifyContent } from "../tls13/certificate_verify.ts";
-import { EarlySecret, finishedVerifyData, trafficKeys } from "../tls13/key_schedule.ts";
+import { EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
+import { ownFinished } from "../tls13/finished.ts";
 import type { ClientCertVerifier } from "../webpki/verifier.ts";
 import type { ServerHandshakeData, ServerHandshakeKeys } from "./handshake_data.ts";
 import { serverHelloEchConfirmation, serverHelloEchSignal } from "../tls13/ech_confirmation.ts";
@@ -198,11 +199,7 @@ export async function sendServerFlight(
   // 4.4.4: Finished.
   send({
     type: HandshakeType.Finished,
-    verifyData: await finishedVerifyData(
-      suite.hmac,
-      serverHandshakeSecret,
-      await hs.transcript.hash(suite.hash),
-    ),
+    verifyData: await ownFinished(suite, serverHandshakeSecret, hs.transcript),
   });
 
   // 7.1: application secrets over ClientHello..server Finished. The server may
