@@ -11,7 +11,7 @@ import { expectMessage } from "../common/expect.ts";
 import { AlertDescription, ExtensionType, HandshakeType } from "../msgs/enums.ts";
 import { checkSolicited, findExtension } from "../msgs/extensions.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectCertificateVerify } from "./expect_certificate_verify.ts";
 import { verifyServerChain } from "./server_auth.ts";
@@ -22,20 +22,20 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
   readonly name = "ExpectCertificateOrCertificateRequest";
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
-  /** Extension types the answered ClientHello lets the server send. */
-  readonly #offered: ReadonlySet<number>;
+  /** What the ClientHello the server answered offered. */
+  readonly #sent: SentClientHello;
 
-  /** Carries the handshake state and what the server may answer. */
-  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys, offered: ReadonlySet<number>) {
+  /** Carries the handshake state and what the answered ClientHello offered. */
+  constructor(hs: ClientHandshakeData, keys: ClientHandshakeKeys, sent: SentClientHello) {
     this.#hs = hs;
     this.#keys = keys;
-    this.#offered = offered;
+    this.#sent = sent;
   }
 
   /** Dispatches on the message type. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     if (raw.type === HandshakeType.Certificate) {
-      return new ExpectCertificate(this.#hs, this.#keys, undefined, this.#offered).handle(cx, raw);
+      return new ExpectCertificate(this.#hs, this.#keys, undefined, this.#sent).handle(cx, raw);
     }
     if (raw.type !== HandshakeType.CertificateRequest) {
       throw unexpectedMessage("Certificate or CertificateRequest", raw.type);
@@ -62,7 +62,7 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
       new ExpectCertificate(this.#hs, this.#keys, {
         context: req.certificateRequestContext,
         schemes: algs.schemes,
-      }, this.#offered),
+      }, this.#sent),
     );
   }
 }
@@ -74,17 +74,17 @@ export class ExpectCertificate implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
-  /** Extension types the answered ClientHello lets the server send. */
-  readonly #offered: ReadonlySet<number>;
+  /** What the ClientHello the server answered offered. */
+  readonly #sent: SentClientHello;
 
-  /** Carries the handshake state, any client auth request and what the server may answer. */
+  /** Carries the handshake state, any client auth request and what the answered hello offered. */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
-    offered: ReadonlySet<number>,
+    sent: SentClientHello,
   ) {
-    this.#offered = offered;
+    this.#sent = sent;
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
@@ -105,7 +105,7 @@ export class ExpectCertificate implements HandshakeState {
     }
     // 4.4.2: entry extensions answer ClientHello extensions.
     for (const entry of cert.certificateList) {
-      checkSolicited(entry.extensions, this.#offered, "Certificate");
+      checkSolicited(entry.extensions, this.#sent.offered, "Certificate");
     }
     const chain = cert.certificateList.map((e) => e.cert);
     cx.recordNegotiated({ peerCertificates: chain });
@@ -113,7 +113,14 @@ export class ExpectCertificate implements HandshakeState {
     this.#hs.transcript.add(raw.encoded);
     if (!cx.handshakeMessageQueued) {
       const cert = await verified;
-      return new ExpectCertificateVerify(this.#hs, this.#keys, this.#authRequest, chain[0], cert);
+      return new ExpectCertificateVerify(
+        this.#hs,
+        this.#keys,
+        this.#authRequest,
+        chain[0],
+        cert,
+        this.#sent,
+      );
     }
     // The CertificateVerify is already here: its signature check runs while
     // the chain is verified, and the next state awaits the chain first, so a
@@ -125,6 +132,7 @@ export class ExpectCertificate implements HandshakeState {
       this.#authRequest,
       chain[0],
       verified,
+      this.#sent,
     );
   }
 }

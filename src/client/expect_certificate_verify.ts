@@ -6,7 +6,7 @@
 
 import type { ConnectionCore, HandshakeState } from "../common/core.ts";
 import type { HandshakeMessage as RawHandshake } from "../record/handshake_joiner.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import { ExpectFinished } from "./expect_finished.ts";
 import { type ServerCertVerified, verifyServerSignature } from "./server_auth.ts";
@@ -20,10 +20,13 @@ export class ExpectCertificateVerify implements HandshakeState {
   readonly #authRequest: ClientAuthRequest | undefined;
   readonly #endEntity: Uint8Array;
   readonly #chainVerified: ServerCertVerified | Promise<ServerCertVerified>;
+  /** What the ClientHello the server answered offered. */
+  readonly #sent: SentClientHello;
 
   /**
    * Carries the end-entity certificate and the verification of its chain:
-   * done, or still running when `chainVerified` is a promise.
+   * done, or still running when `chainVerified` is a promise; and `sent`,
+   * what the answered ClientHello offered.
    */
   constructor(
     hs: ClientHandshakeData,
@@ -31,12 +34,14 @@ export class ExpectCertificateVerify implements HandshakeState {
     authRequest: ClientAuthRequest | undefined,
     endEntity: Uint8Array,
     chainVerified: ServerCertVerified | Promise<ServerCertVerified>,
+    sent: SentClientHello,
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
     this.#endEntity = endEntity;
     this.#chainVerified = chainVerified;
+    this.#sent = sent;
   }
 
   /**
@@ -49,6 +54,6 @@ export class ExpectCertificateVerify implements HandshakeState {
     const cert = await this.#chainVerified;
     const auth = { cert, signature: await signature };
     this.#hs.transcript.add(raw.encoded);
-    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest, auth);
+    return new ExpectFinished(this.#hs, this.#keys, this.#authRequest, auth, this.#sent);
   }
 }

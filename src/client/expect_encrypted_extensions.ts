@@ -87,11 +87,11 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
     if (this.#resumed) {
       return Promise.resolve(
-        new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed, this.#sent.earlyData),
+        new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed, this.#sent),
       );
     }
     return Promise.resolve(
-      new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys, this.#sent.offered),
+      new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys, this.#sent),
     );
   }
 

@@ -17,8 +17,7 @@ import {
   certificateVerifyContent,
 } from "../tls13/certificate_verify.ts";
 import { acceptPeerFinished, ownFinished } from "../tls13/finished.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
-import type { ClientEarlyData } from "./early_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import type { ServerAuthenticated } from "./server_auth.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
@@ -31,27 +30,27 @@ export class ExpectFinished implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
-  /** The 0-RTT writer, which sends EndOfEarlyData when the server took it. */
-  readonly #earlyData: ClientEarlyData | undefined;
+  /** What the answered ClientHello offered: its 0-RTT writer, its CCS. */
+  readonly #sent: SentClientHello | undefined;
 
   /**
    * Carries the handshake state; `_auth` is the evidence that the server is
    * authenticated (its chain and signature verified, or our PSK accepted),
-   * required here and minted only by `server_auth.ts`. `earlyData`: the
-   * 0-RTT writer of a resumption that offered early data (only a resumption
-   * can have it accepted).
+   * required here and minted only by `server_auth.ts`. `sent`: what the
+   * answered ClientHello offered (its 0-RTT writer sends EndOfEarlyData when
+   * the server took it; a CCS already sent is not sent again).
    */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
     _auth: ServerAuthenticated,
-    earlyData?: ClientEarlyData,
+    sent?: SentClientHello,
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
-    this.#earlyData = earlyData;
+    this.#sent = sent;
   }
 
   /** Verifies the server Finished, derives application secrets, sends our flight. */
@@ -90,15 +89,13 @@ export class ExpectFinished implements HandshakeState {
     writer.catch(() => {}); // a rejection is taken where it is awaited
     cx.setReader(await reader);
 
-    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-      cx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    if (hs.config.middleboxCompat && !this.#sent?.sentCcs) cx.sendChangeCipherSpec();
     // 4.5: accepted early data ends with EndOfEarlyData under the early key.
-    if (cx.earlyDataAccepted && this.#earlyData) {
+    const earlyData = this.#sent?.earlyData;
+    if (cx.earlyDataAccepted && earlyData) {
       const handshakeWriter = cx.writer;
       const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
-      cx.setWriter(this.#earlyData.writer);
+      cx.setWriter(earlyData.writer);
       cx.sendHandshake(eoed);
       cx.setWriter(handshakeWriter);
       hs.transcript.add(eoed);

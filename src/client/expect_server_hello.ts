@@ -116,10 +116,7 @@ export class ExpectServerHello implements HandshakeState {
       { cookie },
     );
     hs.transcript.add(hello);
-    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-      cx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    if (hs.config.middleboxCompat && !this.#sent.sentCcs) cx.sendChangeCipherSpec();
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
     return new ExpectServerHelloAfterRetry(hs, suite, {
@@ -127,6 +124,7 @@ export class ExpectServerHello implements HandshakeState {
       keyShares,
       offer,
       earlyData: undefined,
+      sentCcs: hs.config.middleboxCompat,
     });
   }
 }

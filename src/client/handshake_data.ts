@@ -45,6 +45,8 @@ export interface SentClientHello {
    * second one: a HelloRetryRequest refuses it, RFC 8446 4.2.10).
    */
   readonly earlyData: ClientEarlyData | undefined;
+  /** Whether our middlebox change_cipher_spec went out with this hello or before it. */
+  readonly sentCcs: boolean;
 }
 
 /** Client-side handshake facts shared by the `Expect*` states. */
@@ -73,8 +75,6 @@ export class ClientHandshakeData {
   readonly ech: EchOffer | undefined;
   /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
   echGrease: EchOuterClientHelloExtension | undefined;
-  /** Whether our change_cipher_spec was already queued. */
-  sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
   readonly tls12Offer: Tls12ClientSession | undefined;
 

@@ -116,7 +116,9 @@ export async function startClient(
   );
   hs.transcript.add(hello);
   const earlyData = offerEarly && early ? await openEarlyData(hs, offer!, early) : undefined;
-  const sent = { offered, keyShares, offer, earlyData };
+  // D.4: with early data, the middlebox CCS goes right after the ClientHello.
+  const sentCcs = earlyData !== undefined && config.middleboxCompat;
+  const sent = { offered, keyShares, offer, earlyData, sentCcs };
   const core = new ConnectionCore(new ExpectServerHello(hs, sent), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
@@ -126,11 +128,7 @@ export async function startClient(
   core.sendInitialClientHello(hello);
   if (earlyData) {
     core.offerEarlyData(earlyData);
-    // D.4: with early data, the middlebox CCS goes right after the ClientHello.
-    if (config.middleboxCompat) {
-      core.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    if (sentCcs) core.sendChangeCipherSpec();
   }
   return core;
 }
