@@ -86,7 +86,9 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     this.#hs.transcript.add(raw.encoded);
     // A resumed handshake authenticates through the PSK: no certificates (RFC 8446 2.2).
     if (this.#resumed) {
-      return Promise.resolve(new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed));
+      return Promise.resolve(
+        new ExpectFinished(this.#hs, this.#keys, undefined, this.#resumed, this.#sent.earlyData),
+      );
     }
     return Promise.resolve(
       new ExpectCertificateOrCertificateRequest(this.#hs, this.#keys, this.#sent.offered),
@@ -95,12 +97,13 @@ export class ExpectEncryptedExtensions implements HandshakeState {
 
   /** 4.2.10: the server's answer to our 0-RTT offer. */
   #checkEarlyData(cx: ConnectionCore, accepted: boolean): void {
-    const hs = this.#hs;
     if (!accepted) {
-      if (hs.earlyData && cx.earlyDataAccepted === undefined) cx.recordEarlyDataOutcome(false);
+      if (this.#sent.earlyData && cx.earlyDataAccepted === undefined) {
+        cx.recordEarlyDataOutcome(false);
+      }
       return;
     }
-    if (!hs.earlyData || !this.#resumed) {
+    if (!this.#sent.earlyData || !this.#resumed) {
       throw peerMisbehaved(
         "server accepted early data we did not offer",
         "UnsolicitedEarlyDataExtension",

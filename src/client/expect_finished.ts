@@ -18,6 +18,7 @@ import {
 } from "../tls13/certificate_verify.ts";
 import { acceptPeerFinished, ownFinished } from "../tls13/finished.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientEarlyData } from "./early_data.ts";
 import type { ClientAuthRequest, ClientHandshakeKeys } from "./handshake_keys.ts";
 import type { ServerAuthenticated } from "./server_auth.ts";
 import { ExpectTraffic } from "./expect_traffic.ts";
@@ -30,21 +31,27 @@ export class ExpectFinished implements HandshakeState {
   readonly #hs: ClientHandshakeData;
   readonly #keys: ClientHandshakeKeys;
   readonly #authRequest: ClientAuthRequest | undefined;
+  /** The 0-RTT writer, which sends EndOfEarlyData when the server took it. */
+  readonly #earlyData: ClientEarlyData | undefined;
 
   /**
    * Carries the handshake state; `_auth` is the evidence that the server is
    * authenticated (its chain and signature verified, or our PSK accepted),
-   * required here and minted only by `server_auth.ts`.
+   * required here and minted only by `server_auth.ts`. `earlyData`: the
+   * 0-RTT writer of a resumption that offered early data (only a resumption
+   * can have it accepted).
    */
   constructor(
     hs: ClientHandshakeData,
     keys: ClientHandshakeKeys,
     authRequest: ClientAuthRequest | undefined,
     _auth: ServerAuthenticated,
+    earlyData?: ClientEarlyData,
   ) {
     this.#hs = hs;
     this.#keys = keys;
     this.#authRequest = authRequest;
+    this.#earlyData = earlyData;
   }
 
   /** Verifies the server Finished, derives application secrets, sends our flight. */
@@ -88,10 +95,10 @@ export class ExpectFinished implements HandshakeState {
       hs.sentChangeCipherSpec = true;
     }
     // 4.5: accepted early data ends with EndOfEarlyData under the early key.
-    if (cx.earlyDataAccepted && hs.earlyData) {
+    if (cx.earlyDataAccepted && this.#earlyData) {
       const handshakeWriter = cx.writer;
       const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
-      cx.setWriter(hs.earlyData.writer);
+      cx.setWriter(this.#earlyData.writer);
       cx.sendHandshake(eoed);
       cx.setWriter(handshakeWriter);
       hs.transcript.add(eoed);

@@ -58,7 +58,7 @@ export class ExpectServerHello implements HandshakeState {
         ) ===
         undefined
     ) {
-      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#sent.offered);
+      return handleTls12ServerHello(hs, cx, raw, msg as ServerHello, this.#sent);
     }
     checkCommonFields(hs, msg);
     return isHelloRetryRequest(msg)
@@ -105,9 +105,8 @@ export class ExpectServerHello implements HandshakeState {
       : undefined;
     // 4.2.10: early data is refused by a HelloRetryRequest; the second
     // ClientHello offers none.
-    if (hs.earlyData) {
-      hs.earlyData.close();
-      hs.earlyData = undefined;
+    if (this.#sent.earlyData) {
+      this.#sent.earlyData.close();
       cx.recordEarlyDataOutcome(false);
     }
     const { hello, offered } = await buildClientHello(
@@ -123,7 +122,12 @@ export class ExpectServerHello implements HandshakeState {
     }
     cx.sendHandshake(hello);
     cx.recordNegotiated({ handshakeKind: "FullWithHelloRetryRequest" });
-    return new ExpectServerHelloAfterRetry(hs, suite, { offered, keyShares, offer });
+    return new ExpectServerHelloAfterRetry(hs, suite, {
+      offered,
+      keyShares,
+      offer,
+      earlyData: undefined,
+    });
   }
 }
 
@@ -177,7 +181,7 @@ async function handleServerHello(
 ): Promise<HandshakeState> {
   checkTls13Extensions(sh.extensions, "ServerHello");
   checkSolicited(sh.extensions, sent.offered, "ServerHello");
-  hs.earlyData?.close();
+  sent.earlyData?.close();
   const suite = offeredSuite(hs, sh.cipherSuite);
   if (retrySuite && retrySuite !== suite) {
     throw peerMisbehaved(
@@ -238,7 +242,7 @@ async function handleServerHello(
   });
   if (resumed) cx.recordNegotiated({ handshakeKind: "Resumed" });
   // Without resumption the early data cannot have been accepted.
-  if (hs.earlyData && !resumed) cx.recordEarlyDataOutcome(false);
+  if (sent.earlyData && !resumed) cx.recordEarlyDataOutcome(false);
   if (cx.info.handshakeKind === undefined) cx.recordNegotiated({ handshakeKind: "Full" });
   if (!resumed) await hs.config.sessionStore?.setKxHint(hs.serverName, share.group);
   return new ExpectEncryptedExtensions(

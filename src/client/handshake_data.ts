@@ -40,6 +40,11 @@ export interface SentClientHello {
   readonly keyShares: readonly ActiveKeyExchange[];
   /** The ticket offered, if any (with ECH, in the inner hello). */
   readonly offer: OfferedSession | undefined;
+  /**
+   * The 0-RTT writer when this ClientHello offered early data (never the
+   * second one: a HelloRetryRequest refuses it, RFC 8446 4.2.10).
+   */
+  readonly earlyData: ClientEarlyData | undefined;
 }
 
 /** Client-side handshake facts shared by the `Expect*` states. */
@@ -72,11 +77,6 @@ export class ClientHandshakeData {
   sentChangeCipherSpec = false;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
   readonly tls12Offer: Tls12ClientSession | undefined;
-  /**
-   * The 0-RTT writer when early data was offered in the ClientHello the
-   * server answers (none after a HelloRetryRequest).
-   */
-  earlyData: ClientEarlyData | undefined;
 
   /** Takes the first ClientHello's facts, fixed for the whole handshake. */
   constructor(

@@ -10,7 +10,7 @@ import { NamedGroup } from "../msgs/enums.ts";
 import { parseServerName } from "../webpki/name.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { buildClientHello } from "./client_hello.ts";
-import { takeResumableSession } from "./resumption.ts";
+import { type OfferedSession, takeResumableSession } from "./resumption.ts";
 import { ClientHandshakeData } from "./handshake_data.ts";
 import { ExpectServerHello } from "./expect_server_hello.ts";
 import { ClientEarlyData } from "./early_data.ts";
@@ -18,7 +18,7 @@ import { EchOffer } from "./ech_offer.ts";
 import { greaseEch } from "./ech_grease.ts";
 import { drawGrease } from "./grease.ts";
 import { Tls13Writer } from "../record/record_io.ts";
-import { trafficKeys } from "../tls13/key_schedule.ts";
+import { type EarlySecret, trafficKeys } from "../tls13/key_schedule.ts";
 import type { Tls12ClientSession } from "./session_store.ts";
 
 /**
@@ -47,6 +47,27 @@ async function takeTls12Session(
     config.cipherSuites.some((s) => s.id === session.suiteId) &&
     (session.extendedMasterSecret || !config.requireExtendedMasterSecret);
   return usable ? session : undefined;
+}
+
+/**
+ * The 0-RTT writer for `offer`'s ticket, keyed from the ClientHello just
+ * added to the transcript (under ECH, the inner one: RFC 9849 6.1.5).
+ */
+async function openEarlyData(
+  hs: ClientHandshakeData,
+  offer: OfferedSession,
+  early: EarlySecret,
+): Promise<ClientEarlyData> {
+  const suite = offer.suite;
+  const helloLog = hs.ech?.innerTranscript ?? hs.transcript;
+  const secret = await early.clientEarlyTrafficSecret(await helloLog.hash(suite.hash));
+  hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", secret);
+  const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
+  return new ClientEarlyData(
+    await Tls13Writer.create(suite.aead, key, iv),
+    offer.session.maxEarlyDataSize,
+    hs.config.maxFragmentSize,
+  );
 }
 
 /**
@@ -94,26 +115,17 @@ export async function startClient(
     offerEarly,
   );
   hs.transcript.add(hello);
-  const core = new ConnectionCore(new ExpectServerHello(hs, { offered, keyShares, offer }), {
+  const earlyData = offerEarly && early ? await openEarlyData(hs, offer!, early) : undefined;
+  const sent = { offered, keyShares, offer, earlyData };
+  const core = new ConnectionCore(new ExpectServerHello(hs, sent), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
     maxKeyUpdates: config.maxKeyUpdates,
   });
   core.allowMiddleboxCcs();
   core.sendInitialClientHello(hello);
-  if (offerEarly && early) {
-    const suite = offer!.suite;
-    // Under ECH the early keys come from the ClientHelloInner (RFC 9849 6.1.5).
-    const helloLog = hs.ech?.innerTranscript ?? hs.transcript;
-    const secret = await early.clientEarlyTrafficSecret(await helloLog.hash(suite.hash));
-    hs.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", secret);
-    const { key, iv } = await trafficKeys(suite.hmac, suite.aead, secret);
-    hs.earlyData = new ClientEarlyData(
-      await Tls13Writer.create(suite.aead, key, iv),
-      offer!.session.maxEarlyDataSize,
-      config.maxFragmentSize,
-    );
-    core.offerEarlyData(hs.earlyData);
+  if (earlyData) {
+    core.offerEarlyData(earlyData);
     // D.4: with early data, the middlebox CCS goes right after the ClientHello.
     if (config.middleboxCompat) {
       core.sendChangeCipherSpec();

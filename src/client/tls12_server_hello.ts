@@ -20,7 +20,7 @@ import type { HandshakeMessage as RawHandshake } from "../record/handshake_joine
 import { bytesEqual } from "../_bytes.ts";
 import { applyRecordSizeLimits } from "../common/record_size_limit.ts";
 import { offeredRecordSizeLimit } from "./client_hello.ts";
-import type { ClientHandshakeData } from "./handshake_data.ts";
+import type { ClientHandshakeData, SentClientHello } from "./handshake_data.ts";
 import { acceptTls12Resumption } from "./server_auth.ts";
 import { ExpectCertificate12, resumeTls12, type Tls12ClientState } from "./tls12_states.ts";
 
@@ -40,15 +40,15 @@ const ANSWERABLE: ReadonlySet<number> = new Set([
 /**
  * Handles a ServerHello without supported_versions: the server chose TLS
  * 1.2. Throws unless TLS 1.2 is enabled, and (RFC 8446 4.1.3) when a server
- * random carries a downgrade sentinel while we offered TLS 1.3. `offered`:
- * the extension types our ClientHello lets the server answer.
+ * random carries a downgrade sentinel while we offered TLS 1.3. `sent`: what
+ * our ClientHello offered.
  */
 export function handleTls12ServerHello(
   hs: ClientHandshakeData,
   cx: ConnectionCore,
   raw: RawHandshake,
   sh: ServerHello,
-  offered: ReadonlySet<number>,
+  sent: SentClientHello,
 ): Promise<HandshakeState> {
   const { config } = hs;
   const tail = sh.random.subarray(24);
@@ -85,7 +85,7 @@ export function handleTls12ServerHello(
       "SelectedUnofferedCipherSuite",
     );
   }
-  checkSolicited(sh.extensions, offered, "ServerHello");
+  checkSolicited(sh.extensions, sent.offered, "ServerHello");
   for (const ext of sh.extensions) {
     if (!ANSWERABLE.has(ext.type)) {
       throw peerMisbehaved(
@@ -122,8 +122,8 @@ export function handleTls12ServerHello(
   const resumption = resumed && offer
     ? acceptTls12Resumption(offer, suite as Tls12CipherSuite, ems)
     : undefined;
-  hs.earlyData?.close();
-  if (hs.earlyData) cx.recordEarlyDataOutcome(false);
+  sent.earlyData?.close();
+  if (sent.earlyData) cx.recordEarlyDataOutcome(false);
   hs.transcript.add(raw.encoded);
   // From here a CCS is only welcome where the TLS 1.2 states expect it.
   cx.refuseMiddleboxCcs();
