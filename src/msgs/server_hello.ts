@@ -78,32 +78,17 @@ export const HELLO_RETRY_REQUEST_RANDOM: Uint8Array = new Uint8Array([
   0x9c,
 ]);
 
+/** "DOWNGRD" in ASCII, the start of both downgrade sentinels. */
+const DOWNGRD = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44];
+
 /**
  * Last 8 bytes of a TLS 1.3-capable server's random when it negotiates TLS 1.2
  * (RFC 8446 section 4.1.3): "DOWNGRD" then 0x01. Do not modify.
  */
-export const DOWNGRADE_TLS12_SENTINEL: Uint8Array = new Uint8Array([
-  0x44,
-  0x4f,
-  0x57,
-  0x4e,
-  0x47,
-  0x52,
-  0x44,
-  0x01,
-]);
+export const DOWNGRADE_TLS12_SENTINEL: Uint8Array = new Uint8Array([...DOWNGRD, 0x01]);
 
 /** As {@link DOWNGRADE_TLS12_SENTINEL}, for TLS 1.1 or below: "DOWNGRD" then 0x00. */
-export const DOWNGRADE_TLS11_SENTINEL: Uint8Array = new Uint8Array([
-  0x44,
-  0x4f,
-  0x57,
-  0x4e,
-  0x47,
-  0x52,
-  0x44,
-  0x00,
-]);
+export const DOWNGRADE_TLS11_SENTINEL: Uint8Array = new Uint8Array([...DOWNGRD, 0x00]);
 
 /**
  * True when `hello` is a HelloRetryRequest (its random is the special value).

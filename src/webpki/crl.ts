@@ -19,6 +19,7 @@ import {
   type DistributionPoint,
   type GeneralName,
   readDistributionPointName,
+  readExtension,
 } from "./extensions.ts";
 import { type AlgorithmIdentifier, readAlgorithmIdentifier, readTime } from "./x509.ts";
 
@@ -78,11 +79,7 @@ function readExtensions(
   const r = new DerReader(outer.read(Tag.Sequence).value);
   outer.finish();
   while (!r.done) {
-    const ext = r.readSequence();
-    const oid = ext.readOid();
-    const critical = ext.peekTag() === Tag.Boolean ? ext.readBoolean() : false;
-    const value = ext.read(Tag.OctetString).value;
-    ext.finish();
+    const { oid, critical, value } = readExtension(r);
     if (out.has(oid)) throw new SyntaxError(`duplicate CRL extension ${oid}`);
     out.set(oid, { critical, value });
   }

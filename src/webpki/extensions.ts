@@ -105,6 +105,23 @@ const OID = {
 // Not processed (policies are not checked); only its criticality is.
 const POLICY_CONSTRAINTS = "2.5.29.36";
 
+/**
+ * Reads one Extension (RFC 5280 4.1): extnID, critical (DEFAULT FALSE),
+ * extnValue. The same entry in certificates and CRLs.
+ */
+export function readExtension(
+  r: DerReader,
+): { oid: string; critical: boolean; value: Uint8Array } {
+  const ext = r.readSequence();
+  const oid = ext.readOid();
+  // An explicit critical FALSE breaks DER's DEFAULT rule, but deployed CAs
+  // emit it, so it is tolerated as other verifiers do.
+  const critical = ext.peekTag() === Tag.Boolean ? ext.readBoolean() : false;
+  const value = ext.read(Tag.OctetString).value;
+  ext.finish();
+  return { oid, critical, value };
+}
+
 /** Parses the contents of the Extensions SEQUENCE (undefined: no extensions). */
 export function parseExtensions(contents: Uint8Array | undefined): Extensions {
   // deno-lint-ignore no-explicit-any
@@ -114,13 +131,7 @@ export function parseExtensions(contents: Uint8Array | undefined): Extensions {
   if (r.done) badDer("empty Extensions");
   const seen = new Set<string>();
   while (!r.done) {
-    const ext = r.readSequence();
-    const oid = ext.readOid();
-    // An explicit critical FALSE breaks DER's DEFAULT rule, but deployed CAs
-    // emit it, so it is tolerated as other verifiers do.
-    const critical = ext.peekTag() === Tag.Boolean ? ext.readBoolean() : false;
-    const value = ext.read(Tag.OctetString).value;
-    ext.finish();
+    const { oid, critical, value } = readExtension(r);
     if (seen.has(oid)) badDer(`duplicate extension ${oid}`);
     seen.add(oid);
     const v = new DerReader(value);
