@@ -10,12 +10,11 @@
 import { ExtensionType } from "../msgs/enums.ts";
 import type { EchOuterClientHelloExtension } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
-import { HpkeAeadId, HpkeKdfId } from "../crypto/hpke/hpke.ts";
+import { HpkeAeadId, HpkeKdfId, HpkeKemId } from "../crypto/hpke/hpke.ts";
 import { clientHelloMessage, type HelloVariant } from "./client_hello.ts";
 import { echPaddingLength } from "./ech_offer.ts";
 import type { ClientHandshakeData } from "./handshake_data.ts";
 
-const DHKEM_X25519 = 0x0020;
 const AES_GCM_TAG = 16;
 const INNER_MARKER = 5; // encrypted_client_hello of type inner: type, length, one byte
 
@@ -28,7 +27,8 @@ export async function greaseEch(
   variant: HelloVariant,
 ): Promise<EchOuterClientHelloExtension | undefined> {
   const { provider, randomBytes } = hs.config;
-  const kem = provider.hpkeKems?.find((k) => k.id === DHKEM_X25519) ?? provider.hpkeKems?.[0];
+  const kem = provider.hpkeKems?.find((k) => k.id === HpkeKemId.DhKemX25519) ??
+    provider.hpkeKems?.[0];
   if (!kem) return undefined;
   const { publicKey } = await kem.generateKeyPair();
   // The inner hello we would send: this one without its session ID, plus the marker.

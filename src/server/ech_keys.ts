@@ -9,7 +9,7 @@
 import type { CryptoProvider } from "../crypto/types.ts";
 import { webCryptoProvider } from "../crypto/webcrypto/provider.ts";
 import { X25519_PKCS8_PREFIX } from "../crypto/webcrypto/kx.ts";
-import { HpkeAeadId, HpkeKdfId } from "../crypto/hpke/hpke.ts";
+import { HpkeAeadId, HpkeKdfId, HpkeKemId } from "../crypto/hpke/hpke.ts";
 import {
   type EchConfigContents,
   encodeEchConfig,
@@ -61,13 +61,10 @@ export interface ResolvedEch {
   trialDecryption: boolean;
 }
 
-const DHKEM_X25519 = 0x0020;
-const DHKEM_P256 = 0x0010;
-
 function rawPrivateKey(key: Uint8Array, kemId: number, where: string): Uint8Array {
   if (key.length === 32) return key.slice();
   if (
-    kemId === DHKEM_X25519 && key.length === 48 &&
+    kemId === HpkeKemId.DhKemX25519 && key.length === 48 &&
     bytesEqual(key.subarray(0, X25519_PKCS8_PREFIX.length), X25519_PKCS8_PREFIX)
   ) {
     return key.slice(X25519_PKCS8_PREFIX.length);
@@ -166,7 +163,7 @@ export async function generateEchConfig(
   options: GenerateEchConfigOptions,
 ): Promise<{ privateKey: Uint8Array; config: Uint8Array; configList: Uint8Array }> {
   const provider = options.provider ?? await webCryptoProvider();
-  const kemId = options.kem === "P-256" ? DHKEM_P256 : DHKEM_X25519;
+  const kemId = options.kem === "P-256" ? HpkeKemId.DhKemP256 : HpkeKemId.DhKemX25519;
   const kem = provider.hpkeKems?.find((k) => k.id === kemId);
   if (!kem) {
     throw new TypeError(`generateEchConfig: the provider has no ${options.kem ?? "X25519"} KEM`);

@@ -18,6 +18,7 @@ import type { Tls12CipherSuite } from "../crypto/types.ts";
 import type { ClientHello } from "../msgs/client_hello.ts";
 import {
   AlertDescription,
+  CipherSuiteId,
   ExtensionType,
   HandshakeType,
   NamedGroup,
@@ -52,8 +53,6 @@ import { Tls12Reader, Tls12Writer } from "../record/record_io.ts";
 
 const decoder = new TextDecoder();
 
-/** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
-const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 /** TLS_FALLBACK_SCSV (RFC 7507 section 2). */
 const FALLBACK_SCSV = 0x5600;
 
@@ -98,7 +97,7 @@ export async function handleTls12ClientHello(
     );
   }
   const secureReneg = reneg !== undefined ||
-    hello.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV);
+    hello.cipherSuites.includes(CipherSuiteId.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
   const ems = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
   if (!ems && config.requireExtendedMasterSecret) {
     throw peerIncompatible(

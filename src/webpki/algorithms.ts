@@ -176,8 +176,13 @@ export async function verifyX509Signature(
       unsupported("unsupported RSASSA-PSS parameters");
     }
     const i = ["SHA-256", "SHA-384", "SHA-512"].indexOf(p.hash);
-    if (key === "rsa") return await check(0x0804 + i);
-    if (key === "rsa-pss") return await check(0x0809 + i);
+    const S = SignatureScheme;
+    if (key === "rsa") {
+      return await check([S.rsa_pss_rsae_sha256, S.rsa_pss_rsae_sha384, S.rsa_pss_rsae_sha512][i]);
+    }
+    if (key === "rsa-pss") {
+      return await check([S.rsa_pss_pss_sha256, S.rsa_pss_pss_sha384, S.rsa_pss_pss_sha512][i]);
+    }
     return unsupported("RSASSA-PSS signature by a non-RSA key");
   }
   if (sigAlg.oid in ECDSA_HASH) {

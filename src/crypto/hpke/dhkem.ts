@@ -10,6 +10,7 @@
 import { concat } from "../../_bytes.ts";
 import type { ActiveKeyExchange, Hmac, HpkeKem, HpkeKeyPair } from "../types.ts";
 import { i2osp, kemSuiteId, labeledExpand, labeledExtract } from "./labeled.ts";
+import { HpkeKemId } from "./hpke.ts";
 
 /** Imports a serialized private key as a Diffie-Hellman exchange. */
 export type DhFromPrivateKey = (privateKey: Uint8Array) => Promise<ActiveKeyExchange>;
@@ -42,8 +43,8 @@ interface CurveSpec {
 }
 
 const SPECS: Readonly<Record<DhKemCurve, CurveSpec>> = {
-  "X25519": { id: 0x0020, name: "DHKEM(X25519, HKDF-SHA256)", npk: 32 },
-  "P-256": { id: 0x0010, name: "DHKEM(P-256, HKDF-SHA256)", npk: 65 },
+  "X25519": { id: HpkeKemId.DhKemX25519, name: "DHKEM(X25519, HKDF-SHA256)", npk: 32 },
+  "P-256": { id: HpkeKemId.DhKemP256, name: "DHKEM(P-256, HKDF-SHA256)", npk: 65 },
 };
 
 const NSK = 32;

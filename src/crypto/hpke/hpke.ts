@@ -20,6 +20,9 @@ import type {
 } from "../types.ts";
 import { hpkeSuiteId, labeledExpand, labeledExtract } from "./labeled.ts";
 
+/** HPKE KEM identifiers (RFC 9180 section 7.1) this library implements. */
+export const HpkeKemId = { DhKemP256: 0x0010, DhKemX25519: 0x0020 } as const;
+
 /** HPKE KDF identifiers (RFC 9180 section 7.2) this library implements. */
 export const HpkeKdfId = { HkdfSha256: 0x0001, HkdfSha384: 0x0002 } as const;
 

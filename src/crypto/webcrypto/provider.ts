@@ -7,6 +7,7 @@
  */
 
 import { tlsError } from "../../error.ts";
+import { NamedGroup } from "../../msgs/enums.ts";
 import { chacha20Poly1305Pure } from "../pure/chacha20_poly1305.ts";
 import { chachaBySize } from "../chacha_by_size.ts";
 import { tls12CipherSuites, tls13CipherSuites } from "../suites.ts";
@@ -166,7 +167,12 @@ function chooseHash(mode: "auto" | "webcrypto" | "pure"): HashChoice {
  * Chrome and OpenSSL 3.5 do. SecP256r1MLKEM768 and MLKEM768 are in the
  * provider but only used when a config asks for them by code point.
  */
-export const DEFAULT_KX_GROUPS: readonly number[] = [0x11ec, 0x001d, 0x0017, 0x0018];
+export const DEFAULT_KX_GROUPS: readonly number[] = [
+  NamedGroup.X25519MLKEM768,
+  NamedGroup.X25519,
+  NamedGroup.secp256r1,
+  NamedGroup.secp384r1,
+];
 
 async function chooseChacha(mode: "auto" | "webcrypto" | "pure"): Promise<Aead> {
   if (mode === "pure") return chacha20Poly1305Pure;
