@@ -263,6 +263,21 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     assert.ok(ech.payload.length >= 128);
   });
 
+  it("GREASE ECH across a HelloRetryRequest: the second hello repeats the same extension", async () => {
+    const run = await echRun(
+      { echGrease: true },
+      serverConfig({ kxGroups: [NamedGroup.secp256r1] }),
+    );
+    assert.equal(run.client.error, undefined);
+    assert.equal(run.clientConn.handshakeKind, "FullWithHelloRetryRequest");
+    assert.equal(run.hellos.length, 2);
+    const first = findExtension(run.hellos[0].extensions, ExtensionType.encrypted_client_hello);
+    const second = findExtension(run.hellos[1].extensions, ExtensionType.encrypted_client_hello);
+    // RFC 9849 section 6.2: the GREASE extension is sent unchanged in both.
+    assert.ok(first?.kind === "outer" && second?.kind === "outer");
+    assert.deepEqual(second, first);
+  });
+
   it("GREASE ECH against a server with ECH: retry configs sent, checked and ignored", async () => {
     const key = await generateEchConfig({ publicName: PUBLIC, configId: 5 });
     const run = await echRun({ echGrease: true }, serverConfig({ ech: { keys: [key] } }));

@@ -14,6 +14,7 @@ import {
 import type { ClientHello } from "../msgs/client_hello.ts";
 import type {
   ClientHelloExtension,
+  EchOuterClientHelloExtension,
   PreSharedKeyClientHelloExtension,
 } from "../msgs/extension_types.ts";
 import { encodeHandshake } from "../msgs/handshake.ts";
@@ -37,6 +38,8 @@ export interface HelloVariant {
   psk?: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number };
   /** Offer 0-RTT data (first ClientHello with a ticket only). */
   earlyData?: boolean;
+  /** The GREASE encrypted_client_hello, the same in both plain ClientHellos. */
+  echGrease?: EchOuterClientHelloExtension;
 }
 
 /**
@@ -120,7 +123,7 @@ export function clientHelloMessage(
   }
   if (variant.earlyData) extensions.push({ type: ExtensionType.early_data });
   // RFC 9849 section 6.2.1: the same GREASE ECH in both ClientHellos.
-  if (role === "plain" && hs.echGrease) extensions.push(hs.echGrease);
+  if (role === "plain" && variant.echGrease) extensions.push(variant.echGrease);
   if (grease) extensions.push({ type: grease.lastExtension, data: new Uint8Array([0]) });
   if (variant.psk) {
     // pre_shared_key must be the last extension (RFC 8446 4.2.11). RFC 9849
@@ -158,20 +161,16 @@ function withGrease(grease: number | undefined, values: Iterable<number>): numbe
 /**
  * Encodes the ClientHello (with ECH, the sealed ClientHelloOuter) and records
  * the extension types the server may answer. When a ticket is offered, binds
- * it to the PSK (returning the early secret as well).
+ * it to the PSK (returning the early secret as well). `base`: the variant
+ * without its PSK, which `offer` gives.
  */
 export async function buildClientHello(
   hs: ClientHandshakeData,
   offer: OfferedSession | undefined,
-  shares: HelloVariant["shares"],
-  retry?: { cookie: Uint8Array | undefined },
-  earlyData = false,
+  base: Omit<HelloVariant, "psk">,
 ): Promise<{ hello: Uint8Array; early: EarlySecret | undefined; offered: ReadonlySet<number> }> {
   const variant: HelloVariant = {
-    shares,
-    cookie: retry?.cookie,
-    afterRetry: retry !== undefined,
-    earlyData,
+    ...base,
     psk: offer && {
       identity: offer.session.ticket,
       obfuscatedTicketAge: obfuscatedTicketAge(offer, hs.config.now().getTime()),
@@ -183,7 +182,7 @@ export async function buildClientHello(
     // The binder covers the inner hello, after the inner transcript.
     const early = offer ? await bindInnerHello(offer, hs.ech.innerTranscript, inner) : undefined;
     const outer = clientHelloMessage(hs, variant, "outer");
-    const hello = await hs.ech.seal(inner, hs.sniName, outer, retry !== undefined);
+    const hello = await hs.ech.seal(inner, hs.sniName, outer, base.afterRetry === true);
     const offered = solicitable([...hs.ech.innerExtensions, ...hs.ech.outerExtensions]);
     return { hello, early, offered };
   }

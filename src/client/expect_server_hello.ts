@@ -109,12 +109,13 @@ export class ExpectServerHello implements HandshakeState {
       this.#sent.earlyData.close();
       cx.recordEarlyDataOutcome(false);
     }
-    const { hello, offered } = await buildClientHello(
-      hs,
-      offer,
-      keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
-      { cookie },
-    );
+    const echGrease = this.#sent.echGrease;
+    const { hello, offered } = await buildClientHello(hs, offer, {
+      shares: keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+      cookie,
+      afterRetry: true,
+      echGrease,
+    });
     hs.transcript.add(hello);
     if (hs.config.middleboxCompat && !this.#sent.sentCcs) cx.sendChangeCipherSpec();
     cx.sendHandshake(hello);
@@ -125,6 +126,7 @@ export class ExpectServerHello implements HandshakeState {
       offer,
       earlyData: undefined,
       sentCcs: hs.config.middleboxCompat,
+      echGrease,
     });
   }
 }

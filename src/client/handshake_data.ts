@@ -47,6 +47,8 @@ export interface SentClientHello {
   readonly earlyData: ClientEarlyData | undefined;
   /** Whether our middlebox change_cipher_spec went out with this hello or before it. */
   readonly sentCcs: boolean;
+  /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
+  readonly echGrease: EchOuterClientHelloExtension | undefined;
 }
 
 /** Client-side handshake facts shared by the `Expect*` states. */
@@ -73,8 +75,6 @@ export class ClientHandshakeData {
   transcript: Transcript = new Transcript();
   /** The Encrypted Client Hello offer, when the config has an ECHConfig. */
   readonly ech: EchOffer | undefined;
-  /** The GREASE encrypted_client_hello sent in both ClientHellos, if any. */
-  echGrease: EchOuterClientHelloExtension | undefined;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
   readonly tls12Offer: Tls12ClientSession | undefined;
 

@@ -106,19 +106,19 @@ export async function startClient(
   // 4.2.10: 0-RTT only with a ticket that allows it, under the ticket's own suite.
   const offerEarly = config.enableEarlyData && offer !== undefined &&
     offer.session.maxEarlyDataSize > 0 && offer.suite.id === offer.session.suiteId;
-  if (config.echGrease) hs.echGrease = await greaseEch(hs, { shares, earlyData: offerEarly });
-  const { hello, early, offered } = await buildClientHello(
-    hs,
-    offer,
+  const echGrease = config.echGrease
+    ? await greaseEch(hs, { shares, earlyData: offerEarly })
+    : undefined;
+  const { hello, early, offered } = await buildClientHello(hs, offer, {
     shares,
-    undefined,
-    offerEarly,
-  );
+    earlyData: offerEarly,
+    echGrease,
+  });
   hs.transcript.add(hello);
   const earlyData = offerEarly && early ? await openEarlyData(hs, offer!, early) : undefined;
   // D.4: with early data, the middlebox CCS goes right after the ClientHello.
   const sentCcs = earlyData !== undefined && config.middleboxCompat;
-  const sent = { offered, keyShares, offer, earlyData, sentCcs };
+  const sent = { offered, keyShares, offer, earlyData, sentCcs, echGrease };
   const core = new ConnectionCore(new ExpectServerHello(hs, sent), {
     maxFragmentSize: config.maxFragmentSize,
     side: "client",
