@@ -47,7 +47,7 @@ export async function readRetryEchSignal(
 
 /**
  * Section 6.1.4 for the ServerHello: accepted or rejected. Accepted, the
- * inner transcript becomes the transcript. Returns the extension types the
+ * inner transcript becomes the transcript (see `ClientHandshakeData.transcript`). Returns the extension types the
  * server may answer from now on: the inner hello's when accepted, the outer
  * one's when rejected (undefined without ECH). A HelloRetryRequest that confirmed ECH
  * must be followed by a ServerHello that does (section 6.1.5). `resumed`:
@@ -79,6 +79,5 @@ export async function readServerHelloEchSignal(
   ech.status = accepted ? "accepted" : "rejected";
   cx.recordNegotiated({ echAccepted: accepted });
   const types = accepted ? ech.innerExtensions : ech.outerExtensions;
-  if (accepted) hs.transcript = ech.innerTranscript;
   return new Set([...types].filter((t) => !isGrease(t)));
 }

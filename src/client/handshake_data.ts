@@ -68,11 +68,8 @@ export class ClientHandshakeData {
   readonly sessionId: Uint8Array;
   /** The GREASE values of both ClientHellos, when the config sends them. */
   readonly grease: ClientGrease | undefined;
-  /**
-   * Handshake transcript; with ECH the outer one, replaced by the inner one
-   * when the server accepts.
-   */
-  transcript: Transcript = new Transcript();
+  /** The transcript of the plain (or, with ECH, the outer) ClientHello's handshake. */
+  readonly #transcript = new Transcript();
   /** The Encrypted Client Hello offer, when the config has an ECHConfig. */
   readonly ech: EchOffer | undefined;
   /** The TLS 1.2 session offered (by session ID or ticket), if any. */
@@ -93,6 +90,14 @@ export class ClientHandshakeData {
     this.grease = facts.grease;
     this.ech = facts.ech;
     this.tls12Offer = facts.tls12Offer;
+  }
+
+  /**
+   * Handshake transcript; with ECH the outer one until the server accepts
+   * (RFC 9849 section 6.1.4), the inner one from then on.
+   */
+  get transcript(): Transcript {
+    return this.ech?.status === "accepted" ? this.ech.innerTranscript : this.#transcript;
   }
 
   /** The host name for server_name: a DNS name when SNI is on. */
