@@ -59,7 +59,7 @@ export type TlsErrorKind =
  * import type { TlsErrorOptions } from "@kerneltls/tls";
  * const options: TlsErrorOptions = {
  *   detail: "InvalidKeyShare",
- *   alert: AlertDescription.IllegalParameter,
+ *   alert: AlertDescription.illegal_parameter,
  *   alertDirection: "sent",
  * };
  * const err = new TlsError("PeerMisbehaved", "invalid key share", options);
@@ -87,7 +87,7 @@ export interface TlsErrorOptions {
  * ```ts
  * import { TlsError } from "@kerneltls/tls";
  * const err = new TlsError("InvalidMessage", "truncated ClientHello", { alert: 50 });
- * console.log(err.kind, err.alertName); // InvalidMessage DecodeError
+ * console.log(err.kind, err.alertName); // InvalidMessage decode_error
  * ```
  */
 export class TlsError extends Error {
@@ -142,7 +142,7 @@ export function tlsError(
 
 /** @internal The peer's bytes do not decode (`InvalidMessage`, decode_error). */
 export function decodeError(message: string, detail: TlsErrorDetail = "DecodeError"): TlsError {
-  return tlsError("InvalidMessage", detail, message, { alert: AlertDescription.DecodeError });
+  return tlsError("InvalidMessage", detail, message, { alert: AlertDescription.decode_error });
 }
 
 /** @internal The bytes decode but break a structural rule (`PeerMisbehaved`, illegal_parameter). */
@@ -150,14 +150,14 @@ export function illegalParameter(
   message: string,
   detail: TlsErrorDetail = "IllegalParameter",
 ): TlsError {
-  return tlsError("PeerMisbehaved", detail, message, { alert: AlertDescription.IllegalParameter });
+  return tlsError("PeerMisbehaved", detail, message, { alert: AlertDescription.illegal_parameter });
 }
 
 /** @internal The peer broke a rule; `alert` defaults to illegal_parameter. */
 export function peerMisbehaved(
   message: string,
   detail: TlsErrorDetail,
-  alert: AlertDescriptionValue = AlertDescription.IllegalParameter,
+  alert: AlertDescriptionValue = AlertDescription.illegal_parameter,
 ): TlsError {
   return tlsError("PeerMisbehaved", detail, message, { alert });
 }
@@ -166,7 +166,7 @@ export function peerMisbehaved(
 export function peerIncompatible(
   message: string,
   detail: TlsErrorDetail,
-  alert: AlertDescriptionValue = AlertDescription.HandshakeFailure,
+  alert: AlertDescriptionValue = AlertDescription.handshake_failure,
 ): TlsError {
   return tlsError("PeerIncompatible", detail, message, { alert });
 }
@@ -174,13 +174,13 @@ export function peerIncompatible(
 /** @internal A message not allowed here (`InappropriateMessage`, unexpected_message). */
 export function inappropriateMessage(message: string, detail: TlsErrorDetail): TlsError {
   return tlsError("InappropriateMessage", detail, message, {
-    alert: AlertDescription.UnexpectedMessage,
+    alert: AlertDescription.unexpected_message,
   });
 }
 
 /** @internal The record_overflow failure of every record size check. */
 export function recordOverflow(message: string): TlsError {
-  return peerMisbehaved(message, "RecordOverflow", AlertDescription.RecordOverflow);
+  return peerMisbehaved(message, "RecordOverflow", AlertDescription.record_overflow);
 }
 
 /** @internal A handshake message of the wrong type for the current state. */
@@ -215,7 +215,7 @@ export class EchRejectedError extends TlsError {
   constructor(retryConfigs: Uint8Array | undefined) {
     super("PeerIncompatible", "the server rejected Encrypted Client Hello", {
       detail: "EchRejected",
-      alert: AlertDescription.EchRequired,
+      alert: AlertDescription.ech_required,
     });
     this.name = "EchRejectedError";
     this.retryConfigs = retryConfigs;

@@ -77,14 +77,14 @@ export interface ClientHelloOffer {
  */
 export function clientHelloOffer(sent: Uint8Array): ClientHelloOffer {
   const records = splitRecords(sent);
-  if (records.length === 0 || records[0].type !== ContentType.Handshake) {
+  if (records.length === 0 || records[0].type !== ContentType.handshake) {
     throw new Error(`no handshake record at the start of ${sent.length} bytes`);
   }
   const handshake = joinBytes(
-    records.filter((r) => r.type === ContentType.Handshake).map((r) => r.bytes.subarray(5)),
+    records.filter((r) => r.type === ContentType.handshake).map((r) => r.bytes.subarray(5)),
   );
   const length = (handshake[1] << 16) | (handshake[2] << 8) | handshake[3];
-  if (handshake[0] !== HandshakeType.ClientHello || handshake.length < 4 + length) {
+  if (handshake[0] !== HandshakeType.client_hello || handshake.length < 4 + length) {
     throw new Error(`no complete ClientHello in ${sent.length} bytes`);
   }
   const hello = readClientHello(new Reader(handshake.subarray(4, 4 + length)));

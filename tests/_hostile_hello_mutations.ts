@@ -129,7 +129,7 @@ async function secondHello(
   change: (h: ClientHello) => void,
 ): Promise<{ index: number; record: Uint8Array } | undefined> {
   if (t.side !== "server" || t.scenario !== "HRR") return undefined;
-  const found = await findMessage(t.stream, HandshakeType.ClientHello, 1);
+  const found = await findMessage(t.stream, HandshakeType.client_hello, 1);
   if (!found) throw new Error("no second ClientHello recorded");
   const { r, m } = found;
   const msg = r.plaintext.subarray(m.start, m.end);

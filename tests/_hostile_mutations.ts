@@ -46,7 +46,7 @@ export async function interleaved(t: Target, rng: Rng): Promise<Targeted | undef
     if (app < 0) return undefined;
     index = app;
     rec = stream.records[app];
-    p = new Uint8Array([HandshakeType.KeyUpdate, 0, 0, 1, rng.int(2)]);
+    p = new Uint8Array([HandshakeType.key_update, 0, 0, 1, rng.int(2)]);
     inside = [1, 2, 3, 4];
   } else {
     const h = rng.pick(hs);
@@ -113,21 +113,21 @@ const ALLOWED_IN: Record<number, readonly string[]> = {
  */
 export async function unsolicited(t: Target, rng: Rng): Promise<Targeted | undefined> {
   const where: [string, number, number][] = t.side === "client"
-    ? [["ServerHello", HandshakeType.ServerHello, t.scenario === "HRR" ? 1 : 0], [
+    ? [["ServerHello", HandshakeType.server_hello, t.scenario === "HRR" ? 1 : 0], [
       "EncryptedExtensions",
-      HandshakeType.EncryptedExtensions,
+      HandshakeType.encrypted_extensions,
       0,
-    ], ["certificate entry", HandshakeType.Certificate, 0]]
+    ], ["certificate entry", HandshakeType.certificate, 0]]
     : t.scenario === "client auth"
-    ? [["client certificate entry", HandshakeType.Certificate, 0]]
+    ? [["client certificate entry", HandshakeType.certificate, 0]]
     : [];
   if (t.scenario === "HRR" && t.side === "client") where.push(["HelloRetryRequest", 2, 0]);
   if (where.length === 0) return undefined;
   const [name, type, nth] = rng.pick(where);
   const found = await findMessage(t.stream, type, nth);
   if (!found) throw new Error(`no ${name} in the recorded stream`);
-  const entry = type === HandshakeType.Certificate;
-  const where2 = type === HandshakeType.EncryptedExtensions
+  const entry = type === HandshakeType.certificate;
+  const where2 = type === HandshakeType.encrypted_extensions
     ? "EE"
     : entry
     ? "CT"
@@ -160,7 +160,7 @@ export async function unsolicited(t: Target, rng: Rng): Promise<Targeted | undef
   const d = new Uint8Array(data);
   const edited = entry
     ? appendEntryExtension(msg, ext, d)
-    : type === HandshakeType.EncryptedExtensions
+    : type === HandshakeType.encrypted_extensions
     ? appendExtension(msg, 4, ext, d)
     : appendExtension(msg, helloExtOffset(msg), ext, d);
   const record = await withMessage(t.stream, r, m, edited);
@@ -206,7 +206,7 @@ export async function emptyAlert(t: Target, rng: Rng): Promise<Targeted | undefi
 
 /** RFC 8446 4.4.4 and 6.2: a Finished whose length is not the hash length is decode_error. */
 export async function finishedLength(t: Target, rng: Rng): Promise<Targeted | undefined> {
-  const found = await findMessage(t.stream, HandshakeType.Finished);
+  const found = await findMessage(t.stream, HandshakeType.finished);
   if (!found || found.r.rec.epoch === "plain") throw new Error("no encrypted Finished recorded");
   const { r, m } = found;
   const body = r.plaintext.subarray(m.start + 4, m.end);

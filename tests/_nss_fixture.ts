@@ -22,7 +22,7 @@ export const TLS12_SUITES = [
 ] as const;
 /** Groups NSS 3.87 has (it has no X25519MLKEM768), with tstclnt's `-I` names. */
 export const GROUPS = [
-  { id: NamedGroup.X25519, nss: "x25519" },
+  { id: NamedGroup.x25519, nss: "x25519" },
   { id: NamedGroup.secp256r1, nss: "P256" },
   { id: NamedGroup.secp384r1, nss: "P384" },
 ];

@@ -128,10 +128,10 @@ function parse(text: string): Map<number, TraceStep[]> {
 }
 
 const INNER_TYPE: Record<string, number> = {
-  handshake: ContentType.Handshake,
-  application_data: ContentType.ApplicationData,
-  alert: ContentType.Alert,
-  change_cipher_spec: ContentType.ChangeCipherSpec,
+  handshake: ContentType.handshake,
+  application_data: ContentType.application_data,
+  alert: ContentType.alert,
+  change_cipher_spec: ContentType.change_cipher_spec,
 };
 
 export interface PrintedRecord {
@@ -179,8 +179,8 @@ export function printedRecords(section: number): PrintedRecord[] {
     const r = /^send (\w+) record$/.exec(step.title);
     if (!r) continue;
     const complete = field(step, "complete record");
-    const phase = complete[0] === ContentType.ApplicationData ? epoch[step.who] : undefined;
-    if (complete[0] === ContentType.ApplicationData && phase === undefined) {
+    const phase = complete[0] === ContentType.application_data ? epoch[step.who] : undefined;
+    if (complete[0] === ContentType.application_data && phase === undefined) {
       throw new Error(`section ${section}: protected record before any key`);
     }
     const id = `${step.who} ${phase}`;

@@ -169,14 +169,14 @@ export async function traceProvider(options: TraceProviderOptions): Promise<Trac
     // Only transcripts: they start with a ClientHello or message_hash.
     if (
       substitutions.size === 0 ||
-      (data[0] !== HandshakeType.ClientHello && data[0] !== HandshakeType.MessageHash)
+      (data[0] !== HandshakeType.client_hello && data[0] !== HandshakeType.message_hash)
     ) {
       return data;
     }
     // After a HelloRetryRequest the transcript's first ClientHello is the second one.
     const seen = new Map<number, number>([[
-      HandshakeType.ClientHello,
-      data[0] === HandshakeType.MessageHash ? 1 : 0,
+      HandshakeType.client_hello,
+      data[0] === HandshakeType.message_hash ? 1 : 0,
     ]]);
     const out: Uint8Array[] = [];
     let pos = 0;
@@ -188,7 +188,7 @@ export async function traceProvider(options: TraceProviderOptions): Promise<Trac
       const trace = substitutions.get(type)?.[index];
       if (end > data.length) {
         // A ClientHello cut before its binders (RFC 8446 4.2.11.2).
-        if (type === HandshakeType.ClientHello && trace) {
+        if (type === HandshakeType.client_hello && trace) {
           const cut = trace.subarray(0, clientHelloBindersOffset(trace));
           if (!bytesEqual(cut, data.subarray(pos))) {
             substituted.add(`${type} ${index} (binders cut)`);
@@ -217,7 +217,7 @@ export async function traceProvider(options: TraceProviderOptions): Promise<Trac
 
   const byGroup = (g: number) => base.kxGroups.find((x) => x.group === g);
   const kxGroups: KeyExchangeGroup[] = [
-    fixedGroup(NamedGroup.X25519, "X25519", [...(options.x25519 ?? [])], x25519FromPrivateKey),
+    fixedGroup(NamedGroup.x25519, "X25519", [...(options.x25519 ?? [])], x25519FromPrivateKey),
     fixedGroup(
       NamedGroup.secp256r1,
       "secp256r1",

@@ -141,8 +141,8 @@ export class Replay {
   }
 
   #intentFor(rec: PrintedRecord): { data?: Uint8Array; close?: boolean } {
-    if (rec.innerType === ContentType.Alert) return { close: true };
-    if (rec.innerType === ContentType.ApplicationData && rec.phase === "application") {
+    if (rec.innerType === ContentType.alert) return { close: true };
+    if (rec.innerType === ContentType.application_data && rec.phase === "application") {
       return { data: field(rec.step, "payload") };
     }
     return {};
@@ -246,7 +246,7 @@ async function compareRecord(
     assert.equal(opened.contentType, rec.innerType, `${what}: content type`);
     plaintext = opened.plaintext;
   }
-  assert.equal(rec.innerType, ContentType.Handshake, `${what}: differs but holds no handshake`);
+  assert.equal(rec.innerType, ContentType.handshake, `${what}: differs but holds no handshake`);
   const a = splitHandshakeMessages(plaintext);
   const b = splitHandshakeMessages(field(rec.step, "payload"));
   assert.deepEqual(a.map((m) => m.type), b.map((m) => m.type), `${what}: message types`);

@@ -51,8 +51,8 @@ export function keyPair(section: number, who: Who, curve: "x25519" | "P-256"): T
 
 /** The trace's certificate, and its CertificateVerify signature, as `who` sends them. */
 export function identity(section: number, who: Who) {
-  const cert = msg(printed(section, who, "Certificate"), HandshakeType.Certificate);
-  const cv = msg(printed(section, who, "CertificateVerify"), HandshakeType.CertificateVerify);
+  const cert = msg(printed(section, who, "Certificate"), HandshakeType.certificate);
+  const cv = msg(printed(section, who, "CertificateVerify"), HandshakeType.certificate_verify);
   return {
     certificate: cert.certificateList[0].cert,
     scheme: cv.scheme,
@@ -93,12 +93,12 @@ export function pinnedVerifier(
 
 /** The trace's ticket (section 3), for the server's ticketer. */
 export function traceTicket() {
-  return msg(printed(3, "server", "NewSessionTicket"), HandshakeType.NewSessionTicket);
+  return msg(printed(3, "server", "NewSessionTicket"), HandshakeType.new_session_ticket);
 }
 
 /** How our EncryptedExtensions differs from the trace's (see the file comment). */
 export const SERVER_EE_DIFFERS = {
-  [HandshakeType.EncryptedExtensions]: [
+  [HandshakeType.encrypted_extensions]: [
     `only the trace has extension ${ExtensionType.supported_groups}`,
   ],
 };
@@ -112,7 +112,7 @@ export async function serverFor(section: number, options: {
 }) {
   const sh = msg(
     printed(section, "server", "ServerHello", section === 5 ? 1 : 0),
-    HandshakeType.ServerHello,
+    HandshakeType.server_hello,
   );
   const signer = section === 4 ? [] : [identity(section, "server")];
   const trace = await traceProvider({
@@ -140,9 +140,9 @@ export async function serverFor(section: number, options: {
  */
 export function withoutCookie(rec: PrintedRecord): Uint8Array {
   const complete = field(rec.step, "complete record");
-  if (rec.phase !== undefined || complete[0] !== ContentType.Handshake) return complete;
+  if (rec.phase !== undefined || complete[0] !== ContentType.handshake) return complete;
   const hello = oneMessage(complete.subarray(5));
-  if (hello.type !== HandshakeType.ClientHello) return complete;
+  if (hello.type !== HandshakeType.client_hello) return complete;
   const body = encodeHandshake({
     ...hello,
     extensions: hello.extensions.filter((e) => e.type !== ExtensionType.cookie),
@@ -160,7 +160,7 @@ export async function clientFor(section: number, options: {
   signatures?: TraceSignature[];
   extra?: Partial<ConstructorParameters<typeof ClientConfig>[0]>;
 }) {
-  const ch = msg(traceClientHello(section), HandshakeType.ClientHello);
+  const ch = msg(traceClientHello(section), HandshakeType.client_hello);
   const trace = await traceProvider({
     random: [
       ch.random,
@@ -194,7 +194,7 @@ export async function clientFor(section: number, options: {
 
 /** The trace's ClientHellos stand in for ours in the transcript hash. */
 export function clientSubstitutions(trace: TraceProvider, section: number): void {
-  trace.substitute(HandshakeType.ClientHello, [
+  trace.substitute(HandshakeType.client_hello, [
     traceClientHello(section),
     ...(section === 5 ? [traceClientHello(5, 1)] : []),
   ]);
@@ -202,7 +202,7 @@ export function clientSubstitutions(trace: TraceProvider, section: number): void
 
 /** How our ClientHello differs from the trace's (see the file comment). */
 export function clientHelloDifferences(section: number, index = 0): string[] {
-  const ch = msg(traceClientHello(section, index), HandshakeType.ClientHello);
+  const ch = msg(traceClientHello(section, index), HandshakeType.client_hello);
   const missing: number[] = [
     ExtensionType.renegotiation_info,
     ExtensionType.session_ticket,
@@ -220,7 +220,7 @@ export function clientHelloDifferences(section: number, index = 0): string[] {
 export function runClient(
   replay: Replay,
   differs: Record<number, Differs> = {
-    [HandshakeType.ClientHello]: clientHelloDifferences(replay.section),
+    [HandshakeType.client_hello]: clientHelloDifferences(replay.section),
   },
 ): Promise<void> {
   return replay.run({ differs });

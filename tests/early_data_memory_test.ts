@@ -120,7 +120,7 @@ describe("TLS 1.3 0-RTT in memory", () => {
 
   it("rejected after a HelloRetryRequest", async () => {
     const store = new InMemoryServerSessionStore();
-    const cc = clientConfig({ kxGroups: [NamedGroup.X25519, NamedGroup.secp256r1] });
+    const cc = clientConfig({ kxGroups: [NamedGroup.x25519, NamedGroup.secp256r1] });
     await connect(cc, serverConfig({ maxEarlyDataSize: 1024, sessionStore: store }));
     // Our client sends one share (x25519, the group of last time); this server wants P-256.
     const p256 = serverConfig({

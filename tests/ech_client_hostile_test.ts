@@ -45,38 +45,38 @@ async function clientErrorWith(
 
 describe("issue 18 item 2: hostile ECH answers to our client", () => {
   it("control: untouched, the stale config ends in EchRejected and the good one is accepted", async () => {
-    const stale = await clientErrorWith(HandshakeType.EncryptedExtensions, () => undefined, {
+    const stale = await clientErrorWith(HandshakeType.encrypted_extensions, () => undefined, {
       stale: true,
     });
     assert.equal(stale?.detail, "EchRejected");
     assert.equal(
-      await clientErrorWith(HandshakeType.EncryptedExtensions, () => undefined),
+      await clientErrorWith(HandshakeType.encrypted_extensions, () => undefined),
       undefined,
     );
   });
 
   it("malformed retry_configs in EncryptedExtensions: decode_error", async () => {
     const err = await clientErrorWith(
-      HandshakeType.EncryptedExtensions,
+      HandshakeType.encrypted_extensions,
       (e) =>
         replaceExtension(e, 4, ExtensionType.encrypted_client_hello, new Uint8Array([0, 9, 1])),
       { stale: true },
     );
-    assert.equal(err?.alert, AlertDescription.DecodeError);
+    assert.equal(err?.alert, AlertDescription.decode_error);
   });
 
   it("retry_configs after the ServerHello accepted ECH: unsupported_extension", async () => {
     const configs = (await generateEchConfig({ publicName: "localhost" })).configList;
     const err = await clientErrorWith(
-      HandshakeType.EncryptedExtensions,
+      HandshakeType.encrypted_extensions,
       (e) => appendExtension(e, 4, ExtensionType.encrypted_client_hello, configs),
     );
-    assert.equal(err?.alert, AlertDescription.UnsupportedExtension);
+    assert.equal(err?.alert, AlertDescription.unsupported_extension);
     assert.equal(err?.detail, "UnsolicitedEchRetryConfigs");
   });
 
   it("a HelloRetryRequest ECH signal that is not 8 bytes: decode_error", async () => {
-    const err = await clientErrorWith(HandshakeType.ServerHello, (e) => {
+    const err = await clientErrorWith(HandshakeType.server_hello, (e) => {
       const msg = decodeHandshake(e[0], e.subarray(4)) as ServerHello;
       if (!isHelloRetryRequest(msg)) return undefined;
       return replaceExtension(
@@ -86,18 +86,18 @@ describe("issue 18 item 2: hostile ECH answers to our client", () => {
         new Uint8Array(7),
       );
     }, { kxGroups: [NamedGroup.secp256r1] });
-    assert.equal(err?.alert, AlertDescription.DecodeError);
+    assert.equal(err?.alert, AlertDescription.decode_error);
   });
 
   it("a HelloRetryRequest that confirmed ECH, then a ServerHello that does not: illegal_parameter", async () => {
-    const err = await clientErrorWith(HandshakeType.ServerHello, (e) => {
+    const err = await clientErrorWith(HandshakeType.server_hello, (e) => {
       const msg = decodeHandshake(e[0], e.subarray(4)) as ServerHello;
       if (isHelloRetryRequest(msg)) return undefined;
       const out = e.slice();
       out[4 + 2 + 31] ^= 1; // the last byte of the random: the signal
       return out;
     }, { kxGroups: [NamedGroup.secp256r1] });
-    assert.equal(err?.alert, AlertDescription.IllegalParameter);
+    assert.equal(err?.alert, AlertDescription.illegal_parameter);
     assert.equal(err?.detail, "EchAcceptanceChanged");
   });
 });

@@ -29,13 +29,13 @@ const key = await generateEchConfig({ publicName: "public.test", configId: 3 });
 const [config] = readEchConfigList(key.configList);
 const provider = await webCryptoProvider();
 const suite = hpkeSuite(provider, 0x0020, 1, 1)!;
-const x25519 = provider.kxGroups.find((g) => g.group === NamedGroup.X25519)!;
+const x25519 = provider.kxGroups.find((g) => g.group === NamedGroup.x25519)!;
 
 /** The extensions both hellos share (and the inner compresses). */
 async function shared(): Promise<ClientHelloExtension[]> {
   const share = await x25519.start();
   return [
-    { type: ExtensionType.supported_groups, groups: [NamedGroup.X25519, NamedGroup.secp256r1] },
+    { type: ExtensionType.supported_groups, groups: [NamedGroup.x25519, NamedGroup.secp256r1] },
     { type: ExtensionType.signature_algorithms, schemes: [0x0403] },
     { type: ExtensionType.supported_versions, versions: [0x0304] },
     {
@@ -47,7 +47,7 @@ async function shared(): Promise<ClientHelloExtension[]> {
 
 function hello(random: number, extensions: ClientHelloExtension[]): ClientHello {
   return {
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion: 0x0303,
     random: new Uint8Array(32).fill(random),
     legacySessionId: new Uint8Array(32).fill(9),
@@ -261,7 +261,7 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
     ) {
       const msg = encodeHandshake(hello(1, [...await shared(), ext]));
       const record = new Uint8Array([22, 3, 1, msg.length >> 8, msg.length & 0xff, ...msg]);
-      assert.equal(alertOf((await serve(record)).error), AlertDescription.IllegalParameter);
+      assert.equal(alertOf((await serve(record)).error), AlertDescription.illegal_parameter);
     }
   });
 
@@ -291,7 +291,7 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
         splitRecords(res.sent).flatMap((r) =>
           r.bytes[0] === 22 ? splitHandshakeMessages(r.bytes.subarray(5)) : []
         )[0];
-      assert.equal(hrr.type, HandshakeType.ServerHello);
+      assert.equal(hrr.type, HandshakeType.server_hello);
       return { ...res, context: first.context };
     }
 
@@ -300,7 +300,7 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
       const msg = encodeHandshake(hello(1, await shared()));
       server.feed(new Uint8Array([22, 3, 3, msg.length >> 8, msg.length & 0xff, ...msg]));
       await server.step();
-      assert.equal(alertOf(server.error), AlertDescription.MissingExtension);
+      assert.equal(alertOf(server.error), AlertDescription.missing_extension);
     });
 
     it("with a non-empty enc: illegal_parameter", async () => {
@@ -311,7 +311,7 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
       );
       server.feed(record);
       await server.step();
-      assert.equal(alertOf(server.error), AlertDescription.IllegalParameter);
+      assert.equal(alertOf(server.error), AlertDescription.illegal_parameter);
     });
 
     it("with a payload that does not open: decrypt_error", async () => {
@@ -322,7 +322,7 @@ describe("issue 18 item 3: hostile ECH input to our server", () => {
       );
       server.feed(record);
       await server.step();
-      assert.equal(alertOf(server.error), AlertDescription.DecryptError);
+      assert.equal(alertOf(server.error), AlertDescription.decrypt_error);
     });
   });
 });

@@ -101,7 +101,7 @@ async function echRunWith(
   for (const rec of splitRecords(wire)) {
     if (rec.bytes[0] !== 22) continue;
     for (const m of splitHandshakeMessages(rec.bytes.subarray(5))) {
-      if (m.type === HandshakeType.ClientHello) {
+      if (m.type === HandshakeType.client_hello) {
         hellos.push(decodeHandshake(m.type, m.body) as ClientHello);
       }
     }
@@ -154,13 +154,13 @@ describe("issue 18 items 2-3: Encrypted Client Hello, our client and our server"
     const err = run.client.error;
     assert.ok(err instanceof EchRejectedError, `got ${err}`);
     assert.equal(err.detail, "EchRejected");
-    assert.equal(err.alert, AlertDescription.EchRequired);
+    assert.equal(err.alert, AlertDescription.ech_required);
     assert.deepEqual(err.retryConfigs, current.configList);
     assert.equal(run.clientConn.echAccepted, false);
     assert.equal(run.serverConn.echAccepted, false);
     assert.equal(run.serverConn.serverName, PUBLIC, "the server handshook with the outer hello");
     const serverErr = run.server.error as TlsError;
-    assert.equal(serverErr.alert, AlertDescription.EchRequired);
+    assert.equal(serverErr.alert, AlertDescription.ech_required);
     assert.equal(serverErr.alertDirection, "received");
     assert.equal(run.server.received.length, 0, "no application data on a rejected connection");
     assert.equal(contains(run.wire, INNER), false);

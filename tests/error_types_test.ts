@@ -87,11 +87,11 @@ describe("issue 15 item 5: typed error details", () => {
       new TlsError("DecryptError", "x", { alert: 99 });
     const ok = new TlsError("DecryptError", "x", {
       detail: "BadRecordMac",
-      alert: AlertDescription.BadRecordMac,
+      alert: AlertDescription.bad_record_mac,
     });
     assert.equal(typo().detail, "BadRecordMAC"); // the runtime does not check
     assert.equal(badAlert().alert, 99);
-    assert.equal(ok.alertName, "BadRecordMac");
+    assert.equal(ok.alertName, "bad_record_mac");
   });
 });
 
@@ -117,9 +117,9 @@ const garbleRecord: Edit = (rec) => {
 
 /** Turns the server's EncryptedExtensions into a message type the client does not expect. */
 const wrongType: Edit = editMessages((m) => {
-  if (m.type !== HandshakeType.EncryptedExtensions) return undefined;
+  if (m.type !== HandshakeType.encrypted_extensions) return undefined;
   const out = m.encoded.slice();
-  out[0] = HandshakeType.ServerHelloDone;
+  out[0] = HandshakeType.server_hello_done;
   return out;
 });
 
@@ -129,7 +129,7 @@ const badCcs: Edit = (rec) =>
 
 describe("issue 15 item 5: errors from a tampered handshake", () => {
   const cases: [string, Edit, TlsErrorDetail][] = [
-    ["a wrong server Finished", flipMessage(HandshakeType.Finished), "FinishedMismatch"],
+    ["a wrong server Finished", flipMessage(HandshakeType.finished), "FinishedMismatch"],
     ["a record that does not open", garbleRecord, "BadRecordMac"],
     ["an unexpected handshake message", wrongType, "UnexpectedHandshakeMessage"],
     // The same name as a malformed TLS 1.2 CCS (checkChangeCipherSpec).
@@ -159,7 +159,7 @@ describe("issue 15 item 5: errors from a tampered handshake", () => {
       }),
     });
     assert.equal(run.clientError?.detail, "UnknownIssuer");
-    assert.equal(run.clientError?.alert, AlertDescription.UnknownCa);
+    assert.equal(run.clientError?.alert, AlertDescription.unknown_ca);
   });
 
   it("bytes that are not TLS: every error carries a listed detail", async () => {

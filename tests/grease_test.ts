@@ -34,7 +34,7 @@ async function helloes(
     clientData: utf8("hi"),
     ...opts,
     toServer: editMessages((m) => {
-      if (m.type === HandshakeType.ClientHello) {
+      if (m.type === HandshakeType.client_hello) {
         hellos.push(decodeHandshake(m.type, m.body) as ClientHello);
       }
       return undefined;
@@ -113,13 +113,13 @@ describe("issue 18 item 6: GREASE", () => {
       let g: ReturnType<typeof greaseIn> | undefined;
       return await tamperedPair(pki, {
         toServer: editMessages((m) => {
-          if (m.type === HandshakeType.ClientHello) {
+          if (m.type === HandshakeType.client_hello) {
             g = greaseIn(decodeHandshake(m.type, m.body) as ClientHello);
           }
           return undefined;
         }),
         toClient: editMessages((m) => {
-          if (m.type !== HandshakeType.ServerHello) return undefined;
+          if (m.type !== HandshakeType.server_hello) return undefined;
           const sh = decodeHandshake(m.type, m.body) as ServerHello;
           edit(sh, g!);
           return encodeHandshake(sh);
@@ -131,7 +131,7 @@ describe("issue 18 item 6: GREASE", () => {
       const run = await withServerHello((sh, g) => {
         sh.cipherSuite = g.suites[0];
       });
-      assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter);
+      assert.equal(run.clientError?.alert, AlertDescription.illegal_parameter);
       assert.equal(run.clientError?.detail, "SelectedUnofferedCipherSuite");
     });
 
@@ -140,7 +140,7 @@ describe("issue 18 item 6: GREASE", () => {
         const v = findExtension(sh.extensions, ExtensionType.supported_versions)!;
         v.version = g.versions[0];
       });
-      assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter);
+      assert.equal(run.clientError?.alert, AlertDescription.illegal_parameter);
       assert.equal(run.clientError?.detail, "UnsupportedVersion");
     });
 
@@ -149,7 +149,7 @@ describe("issue 18 item 6: GREASE", () => {
         const ks = findExtension(sh.extensions, ExtensionType.key_share)!;
         ks.share = { group: g.groups[0], keyExchange: new Uint8Array([0]) };
       });
-      assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter);
+      assert.equal(run.clientError?.alert, AlertDescription.illegal_parameter);
       assert.equal(run.clientError?.detail, "WrongGroupForKeyShare");
     });
 
@@ -157,18 +157,18 @@ describe("issue 18 item 6: GREASE", () => {
       let type = 0;
       const run = await tamperedPair(pki, {
         toServer: editMessages((m) => {
-          if (m.type === HandshakeType.ClientHello) {
+          if (m.type === HandshakeType.client_hello) {
             type = greaseIn(decodeHandshake(m.type, m.body) as ClientHello).extensions[0].type;
           }
           return undefined;
         }),
         toClient: editMessages((m) =>
-          m.type === HandshakeType.EncryptedExtensions
+          m.type === HandshakeType.encrypted_extensions
             ? appendExtension(m.encoded, 4, type, new Uint8Array(0))
             : undefined
         ),
       });
-      assert.equal(run.clientError?.alert, AlertDescription.UnsupportedExtension);
+      assert.equal(run.clientError?.alert, AlertDescription.unsupported_extension);
       assert.equal(run.clientError?.detail, "UnsolicitedExtension");
     });
   });

@@ -28,7 +28,7 @@ function retryPair(editServerHello?: (sh: Uint8Array, hrr: Uint8Array) => Uint8A
     server: { kxGroups: [NamedGroup.secp256r1] },
     client: { cipherSuites: [0x1301, 0x1302] },
     toClient: editMessages((m) => {
-      if (m.type !== HandshakeType.ServerHello) return undefined;
+      if (m.type !== HandshakeType.server_hello) return undefined;
       if (isHelloRetryRequest(decodeHandshake(m.type, m.body) as ServerHello)) {
         hrr = m.encoded.slice();
         return undefined;
@@ -55,7 +55,7 @@ describe("issue 15 item 4: HelloRetryRequest states", () => {
 
   it("a second HelloRetryRequest is unexpected_message, SecondHelloRetryRequest", async () => {
     const run = await retryPair((_sh, hrr) => hrr);
-    assert.equal(run.clientError?.alert, AlertDescription.UnexpectedMessage);
+    assert.equal(run.clientError?.alert, AlertDescription.unexpected_message);
     assert.equal(run.clientError?.detail, "SecondHelloRetryRequest");
   });
 
@@ -67,7 +67,7 @@ describe("issue 15 item 4: HelloRetryRequest states", () => {
       out.set([0x13, 0x02], at);
       return out;
     });
-    assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter);
+    assert.equal(run.clientError?.alert, AlertDescription.illegal_parameter);
     assert.equal(run.clientError?.detail, "SelectedDifferentCipherSuiteAfterRetry");
   });
 });

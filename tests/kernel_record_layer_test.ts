@@ -270,16 +270,16 @@ describe("KernelRecordLayer failures", () => {
   it("an oversized inner plaintext is record_overflow", async () => {
     const { client, server } = await kernelPair(aes128);
     const s = await KernelRecordLayer.create(server.secrets, server.connection);
-    const big = await forgeRecord(aes128, client, 0n, ContentType.ApplicationData, pattern(16385));
+    const big = await forgeRecord(aes128, client, 0n, ContentType.application_data, pattern(16385));
     await expectTlsError(s.open(big), 22);
   });
 
   it("wrong record and message types are unexpected_message", async () => {
     const { client, server } = await kernelPair(aes128);
     const cases: [number, Uint8Array][] = [
-      [ContentType.Handshake, new Uint8Array([20, 0, 0, 1, 0])], // Finished
-      [ContentType.Handshake, new Uint8Array([13, 0, 0, 0])], // CertificateRequest
-      [ContentType.ChangeCipherSpec, new Uint8Array([1])],
+      [ContentType.handshake, new Uint8Array([20, 0, 0, 1, 0])], // Finished
+      [ContentType.handshake, new Uint8Array([13, 0, 0, 0])], // CertificateRequest
+      [ContentType.change_cipher_spec, new Uint8Array([1])],
     ];
     for (const [type, payload] of cases) {
       const s = await KernelRecordLayer.create(server.secrets, server.connection);
@@ -355,7 +355,7 @@ describe("KernelRecordLayer closure", () => {
     const a = await layers(aes128);
     const close = await a.c.closeNotify();
     const { client } = a;
-    const after = await forgeRecord(aes128, client, 1n, ContentType.ApplicationData, pattern(4));
+    const after = await forgeRecord(aes128, client, 1n, ContentType.application_data, pattern(4));
     await expectTlsError(a.s.open(join([close, after])), 10);
 
     const b = await layers(aes128);

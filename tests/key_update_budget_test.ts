@@ -32,11 +32,11 @@ async function clientRecords(secret0: Uint8Array, steps: readonly Step[]): Promi
       writer = await Tls13Writer.create(aes128Gcm, key, iv);
     }
     if (typeof step === "number") {
-      out.push(await writer.write(ContentType.ApplicationData, new Uint8Array(step).fill(0x61)));
+      out.push(await writer.write(ContentType.application_data, new Uint8Array(step).fill(0x61)));
       continue;
     }
     const ku = new Uint8Array([24, 0, 0, 1, step === "request" ? 1 : 0]);
-    out.push(await writer.write(ContentType.Handshake, ku));
+    out.push(await writer.write(ContentType.handshake, ku));
     secret = await nextTrafficSecret(hmacSha256, secret);
     writer = undefined;
   }
@@ -52,7 +52,7 @@ async function run(steps: readonly Step[], maxKeyUpdates?: number): Promise<Tamp
     server: maxKeyUpdates === undefined ? {} : { maxKeyUpdates },
     clientData: utf8("x"),
     toServer: async (rec) => {
-      if (done || !rec.protected || rec.type !== ContentType.ApplicationData) return undefined;
+      if (done || !rec.protected || rec.type !== ContentType.application_data) return undefined;
       done = true;
       const raws = await clientRecords(keys.get("CLIENT_TRAFFIC_SECRET_0")!, steps);
       return raws.map((raw) => ({ ...rec, raw }));
@@ -70,7 +70,7 @@ describe("item 15: KeyUpdates are bounded by the traffic that carries them", () 
     const steps: Step[] = [];
     for (let i = 0; i < 400; i++) steps.push("request", 1);
     const r = await run(steps);
-    assert.equal(r.serverError?.alert, AlertDescription.UnexpectedMessage);
+    assert.equal(r.serverError?.alert, AlertDescription.unexpected_message);
     assert.equal(r.serverError?.detail, "TooManyKeyUpdateRequests");
     assert.ok(r.server.receivedBytes().length <= 32, `${r.server.receivedBytes().length} bytes`);
   });

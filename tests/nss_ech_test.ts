@@ -177,7 +177,7 @@ describe("NSS ECH interop", { skip: missing }, () => {
       await peer.stop();
       assert.ok(err instanceof TlsError, `got ${err}`);
       assert.equal(err.kind, "AlertReceived");
-      assert.equal(err.alert, AlertDescription.EchRequired);
+      assert.equal(err.alert, AlertDescription.ech_required);
       assert.equal(conn.echAccepted, false);
       assert.equal(conn.serverName, PUBLIC, "we served the outer hello");
     });

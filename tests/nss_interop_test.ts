@@ -90,9 +90,9 @@ describe("NSS interop: our client against selfserv", { skip: missing }, () => {
     await withSelfserv(["-V", "tls1.3:tls1.3"], async (server) => {
       const { conn, driver } = await connect(
         server,
-        clientConfig({ kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.X25519] }),
+        clientConfig({ kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.x25519] }),
       );
-      assert.equal(conn.negotiatedKeyExchangeGroup?.group, NamedGroup.X25519);
+      assert.equal(conn.negotiatedKeyExchangeGroup?.group, NamedGroup.x25519);
       await selfservRequest(driver);
       driver.destroy();
     });
@@ -172,8 +172,8 @@ describe("NSS interop: our client against selfserv", { skip: missing }, () => {
         );
         const refused = await server.connect(conn);
         const expected = v.ours === "TLSv1_3"
-          ? AlertDescription.CertificateRequired
-          : AlertDescription.BadCertificate;
+          ? AlertDescription.certificate_required
+          : AlertDescription.bad_certificate;
         await assert.rejects(
           refused.handshake().then(() => selfservRequest(refused)),
           (e) => e instanceof TlsError && e.alert === expected,
@@ -187,7 +187,7 @@ describe("NSS interop: our client against selfserv", { skip: missing }, () => {
     await withSelfserv(["-V", "tls1.3:tls1.3", "-I", "P384"], async (server) => {
       const { conn, driver } = await connect(
         server,
-        clientConfig({ kxGroups: [NamedGroup.X25519, NamedGroup.secp384r1] }),
+        clientConfig({ kxGroups: [NamedGroup.x25519, NamedGroup.secp384r1] }),
       );
       assert.equal(conn.handshakeKind, "FullWithHelloRetryRequest");
       assert.equal(conn.negotiatedKeyExchangeGroup?.group, NamedGroup.secp384r1);

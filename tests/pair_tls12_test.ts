@@ -102,8 +102,8 @@ describe("TLS 1.2 in-memory pairs", () => {
     const p = await connectPair(pki, { client: { versions: ["TLSv1_2"] } });
     const serverHello = p.server.sent[0];
     // record header 5, handshake header 4, version 2, then the random.
-    assert.equal(serverHello[0], ContentType.Handshake);
-    assert.equal(serverHello[5], HandshakeType.ServerHello);
+    assert.equal(serverHello[0], ContentType.handshake);
+    assert.equal(serverHello[5], HandshakeType.server_hello);
     assert.deepEqual(serverHello.subarray(11 + 24, 11 + 32), DOWNGRADE_TLS12_SENTINEL);
   });
 

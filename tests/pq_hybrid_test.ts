@@ -21,7 +21,7 @@ import { UnbufferedClientConnection, UnbufferedServerConnection } from "../src/c
 import { Endpoint, runPair, splitRecords } from "./_pair.ts";
 
 const SUITES = [0x1301, 0x1302, 0x1303];
-const X25519 = NamedGroup.X25519;
+const X25519 = NamedGroup.x25519;
 const P256 = NamedGroup.secp256r1;
 const HYBRID = NamedGroup.X25519MLKEM768;
 

@@ -26,7 +26,7 @@ after(() => pki.cleanup());
 function editHello(change: (h: ClientHello) => void, nth = 0): Edit {
   let seen = 0;
   return editMessages((m) => {
-    if (m.type !== HandshakeType.ClientHello || seen++ !== nth) return undefined;
+    if (m.type !== HandshakeType.client_hello || seen++ !== nth) return undefined;
     const hello = decodeHandshake(m.type, m.body) as ClientHello;
     change(hello);
     return encodeHandshake(hello);
@@ -59,7 +59,7 @@ describe("issue 13 protocol rules, server side", () => {
           h.legacyVersion = version;
         }),
       });
-      assertServerAlert(run, AlertDescription.ProtocolVersion);
+      assertServerAlert(run, AlertDescription.protocol_version);
     });
   }
 
@@ -69,16 +69,16 @@ describe("issue 13 protocol rules, server side", () => {
         server: { clientCertVerifier: clientAuthVerifier(pki, true) },
         client: { certificateChain: pki.client.certPem, privateKey: pki.client.keyPem },
         toServer: editMessages((m) => {
-          if (m.type !== HandshakeType.Certificate) return undefined;
+          if (m.type !== HandshakeType.certificate) return undefined;
           const cert = decodeHandshake(m.type, m.body);
-          if (cert.type !== HandshakeType.Certificate) return undefined;
+          if (cert.type !== HandshakeType.certificate) return undefined;
           cert.certificateList[0].extensions.push({ type, data: new Uint8Array([1, 0, 0, 1, 0]) });
           return encodeHandshake(cert);
         }),
       });
-      assert.equal(run.serverError?.alert, AlertDescription.UnsupportedExtension, `type ${type}`);
+      assert.equal(run.serverError?.alert, AlertDescription.unsupported_extension, `type ${type}`);
       assert.equal(run.serverError?.detail, "UnsolicitedExtension");
-      assert.equal(run.clientError?.alert, AlertDescription.UnsupportedExtension);
+      assert.equal(run.clientError?.alert, AlertDescription.unsupported_extension);
     }
   });
 
@@ -118,7 +118,7 @@ describe("issue 13 protocol rules, server side", () => {
         client: { cipherSuites: [0x1301, 0x1303] },
         toServer: editHello(change, 1),
       });
-      assertServerAlert(run, AlertDescription.IllegalParameter);
+      assertServerAlert(run, AlertDescription.illegal_parameter);
     });
   }
 
@@ -137,7 +137,7 @@ describe("issue 13 protocol rules, server side", () => {
     // The server answers with its flight; the edit changed the transcript, so
     // the two sides' handshake keys then differ and the records stop opening.
     assert.ok(run.serverConn.handshakeStates.includes("ExpectFinished"));
-    assert.notEqual(run.serverError?.alert, AlertDescription.IllegalParameter);
+    assert.notEqual(run.serverError?.alert, AlertDescription.illegal_parameter);
   });
 
   it("item 12: oid_filters in a ClientHello is illegal_parameter", async () => {
@@ -149,7 +149,7 @@ describe("issue 13 protocol rules, server side", () => {
         })
       ),
     });
-    assertServerAlert(run, AlertDescription.IllegalParameter);
+    assertServerAlert(run, AlertDescription.illegal_parameter);
   });
 
   it("item 12: a server name with a NUL byte is decode_error and never reaches the resolver", async () => {
@@ -168,7 +168,7 @@ describe("issue 13 protocol rules, server side", () => {
         })
       ),
     });
-    assertServerAlert(run, AlertDescription.DecodeError);
+    assertServerAlert(run, AlertDescription.decode_error);
     assert.deepEqual(names, []);
   });
 
@@ -178,7 +178,7 @@ describe("issue 13 protocol rules, server side", () => {
       client: { versions: ["TLSv1_2"], cipherSuites: TLS12_SUITES },
       toServer: editHello((h) => h.cipherSuites.push(0x5600)),
     });
-    assertServerAlert(run, AlertDescription.InappropriateFallback);
+    assertServerAlert(run, AlertDescription.inappropriate_fallback);
     // The same client without the SCSV gets TLS 1.2.
     const plain = await tamperedPair(pki, {
       server: { cipherSuites: [0x1301, ...TLS12_SUITES] },
@@ -208,7 +208,7 @@ describe("issue 13 protocol rules, server side", () => {
       clientConfig,
       toServer: editHello((h) => setExt(h, ExtensionType.extended_master_secret, undefined)),
     });
-    assertServerAlert(run, AlertDescription.HandshakeFailure);
+    assertServerAlert(run, AlertDescription.handshake_failure);
   });
 
   it("item 3: after a HelloRetryRequest a record that does not decrypt is bad_record_mac", async () => {
@@ -216,7 +216,7 @@ describe("issue 13 protocol rules, server side", () => {
     const run = await tamperedPair(pki, {
       server: { kxGroups: [0x18] },
       toServer: (rec) => {
-        if (rec.protected || rec.type !== 22 || rec.plaintext[0] !== HandshakeType.ClientHello) {
+        if (rec.protected || rec.type !== 22 || rec.plaintext[0] !== HandshakeType.client_hello) {
           return undefined;
         }
         if (helloCount++ === 0) {
@@ -230,6 +230,6 @@ describe("issue 13 protocol rules, server side", () => {
         return [rec, { ...rec, ...junk }];
       },
     });
-    assert.equal(run.serverError?.alert, AlertDescription.BadRecordMac, run.serverError?.message);
+    assert.equal(run.serverError?.alert, AlertDescription.bad_record_mac, run.serverError?.message);
   });
 });

@@ -86,15 +86,15 @@ describe("issue 16 item 2: records decrypted at once, handled in order", () => {
     const end = await p.clientConn.dangerousIntoKernelConnection();
     const seq = end.secrets.tx.seq;
     const wire = joined([
-      await forgeRecord(suite, end, seq, ContentType.ApplicationData, utf8("one")),
-      await forgeRecord(suite, end, seq + 1n, ContentType.ApplicationData, utf8("two")),
-      await forgeRecord(suite, end, seq + 2n, ContentType.Alert, new Uint8Array([1, 0])),
-      await forgeRecord(suite, end, seq + 3n, ContentType.ApplicationData, utf8("late")),
+      await forgeRecord(suite, end, seq, ContentType.application_data, utf8("one")),
+      await forgeRecord(suite, end, seq + 1n, ContentType.application_data, utf8("two")),
+      await forgeRecord(suite, end, seq + 2n, ContentType.alert, new Uint8Array([1, 0])),
+      await forgeRecord(suite, end, seq + 3n, ContentType.application_data, utf8("late")),
     ]);
     await assert.rejects(serverReads(p, wire), (e: unknown) => {
       assert.ok(e instanceof TlsError);
       assert.equal(e.detail, "DataAfterCloseNotify");
-      assert.equal(e.alert, AlertDescription.UnexpectedMessage);
+      assert.equal(e.alert, AlertDescription.unexpected_message);
       return true;
     });
   });
@@ -110,9 +110,9 @@ describe("issue 16 item 2: records decrypted at once, handled in order", () => {
     for (let i = 0n; i < 6n; i++) {
       // Record 3 is sealed under the wrong sequence number.
       const at = i === 3n ? seq + 9n : seq + i;
-      records.push(await forgeRecord(suite, end, at, ContentType.ApplicationData, utf8(`r${i}`)));
+      records.push(await forgeRecord(suite, end, at, ContentType.application_data, utf8(`r${i}`)));
     }
-    await expectFailureAfter(p, records, ["r0", "r1", "r2"], AlertDescription.BadRecordMac);
+    await expectFailureAfter(p, records, ["r0", "r1", "r2"], AlertDescription.bad_record_mac);
   });
 
   it("TLS 1.3: a record of an unknown inner type inside a batch: unexpected_message after the good ones", async () => {
@@ -124,10 +124,10 @@ describe("issue 16 item 2: records decrypted at once, handled in order", () => {
     const seq = end.secrets.tx.seq;
     const records = [];
     for (let i = 0n; i < 5n; i++) {
-      const type = i === 2n ? 99 : ContentType.ApplicationData;
+      const type = i === 2n ? 99 : ContentType.application_data;
       records.push(await forgeRecord(suite, end, seq + i, type, utf8(`r${i}`)));
     }
-    await expectFailureAfter(p, records, ["r0", "r1"], AlertDescription.UnexpectedMessage);
+    await expectFailureAfter(p, records, ["r0", "r1"], AlertDescription.unexpected_message);
   });
 });
 
@@ -200,7 +200,7 @@ describe("issue 16 item 2: openMany with a window", () => {
     const reader = await Tls13Reader.create(counting, key, iv);
     const records: ProtectedRecord[] = [];
     for (let i = 0; i < 20; i++) {
-      const wire = await writer.write(ContentType.ApplicationData, utf8(`record ${i}`));
+      const wire = await writer.write(ContentType.application_data, utf8(`record ${i}`));
       records.push({ header: wire.subarray(0, 5), fragment: wire.subarray(5) });
     }
     const opened = await Promise.all(reader.openMany(records, 3));

@@ -33,11 +33,11 @@ function protectedSizes(side: Endpoint, tls12: boolean): number[] {
   let afterCcs = false;
   for (const rec of splitRecords(joinBytes(side.sent))) {
     const body = rec.bytes.length - 5;
-    if (rec.type === ContentType.ChangeCipherSpec) {
+    if (rec.type === ContentType.change_cipher_spec) {
       afterCcs = true;
       continue;
     }
-    if (tls12 ? afterCcs : rec.type === ContentType.ApplicationData) {
+    if (tls12 ? afterCcs : rec.type === ContentType.application_data) {
       sizes.push(body - 16 - (tls12 ? 8 : 0));
     }
   }
@@ -129,8 +129,8 @@ describe("record_size_limit (RFC 8449)", () => {
         return undefined;
       });
     const run = await tamperedPair(pki, {
-      toServer: peek(offered, HandshakeType.ClientHello),
-      toClient: peek(answered, HandshakeType.EncryptedExtensions),
+      toServer: peek(offered, HandshakeType.client_hello),
+      toClient: peek(answered, HandshakeType.encrypted_extensions),
       serverData: randomBytes(40000),
     });
     assert.equal(run.clientError, undefined);
@@ -160,7 +160,7 @@ describe("record_size_limit (RFC 8449)", () => {
 
   it("a protected record over our limit is record_overflow (connection and kernel layer)", async () => {
     const overflow = (e: unknown) =>
-      e instanceof TlsError && e.alert === AlertDescription.RecordOverflow;
+      e instanceof TlsError && e.alert === AlertDescription.record_overflow;
     // Before the hand-off: a server-side layer that ignores the client's
     // limit seals a larger record; the client's connection refuses it. In
     // TLS 1.3, 64 bytes of data are 65 with the content type byte.
@@ -220,12 +220,12 @@ describe("record_size_limit (RFC 8449)", () => {
         return out;
       });
     const fromServer = await tamperedPair(pki, {
-      toClient: to63(HandshakeType.EncryptedExtensions),
+      toClient: to63(HandshakeType.encrypted_extensions),
     });
-    assert.equal(fromServer.clientError?.alert, AlertDescription.IllegalParameter);
+    assert.equal(fromServer.clientError?.alert, AlertDescription.illegal_parameter);
     assert.equal(fromServer.clientError?.detail, "RecordSizeLimitTooSmall");
-    const fromClient = await tamperedPair(pki, { toServer: to63(HandshakeType.ClientHello) });
-    assert.equal(fromClient.serverError?.alert, AlertDescription.IllegalParameter);
+    const fromClient = await tamperedPair(pki, { toServer: to63(HandshakeType.client_hello) });
+    assert.equal(fromClient.serverError?.alert, AlertDescription.illegal_parameter);
     assert.equal(fromClient.serverError?.detail, "RecordSizeLimitTooSmall");
   });
 
@@ -255,7 +255,7 @@ describe("record_size_limit (RFC 8449)", () => {
     // Every other protected record of the client (EndOfEarlyData, Finished,
     // the 500 bytes of data) keeps to the limit.
     const inner = splitRecords(joinBytes(second!.c.sentLog))
-      .filter((r) => r.type === ContentType.ApplicationData)
+      .filter((r) => r.type === ContentType.application_data)
       .map((r) => r.bytes.length - 5 - 16);
     assert.deepEqual(inner.filter((n) => n > 64), [1001]);
     assert.ok(inner.length > 500 / 63);
@@ -278,7 +278,7 @@ describe("record_size_limit (RFC 8449)", () => {
  */
 function findRecordSizeLimit(encoded: Uint8Array): number {
   let at = 4; // EncryptedExtensions: the block right after the header
-  if (encoded[0] === HandshakeType.ClientHello) {
+  if (encoded[0] === HandshakeType.client_hello) {
     at += 2 + 32;
     at += 1 + encoded[at];
     at += 2 + ((encoded[at] << 8) | encoded[at + 1]);

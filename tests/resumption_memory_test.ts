@@ -226,7 +226,7 @@ describe("TLS 1.3 resumption in memory", () => {
     const server = new UnbufferedServerConnection(sc);
     await assert.rejects(run(new Side(client), new Side(server)), (e: unknown) => {
       assert.ok(e instanceof TlsError);
-      assert.equal(e.alert, AlertDescription.DecryptError);
+      assert.equal(e.alert, AlertDescription.decrypt_error);
       assert.equal(e.detail, "PskBinderMismatch");
       return true;
     });

@@ -75,7 +75,7 @@ async function helloRecord(
     binders: [new Uint8Array(suite.hash.outputLen)],
   });
   const hello = encodeHandshake({
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: crypto.getRandomValues(new Uint8Array(32)),
     legacySessionId: new Uint8Array(0),
@@ -141,7 +141,7 @@ describe("PSK key exchange modes on the server", () => {
       server.processTlsRecords(await helloRecord(session, suite, undefined)),
       (e: unknown) => {
         assert.ok(e instanceof TlsError);
-        assert.equal(e.alert, AlertDescription.MissingExtension);
+        assert.equal(e.alert, AlertDescription.missing_extension);
         return true;
       },
     );

@@ -74,14 +74,14 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
         },
       },
     });
-    trace.substitute(HandshakeType.EncryptedExtensions, [
+    trace.substitute(HandshakeType.encrypted_extensions, [
       printed(3, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 3, "server");
     await replay.run({
       differs: {
         ...SERVER_EE_DIFFERS,
-        [HandshakeType.NewSessionTicket]: [
+        [HandshakeType.new_session_ticket]: [
           "field ticketNonce",
           `only the trace has extension ${ExtensionType.early_data}`,
         ],
@@ -102,7 +102,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
 
   it("section 7: compatibility mode (session ID echoed, change_cipher_spec)", async () => {
     const { trace, conn } = await serverFor(7, { x25519: [keyPair(7, "server", "x25519")] });
-    trace.substitute(HandshakeType.EncryptedExtensions, [
+    trace.substitute(HandshakeType.encrypted_extensions, [
       printed(7, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 7, "server");
@@ -119,14 +119,14 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
 
   it("section 6: client authentication (ECDSA server, RSA client)", async () => {
     const client = identity(6, "client");
-    const cr = msg(printed(6, "server", "CertificateRequest"), HandshakeType.CertificateRequest);
+    const cr = msg(printed(6, "server", "CertificateRequest"), HandshakeType.certificate_request);
     const schemes = extensionOf(cr.extensions, ExtensionType.signature_algorithms);
     const { trace, conn } = await serverFor(6, {
       x25519: [keyPair(6, "server", "x25519")],
       verifier: (p) =>
         pinnedVerifier(client.certificate, "schemes" in schemes ? schemes.schemes : [], p),
     });
-    trace.substitute(HandshakeType.EncryptedExtensions, [
+    trace.substitute(HandshakeType.encrypted_extensions, [
       printed(6, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 6, "server");
@@ -146,9 +146,9 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
       secp256r1: [keyPair(5, "server", "P-256")],
       extra: { kxGroups: [0x0017, 0x0018] },
     });
-    trace.substitute(HandshakeType.ServerHello, [printed(5, "server", "ServerHello", 0)]);
-    trace.substitute(HandshakeType.ClientHello, [traceClientHello(5), traceClientHello(5, 1)]);
-    trace.substitute(HandshakeType.EncryptedExtensions, [
+    trace.substitute(HandshakeType.server_hello, [printed(5, "server", "ServerHello", 0)]);
+    trace.substitute(HandshakeType.client_hello, [traceClientHello(5), traceClientHello(5, 1)]);
+    trace.substitute(HandshakeType.encrypted_extensions, [
       printed(5, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 5, "server");
@@ -157,7 +157,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
       differs: {
         ...SERVER_EE_DIFFERS,
         // Our HelloRetryRequest carries no cookie (RFC 8446 4.2.2 makes it optional).
-        [HandshakeType.ServerHello]: [`only the trace has extension ${ExtensionType.cookie}`],
+        [HandshakeType.server_hello]: [`only the trace has extension ${ExtensionType.cookie}`],
       },
     });
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
@@ -172,7 +172,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
 
   it("section 4: resumption with 0-RTT (the trace's ticket in our session store)", async () => {
     const nst = traceTicket();
-    const ch4 = msg(traceClientHello(4), HandshakeType.ClientHello);
+    const ch4 = msg(traceClientHello(4), HandshakeType.client_hello);
     const psk = extensionOf(ch4.extensions, ExtensionType.pre_shared_key);
     const offered = "identities" in psk ? psk.identities[0] : undefined;
     assert.ok(offered);
@@ -196,7 +196,7 @@ describe("RFC 8448 replayed: our server against the trace's client", () => {
         now: () => new Date(issued + ((offered.obfuscatedTicketAge - nst.ticketAgeAdd) >>> 0)),
       },
     });
-    trace.substitute(HandshakeType.EncryptedExtensions, [
+    trace.substitute(HandshakeType.encrypted_extensions, [
       printed(4, "server", "EncryptedExtensions"),
     ]);
     const replay = new Replay(conn, 4, "server");
@@ -272,7 +272,7 @@ describe("RFC 8448 replayed: our client against the trace's server", () => {
     });
     const replay = new Replay(conn, 5, "client");
     await runClient(replay, {
-      [HandshakeType.ClientHello]: [clientHelloDifferences(5), clientHelloDifferences(5, 1)],
+      [HandshakeType.client_hello]: [clientHelloDifferences(5), clientHelloDifferences(5, 1)],
     });
     assert.deepEqual(replay.outcomes.map((o) => o.outcome), [
       "ClientHello differ as expected",
@@ -286,7 +286,7 @@ describe("RFC 8448 replayed: our client against the trace's server", () => {
 
   it("section 4: resumption with 0-RTT, the ticket taken from the section 3 replay", async () => {
     const nst = traceTicket();
-    const ch4 = msg(traceClientHello(4), HandshakeType.ClientHello);
+    const ch4 = msg(traceClientHello(4), HandshakeType.client_hello);
     const psk = extensionOf(ch4.extensions, ExtensionType.pre_shared_key);
     const obfuscated = "identities" in psk ? psk.identities[0].obfuscatedTicketAge : 0;
     let clock = Date.UTC(2019, 0, 1);

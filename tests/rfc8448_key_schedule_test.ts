@@ -105,7 +105,7 @@ async function replay(section: number): Promise<number> {
 
   for (const msg of handshakeMessages(section)) {
     switch (msg.type) {
-      case HandshakeType.ClientHello: {
+      case HandshakeType.client_hello: {
         if (psk) {
           const step = printed("client", "calculate PSK binder");
           const truncated = msg.encoded.subarray(0, binderOffset(msg.encoded));
@@ -129,7 +129,7 @@ async function replay(section: number): Promise<number> {
         }
         break;
       }
-      case HandshakeType.ServerHello: {
+      case HandshakeType.server_hello: {
         if (await isHelloRetryRequest(msg)) {
           await transcript.rewriteForHelloRetryRequest(hash);
           assert.equal(transcript.byteLength, 4 + 32, "message_hash replaces ClientHello1");
@@ -154,7 +154,7 @@ async function replay(section: number): Promise<number> {
         checked += 2;
         break;
       }
-      case HandshakeType.Finished: {
+      case HandshakeType.finished: {
         const who = finished.has("server") ? "client" : "server";
         const base = secrets.get(`tls13 ${who[0]} hs traffic`)!;
         const verify = await finishedVerifyData(hmac, base, await transcript.hash(hash));
@@ -174,7 +174,7 @@ async function replay(section: number): Promise<number> {
         }
         break;
       }
-      case HandshakeType.NewSessionTicket: {
+      case HandshakeType.new_session_ticket: {
         const rms = secrets.get("tls13 res master")!;
         secrets.set("tls13 resumption", await resumptionPsk(hmac, rms, ticketNonce(msg.body)));
         break;
@@ -241,13 +241,13 @@ describe("RFC 8448 key schedule", () => {
 
   it("section 5 replaces ClientHello1 with message_hash", async () => {
     const msgs = handshakeMessages(5);
-    assert.equal(msgs[0].type, HandshakeType.ClientHello);
+    assert.equal(msgs[0].type, HandshakeType.client_hello);
     assert.ok(await isHelloRetryRequest(msgs[1]));
     const t = new Transcript();
     t.add(msgs[0].encoded);
     await t.rewriteForHelloRetryRequest(hash);
     const expected = new Uint8Array(36);
-    expected.set([HandshakeType.MessageHash, 0, 0, 32]);
+    expected.set([HandshakeType.message_hash, 0, 0, 32]);
     expected.set(await hash.digest(msgs[0].encoded), 4);
     eq(t.bytes(), expected, "message_hash");
   });

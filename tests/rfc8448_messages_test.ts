@@ -86,8 +86,8 @@ describe("RFC 8448 handshake messages", () => {
 
   it("section 3: ClientHello fields", () => {
     const ch = decodeOne(3, "client", "construct a ClientHello", "ClientHello");
-    assert.equal(ch.type, HandshakeType.ClientHello);
-    if (ch.type !== HandshakeType.ClientHello) return;
+    assert.equal(ch.type, HandshakeType.client_hello);
+    if (ch.type !== HandshakeType.client_hello) return;
     assert.equal(ch.legacyVersion, ProtocolVersion.TLSv1_2);
     assert.deepEqual(ch.cipherSuites, [
       CipherSuiteId.TLS_AES_128_GCM_SHA256,
@@ -97,12 +97,12 @@ describe("RFC 8448 handshake messages", () => {
     assert.equal(findExtension(ch.extensions, ExtensionType.server_name)?.hostName, "server");
     assert.ok(
       findExtension(ch.extensions, ExtensionType.supported_groups)?.groups.includes(
-        NamedGroup.X25519,
+        NamedGroup.x25519,
       ),
     );
     const shares = findExtension(ch.extensions, ExtensionType.key_share)?.shares;
     assert.equal(shares?.length, 1);
-    assert.equal(shares?.[0].group, NamedGroup.X25519);
+    assert.equal(shares?.[0].group, NamedGroup.x25519);
     assert.equal(shares?.[0].keyExchange.length, 32);
     assert.deepEqual(findExtension(ch.extensions, ExtensionType.supported_versions)?.versions, [
       ProtocolVersion.TLSv1_3,
@@ -112,27 +112,27 @@ describe("RFC 8448 handshake messages", () => {
 
   it("section 3: ServerHello, Certificate, CertificateVerify, NewSessionTicket fields", () => {
     const sh = decodeOne(3, "server", "construct a ServerHello", "ServerHello");
-    assert.ok(sh.type === HandshakeType.ServerHello && !isHelloRetryRequest(sh));
-    if (sh.type !== HandshakeType.ServerHello || isHelloRetryRequest(sh)) return;
+    assert.ok(sh.type === HandshakeType.server_hello && !isHelloRetryRequest(sh));
+    if (sh.type !== HandshakeType.server_hello || isHelloRetryRequest(sh)) return;
     assert.equal(sh.cipherSuite, CipherSuiteId.TLS_AES_128_GCM_SHA256);
     assert.equal(findExtension(sh.extensions, ExtensionType.supported_versions)?.version, 0x0304);
     assert.equal(findExtension(sh.extensions, ExtensionType.key_share)?.share.group, 0x001d);
 
     const cert = decodeOne(3, "server", "construct a Certificate", "Certificate");
-    assert.ok(cert.type === HandshakeType.Certificate);
-    if (cert.type !== HandshakeType.Certificate) return;
+    assert.ok(cert.type === HandshakeType.certificate);
+    if (cert.type !== HandshakeType.certificate) return;
     assert.equal(cert.certificateList.length, 1);
     assert.equal(cert.certificateList[0].cert[0], 0x30); // a DER SEQUENCE
 
     const cv = decodeOne(3, "server", "construct a CertificateVerify", "CertificateVerify");
-    assert.ok(cv.type === HandshakeType.CertificateVerify);
-    if (cv.type === HandshakeType.CertificateVerify) {
+    assert.ok(cv.type === HandshakeType.certificate_verify);
+    if (cv.type === HandshakeType.certificate_verify) {
       assert.equal(cv.scheme, SignatureScheme.rsa_pss_rsae_sha256);
     }
 
     const nst = decodeOne(3, "server", "construct a NewSessionTicket", "NewSessionTicket");
-    assert.ok(nst.type === HandshakeType.NewSessionTicket);
-    if (nst.type !== HandshakeType.NewSessionTicket) return;
+    assert.ok(nst.type === HandshakeType.new_session_ticket);
+    if (nst.type !== HandshakeType.new_session_ticket) return;
     assert.equal(nst.ticketLifetime, 30);
     assert.equal(nst.ticketNonce.length, 2);
     assert.equal(nst.ticket.length, 178);
@@ -151,8 +151,8 @@ describe("RFC 8448 handshake messages", () => {
     );
 
     const [ch] = roundTrip(payload, "section 4 ClientHello");
-    assert.ok(ch.type === HandshakeType.ClientHello);
-    if (ch.type !== HandshakeType.ClientHello) return;
+    assert.ok(ch.type === HandshakeType.client_hello);
+    if (ch.type !== HandshakeType.client_hello) return;
     assert.equal(ch.extensions.at(-1)?.type, ExtensionType.pre_shared_key);
     const psk = findExtension(ch.extensions, ExtensionType.pre_shared_key);
     assert.equal(psk?.identities.length, 1);
@@ -175,18 +175,18 @@ describe("RFC 8448 handshake messages", () => {
     assert.equal(toHex(placeholder), toHex(payload));
 
     const sh = decodeOne(4, "server", "construct a ServerHello", "ServerHello");
-    if (sh.type !== HandshakeType.ServerHello || isHelloRetryRequest(sh)) {
+    if (sh.type !== HandshakeType.server_hello || isHelloRetryRequest(sh)) {
       assert.fail("expected a ServerHello");
     }
     assert.equal(findExtension(sh.extensions, ExtensionType.pre_shared_key)?.selectedIdentity, 0);
 
     const eoed = decodeOne(4, "client", "construct an EndOfEarlyData", "EndOfEarlyData");
-    assert.deepEqual(eoed, { type: HandshakeType.EndOfEarlyData });
+    assert.deepEqual(eoed, { type: HandshakeType.end_of_early_data });
   });
 
   it("section 5: HelloRetryRequest selects secp256r1 and carries a cookie", () => {
     const hrr = decodeOne(5, "server", "construct a ServerHello", "ServerHello", 0);
-    if (hrr.type !== HandshakeType.ServerHello || !isHelloRetryRequest(hrr)) {
+    if (hrr.type !== HandshakeType.server_hello || !isHelloRetryRequest(hrr)) {
       assert.fail("expected a HelloRetryRequest");
     }
     assert.equal(
@@ -197,18 +197,18 @@ describe("RFC 8448 handshake messages", () => {
     assert.ok(cookie && cookie.length > 0);
 
     const ch2 = decodeOne(5, "client", "construct a ClientHello", "ClientHello", 1);
-    if (ch2.type !== HandshakeType.ClientHello) assert.fail("expected a ClientHello");
+    if (ch2.type !== HandshakeType.client_hello) assert.fail("expected a ClientHello");
     assert.equal(toHex(findExtension(ch2.extensions, ExtensionType.cookie)!.cookie), toHex(cookie));
     const shares = findExtension(ch2.extensions, ExtensionType.key_share)!.shares;
     assert.deepEqual(shares.map((s) => s.group), [NamedGroup.secp256r1]);
 
     const sh = decodeOne(5, "server", "construct a ServerHello", "ServerHello", 1);
-    assert.ok(sh.type === HandshakeType.ServerHello && !isHelloRetryRequest(sh));
+    assert.ok(sh.type === HandshakeType.server_hello && !isHelloRetryRequest(sh));
   });
 
   it("section 6: CertificateRequest and the client's Certificate", () => {
     const cr = decodeOne(6, "server", "construct a CertificateRequest", "CertificateRequest");
-    if (cr.type !== HandshakeType.CertificateRequest) assert.fail("expected CertificateRequest");
+    if (cr.type !== HandshakeType.certificate_request) assert.fail("expected CertificateRequest");
     assert.equal(cr.certificateRequestContext.length, 0);
     assert.ok(
       findExtension(cr.extensions, ExtensionType.signature_algorithms)?.schemes.includes(
@@ -216,14 +216,14 @@ describe("RFC 8448 handshake messages", () => {
       ),
     );
     const cert = decodeOne(6, "client", "construct a Certificate", "Certificate");
-    if (cert.type !== HandshakeType.Certificate) assert.fail("expected Certificate");
+    if (cert.type !== HandshakeType.certificate) assert.fail("expected Certificate");
     assert.equal(cert.certificateList.length, 1);
   });
 
   it("section 7: compatibility mode session id is echoed", () => {
     const ch = decodeOne(7, "client", "construct a ClientHello", "ClientHello");
     const sh = decodeOne(7, "server", "construct a ServerHello", "ServerHello");
-    if (ch.type !== HandshakeType.ClientHello || sh.type !== HandshakeType.ServerHello) {
+    if (ch.type !== HandshakeType.client_hello || sh.type !== HandshakeType.server_hello) {
       assert.fail("expected hellos");
     }
     assert.equal(ch.legacySessionId.length, 32);
@@ -241,21 +241,21 @@ describe("RFC 8448 handshake messages", () => {
     let wellFormedCuts = 0;
     for (const { bytes } of sectionMessages(3).filter((m) => !m.where.includes("payload"))) {
       const [part] = splitHandshakeMessages(bytes);
-      if (part.type === HandshakeType.Finished) continue; // any length parses
+      if (part.type === HandshakeType.finished) continue; // any length parses
       for (let cut = 0; cut < part.body.length; cut++) {
         let decoded: HandshakeMessage;
         try {
           decoded = decodeHandshake(part.type, part.body.subarray(0, cut));
         } catch (e) {
           assert.ok(e instanceof TlsError, `type ${part.type} cut at ${cut}: ${e}`);
-          assert.equal(e.alert, AlertDescription.DecodeError);
+          assert.equal(e.alert, AlertDescription.decode_error);
           checked++;
           continue;
         }
         // The one well-formed cut: a hello without its extension block (TLS 1.2 style).
         assert.ok(
-          (decoded.type === HandshakeType.ClientHello ||
-            decoded.type === HandshakeType.ServerHello) && decoded.extensions.length === 0,
+          (decoded.type === HandshakeType.client_hello ||
+            decoded.type === HandshakeType.server_hello) && decoded.extensions.length === 0,
           `type ${part.type} cut at ${cut} decoded`,
         );
         wellFormedCuts++;
@@ -278,8 +278,8 @@ describe("RFC 8448 handshake messages", () => {
         const payload = field(step, "payload");
         const alert = decodeAlert(payload);
         assert.deepEqual(alert, {
-          level: AlertLevel.Warning,
-          description: AlertDescription.CloseNotify,
+          level: AlertLevel.warning,
+          description: AlertDescription.close_notify,
         });
         assert.equal(toHex(encodeAlert(alert)), toHex(payload));
         count++;

@@ -95,7 +95,7 @@ describe("deframing and joining RFC 8448 section 3", () => {
 
   it("the server's handshake stream splits at every boundary into the same messages", () => {
     const stream = concat(
-      ...server.filter((r) => r.innerType === ContentType.Handshake).map((r) =>
+      ...server.filter((r) => r.innerType === ContentType.handshake).map((r) =>
         field(r.step, "payload")
       ),
     );

@@ -94,7 +94,7 @@ describe("issue 17 item 4: handshake abort and timeout", () => {
           if (how === "abort") setTimeout(() => controller.abort(reason), 200);
           await assert.rejects(handshake, (e: unknown) => {
             assertStreamError(e, detail, 90);
-            assert.equal((e as TlsError).alertName, "UserCanceled");
+            assert.equal((e as TlsError).alertName, "user_canceled");
             if (how === "abort") assert.equal((e as TlsError).cause, reason);
             return true;
           });
@@ -302,7 +302,7 @@ describe("issue 17 item 4: closed and await using", () => {
     await assert.rejects(s.closed, (e: unknown) => {
       assert.ok(e instanceof TlsError);
       assert.equal(e.kind, "DecryptError");
-      assert.equal(e.alertName, "BadRecordMac");
+      assert.equal(e.alertName, "bad_record_mac");
       return true;
     });
     // The client got the server's fatal alert.

@@ -95,9 +95,9 @@ function verifier(
 /** The handshake messages one side sent in the clear (everything before its CCS). */
 function clearMessages(sent: readonly Uint8Array[]) {
   const records = splitRecords(joinBytes(sent));
-  const ccs = records.findIndex((r) => r.type === ContentType.ChangeCipherSpec);
+  const ccs = records.findIndex((r) => r.type === ContentType.change_cipher_spec);
   const fragments = records.slice(0, ccs < 0 ? records.length : ccs)
-    .filter((r) => r.type === ContentType.Handshake).map((r) => r.bytes.subarray(5));
+    .filter((r) => r.type === ContentType.handshake).map((r) => r.bytes.subarray(5));
   return splitHandshakeMessages(joinBytes(fragments));
 }
 
@@ -106,12 +106,12 @@ function editCertificateVerify(edit: (encoded: Uint8Array) => Uint8Array | undef
   let encrypted = false; // after the client's CCS, handshake records are protected
   return (bytes: Uint8Array): Promise<Uint8Array> => {
     const out = splitRecords(bytes).map((r) => {
-      if (r.type === ContentType.ChangeCipherSpec) encrypted = true;
-      if (r.type !== ContentType.Handshake || encrypted) return r.bytes;
+      if (r.type === ContentType.change_cipher_spec) encrypted = true;
+      if (r.type !== ContentType.handshake || encrypted) return r.bytes;
       const msgs = splitHandshakeMessages(r.bytes.subarray(5));
-      if (!msgs.some((m) => m.type === HandshakeType.CertificateVerify)) return r.bytes;
+      if (!msgs.some((m) => m.type === HandshakeType.certificate_verify)) return r.bytes;
       const body = joinBytes(msgs.flatMap((m) => {
-        if (m.type !== HandshakeType.CertificateVerify) return [m.encoded];
+        if (m.type !== HandshakeType.certificate_verify) return [m.encoded];
         const edited = edit(m.encoded.slice());
         return edited ? [edited] : [];
       }));
@@ -181,10 +181,10 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
       assert.deepEqual(seen, [expectedScheme[alg]]);
       // RFC 5246 7.3: Certificate, ClientKeyExchange, CertificateVerify, then CCS.
       assert.deepEqual(clearMessages(r.client.sent).map((m) => m.type), [
-        HandshakeType.ClientHello,
-        HandshakeType.Certificate,
-        HandshakeType.ClientKeyExchange,
-        HandshakeType.CertificateVerify,
+        HandshakeType.client_hello,
+        HandshakeType.certificate,
+        HandshakeType.client_key_exchange,
+        HandshakeType.certificate_verify,
       ]);
     });
   }
@@ -228,14 +228,14 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
 
   it("required, no certificate: handshake_failure (TLS 1.3 says certificate_required)", async () => {
     const r = await run({ clientCertVerifier: verifier() });
-    assert.equal(r.serverError?.alert, A.HandshakeFailure);
+    assert.equal(r.serverError?.alert, A.handshake_failure);
     assert.equal(r.serverError?.detail, "NoCertificatesPresented");
-    assert.equal(r.clientError?.alert, A.HandshakeFailure);
+    assert.equal(r.clientError?.alert, A.handshake_failure);
     assert.equal(r.clientError?.alertDirection, "received");
     const certificate = clearMessages(r.client.sent).find((m) => m.type === 11)!;
     assert.deepEqual(decodeCertificate12(certificate.body), []);
     const r13 = await run({ clientCertVerifier: verifier(), tls13: true });
-    assert.equal(r13.serverError?.alert, A.CertificateRequired);
+    assert.equal(r13.serverError?.alert, A.certificate_required);
   });
 
   it("a client certificate the request does not admit is not sent: an empty Certificate", async () => {
@@ -273,7 +273,7 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
       assert.equal(r.serverError?.detail, detail);
       assert.equal(r13.serverError?.detail, detail);
       assert.equal(r.serverError?.alert, r13.serverError?.alert);
-      assert.ok([A.BadCertificate, A.UnknownCa].includes(r.serverError!.alert as 42 | 48));
+      assert.ok([A.bad_certificate, A.unknown_ca].includes(r.serverError!.alert as 42 | 48));
       assert.equal(r.clientError?.alert, r.serverError?.alert);
     });
   }
@@ -287,7 +287,7 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
         return cv;
       }),
     });
-    assert.equal(r.serverError?.alert, A.DecryptError);
+    assert.equal(r.serverError?.alert, A.decrypt_error);
     assert.equal(r.serverError?.detail, "BadSignature");
   });
 
@@ -300,7 +300,7 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
         return cv;
       }),
     });
-    assert.equal(r.serverError?.alert, A.IllegalParameter);
+    assert.equal(r.serverError?.alert, A.illegal_parameter);
     assert.equal(r.serverError?.detail, "SignedWithUnofferedScheme");
   });
 
@@ -310,7 +310,7 @@ describe("TLS 1.2 client authentication: our client vs our server", () => {
       cert: clients.p256,
       wire: editCertificateVerify(() => undefined),
     });
-    assert.equal(r.serverError?.alert, A.UnexpectedMessage);
+    assert.equal(r.serverError?.alert, A.unexpected_message);
     assert.equal(r.serverConn.peerCertificates?.length, 1, "chain verified, identity unproven");
     assert.ok(r.serverConn.isHandshaking);
   });

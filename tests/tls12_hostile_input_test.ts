@@ -132,7 +132,7 @@ function withU16(rec: Uint8Array, at: number, v: number): Uint8Array {
 /** The ClientHello record with `change` applied to its message (re-encoded). */
 function editedHello(records: Uint8Array[], change: (h: ClientHello) => void): Uint8Array {
   const msg = records[0].subarray(5);
-  const hello = decodeHandshake(HandshakeType.ClientHello, msg.subarray(4)) as ClientHello;
+  const hello = decodeHandshake(HandshakeType.client_hello, msg.subarray(4)) as ClientHello;
   assert.deepEqual(encodeHandshake(hello), msg, "the recorded ClientHello re-encodes");
   change(hello);
   return clear(22, encodeHandshake(hello));
@@ -199,7 +199,7 @@ const CLASSES_12: Record<
     if (side !== "client") return undefined;
     const p = records[0].subarray(5);
     const msgs = messagesOf(p);
-    assert.ok(msgs && msgs[0].type === HandshakeType.ServerHello, "ServerHello first");
+    assert.ok(msgs && msgs[0].type === HandshakeType.server_hello, "ServerHello first");
     const sh = p.subarray(0, msgs[0].end);
     const [ext, data] = pick(r, [
       [0x1234, [0, 0]],

@@ -58,7 +58,7 @@ const withClientAuth = () => ({
 /** Rewrites the scheme of the CertificateVerify a side sends. */
 const withScheme = (scheme: number) =>
   editMessages((m) => {
-    if (m.type !== HandshakeType.CertificateVerify) return undefined;
+    if (m.type !== HandshakeType.certificate_verify) return undefined;
     const edited = m.encoded.slice();
     edited[4] = scheme >> 8;
     edited[5] = scheme & 0xff;
@@ -80,10 +80,10 @@ describe("TLS 1.3 CertificateVerify schemes: one rule for both sides", () => {
         client: { verifier: acceptAll as ServerCertVerifier },
         toClient: withScheme(scheme),
       });
-      assert.equal(run.clientError?.alert, AlertDescription.IllegalParameter, name);
+      assert.equal(run.clientError?.alert, AlertDescription.illegal_parameter, name);
       assert.equal(run.clientError?.detail, "UnsupportedSignatureScheme");
       assert.equal(run.clientError?.alertDirection, "sent");
-      assert.equal(run.serverError?.alert, AlertDescription.IllegalParameter, "the server got it");
+      assert.equal(run.serverError?.alert, AlertDescription.illegal_parameter, "the server got it");
     });
 
     it(`a client CertificateVerify with ${name} is illegal_parameter at the server`, async () => {
@@ -91,7 +91,7 @@ describe("TLS 1.3 CertificateVerify schemes: one rule for both sides", () => {
         ...withClientAuth(),
         toServer: withScheme(scheme),
       });
-      assert.equal(run.serverError?.alert, AlertDescription.IllegalParameter, name);
+      assert.equal(run.serverError?.alert, AlertDescription.illegal_parameter, name);
       assert.equal(run.serverError?.detail, "UnsupportedSignatureScheme");
     });
   }

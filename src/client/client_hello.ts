@@ -138,7 +138,7 @@ export function clientHelloMessage(
     });
   }
   return {
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: role === "inner" ? hs.ech!.innerRandom : hs.random,
     legacySessionId: hs.sessionId,

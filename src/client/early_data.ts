@@ -55,7 +55,7 @@ export class ClientEarlyData implements EarlyDataSender {
     for (const p of parts) {
       const size = this.writer.recordSize(p.length);
       await this.writer.writeInto(
-        ContentType.ApplicationData,
+        ContentType.application_data,
         p,
         out.subarray(written, written + size),
       );

@@ -34,13 +34,13 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
 
   /** Dispatches on the message type. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    if (raw.type === HandshakeType.Certificate) {
+    if (raw.type === HandshakeType.certificate) {
       return new ExpectCertificate(this.#hs, this.#keys, undefined, this.#sent).handle(cx, raw);
     }
-    if (raw.type !== HandshakeType.CertificateRequest) {
+    if (raw.type !== HandshakeType.certificate_request) {
       throw unexpectedMessage("Certificate or CertificateRequest", raw.type);
     }
-    const req = expectMessage(raw, HandshakeType.CertificateRequest, "CertificateRequest");
+    const req = expectMessage(raw, HandshakeType.certificate_request, "CertificateRequest");
     // 4.3.2: the context is empty during the handshake (it names post-handshake requests).
     if (req.certificateRequestContext.length !== 0) {
       throw peerMisbehaved(
@@ -54,7 +54,7 @@ export class ExpectCertificateOrCertificateRequest implements HandshakeState {
       throw peerMisbehaved(
         "CertificateRequest without signature_algorithms",
         "MissingSignatureAlgorithms",
-        AlertDescription.MissingExtension,
+        AlertDescription.missing_extension,
       );
     }
     this.#hs.transcript.add(raw.encoded);
@@ -92,7 +92,7 @@ export class ExpectCertificate implements HandshakeState {
 
   /** RFC 8446 4.4.2.4: verify the chain against the name we connect to. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const cert = expectMessage(raw, HandshakeType.Certificate, "Certificate");
+    const cert = expectMessage(raw, HandshakeType.certificate, "Certificate");
     if (cert.certificateRequestContext.length !== 0) {
       throw peerMisbehaved("server Certificate has a request context", "InvalidCertRequestContext");
     }
@@ -100,7 +100,7 @@ export class ExpectCertificate implements HandshakeState {
       throw peerMisbehaved(
         "server sent no certificate",
         "NoCertificatesPresented",
-        AlertDescription.DecodeError,
+        AlertDescription.decode_error,
       );
     }
     // 4.4.2: entry extensions answer ClientHello extensions.

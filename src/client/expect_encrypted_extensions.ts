@@ -49,7 +49,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
 
   /** Checks the server's choices (ALPN) and moves to the certificate. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const ee = expectMessage(raw, HandshakeType.EncryptedExtensions, "EncryptedExtensions");
+    const ee = expectMessage(raw, HandshakeType.encrypted_extensions, "EncryptedExtensions");
     checkSolicited(ee.extensions, this.#sent.offered, "EncryptedExtensions");
     const alpn = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpn) {
@@ -77,7 +77,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
         throw peerMisbehaved(
           "server accepted ECH and sent retry configs",
           "UnsolicitedEchRetryConfigs",
-          AlertDescription.UnsupportedExtension,
+          AlertDescription.unsupported_extension,
         );
       }
       this.#hs.ech.retryConfigs = retry.retryConfigs.slice();
@@ -107,7 +107,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       throw peerMisbehaved(
         "server accepted early data we did not offer",
         "UnsolicitedEarlyDataExtension",
-        AlertDescription.UnsupportedExtension,
+        AlertDescription.unsupported_extension,
       );
     }
     if (this.#sent.offer!.session.suiteId !== this.#keys.suite.id) {

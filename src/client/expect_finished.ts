@@ -55,7 +55,7 @@ export class ExpectFinished implements HandshakeState {
 
   /** Verifies the server Finished, derives application secrets, sends our flight. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
+    const fin = expectMessage(raw, HandshakeType.finished, "Finished");
     const hs = this.#hs;
     const { suite, handshake, clientSecret, serverSecret } = this.#keys;
     await acceptPeerFinished(
@@ -94,7 +94,7 @@ export class ExpectFinished implements HandshakeState {
     const earlyData = this.#sent?.earlyData;
     if (cx.earlyDataAccepted && earlyData) {
       const handshakeWriter = cx.writer;
-      const eoed = encodeHandshake({ type: HandshakeType.EndOfEarlyData });
+      const eoed = encodeHandshake({ type: HandshakeType.end_of_early_data });
       cx.setWriter(earlyData.writer);
       cx.sendHandshake(eoed);
       cx.setWriter(handshakeWriter);
@@ -102,7 +102,7 @@ export class ExpectFinished implements HandshakeState {
     }
     if (this.#authRequest) await this.#sendClientAuth(cx, this.#authRequest);
     const verifyData = await ownFinished(suite, clientSecret, hs.transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData });
+    const finished = encodeHandshake({ type: HandshakeType.finished, verifyData });
     cx.sendHandshake(finished);
     hs.transcript.add(finished);
     const resumptionSecret = await master.resumptionMasterSecret(
@@ -123,7 +123,7 @@ export class ExpectFinished implements HandshakeState {
     );
     const chain = auth && scheme !== undefined ? auth.certChain : [];
     const certificate = encodeHandshake({
-      type: HandshakeType.Certificate,
+      type: HandshakeType.certificate,
       certificateRequestContext: req.context,
       certificateList: chain.map((cert) => ({ cert, extensions: [] })),
     });
@@ -135,7 +135,7 @@ export class ExpectFinished implements HandshakeState {
       await hs.transcript.hash(this.#keys.suite.hash),
     );
     const verify = encodeHandshake({
-      type: HandshakeType.CertificateVerify,
+      type: HandshakeType.certificate_verify,
       scheme,
       signature: await auth.key.sign(scheme, content),
     });

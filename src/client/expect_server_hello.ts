@@ -45,7 +45,7 @@ export class ExpectServerHello implements HandshakeState {
 
   /** Handles ServerHello or HelloRetryRequest. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
+    const msg = expectMessage(raw, HandshakeType.server_hello, "ServerHello");
     const hs = this.#hs;
     // Without supported_versions the server chose TLS 1.2 or older.
     // Under ECH neither hello offered TLS 1.2 (RFC 9849 section 6.1).
@@ -157,13 +157,13 @@ export class ExpectServerHelloAfterRetry implements HandshakeState {
 
   /** Handles the ServerHello; refuses another HelloRetryRequest. */
   handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const msg = expectMessage(raw, HandshakeType.ServerHello, "ServerHello");
+    const msg = expectMessage(raw, HandshakeType.server_hello, "ServerHello");
     checkCommonFields(this.#hs, msg);
     if (isHelloRetryRequest(msg)) {
       throw peerMisbehaved(
         "second HelloRetryRequest",
         "SecondHelloRetryRequest",
-        AlertDescription.UnexpectedMessage,
+        AlertDescription.unexpected_message,
       );
     }
     return handleServerHello(this.#hs, cx, raw, msg as ServerHello, this.#sent, this.#suite);
@@ -194,7 +194,7 @@ async function handleServerHello(
     throw peerMisbehaved(
       "ServerHello has no key_share",
       "MissingKeyShare",
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
     );
   }
   const ours = sent.keyShares.find((k) => k.group === share.group);
@@ -282,7 +282,7 @@ function checkCommonFields(hs: ClientHandshakeData, msg: ServerHello | HelloRetr
     throw peerMisbehaved(
       "server did not negotiate TLS 1.3",
       "UnsupportedVersion",
-      AlertDescription.ProtocolVersion,
+      AlertDescription.protocol_version,
     );
   }
   // 4.2.1: with supported_versions present, legacy_version is ignored.

@@ -62,7 +62,7 @@ export class ExpectTraffic implements HandshakeState {
     if (action.kind === "KeyUpdate") {
       await cx.tls13!.receiveKeyUpdate(cx, action.requestUpdate);
     } else if (action.kind === "NewSessionTicket") {
-      const ticket = expectMessage(raw, HandshakeType.NewSessionTicket, "NewSessionTicket");
+      const ticket = expectMessage(raw, HandshakeType.new_session_ticket, "NewSessionTicket");
       await storeTicket(this.ticketContext(cx), ticket);
     }
     return this;

@@ -93,7 +93,7 @@ export async function verifyServerSignature(
   endEntity: Uint8Array,
   raw: RawHandshake,
 ): Promise<HandshakeSignatureValid> {
-  const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+  const cv = expectMessage(raw, HandshakeType.certificate_verify, "CertificateVerify");
   const { config, transcript } = hs;
   checkPeerTls13Scheme(cv.scheme);
   if (!config.verifier.supportedVerifySchemes().includes(cv.scheme)) {

@@ -30,7 +30,7 @@ function initialShareGroups(
   config: ResolvedClientConfig,
   first: KeyExchangeGroup,
 ): KeyExchangeGroup[] {
-  const x25519 = config.kxGroups.find((g) => g.group === NamedGroup.X25519);
+  const x25519 = config.kxGroups.find((g) => g.group === NamedGroup.x25519);
   return first.group === NamedGroup.X25519MLKEM768 && x25519 ? [first, x25519] : [first];
 }
 

@@ -65,7 +65,7 @@ export function handleTls12ServerHello(
     throw peerIncompatible(
       `server selected version 0x${sh.legacyVersion.toString(16)}`,
       "UnsupportedVersion",
-      AlertDescription.ProtocolVersion,
+      AlertDescription.protocol_version,
     );
   }
   if (sh.legacyCompressionMethod !== 0) {
@@ -91,7 +91,7 @@ export function handleTls12ServerHello(
       throw peerMisbehaved(
         `ServerHello has unsolicited ${extensionName(ext.type)}`,
         "UnsolicitedExtension",
-        AlertDescription.UnsupportedExtension,
+        AlertDescription.unsupported_extension,
       );
     }
   }

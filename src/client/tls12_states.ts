@@ -109,13 +109,13 @@ export class ExpectCertificate12 implements HandshakeState {
 
   /** Verifies the chain against the server name. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    if (raw.type !== HandshakeType.Certificate) throw unexpectedMessage("Certificate", raw.type);
+    if (raw.type !== HandshakeType.certificate) throw unexpectedMessage("Certificate", raw.type);
     const chain = decodeCertificate12(raw.body);
     if (chain.length === 0) {
       throw peerMisbehaved(
         "server sent no certificate",
         "NoCertificatesPresented",
-        AlertDescription.DecodeError,
+        AlertDescription.decode_error,
       );
     }
     const { hs } = this.#st;
@@ -143,7 +143,7 @@ export class ExpectServerKeyExchange implements HandshakeState {
 
   /** Checks group and scheme, verifies the signature, and starts our side of ECDHE. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    if (raw.type !== HandshakeType.ServerKeyExchange) {
+    if (raw.type !== HandshakeType.server_key_exchange) {
       throw unexpectedMessage("ServerKeyExchange", raw.type);
     }
     const st = this.#st;
@@ -197,13 +197,13 @@ export class ExpectServerHelloDone implements HandshakeState {
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const st = this.#st;
     const { hs, suite } = st;
-    if (raw.type === HandshakeType.CertificateRequest && !st.certificateRequested) {
+    if (raw.type === HandshakeType.certificate_request && !st.certificateRequested) {
       st.certificateRequested = true;
       this.#request = decodeCertificateRequest12(raw.body);
       hs.transcript.add(raw.encoded);
       return this;
     }
-    if (raw.type !== HandshakeType.ServerHelloDone) {
+    if (raw.type !== HandshakeType.server_hello_done) {
       throw unexpectedMessage("ServerHelloDone", raw.type);
     }
     decodeEmptyMessage(raw.body, "ServerHelloDone");
@@ -228,7 +228,7 @@ export class ExpectServerHelloDone implements HandshakeState {
     if (auth) {
       // RFC 5246 7.4.8: the signature covers every handshake message so far.
       const verify = encodeHandshake({
-        type: HandshakeType.CertificateVerify,
+        type: HandshakeType.certificate_verify,
         scheme: auth.scheme,
         signature: await auth.key.sign(auth.scheme, hs.transcript.bytes()),
       });
@@ -299,7 +299,7 @@ export class ExpectServerFinished12 implements HandshakeState {
     const st = this.#st;
     const { hs, suite } = st;
     if (
-      raw.type === HandshakeType.NewSessionTicket && st.ticketExpected && !this.#ticketSeen &&
+      raw.type === HandshakeType.new_session_ticket && st.ticketExpected && !this.#ticketSeen &&
       !cx.reader.isProtected
     ) {
       const nst = decodeNewSessionTicket12(raw.body);
@@ -313,7 +313,7 @@ export class ExpectServerFinished12 implements HandshakeState {
       return this;
     }
     // The Finished must come under the new key, after the server's CCS.
-    if (raw.type !== HandshakeType.Finished || !cx.reader.isProtected) {
+    if (raw.type !== HandshakeType.finished || !cx.reader.isProtected) {
       throw unexpectedMessage("ChangeCipherSpec then Finished", raw.type);
     }
     const got = decodeFinished12(raw.body);
@@ -325,7 +325,7 @@ export class ExpectServerFinished12 implements HandshakeState {
     );
     if (!constantTimeEqual(got, expected)) {
       throw tlsError("DecryptError", "FinishedMismatch", "server Finished is wrong", {
-        alert: AlertDescription.DecryptError,
+        alert: AlertDescription.decrypt_error,
       });
     }
     hs.transcript.add(raw.encoded);
@@ -344,7 +344,7 @@ export class ExpectServerFinished12 implements HandshakeState {
     cx.startTraffic({
       exporter: Exporter.tls12(suite.hmac, this.#master, hs.random, st.serverRandom, st.ems),
     });
-    return new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
+    return new RefuseRenegotiation(HandshakeType.hello_request, "HelloRequest");
   }
 
   /** Keeps the session when the server made it resumable (session ID or ticket). */

@@ -93,7 +93,7 @@ export async function encryptAppData(
   if (refresh && cx.tls13) {
     const update = cx.tls13.keyUpdateMessage(false);
     const size = writer.recordSize(update.length);
-    await writer.writeInto(ContentType.Handshake, update, out.subarray(offset, offset + size));
+    await writer.writeInto(ContentType.handshake, update, out.subarray(offset, offset + size));
     offset += size;
     await cx.tls13.rotateTx(cx);
   }
@@ -107,7 +107,7 @@ export async function encryptAppData(
       const at = offset;
       offset += current.recordSize(p.length);
       if (sealing.length >= SEALS_IN_FLIGHT) await sealing.shift();
-      const sealed = current.writeInto(ContentType.ApplicationData, p, out.subarray(at, offset));
+      const sealed = current.writeInto(ContentType.application_data, p, out.subarray(at, offset));
       sealed.catch(() => {}); // observed below or by the shift above
       sealing.push(sealed);
     }
@@ -123,6 +123,6 @@ export async function writeCloseNotify(cx: AppWriteTarget, out: Uint8Array): Pro
   checkWritable(cx);
   const required = cx.writer.recordSize(2);
   if (out.length < required) throw new InsufficientSizeError(required);
-  await cx.writer.writeInto(ContentType.Alert, closeNotifyPayload(), out.subarray(0, required));
+  await cx.writer.writeInto(ContentType.alert, closeNotifyPayload(), out.subarray(0, required));
   return required;
 }

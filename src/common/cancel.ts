@@ -23,7 +23,7 @@ import type { ConnectionCore } from "./core.ts";
  * );
  * const reason: CancelReason = { detail: "HandshakeTimeout", message: "no answer in 10 s" };
  * const err = await client.cancelHandshake(reason);
- * console.log(err.detail, err.alertName); // HandshakeTimeout UserCanceled
+ * console.log(err.detail, err.alertName); // HandshakeTimeout user_canceled
  * ```
  */
 export interface CancelReason {
@@ -52,10 +52,10 @@ export function cancelHandshake(core: ConnectionCore, reason: CancelReason = {})
       "General",
       reason.detail ?? "HandshakeCancelled",
       reason.message ?? "the handshake was cancelled",
-      { alert: AlertDescription.UserCanceled, cause: reason.cause },
+      { alert: AlertDescription.user_canceled, cause: reason.cause },
     ),
   );
-  core.sendAlert(AlertDescription.UserCanceled, AlertLevel.Warning);
-  core.sendAlert(AlertDescription.CloseNotify, AlertLevel.Warning);
+  core.sendAlert(AlertDescription.user_canceled, AlertLevel.warning);
+  core.sendAlert(AlertDescription.close_notify, AlertLevel.warning);
   return error;
 }

@@ -223,7 +223,7 @@ export class ConnectionCore {
   }
 
   /** Queues an alert under the current write protection. */
-  sendAlert(description: number, level: number = AlertLevel.Fatal): void {
+  sendAlert(description: number, level: number = AlertLevel.fatal): void {
     this.#outbound.sendAlert(description, level);
   }
 
@@ -394,13 +394,13 @@ export class ConnectionCore {
   /** Marks the connection dead with `e` (wrapped when not a TlsError) and queues its alert. */
   fail(e: unknown): TlsError {
     const err = e instanceof TlsError ? e : tlsError("General", "InternalError", "internal error", {
-      alert: AlertDescription.InternalError,
+      alert: AlertDescription.internal_error,
       cause: e,
     });
     if (!this.#error) {
       this.#error = err;
       if (err.alert !== undefined && err.alertDirection === "sent") {
-        this.sendAlert(err.alert, AlertLevel.Fatal);
+        this.sendAlert(err.alert, AlertLevel.fatal);
       }
     }
     return this.#error;

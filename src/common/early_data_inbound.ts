@@ -61,7 +61,7 @@ export class EarlyDataInbound {
         "PeerMisbehaved",
         "TooMuchEarlyDataReceived",
         "more early data than max_early_data_size",
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
     }
     this.#remaining! -= length;
@@ -84,7 +84,7 @@ export class EarlyDataInbound {
     const cost = Math.max(1, record.fragment.length - 17);
     if (cost > this.#skipRemaining!) {
       throw tlsError("PeerMisbehaved", "TooMuchEarlyDataReceived", "too much rejected early data", {
-        alert: AlertDescription.UnexpectedMessage,
+        alert: AlertDescription.unexpected_message,
       });
     }
     this.#skipRemaining! -= cost;

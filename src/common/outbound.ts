@@ -41,7 +41,7 @@ export class OutboundQueue {
   push(contentType: number, payload: Uint8Array, writer: RecordWriter): void {
     const last = this.#items[this.#items.length - 1];
     if (
-      last && contentType === ContentType.Handshake && last.contentType === contentType &&
+      last && contentType === ContentType.handshake && last.contentType === contentType &&
       last.writer === writer
     ) {
       const joined = new Uint8Array(last.payload.length + payload.length);

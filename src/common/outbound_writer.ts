@@ -51,7 +51,7 @@ export class Outbound {
 
   /** Queues an encoded handshake message under the current write protection. */
   sendHandshake(encoded: Uint8Array): void {
-    this.#queue.push(ContentType.Handshake, encoded, this.#writer);
+    this.#queue.push(ContentType.handshake, encoded, this.#writer);
   }
 
   /**
@@ -60,21 +60,21 @@ export class Outbound {
    * other record in clear says 0x0303.
    */
   sendInitialClientHello(encoded: Uint8Array): void {
-    this.#queue.push(ContentType.Handshake, encoded, INITIAL_HELLO_WRITER);
+    this.#queue.push(ContentType.handshake, encoded, INITIAL_HELLO_WRITER);
   }
 
   /** Queues a change_cipher_spec record (always in clear, RFC 8446 D.4). */
   sendChangeCipherSpec(): void {
     this.#queue.push(
-      ContentType.ChangeCipherSpec,
+      ContentType.change_cipher_spec,
       new Uint8Array([1]),
       this.#writer instanceof PlainWriter ? this.#writer : PLAIN_WRITER,
     );
   }
 
   /** Queues an alert under the current write protection. */
-  sendAlert(description: number, level: number = AlertLevel.Fatal): void {
-    this.#queue.push(ContentType.Alert, encodeAlert({ level, description }), this.#writer);
+  sendAlert(description: number, level: number = AlertLevel.fatal): void {
+    this.#queue.push(ContentType.alert, encodeAlert({ level, description }), this.#writer);
   }
 
   /** True when no record waits to be encoded. */

@@ -195,7 +195,7 @@ export class InboundRecords {
     const reader = this.#reader;
     if (
       !this.#host.handshakeComplete || !reader.isProtected || !reader.openMany ||
-      this.early.skipping || first.contentType !== ContentType.ApplicationData
+      this.early.skipping || first.contentType !== ContentType.application_data
     ) {
       return undefined;
     }
@@ -207,7 +207,7 @@ export class InboundRecords {
       } catch {
         break; // a framing error: the record loop reports it when it gets there
       }
-      if (!next || next.contentType !== ContentType.ApplicationData) break;
+      if (!next || next.contentType !== ContentType.application_data) break;
       batch.push(next);
       at += next.length;
     }
@@ -253,26 +253,26 @@ export class InboundRecords {
 
   /** Handles one record; `preOpened` when `#handleBatch` already decrypted it. */
   async #handleRecord(record: RawRecord, preOpened?: OpenedRecord): Promise<void> {
-    if (record.contentType === ContentType.ChangeCipherSpec) {
+    if (record.contentType === ContentType.change_cipher_spec) {
       await this.#handleChangeCipherSpec(record.fragment);
       return;
     }
     let opened = preOpened;
-    if (!opened && this.early.skipping && record.contentType === ContentType.ApplicationData) {
+    if (!opened && this.early.skipping && record.contentType === ContentType.application_data) {
       opened = await this.early.trialOpen(this.#reader, record);
       if (!opened) return;
     }
     const { contentType, plaintext } = opened ??
       await this.#reader.open(record.header, record.fragment);
-    if (contentType !== ContentType.Handshake) this.#policy.checkNotInterleaved(contentType);
+    if (contentType !== ContentType.handshake) this.#policy.checkNotInterleaved(contentType);
     switch (contentType) {
-      case ContentType.Alert:
+      case ContentType.alert:
         this.#handleAlert(plaintext);
         return;
-      case ContentType.Handshake:
+      case ContentType.handshake:
         await this.#handleHandshake(plaintext);
         return;
-      case ContentType.ApplicationData:
+      case ContentType.application_data:
         if (!this.#host.handshakeComplete && this.early.accepting) {
           this.#queueEarlyData(plaintext, record.length);
           return;
@@ -282,7 +282,7 @@ export class InboundRecords {
             "PeerMisbehaved",
             "ApplicationDataBeforeHandshake",
             "application data before the handshake completed",
-            { alert: AlertDescription.UnexpectedMessage },
+            { alert: AlertDescription.unexpected_message },
           );
         }
         if (!this.#policy.applicationData(plaintext.length)) return;
@@ -296,7 +296,7 @@ export class InboundRecords {
           "InvalidContentType",
           `unexpected content type ${contentType}`,
           {
-            alert: AlertDescription.UnexpectedMessage,
+            alert: AlertDescription.unexpected_message,
           },
         );
     }
@@ -309,7 +309,7 @@ export class InboundRecords {
   }
 
   async #handleChangeCipherSpec(payload: Uint8Array): Promise<void> {
-    this.#policy.checkNotInterleaved(ContentType.ChangeCipherSpec);
+    this.#policy.checkNotInterleaved(ContentType.change_cipher_spec);
     const install = this.#hooks.takePendingCcs();
     if (install) {
       // TLS 1.2 (RFC 5246 7.1): the peer's CCS switches its write key.

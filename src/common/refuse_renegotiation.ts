@@ -31,7 +31,7 @@ export class RefuseRenegotiation implements HandshakeState {
   // deno-lint-ignore require-await
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     this.#refusal.take(raw);
-    cx.sendAlert(AlertDescription.NoRenegotiation, AlertLevel.Warning);
+    cx.sendAlert(AlertDescription.no_renegotiation, AlertLevel.warning);
     return this;
   }
 }

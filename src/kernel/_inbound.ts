@@ -50,12 +50,12 @@ export class InboundRouter {
   async route(contentType: number, plaintext: Uint8Array, data: Uint8Array[]): Promise<Routed> {
     const routed: Routed = { keyUpdate: "none", closeNotify: false, refuseRenegotiation: false };
     const policy = this.#policy;
-    if (contentType !== ContentType.Handshake) policy.checkNotInterleaved(contentType);
-    if (contentType === ContentType.ApplicationData) {
+    if (contentType !== ContentType.handshake) policy.checkNotInterleaved(contentType);
+    if (contentType === ContentType.application_data) {
       if (policy.applicationData(plaintext.length)) data.push(plaintext);
       return routed;
     }
-    if (contentType === ContentType.Alert) {
+    if (contentType === ContentType.alert) {
       routed.closeNotify = policy.alert(plaintext, true, this.#version) === "close_notify";
       return routed;
     }

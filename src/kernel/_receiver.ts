@@ -95,7 +95,7 @@ export class Receiver {
     }
     const record = readRecord(joined);
     this.#partial = record ? EMPTY : joined;
-    if (record?.contentType === ContentType.ChangeCipherSpec) throw unexpectedChangeCipherSpec();
+    if (record?.contentType === ContentType.change_cipher_spec) throw unexpectedChangeCipherSpec();
     return { record, used };
   }
 
@@ -130,7 +130,7 @@ export class Receiver {
       }
       for (let r = readRecord(rest); r; r = readRecord(rest.subarray(off))) {
         // Refused in stream order too, as the connection does.
-        if (r.contentType === ContentType.ChangeCipherSpec) throw unexpectedChangeCipherSpec();
+        if (r.contentType === ContentType.change_cipher_spec) throw unexpectedChangeCipherSpec();
         records.push(r);
         off += r.length;
       }

@@ -42,14 +42,14 @@ export function planSeal(data: Uint8Array, seq: bigint, limits: PlanLimits): Pla
         );
       }
       plan.push({
-        contentType: ContentType.Handshake,
+        contentType: ContentType.handshake,
         payload: keyUpdateMessage(false),
         rotate: true,
       });
       seq = 0n;
     }
     const payload = data.subarray(at, Math.min(data.length, at + maxFragment));
-    plan.push({ contentType: ContentType.ApplicationData, payload, rotate: false });
+    plan.push({ contentType: ContentType.application_data, payload, rotate: false });
     seq++;
   }
   return plan;

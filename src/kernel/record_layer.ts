@@ -271,7 +271,7 @@ export class KernelRecordLayer {
   closeNotify(): Promise<Uint8Array> {
     if (this.#closeSent) return Promise.reject(new TypeError("close_notify was already sent"));
     this.#closeSent = true;
-    return this.#send(() => this.#sealOne(ContentType.Alert, closeNotifyPayload()));
+    return this.#send(() => this.#sealOne(ContentType.alert, closeNotifyPayload()));
   }
 
   /**
@@ -289,7 +289,7 @@ export class KernelRecordLayer {
     }
     this.#alertTaken = true;
     await this.#txQueue;
-    return await this.#tx.write(ContentType.Alert, fatalAlertPayload(e.alert));
+    return await this.#tx.write(ContentType.alert, fatalAlertPayload(e.alert));
   }
 
   /**
@@ -401,7 +401,7 @@ export class KernelRecordLayer {
   }
 
   async #sealKeyUpdate(requestPeer: boolean): Promise<Uint8Array> {
-    const record = await this.#sealOne(ContentType.Handshake, keyUpdateMessage(requestPeer));
+    const record = await this.#sealOne(ContentType.handshake, keyUpdateMessage(requestPeer));
     await this.#rotateTx();
     return record;
   }
@@ -423,7 +423,7 @@ export class KernelRecordLayer {
     returned: Promise<void>,
   ): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
-    if (refuse) parts.push(await this.#sealOne(ContentType.Alert, noRenegotiationPayload()));
+    if (refuse) parts.push(await this.#sealOne(ContentType.alert, noRenegotiationPayload()));
     const silentSinceOurUpdate = this.#stats.txKeyUpdates > 0 && this.#tx.seq === 0n;
     if (answer && mustAnswerKeyUpdate(1, { closed: this.#closeSent, silentSinceOurUpdate })) {
       parts.push(await this.#sealKeyUpdate(false));

@@ -22,7 +22,7 @@ export interface Alert {
  * ```ts
  * import { encodeAlert } from "./alert.ts";
  * import { AlertDescription, AlertLevel } from "./enums.ts";
- * const bytes = encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.CloseNotify });
+ * const bytes = encodeAlert({ level: AlertLevel.warning, description: AlertDescription.close_notify });
  * console.log(bytes); // Uint8Array(2) [ 1, 0 ]
  * ```
  */
@@ -47,7 +47,7 @@ export function encodeAlert(alert: Alert): Uint8Array {
 export function decodeAlert(payload: Uint8Array): Alert {
   if (payload.length === 0) {
     throw tlsError("InvalidMessage", "EmptyAlert", "empty alert record", {
-      alert: AlertDescription.UnexpectedMessage,
+      alert: AlertDescription.unexpected_message,
     });
   }
   if (payload.length !== 2) {
@@ -88,7 +88,7 @@ export function checkChangeCipherSpec(payload: Uint8Array): void {
       "PeerMisbehaved",
       "InvalidChangeCipherSpec",
       "invalid change_cipher_spec payload",
-      { alert: AlertDescription.UnexpectedMessage },
+      { alert: AlertDescription.unexpected_message },
     );
   }
 }

@@ -13,8 +13,8 @@ import type { CertificateEntryExtension, CertificateRequestExtension } from "./e
 
 /** A CertificateRequest (TLS 1.3 form). */
 export interface CertificateRequest {
-  /** Always `HandshakeType.CertificateRequest`. */
-  type: typeof HandshakeType.CertificateRequest;
+  /** Always `HandshakeType.certificate_request`. */
+  type: typeof HandshakeType.certificate_request;
   /** Echoed in the client's Certificate; empty during the handshake. */
   certificateRequestContext: Uint8Array;
   /** Extensions in wire order; signature_algorithms is always present. */
@@ -31,8 +31,8 @@ export interface CertificateEntry {
 
 /** A Certificate (TLS 1.3 form). */
 export interface Certificate {
-  /** Always `HandshakeType.Certificate`. */
-  type: typeof HandshakeType.Certificate;
+  /** Always `HandshakeType.certificate`. */
+  type: typeof HandshakeType.certificate;
   /** Empty from a server; the CertificateRequest's context from a client. */
   certificateRequestContext: Uint8Array;
   /** End-entity first. Empty when a client has no certificate to send. */
@@ -41,8 +41,8 @@ export interface Certificate {
 
 /** A CertificateVerify. */
 export interface CertificateVerify {
-  /** Always `HandshakeType.CertificateVerify`. */
-  type: typeof HandshakeType.CertificateVerify;
+  /** Always `HandshakeType.certificate_verify`. */
+  type: typeof HandshakeType.certificate_verify;
   /** `SignatureScheme` code point. */
   scheme: number;
   /** The signature bytes. */
@@ -71,10 +71,10 @@ export function readCertificateRequest(r: Reader): CertificateRequest {
       "PeerMisbehaved",
       "MissingSignatureAlgorithms",
       "CertificateRequest without signature_algorithms",
-      { alert: AlertDescription.MissingExtension },
+      { alert: AlertDescription.missing_extension },
     );
   }
-  return { type: HandshakeType.CertificateRequest, certificateRequestContext, extensions };
+  return { type: HandshakeType.certificate_request, certificateRequestContext, extensions };
 }
 
 /**
@@ -118,7 +118,7 @@ export function readCertificate(r: Reader): Certificate {
     certificateList.push({ cert, extensions: readExtensions(list, "Certificate") });
   }
   r.expectEnd("Certificate");
-  return { type: HandshakeType.Certificate, certificateRequestContext, certificateList };
+  return { type: HandshakeType.certificate, certificateRequestContext, certificateList };
 }
 
 /**
@@ -159,7 +159,7 @@ export function readCertificateVerify(r: Reader): CertificateVerify {
   const scheme = r.u16();
   const signature = r.vec16();
   r.expectEnd("CertificateVerify");
-  return { type: HandshakeType.CertificateVerify, scheme, signature };
+  return { type: HandshakeType.certificate_verify, scheme, signature };
 }
 
 /**

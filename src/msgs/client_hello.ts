@@ -14,8 +14,8 @@ import type { ClientHelloExtension } from "./extension_types.ts";
 
 /** A ClientHello. */
 export interface ClientHello {
-  /** Always `HandshakeType.ClientHello`. */
-  type: typeof HandshakeType.ClientHello;
+  /** Always `HandshakeType.client_hello`. */
+  type: typeof HandshakeType.client_hello;
   /** `legacy_version`; 0x0303 for TLS 1.3. */
   legacyVersion: number;
   /** 32 random bytes. */
@@ -79,7 +79,7 @@ export function readClientHelloPrefix(r: Reader): ClientHello {
   }
   const extensions = r.atEnd ? [] : readExtensions(r, "ClientHello");
   return {
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion,
     random,
     legacySessionId,
@@ -131,7 +131,7 @@ function bindersLength(binders: readonly Uint8Array[]): number {
 
 function decodeFramedClientHello(encoded: Uint8Array): ClientHello {
   const r = new Reader(encoded, "ClientHello");
-  if (r.u8() !== HandshakeType.ClientHello) {
+  if (r.u8() !== HandshakeType.client_hello) {
     throw decodeError("not a ClientHello handshake message", "UnexpectedType");
   }
   const body = r.sub24("ClientHello");
@@ -152,7 +152,7 @@ function decodeFramedClientHello(encoded: Uint8Array): ClientHello {
  * import { ExtensionType, HandshakeType } from "./enums.ts";
  * // Encode with a zero placeholder binder of the hash length...
  * const encoded = encodeHandshake({
- *   type: HandshakeType.ClientHello, legacyVersion: 0x0303, random: new Uint8Array(32),
+ *   type: HandshakeType.client_hello, legacyVersion: 0x0303, random: new Uint8Array(32),
  *   legacySessionId: new Uint8Array(0), cipherSuites: [0x1301],
  *   legacyCompressionMethods: new Uint8Array([0]),
  *   extensions: [{
@@ -189,7 +189,7 @@ export function clientHelloBindersOffset(encodedClientHello: Uint8Array): number
  * import { ExtensionType, HandshakeType } from "./enums.ts";
  * // Encode with a zero placeholder binder of the hash length...
  * const encoded = encodeHandshake({
- *   type: HandshakeType.ClientHello, legacyVersion: 0x0303, random: new Uint8Array(32),
+ *   type: HandshakeType.client_hello, legacyVersion: 0x0303, random: new Uint8Array(32),
  *   legacySessionId: new Uint8Array(0), cipherSuites: [0x1301],
  *   legacyCompressionMethods: new Uint8Array([0]),
  *   extensions: [{

@@ -9,7 +9,7 @@ function assertDecodeError(fn: () => unknown, detail: string): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof TlsError, `expected TlsError, got ${e}`);
     assert.equal(e.kind, "InvalidMessage");
-    assert.equal(e.alert, AlertDescription.DecodeError);
+    assert.equal(e.alert, AlertDescription.decode_error);
     assert.equal(e.detail, detail);
     return true;
   });

@@ -3,35 +3,42 @@
  * names read well in code while decoded values stay plain numbers: an unknown
  * code point is kept as its number and ignored where RFC 8446 says so.
  *
+ * One casing rule: a member is spelt as its IANA registry spells it (which is
+ * how RFC 8446 writes it): `HandshakeType.client_hello`,
+ * `AlertDescription.unknown_ca`, `NamedGroup.x25519` and
+ * `NamedGroup.X25519MLKEM768`, `CipherSuiteId.TLS_AES_128_GCM_SHA256`. The
+ * one table without registry names, `ProtocolVersion`, uses the spelling of
+ * the `TlsVersion` strings (`TLSv1_3`).
+ *
  * @module
  */
 
 /** TLS record content types (RFC 8446 section 5.1). */
 export const ContentType = {
-  ChangeCipherSpec: 20,
-  Alert: 21,
-  Handshake: 22,
-  ApplicationData: 23,
+  change_cipher_spec: 20,
+  alert: 21,
+  handshake: 22,
+  application_data: 23,
 } as const;
 
 /** Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4). */
 export const HandshakeType = {
-  HelloRequest: 0,
-  ClientHello: 1,
-  ServerHello: 2,
-  NewSessionTicket: 4,
-  EndOfEarlyData: 5,
-  EncryptedExtensions: 8,
-  Certificate: 11,
-  ServerKeyExchange: 12,
-  CertificateRequest: 13,
-  ServerHelloDone: 14,
-  CertificateVerify: 15,
-  ClientKeyExchange: 16,
-  Finished: 20,
-  CertificateStatus: 22,
-  KeyUpdate: 24,
-  MessageHash: 254,
+  hello_request: 0,
+  client_hello: 1,
+  server_hello: 2,
+  new_session_ticket: 4,
+  end_of_early_data: 5,
+  encrypted_extensions: 8,
+  certificate: 11,
+  server_key_exchange: 12,
+  certificate_request: 13,
+  server_hello_done: 14,
+  certificate_verify: 15,
+  client_key_exchange: 16,
+  finished: 20,
+  certificate_status: 22,
+  key_update: 24,
+  message_hash: 254,
 } as const;
 
 /**
@@ -51,8 +58,8 @@ export const ProtocolVersion = {
 
 /** Alert levels (RFC 8446 section 6). */
 export const AlertLevel = {
-  Warning: 1,
-  Fatal: 2,
+  warning: 1,
+  fatal: 2,
 } as const;
 
 /**
@@ -62,42 +69,42 @@ export const AlertLevel = {
  * ```ts
  * import { AlertDescription, TlsError } from "@kerneltls/tls";
  * function isUnknownCa(e: unknown): boolean {
- *   return e instanceof TlsError && e.alert === AlertDescription.UnknownCa;
+ *   return e instanceof TlsError && e.alert === AlertDescription.unknown_ca;
  * }
- * console.log(AlertDescription.HandshakeFailure); // 40
+ * console.log(AlertDescription.handshake_failure); // 40
  * void isUnknownCa;
  * ```
  */
 export const AlertDescription = {
-  CloseNotify: 0,
-  UnexpectedMessage: 10,
-  BadRecordMac: 20,
-  RecordOverflow: 22,
-  HandshakeFailure: 40,
-  BadCertificate: 42,
-  UnsupportedCertificate: 43,
-  CertificateRevoked: 44,
-  CertificateExpired: 45,
-  CertificateUnknown: 46,
-  IllegalParameter: 47,
-  UnknownCa: 48,
-  AccessDenied: 49,
-  DecodeError: 50,
-  DecryptError: 51,
-  ProtocolVersion: 70,
-  InsufficientSecurity: 71,
-  InternalError: 80,
-  InappropriateFallback: 86,
-  UserCanceled: 90,
-  NoRenegotiation: 100,
-  MissingExtension: 109,
-  UnsupportedExtension: 110,
-  UnrecognizedName: 112,
-  BadCertificateStatusResponse: 113,
-  UnknownPskIdentity: 115,
-  CertificateRequired: 116,
-  NoApplicationProtocol: 120,
-  EchRequired: 121,
+  close_notify: 0,
+  unexpected_message: 10,
+  bad_record_mac: 20,
+  record_overflow: 22,
+  handshake_failure: 40,
+  bad_certificate: 42,
+  unsupported_certificate: 43,
+  certificate_revoked: 44,
+  certificate_expired: 45,
+  certificate_unknown: 46,
+  illegal_parameter: 47,
+  unknown_ca: 48,
+  access_denied: 49,
+  decode_error: 50,
+  decrypt_error: 51,
+  protocol_version: 70,
+  insufficient_security: 71,
+  internal_error: 80,
+  inappropriate_fallback: 86,
+  user_canceled: 90,
+  no_renegotiation: 100,
+  missing_extension: 109,
+  unsupported_extension: 110,
+  unrecognized_name: 112,
+  bad_certificate_status_response: 113,
+  unknown_psk_identity: 115,
+  certificate_required: 116,
+  no_application_protocol: 120,
+  ech_required: 121,
 } as const;
 
 /**
@@ -108,19 +115,19 @@ export const AlertDescription = {
  * ```ts
  * import { AlertDescription } from "@kerneltls/tls";
  * import type { AlertDescriptionValue } from "@kerneltls/tls";
- * const alert: AlertDescriptionValue = AlertDescription.UnknownCa;
+ * const alert: AlertDescriptionValue = AlertDescription.unknown_ca;
  * console.log(alert); // 48
  * ```
  */
 export type AlertDescriptionValue = (typeof AlertDescription)[keyof typeof AlertDescription];
 
-/** Returns the name of a handshake message type, or `handshake type N`. */
+/** Returns the RFC name of a handshake message type (`client_hello`), or `handshake type N`. */
 export function handshakeName(type: number): string {
   for (const [name, value] of Object.entries(HandshakeType)) if (value === type) return name;
   return `handshake type ${type}`;
 }
 
-/** Returns the RFC name of an alert description, or `unknown(N)`. */
+/** Returns the RFC name of an alert description (`unknown_ca`), or `unknown(N)`. */
 export function alertName(code: number): string {
   for (const [name, value] of Object.entries(AlertDescription)) {
     if (value === code) return name;
@@ -162,7 +169,7 @@ export const CipherSuiteId = {
  * import { ClientConfig, NamedGroup, RootCertStore } from "@kerneltls/tls";
  * const config = new ClientConfig({
  *   roots: new RootCertStore(),
- *   kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.X25519, NamedGroup.secp256r1],
+ *   kxGroups: [NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1],
  * });
  * void config;
  * ```
@@ -171,8 +178,8 @@ export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
   secp521r1: 0x0019,
-  X25519: 0x001d,
-  X448: 0x001e,
+  x25519: 0x001d,
+  x448: 0x001e,
   MLKEM768: 0x0201,
   SecP256r1MLKEM768: 0x11eb,
   X25519MLKEM768: 0x11ec,

@@ -177,7 +177,7 @@ export function checkSolicited(
       "PeerMisbehaved",
       "UnsolicitedExtension",
       `${context} has ${extensionName(type)}, which we did not ask for`,
-      { alert: AlertDescription.UnsupportedExtension },
+      { alert: AlertDescription.unsupported_extension },
     );
   }
 }
@@ -283,7 +283,7 @@ export function writeExtensions<C extends ExtensionContext>(
  * import type { ClientHelloExtension } from "./extension_types.ts";
  * import { ExtensionType, NamedGroup } from "./enums.ts";
  * const exts: ClientHelloExtension[] = [
- *   { type: ExtensionType.supported_groups, groups: [NamedGroup.X25519] },
+ *   { type: ExtensionType.supported_groups, groups: [NamedGroup.x25519] },
  * ];
  * console.log(findExtension(exts, ExtensionType.supported_groups)?.groups); // [ 29 ]
  * ```

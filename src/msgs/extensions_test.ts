@@ -52,8 +52,8 @@ function assertAlert(fn: () => unknown, alert: number, detail: string): void {
   });
 }
 
-const decodeErr = AlertDescription.DecodeError;
-const illegal = AlertDescription.IllegalParameter;
+const decodeErr = AlertDescription.decode_error;
+const illegal = AlertDescription.illegal_parameter;
 
 describe("extension lists", () => {
   it("round-trip typed and unknown extensions in wire order", () => {
@@ -81,7 +81,7 @@ describe("extension lists", () => {
     assert.deepEqual(exts[0], { type: 0xfafa, data: fromHex("0102") });
     assert.equal(findExtension(exts, ExtensionType.server_name)?.hostName, "server");
     assert.deepEqual(findExtension(exts, ExtensionType.supported_groups)?.groups, [
-      NamedGroup.X25519,
+      NamedGroup.x25519,
       NamedGroup.secp256r1,
     ]);
     assert.deepEqual(findExtension(exts, ExtensionType.key_share)?.shares, []);

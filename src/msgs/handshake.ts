@@ -74,7 +74,7 @@ export const MAX_HANDSHAKE_BODY_LENGTH = 0xffffff;
  * ```ts
  * import { encodeHandshake } from "./handshake.ts";
  * import { HandshakeType } from "./enums.ts";
- * const bytes = encodeHandshake({ type: HandshakeType.KeyUpdate, requestUpdate: 1 });
+ * const bytes = encodeHandshake({ type: HandshakeType.key_update, requestUpdate: 1 });
  * console.log(bytes); // Uint8Array(5) [ 24, 0, 0, 1, 1 ]
  * ```
  */
@@ -82,25 +82,25 @@ export function encodeHandshake(msg: HandshakeMessage): Uint8Array {
   const w = new Writer();
   w.u8(msg.type).lengthPrefixed(3, (body) => {
     switch (msg.type) {
-      case HandshakeType.ClientHello:
+      case HandshakeType.client_hello:
         return writeClientHello(body, msg);
-      case HandshakeType.ServerHello:
+      case HandshakeType.server_hello:
         return writeServerHello(body, msg);
-      case HandshakeType.EncryptedExtensions:
+      case HandshakeType.encrypted_extensions:
         return writeEncryptedExtensions(body, msg);
-      case HandshakeType.CertificateRequest:
+      case HandshakeType.certificate_request:
         return writeCertificateRequest(body, msg);
-      case HandshakeType.Certificate:
+      case HandshakeType.certificate:
         return writeCertificate(body, msg);
-      case HandshakeType.CertificateVerify:
+      case HandshakeType.certificate_verify:
         return writeCertificateVerify(body, msg);
-      case HandshakeType.Finished:
+      case HandshakeType.finished:
         return writeFinished(body, msg);
-      case HandshakeType.NewSessionTicket:
+      case HandshakeType.new_session_ticket:
         return writeNewSessionTicket(body, msg);
-      case HandshakeType.EndOfEarlyData:
+      case HandshakeType.end_of_early_data:
         return;
-      case HandshakeType.KeyUpdate:
+      case HandshakeType.key_update:
         return writeKeyUpdate(body, msg);
       default:
         throw new RangeError(`cannot encode handshake type ${(msg as { type: number }).type}`);
@@ -123,40 +123,40 @@ const NAMES: Record<number, string> = Object.fromEntries(
  * ```ts
  * import { decodeHandshake } from "./handshake.ts";
  * import { HandshakeType } from "./enums.ts";
- * const msg = decodeHandshake(HandshakeType.KeyUpdate, new Uint8Array([0]));
- * if (msg.type === HandshakeType.KeyUpdate) console.log(msg.requestUpdate); // 0
+ * const msg = decodeHandshake(HandshakeType.key_update, new Uint8Array([0]));
+ * if (msg.type === HandshakeType.key_update) console.log(msg.requestUpdate); // 0
  * ```
  */
 export function decodeHandshake(type: number, body: Uint8Array): HandshakeMessage {
   const name = NAMES[type] ?? `handshake type ${type}`;
   const r = new Reader(body.slice(), name);
   switch (type) {
-    case HandshakeType.ClientHello:
+    case HandshakeType.client_hello:
       return readClientHello(r);
-    case HandshakeType.ServerHello:
+    case HandshakeType.server_hello:
       return readServerHello(r);
-    case HandshakeType.EncryptedExtensions:
+    case HandshakeType.encrypted_extensions:
       return readEncryptedExtensions(r);
-    case HandshakeType.CertificateRequest:
+    case HandshakeType.certificate_request:
       return readCertificateRequest(r);
-    case HandshakeType.Certificate:
+    case HandshakeType.certificate:
       return readCertificate(r);
-    case HandshakeType.CertificateVerify:
+    case HandshakeType.certificate_verify:
       return readCertificateVerify(r);
-    case HandshakeType.Finished:
+    case HandshakeType.finished:
       return readFinished(r);
-    case HandshakeType.NewSessionTicket:
+    case HandshakeType.new_session_ticket:
       return readNewSessionTicket(r);
-    case HandshakeType.EndOfEarlyData:
+    case HandshakeType.end_of_early_data:
       return readEndOfEarlyData(r);
-    case HandshakeType.KeyUpdate:
+    case HandshakeType.key_update:
       return readKeyUpdate(r);
     default:
       throw tlsError(
         "InappropriateMessage",
         "UnexpectedHandshakeType",
         `unexpected ${name} message`,
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
   }
 }
@@ -206,5 +206,5 @@ export function splitHandshakeMessages(bytes: Uint8Array): FramedHandshake[] {
  * ```
  */
 export function encodeMessageHash(clientHello1Hash: Uint8Array): Uint8Array {
-  return new Writer().u8(HandshakeType.MessageHash).vec24(clientHello1Hash).finish();
+  return new Writer().u8(HandshakeType.message_hash).vec24(clientHello1Hash).finish();
 }

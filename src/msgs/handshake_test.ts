@@ -36,12 +36,12 @@ function assertAlert(fn: () => unknown, alert: number, detail?: string): void {
   });
 }
 
-const decodeErr = AlertDescription.DecodeError;
-const illegal = AlertDescription.IllegalParameter;
+const decodeErr = AlertDescription.decode_error;
+const illegal = AlertDescription.illegal_parameter;
 
 function clientHello(extra: Partial<ClientHello> = {}): ClientHello {
   return {
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: new Uint8Array(32).fill(0x11),
     legacySessionId: new Uint8Array(32).fill(0x22),
@@ -49,11 +49,11 @@ function clientHello(extra: Partial<ClientHello> = {}): ClientHello {
     legacyCompressionMethods: new Uint8Array([0]),
     extensions: [
       { type: ExtensionType.server_name, hostName: "example.com" },
-      { type: ExtensionType.supported_groups, groups: [NamedGroup.X25519, NamedGroup.secp256r1] },
+      { type: ExtensionType.supported_groups, groups: [NamedGroup.x25519, NamedGroup.secp256r1] },
       { type: ExtensionType.signature_algorithms, schemes: [0x0804, 0x0403] },
       {
         type: ExtensionType.key_share,
-        shares: [{ group: NamedGroup.X25519, keyExchange: new Uint8Array(32).fill(0x33) }],
+        shares: [{ group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(0x33) }],
       },
       { type: ExtensionType.supported_versions, versions: [ProtocolVersion.TLSv1_3] },
       { type: ExtensionType.psk_key_exchange_modes, modes: [1] },
@@ -73,7 +73,7 @@ function clientHello(extra: Partial<ClientHello> = {}): ClientHello {
 
 function serverHello(random: Uint8Array = new Uint8Array(32).fill(0x44)): ServerHello {
   return {
-    type: HandshakeType.ServerHello,
+    type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random,
     legacySessionIdEcho: new Uint8Array(0),
@@ -100,16 +100,16 @@ const samples: HandshakeMessage[] = [
   serverHello(),
   hrr,
   {
-    type: HandshakeType.EncryptedExtensions,
+    type: HandshakeType.encrypted_extensions,
     extensions: [{ type: ExtensionType.server_name }, { type: 0xabcd, data: new Uint8Array([1]) }],
   },
   {
-    type: HandshakeType.CertificateRequest,
+    type: HandshakeType.certificate_request,
     certificateRequestContext: new Uint8Array([7]),
     extensions: [{ type: ExtensionType.signature_algorithms, schemes: [0x0807] }],
   },
   {
-    type: HandshakeType.Certificate,
+    type: HandshakeType.certificate,
     certificateRequestContext: new Uint8Array(0),
     certificateList: [
       {
@@ -119,18 +119,18 @@ const samples: HandshakeMessage[] = [
       { cert: new Uint8Array([0x30, 0x01, 0x00]), extensions: [] },
     ],
   },
-  { type: HandshakeType.CertificateVerify, scheme: 0x0807, signature: new Uint8Array(64) },
-  { type: HandshakeType.Finished, verifyData: new Uint8Array(32).fill(5) },
+  { type: HandshakeType.certificate_verify, scheme: 0x0807, signature: new Uint8Array(64) },
+  { type: HandshakeType.finished, verifyData: new Uint8Array(32).fill(5) },
   {
-    type: HandshakeType.NewSessionTicket,
+    type: HandshakeType.new_session_ticket,
     ticketLifetime: 7200,
     ticketAgeAdd: 0xfffffffe,
     ticketNonce: new Uint8Array([0]),
     ticket: new Uint8Array([1, 2, 3, 4]),
     extensions: [{ type: ExtensionType.early_data, maxEarlyDataSize: 16384 }],
   },
-  { type: HandshakeType.EndOfEarlyData },
-  { type: HandshakeType.KeyUpdate, requestUpdate: 1 },
+  { type: HandshakeType.end_of_early_data },
+  { type: HandshakeType.key_update, requestUpdate: 1 },
 ];
 
 function reencode(bytes: Uint8Array): Uint8Array {
@@ -154,7 +154,7 @@ describe("handshake messages", () => {
     let checked = 0;
     let expected = 0;
     for (const msg of samples) {
-      if (msg.type === HandshakeType.Finished) continue; // any length is syntactically valid
+      if (msg.type === HandshakeType.finished) continue; // any length is syntactically valid
       const bytes = encodeHandshake(msg);
       const body = bytes.subarray(4);
       expected += body.length;
@@ -170,8 +170,8 @@ describe("handshake messages", () => {
         }
         // Hellos may omit the extension block (TLS 1.2 style): the only cut that decodes.
         assert.ok(
-          (decoded.type === HandshakeType.ClientHello ||
-            (decoded.type === HandshakeType.ServerHello && !isHelloRetryRequest(decoded))) &&
+          (decoded.type === HandshakeType.client_hello ||
+            (decoded.type === HandshakeType.server_hello && !isHelloRetryRequest(decoded))) &&
             decoded.extensions.length === 0,
           `cut ${cut} of type ${msg.type} decoded`,
         );
@@ -187,17 +187,17 @@ describe("handshake messages", () => {
 
   it("a trailing byte after any fixed-length message is a decode_error", () => {
     for (const msg of samples) {
-      if (msg.type === HandshakeType.Finished) continue;
+      if (msg.type === HandshakeType.finished) continue;
       const body = concat(encodeHandshake(msg).subarray(4), new Uint8Array([0]));
       assertAlert(() => decodeHandshake(msg.type, body), decodeErr, "TrailingData");
     }
   });
 
   it("unknown and non-TLS 1.3 handshake types are unexpected_message", () => {
-    for (const type of [0, 3, 12, 14, 16, 22, 99, HandshakeType.MessageHash]) {
+    for (const type of [0, 3, 12, 14, 16, 22, 99, HandshakeType.message_hash]) {
       assertAlert(
         () => decodeHandshake(type, new Uint8Array(0)),
-        AlertDescription.UnexpectedMessage,
+        AlertDescription.unexpected_message,
         "UnexpectedHandshakeType",
       );
     }
@@ -206,9 +206,9 @@ describe("handshake messages", () => {
   it("decoded messages do not alias the caller's buffer", () => {
     const bytes = encodeHandshake(samples[6]);
     const body = bytes.subarray(4);
-    const cv = decodeHandshake(HandshakeType.CertificateVerify, body);
+    const cv = decodeHandshake(HandshakeType.certificate_verify, body);
     body.fill(0xee);
-    assert.ok(cv.type === HandshakeType.CertificateVerify && cv.signature.every((b) => b === 0));
+    assert.ok(cv.type === HandshakeType.certificate_verify && cv.signature.every((b) => b === 0));
   });
 
   it("KeyUpdate accepts 0 and 1 only", () => {
@@ -238,18 +238,18 @@ describe("handshake messages", () => {
   it("Certificate rules: empty cert_data refused, empty list allowed", () => {
     assertAlert(() => decodeHandshake(11, fromHex("00" + "000005" + "000000" + "0000")), decodeErr);
     const empty = decodeHandshake(11, fromHex("00000000"));
-    assert.ok(empty.type === HandshakeType.Certificate && empty.certificateList.length === 0);
+    assert.ok(empty.type === HandshakeType.certificate && empty.certificateList.length === 0);
   });
 
   it("CertificateRequest needs extensions and signature_algorithms", () => {
     assertAlert(() => decodeHandshake(13, fromHex("000000")), decodeErr, "EmptyList");
     assertAlert(
       () => decodeHandshake(13, fromHex("00" + "0006" + "003200020000")),
-      AlertDescription.DecodeError,
+      AlertDescription.decode_error,
     );
     assertAlert(
       () => decodeHandshake(13, fromHex("00" + "0008" + "003200040002" + "0804")),
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
       "MissingSignatureAlgorithms",
     );
   });
@@ -280,16 +280,16 @@ describe("handshake messages", () => {
     );
     // Without an extension block it decodes (old TLS 1.2 clients).
     const bare = decodeHandshake(1, fromHex("0303" + random + "00" + "00021301" + "0100"));
-    assert.ok(bare.type === HandshakeType.ClientHello && bare.extensions.length === 0);
+    assert.ok(bare.type === HandshakeType.client_hello && bare.extensions.length === 0);
     assert.ok(good.length > 0);
   });
 
   it("ServerHello and HelloRetryRequest are told apart by the random", () => {
     const sh = decodeHandshake(2, encodeHandshake(serverHello()).subarray(4));
     const retry = decodeHandshake(2, encodeHandshake(hrr).subarray(4));
-    assert.ok(sh.type === HandshakeType.ServerHello && !isHelloRetryRequest(sh));
-    assert.ok(retry.type === HandshakeType.ServerHello && isHelloRetryRequest(retry));
-    if (retry.type === HandshakeType.ServerHello && isHelloRetryRequest(retry)) {
+    assert.ok(sh.type === HandshakeType.server_hello && !isHelloRetryRequest(sh));
+    assert.ok(retry.type === HandshakeType.server_hello && isHelloRetryRequest(retry));
+    if (retry.type === HandshakeType.server_hello && isHelloRetryRequest(retry)) {
       assert.equal(findExtension(retry.extensions, ExtensionType.key_share)?.selectedGroup, 0x17);
     }
     // A HelloRetryRequest must carry its own forms: a full key share is malformed there.
@@ -306,8 +306,8 @@ describe("handshake messages", () => {
     const b2 = new Uint8Array(48).fill(0xb2);
     writeBinders(encoded, [b1, b2]);
     const patched = decodeHandshake(1, encoded.subarray(4));
-    assert.ok(patched.type === HandshakeType.ClientHello);
-    if (patched.type !== HandshakeType.ClientHello) return;
+    assert.ok(patched.type === HandshakeType.client_hello);
+    if (patched.type !== HandshakeType.client_hello) return;
     const psk = findExtension(patched.extensions, ExtensionType.pre_shared_key);
     assert.deepEqual(psk?.binders, [b1, b2]);
     assert.equal(clientHelloBindersOffset(encoded), offset);
@@ -348,7 +348,7 @@ describe("alerts and change_cipher_spec", () => {
     for (const bad of [[], [0], [2], [1, 1]]) {
       assertAlert(
         () => checkChangeCipherSpec(new Uint8Array(bad)),
-        AlertDescription.UnexpectedMessage,
+        AlertDescription.unexpected_message,
         "InvalidChangeCipherSpec",
       );
     }

@@ -12,8 +12,8 @@ import type { NewSessionTicketExtension } from "./extension_types.ts";
 
 /** A TLS 1.3 NewSessionTicket. */
 export interface NewSessionTicket {
-  /** Always `HandshakeType.NewSessionTicket`. */
-  type: typeof HandshakeType.NewSessionTicket;
+  /** Always `HandshakeType.new_session_ticket`. */
+  type: typeof HandshakeType.new_session_ticket;
   /** Seconds the ticket may be used for (servers send at most 604800). */
   ticketLifetime: number;
   /** Added (mod 2^32) to the ticket age the client reports. */
@@ -46,7 +46,7 @@ export function readNewSessionTicket(r: Reader): NewSessionTicket {
   const extensions = readExtensions(r, "NewSessionTicket");
   r.expectEnd("NewSessionTicket");
   return {
-    type: HandshakeType.NewSessionTicket,
+    type: HandshakeType.new_session_ticket,
     ticketLifetime,
     ticketAgeAdd,
     ticketNonce,

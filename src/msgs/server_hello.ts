@@ -16,8 +16,8 @@ import { MAX_SESSION_ID_LENGTH, RANDOM_LENGTH } from "./client_hello.ts";
 
 /** The fields a ServerHello and a HelloRetryRequest share. */
 export interface ServerHelloFields {
-  /** Always `HandshakeType.ServerHello`. */
-  type: typeof HandshakeType.ServerHello;
+  /** Always `HandshakeType.server_hello`. */
+  type: typeof HandshakeType.server_hello;
   /** `legacy_version`; 0x0303 for TLS 1.3. */
   legacyVersion: number;
   /** 32 bytes; {@link HELLO_RETRY_REQUEST_RANDOM} marks a HelloRetryRequest. */
@@ -130,7 +130,7 @@ export function readServerHello(r: Reader): ServerHello | HelloRetryRequest {
     );
   }
   const fields: ServerHelloFields = {
-    type: HandshakeType.ServerHello,
+    type: HandshakeType.server_hello,
     legacyVersion,
     random,
     legacySessionIdEcho,

@@ -13,16 +13,16 @@ import type { EncryptedExtension } from "./extension_types.ts";
 
 /** EncryptedExtensions. */
 export interface EncryptedExtensions {
-  /** Always `HandshakeType.EncryptedExtensions`. */
-  type: typeof HandshakeType.EncryptedExtensions;
+  /** Always `HandshakeType.encrypted_extensions`. */
+  type: typeof HandshakeType.encrypted_extensions;
   /** Extensions in wire order (may be empty). */
   extensions: EncryptedExtension[];
 }
 
 /** Finished. */
 export interface Finished {
-  /** Always `HandshakeType.Finished`. */
-  type: typeof HandshakeType.Finished;
+  /** Always `HandshakeType.finished`. */
+  type: typeof HandshakeType.finished;
   /**
    * The whole body: its length is the suite's hash length, which only the
    * handshake knows, so it is compared there (in constant time).
@@ -32,14 +32,14 @@ export interface Finished {
 
 /** EndOfEarlyData (empty body). */
 export interface EndOfEarlyData {
-  /** Always `HandshakeType.EndOfEarlyData`. */
-  type: typeof HandshakeType.EndOfEarlyData;
+  /** Always `HandshakeType.end_of_early_data`. */
+  type: typeof HandshakeType.end_of_early_data;
 }
 
 /** KeyUpdate. */
 export interface KeyUpdate {
-  /** Always `HandshakeType.KeyUpdate`. */
-  type: typeof HandshakeType.KeyUpdate;
+  /** Always `HandshakeType.key_update`. */
+  type: typeof HandshakeType.key_update;
   /** Whether the peer must answer with its own KeyUpdate (`KeyUpdateRequest`). */
   requestUpdate: 0 | 1;
 }
@@ -64,7 +64,7 @@ export function readEncryptedExtensions(r: Reader): EncryptedExtensions {
       throw illegalParameter("EncryptedExtensions: ALPN must name one protocol", "AlpnNotSingle");
     }
   }
-  return { type: HandshakeType.EncryptedExtensions, extensions };
+  return { type: HandshakeType.encrypted_extensions, extensions };
 }
 
 /**
@@ -94,7 +94,7 @@ export function writeEncryptedExtensions(w: Writer, msg: EncryptedExtensions): v
  * ```
  */
 export function readFinished(r: Reader): Finished {
-  return { type: HandshakeType.Finished, verifyData: r.rest() };
+  return { type: HandshakeType.finished, verifyData: r.rest() };
 }
 
 /**
@@ -125,7 +125,7 @@ export function writeFinished(w: Writer, msg: Finished): void {
  */
 export function readEndOfEarlyData(r: Reader): EndOfEarlyData {
   r.expectEnd("EndOfEarlyData");
-  return { type: HandshakeType.EndOfEarlyData };
+  return { type: HandshakeType.end_of_early_data };
 }
 
 /**
@@ -146,7 +146,7 @@ export function readKeyUpdate(r: Reader): KeyUpdate {
   ) {
     throw illegalParameter(`KeyUpdate: request_update ${value}`, "IllegalKeyUpdateRequest");
   }
-  return { type: HandshakeType.KeyUpdate, requestUpdate: value };
+  return { type: HandshakeType.key_update, requestUpdate: value };
 }
 
 /**

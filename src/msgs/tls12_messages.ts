@@ -73,7 +73,7 @@ export function encodeEcdheParams(group: number, publicKey: Uint8Array): Uint8Ar
  */
 export function encodeServerKeyExchange(msg: Tls12ServerKeyExchange): Uint8Array {
   const params = encodeEcdheParams(msg.group, msg.publicKey);
-  return framed(HandshakeType.ServerKeyExchange, (w) => {
+  return framed(HandshakeType.server_key_exchange, (w) => {
     w.bytes(params).u16(msg.scheme).vec16(msg.signature);
   });
 }
@@ -141,7 +141,7 @@ export function decodeEmptyMessage(body: Uint8Array, name: string): void {
  */
 export function encodeClientKeyExchange(publicKey: Uint8Array): Uint8Array {
   if (publicKey.length === 0) throw new RangeError("empty ECDHE public key");
-  return framed(HandshakeType.ClientKeyExchange, (w) => void w.vec8(publicKey));
+  return framed(HandshakeType.client_key_exchange, (w) => void w.vec8(publicKey));
 }
 
 /** Decodes a ClientKeyExchange body: the client's ECDHE public key. */
@@ -166,7 +166,7 @@ export function encodeFinished12(verifyData: Uint8Array): Uint8Array {
   if (verifyData.length !== TLS12_VERIFY_DATA_LENGTH) {
     throw new RangeError("verify_data must be 12 bytes");
   }
-  return framed(HandshakeType.Finished, (w) => void w.bytes(verifyData));
+  return framed(HandshakeType.finished, (w) => void w.bytes(verifyData));
 }
 
 /** Decodes a TLS 1.2 Finished body; anything but 12 bytes is a decode_error. */
@@ -188,7 +188,7 @@ export function decodeFinished12(body: Uint8Array): Uint8Array {
  * ```
  */
 export function encodeCertificate12(chain: readonly Uint8Array[]): Uint8Array {
-  return framed(HandshakeType.Certificate, (w) => {
+  return framed(HandshakeType.certificate, (w) => {
     w.lengthPrefixed(3, (list) => {
       for (const cert of chain) list.vec24(cert);
     });
@@ -234,7 +234,7 @@ export interface Tls12CertificateRequest {
  * ```
  */
 export function encodeCertificateRequest12(request: Tls12CertificateRequest): Uint8Array {
-  return framed(HandshakeType.CertificateRequest, (w) => {
+  return framed(HandshakeType.certificate_request, (w) => {
     w.vec8(new Uint8Array(request.certificateTypes));
     w.lengthPrefixed(2, (list) => {
       for (const scheme of request.schemes) list.u16(scheme);
@@ -276,7 +276,7 @@ export function decodeCertificateRequest12(body: Uint8Array): Tls12CertificateRe
  * ```
  */
 export function encodeNewSessionTicket12(msg: Tls12NewSessionTicket): Uint8Array {
-  return framed(HandshakeType.NewSessionTicket, (w) => {
+  return framed(HandshakeType.new_session_ticket, (w) => {
     w.u32(msg.lifetimeHint).vec16(msg.ticket);
   });
 }

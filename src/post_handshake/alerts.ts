@@ -29,12 +29,12 @@ export function interpretAlert(
   protocolVersion: "TLSv1_3" | "TLSv1_2" | undefined,
 ): "close_notify" | "warning" {
   const { level, description } = decodeAlert(payload);
-  if (level !== AlertLevel.Warning && level !== AlertLevel.Fatal) {
+  if (level !== AlertLevel.warning && level !== AlertLevel.fatal) {
     throw tlsError("InvalidMessage", "InvalidAlert", `alert with unknown level ${level}`, {
-      alert: AlertDescription.IllegalParameter,
+      alert: AlertDescription.illegal_parameter,
     });
   }
-  if (description === AlertDescription.CloseNotify) {
+  if (description === AlertDescription.close_notify) {
     if (!handshakeComplete) {
       throw new TlsError("AlertReceived", "peer closed the connection during the handshake", {
         alert: description,
@@ -44,9 +44,9 @@ export function interpretAlert(
     return "close_notify";
   }
   // TLS 1.2 (RFC 5246 7.2.2): warning alerts leave the connection up.
-  const tls12Warning = level === AlertLevel.Warning && protocolVersion === "TLSv1_2";
+  const tls12Warning = level === AlertLevel.warning && protocolVersion === "TLSv1_2";
   if (
-    tls12Warning || description === AlertDescription.UserCanceled && level === AlertLevel.Warning
+    tls12Warning || description === AlertDescription.user_canceled && level === AlertLevel.warning
   ) {
     return "warning";
   }
@@ -61,22 +61,22 @@ export function interpretAlert(
 
 /** The payload of our close_notify (a warning, RFC 8446 section 6.1). */
 export function closeNotifyPayload(): Uint8Array {
-  return encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.CloseNotify });
+  return encodeAlert({ level: AlertLevel.warning, description: AlertDescription.close_notify });
 }
 
 /** The payload of our TLS 1.2 renegotiation refusal (a warning, RFC 5746 section 4). */
 export function noRenegotiationPayload(): Uint8Array {
-  return encodeAlert({ level: AlertLevel.Warning, description: AlertDescription.NoRenegotiation });
+  return encodeAlert({ level: AlertLevel.warning, description: AlertDescription.no_renegotiation });
 }
 
 /** The payload of a fatal alert we send. */
 export function fatalAlertPayload(description: number): Uint8Array {
-  return encodeAlert({ level: AlertLevel.Fatal, description });
+  return encodeAlert({ level: AlertLevel.fatal, description });
 }
 
 /** RFC 8446 section 6.1: nothing may follow the peer's close_notify. */
 export function dataAfterCloseNotify(): TlsError {
   return tlsError("PeerMisbehaved", "DataAfterCloseNotify", "data received after close_notify", {
-    alert: AlertDescription.UnexpectedMessage,
+    alert: AlertDescription.unexpected_message,
   });
 }

@@ -75,7 +75,7 @@ export class RenegotiationRefusal {
         "PeerMisbehaved",
         "RenegotiationRefused",
         `second ${this.#triggerName} after a refused renegotiation`,
-        { alert: AlertDescription.NoRenegotiation },
+        { alert: AlertDescription.no_renegotiation },
       );
     }
     this.#refused = true;
@@ -98,8 +98,8 @@ export class InboundPolicy {
       options.keyUpdatesTaken,
     );
     const trigger = options.side === "client"
-      ? HandshakeType.HelloRequest
-      : HandshakeType.ClientHello;
+      ? HandshakeType.hello_request
+      : HandshakeType.client_hello;
     this.#renegotiation = new RenegotiationRefusal(trigger, handshakeName(trigger));
   }
 
@@ -164,7 +164,7 @@ export class InboundPolicy {
   idle(what: string): void {
     if (++this.#idle > MAX_IDLE_RECORDS) {
       throw tlsError("PeerMisbehaved", "TooManyEmptyRecords", `too many consecutive ${what}`, {
-        alert: AlertDescription.UnexpectedMessage,
+        alert: AlertDescription.unexpected_message,
       });
     }
   }
@@ -179,13 +179,13 @@ export class InboundPolicy {
       return { kind: "RefuseRenegotiation" };
     }
     switch (msg.type) {
-      case HandshakeType.KeyUpdate: {
+      case HandshakeType.key_update: {
         const { requestUpdate } = readKeyUpdate(new Reader(msg.body, "KeyUpdate"));
         this.#joiner.checkKeyChangeBoundary();
         this.#keyUpdates.spend();
         return { kind: "KeyUpdate", requestUpdate };
       }
-      case HandshakeType.NewSessionTicket:
+      case HandshakeType.new_session_ticket:
         if (this.#side === "client") return { kind: "NewSessionTicket", body: msg.body };
         break;
     }
@@ -207,6 +207,6 @@ export function unexpectedChangeCipherSpec(): TlsError {
     "PeerMisbehaved",
     "IllegalMiddleboxChangeCipherSpec",
     "unexpected change_cipher_spec",
-    { alert: AlertDescription.UnexpectedMessage },
+    { alert: AlertDescription.unexpected_message },
   );
 }

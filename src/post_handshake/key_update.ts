@@ -12,7 +12,7 @@ import { encodeHandshake } from "../msgs/handshake.ts";
 /** The encoded KeyUpdate handshake message (header included) we send. */
 export function keyUpdateMessage(requestPeer: boolean): Uint8Array {
   return encodeHandshake({
-    type: HandshakeType.KeyUpdate,
+    type: HandshakeType.key_update,
     requestUpdate: requestPeer
       ? KeyUpdateRequest.update_requested
       : KeyUpdateRequest.update_not_requested,

@@ -84,7 +84,7 @@ export class KeyUpdateBudget {
         "PeerMisbehaved",
         "TooManyKeyUpdateRequests",
         `more than ${this.#maxTotal} KeyUpdate messages on one connection`,
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
     }
     if (this.#tokens === 0) {
@@ -92,7 +92,7 @@ export class KeyUpdateBudget {
         "PeerMisbehaved",
         "TooManyKeyUpdateRequests",
         "too many KeyUpdate messages for the data received",
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
     }
     this.#tokens--;

@@ -41,8 +41,8 @@ export interface RawRecord {
 }
 
 function isKnownContentType(type: number): boolean {
-  return type === ContentType.ChangeCipherSpec || type === ContentType.Alert ||
-    type === ContentType.Handshake || type === ContentType.ApplicationData;
+  return type === ContentType.change_cipher_spec || type === ContentType.alert ||
+    type === ContentType.handshake || type === ContentType.application_data;
 }
 
 /**
@@ -83,7 +83,7 @@ export function readRecord(
       "InvalidMessage",
       "InvalidContentType",
       `unknown record content type ${buf[0]}`,
-      { alert: AlertDescription.UnexpectedMessage },
+      { alert: AlertDescription.unexpected_message },
     );
   }
   if (buf.length >= 2 && buf[1] !== 0x03) {
@@ -91,7 +91,7 @@ export function readRecord(
       "InvalidMessage",
       "InvalidRecordVersion",
       "record version major byte is not 3: not TLS",
-      { alert: AlertDescription.DecodeError },
+      { alert: AlertDescription.decode_error },
     );
   }
   if (buf.length < RECORD_HEADER_LEN) return undefined;
@@ -101,7 +101,7 @@ export function readRecord(
       "PeerMisbehaved",
       "RecordOverflow",
       `record of ${fragmentLen} bytes exceeds the limit`,
-      { alert: AlertDescription.RecordOverflow },
+      { alert: AlertDescription.record_overflow },
     );
   }
   const length = RECORD_HEADER_LEN + fragmentLen;

@@ -77,13 +77,13 @@ describe("readRecord", () => {
     );
     const header = encodeRecordHeader(23, 0x0303, MAX_CIPHERTEXT_LEN + 1);
     // Refused from the header alone: no need to buffer the body first.
-    assert.equal(alertOf(() => readRecord(header)), AlertDescription.RecordOverflow);
+    assert.equal(alertOf(() => readRecord(header)), AlertDescription.record_overflow);
   });
 
   it("honours a smaller caller limit", () => {
     const buf = record(22, new Uint8Array(100));
     assert.equal(readRecord(buf, 100)?.length, 105);
-    assert.equal(alertOf(() => readRecord(buf, 99)), AlertDescription.RecordOverflow);
+    assert.equal(alertOf(() => readRecord(buf, 99)), AlertDescription.record_overflow);
   });
 
   it("refuses unknown content types with unexpected_message, from the first byte", () => {
@@ -95,7 +95,7 @@ describe("readRecord", () => {
   it("refuses a record version whose major byte is not 3 with decode_error", () => {
     const http = new TextEncoder().encode("GET / HTTP/1.1\r\n");
     assert.equal(alertOf(() => readRecord(new Uint8Array([22, 0x02]))), 50);
-    assert.equal(alertOf(() => readRecord(http)), AlertDescription.UnexpectedMessage);
+    assert.equal(alertOf(() => readRecord(http)), AlertDescription.unexpected_message);
   });
 });
 

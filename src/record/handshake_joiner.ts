@@ -110,7 +110,7 @@ export class HandshakeJoiner {
   push(fragment: Uint8Array): void {
     if (fragment.length === 0) {
       throw tlsError("InvalidMessage", "EmptyHandshakeFragment", "zero-length handshake fragment", {
-        alert: AlertDescription.UnexpectedMessage,
+        alert: AlertDescription.unexpected_message,
       });
     }
     this.#append(fragment);
@@ -150,7 +150,7 @@ export class HandshakeJoiner {
         "PeerMisbehaved",
         "KeyEpochWithPendingFragment",
         "handshake message spans a key change",
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
     }
   }
@@ -168,7 +168,7 @@ export class HandshakeJoiner {
         "PeerMisbehaved",
         "InterleavedHandshakeFragment",
         `record of content type ${contentType} inside a fragmented handshake message`,
-        { alert: AlertDescription.UnexpectedMessage },
+        { alert: AlertDescription.unexpected_message },
       );
     }
   }
@@ -202,7 +202,7 @@ export class HandshakeJoiner {
           "InvalidMessage",
           "HandshakeMessageTooLarge",
           `handshake message of ${bodyLen} bytes exceeds the ${this.#maxMessageLen}-byte limit`,
-          { alert: AlertDescription.DecodeError },
+          { alert: AlertDescription.decode_error },
         );
       }
       this.#checked += HANDSHAKE_HEADER_LEN + bodyLen;

@@ -64,7 +64,7 @@ describe("HandshakeJoiner", () => {
 
   it("refuses a zero-length fragment with unexpected_message", () => {
     const j = new HandshakeJoiner();
-    assert.equal(alertOf(() => j.push(new Uint8Array(0))), AlertDescription.UnexpectedMessage);
+    assert.equal(alertOf(() => j.push(new Uint8Array(0))), AlertDescription.unexpected_message);
   });
 
   it("refuses an oversized declared length as soon as the header is seen", () => {
@@ -72,7 +72,7 @@ describe("HandshakeJoiner", () => {
     j.push(message(1, 1000));
     assert.equal(j.next()?.body.length, 1000);
     j.push(new Uint8Array([11, 0, 3]));
-    assert.equal(alertOf(() => j.push(new Uint8Array([0xe9]))), AlertDescription.DecodeError);
+    assert.equal(alertOf(() => j.push(new Uint8Array([0xe9]))), AlertDescription.decode_error);
   });
 
   it("checks headers behind a complete message in the same fragment", () => {
@@ -80,7 +80,7 @@ describe("HandshakeJoiner", () => {
     const big = message(11, 11);
     assert.equal(
       alertOf(() => j.push(new Uint8Array([...message(8, 2), ...big.subarray(0, 4)]))),
-      AlertDescription.DecodeError,
+      AlertDescription.decode_error,
     );
   });
 
@@ -90,7 +90,7 @@ describe("HandshakeJoiner", () => {
     j.push(message(11, 100000).subarray(0, 4));
     assert.equal(
       alertOf(() => new HandshakeJoiner().push(new Uint8Array([11, 0xff, 0xff, 0xff]))),
-      AlertDescription.DecodeError,
+      AlertDescription.decode_error,
     );
   });
 
@@ -98,7 +98,7 @@ describe("HandshakeJoiner", () => {
     const j = new HandshakeJoiner();
     j.push(new Uint8Array([...message(2, 3), 8, 0]));
     assert.equal(j.next()?.type, 2);
-    assert.equal(alertOf(() => j.checkKeyChangeBoundary()), AlertDescription.UnexpectedMessage);
+    assert.equal(alertOf(() => j.checkKeyChangeBoundary()), AlertDescription.unexpected_message);
     const k = new HandshakeJoiner();
     k.push(message(2, 3));
     k.next();

@@ -134,7 +134,7 @@ function checkRecord(header: Uint8Array, fragment: Uint8Array, seq: bigint): voi
       "DecryptError",
       "SequenceNumberExhausted",
       "record sequence numbers exhausted for this key",
-      { alert: AlertDescription.BadRecordMac },
+      { alert: AlertDescription.bad_record_mac },
     );
   }
 }
@@ -171,8 +171,8 @@ export function parseInnerPlaintext(inner: Uint8Array): OpenedRecord {
   }
   const contentType = inner[i];
   if (
-    contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
-    contentType !== ContentType.ApplicationData
+    contentType !== ContentType.handshake && contentType !== ContentType.alert &&
+    contentType !== ContentType.application_data
   ) {
     throw inappropriateMessage(
       `protected record has inner content type ${contentType}`,
@@ -190,7 +190,7 @@ export const tls13Protection: RecordProtection = {
 
   async seal(k, seq, contentType, payload, out, padding = 0): Promise<void> {
     const innerLen = payload.length + 1 + padding;
-    writeHeader(out, ContentType.ApplicationData, innerLen + TAG_LEN);
+    writeHeader(out, ContentType.application_data, innerLen + TAG_LEN);
     // The inner plaintext is built in the output slot itself, saving a buffer:
     // the ciphertext only overwrites it once the AEAD is done reading it.
     const inner = out.subarray(RECORD_HEADER_LEN, RECORD_HEADER_LEN + innerLen);
@@ -205,7 +205,7 @@ export const tls13Protection: RecordProtection = {
   precheck(header: Uint8Array, fragment: Uint8Array, seq: bigint): void {
     // change_cipher_spec under protection is an unexpected record type too
     // (RFC 8446 section 5).
-    if (header[0] !== ContentType.ApplicationData) {
+    if (header[0] !== ContentType.application_data) {
       throw inappropriateMessage(
         `protected record has outer content type ${header[0]}`,
         "InvalidOuterContentType",
@@ -243,8 +243,8 @@ function makeTls12Protection(explicit: number): RecordProtection {
     precheck(header: Uint8Array, fragment: Uint8Array, seq: bigint): void {
       const type = header[0];
       if (
-        type !== ContentType.ApplicationData && type !== ContentType.Alert &&
-        type !== ContentType.Handshake
+        type !== ContentType.application_data && type !== ContentType.alert &&
+        type !== ContentType.handshake
       ) {
         throw inappropriateMessage(`protected record of type ${type}`, "InvalidContentType");
       }

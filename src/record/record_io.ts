@@ -103,8 +103,8 @@ export class PlainWriter implements RecordWriter {
   writeInto(contentType: number, payload: Uint8Array, out: Uint8Array): Promise<void> {
     return settle(() => {
       if (
-        contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
-        contentType !== ContentType.ChangeCipherSpec
+        contentType !== ContentType.handshake && contentType !== ContentType.alert &&
+        contentType !== ContentType.change_cipher_spec
       ) {
         throw new RangeError(`content type ${contentType} cannot be sent in clear`);
       }
@@ -141,14 +141,14 @@ export class PlainReader implements RecordReader {
       }
       const contentType = header[0];
       if (
-        contentType !== ContentType.Handshake && contentType !== ContentType.Alert &&
-        contentType !== ContentType.ChangeCipherSpec
+        contentType !== ContentType.handshake && contentType !== ContentType.alert &&
+        contentType !== ContentType.change_cipher_spec
       ) {
         throw tlsError(
           "InappropriateMessage",
           "UnprotectedContentType",
           `content type ${contentType} received in clear`,
-          { alert: AlertDescription.UnexpectedMessage },
+          { alert: AlertDescription.unexpected_message },
         );
       }
       if (fragment.length > MAX_PLAINTEXT_LEN) {
@@ -377,7 +377,7 @@ export class ProtectedReader implements RecordReader {
   #accept(decrypted: Uint8Array | null, header: Uint8Array): OpenedRecord {
     if (decrypted === null) {
       throw tlsError("DecryptError", "BadRecordMac", "record failed authentication", {
-        alert: AlertDescription.BadRecordMac,
+        alert: AlertDescription.bad_record_mac,
       });
     }
     this.#seq++;

@@ -76,7 +76,7 @@ describe("Tls13Writer / Tls13Reader", () => {
     await assert.rejects(opener.open(r.header, r.fragment), (e: unknown) => {
       assert.ok(e instanceof TlsError);
       assert.equal(e.kind, "DecryptError");
-      assert.equal(e.alert, AlertDescription.BadRecordMac);
+      assert.equal(e.alert, AlertDescription.bad_record_mac);
       return true;
     });
     assert.equal(opener.seq, 0n);
@@ -87,11 +87,11 @@ describe("Tls13Writer / Tls13Reader", () => {
     const r = readRecord(await sealer.write(23, new Uint8Array(4)))!;
     const header = r.header.slice();
     header[2] = 1; // 0x0301
-    assert.equal(await alertOf(opener.open(header, r.fragment)), AlertDescription.BadRecordMac);
+    assert.equal(await alertOf(opener.open(header, r.fragment)), AlertDescription.bad_record_mac);
     const short = new Uint8Array(16);
     assert.equal(
       await alertOf(opener.open(encodeRecordHeader(23, 0x0303, 16), short)),
-      AlertDescription.BadRecordMac,
+      AlertDescription.bad_record_mac,
     );
   });
 
@@ -100,12 +100,12 @@ describe("Tls13Writer / Tls13Reader", () => {
     const r = readRecord(await sealer.write(0, new Uint8Array(0), 7))!;
     assert.equal(
       await alertOf(opener.open(r.header, r.fragment)),
-      AlertDescription.UnexpectedMessage,
+      AlertDescription.unexpected_message,
     );
   });
 
   it("refuses change_cipher_spec or an unknown type inside protection", async () => {
-    for (const type of [ContentType.ChangeCipherSpec, 99]) {
+    for (const type of [ContentType.change_cipher_spec, 99]) {
       const [sealer, opener] = await pair();
       const r = readRecord(await sealer.write(type, new Uint8Array([1])))!;
       assert.equal(await alertOf(opener.open(r.header, r.fragment)), 10, `type ${type}`);
@@ -124,7 +124,7 @@ describe("Tls13Writer / Tls13Reader", () => {
     const [, opener] = await pair();
     const fragment = new Uint8Array(MAX_CIPHERTEXT_LEN + 1);
     const header = encodeRecordHeader(23, 0x0303, fragment.length);
-    assert.equal(await alertOf(opener.open(header, fragment)), AlertDescription.RecordOverflow);
+    assert.equal(await alertOf(opener.open(header, fragment)), AlertDescription.record_overflow);
   });
 
   it("refuses an inner plaintext above 2^14 + 1 with record_overflow", async () => {
@@ -134,7 +134,7 @@ describe("Tls13Writer / Tls13Reader", () => {
     const header = encodeRecordHeader(23, 0x0303, inner.length + 16);
     const fragment = await (await aes128Gcm.importKey(key)).seal(iv, header, inner);
     const [, opener] = await pair();
-    assert.equal(await alertOf(opener.open(header, fragment)), AlertDescription.RecordOverflow);
+    assert.equal(await alertOf(opener.open(header, fragment)), AlertDescription.record_overflow);
   });
 
   it("seals at most 2^14 + 1 bytes of inner plaintext", async () => {
@@ -192,7 +192,7 @@ describe("PlainWriter / PlainReader", () => {
     const header = encodeRecordHeader(22, 0x0303, fragment.length);
     assert.equal(
       await alertOf(new PlainReader().open(header, fragment)),
-      AlertDescription.RecordOverflow,
+      AlertDescription.record_overflow,
     );
   });
 });

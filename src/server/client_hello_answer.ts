@@ -47,7 +47,7 @@ export function refuseAncientHello(cx: ConnectionCore, hello: ClientHello): void
     throw peerIncompatible(
       `ClientHello legacy_version 0x${hello.legacyVersion.toString(16).padStart(4, "0")}`,
       "UnsupportedVersion",
-      AlertDescription.ProtocolVersion,
+      AlertDescription.protocol_version,
     );
   }
 }
@@ -58,7 +58,7 @@ export function requireTls13Hello(config: ResolvedServerConfig, hello: ClientHel
     throw peerIncompatible(
       "client offers no version we enabled",
       "UnsupportedVersion",
-      AlertDescription.ProtocolVersion,
+      AlertDescription.protocol_version,
     );
   }
   checkClientHello(hello);

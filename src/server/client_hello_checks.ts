@@ -28,7 +28,7 @@ export function checkClientHello(hello: ClientHello): void {
     throw peerIncompatible(
       "client does not offer TLS 1.3",
       "UnsupportedVersion",
-      AlertDescription.ProtocolVersion,
+      AlertDescription.protocol_version,
     );
   }
   // 4.2: extensions that belong to other messages (oid_filters) are illegal here.
@@ -45,7 +45,7 @@ export function checkClientHello(hello: ClientHello): void {
     throw peerMisbehaved(
       "ClientHello has one of supported_groups and key_share without the other",
       "MissingKeyShareOrSupportedGroups",
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
     );
   }
   // 4.2.8: one share per group, each for a group the client lists.
@@ -67,7 +67,7 @@ export function checkClientHello(hello: ClientHello): void {
     throw peerMisbehaved(
       "ClientHello has no signature_algorithms",
       "MissingSignatureAlgorithms",
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
     );
   }
 }
@@ -121,7 +121,7 @@ export function chooseAlpn(
   const chosen = config.alpnProtocols.find((ours) => offered.some((p) => bytesEqual(p, ours)));
   if (chosen || config.ignoreAlpnMismatch) return chosen;
   throw tlsError("NoApplicationProtocol", "NoApplicationProtocol", "no ALPN protocol in common", {
-    alert: AlertDescription.NoApplicationProtocol,
+    alert: AlertDescription.no_application_protocol,
   });
 }
 

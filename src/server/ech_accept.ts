@@ -139,7 +139,7 @@ export async function openRetryEch(
     throw peerMisbehaved(
       "second ClientHelloOuter has no encrypted_client_hello",
       "MissingEchAfterRetry",
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
     );
   }
   if (
@@ -152,7 +152,7 @@ export async function openRetryEch(
   const plaintext = await accepted.context.open(outerAad(hello, ext), ext.payload);
   if (!plaintext) {
     throw tlsError("DecryptError", "EchDecryptFailed", "second ClientHelloOuter does not decrypt", {
-      alert: AlertDescription.DecryptError,
+      alert: AlertDescription.decrypt_error,
     });
   }
   return checkInner(decodeEchInner(plaintext, hello));

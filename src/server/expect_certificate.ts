@@ -44,7 +44,7 @@ export class ExpectCertificate implements HandshakeState {
 
   /** Verifies the chain, or accepts an empty one when client auth is optional. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const cert = expectMessage(raw, HandshakeType.Certificate, "Certificate");
+    const cert = expectMessage(raw, HandshakeType.certificate, "Certificate");
     const hs = this.#hs;
     // 4.4.2: the context echoes our CertificateRequest's, which was empty.
     if (cert.certificateRequestContext.length !== 0) {
@@ -64,7 +64,7 @@ export class ExpectCertificate implements HandshakeState {
       this.#verifier,
       chain,
       hs.config.now(),
-      AlertDescription.CertificateRequired,
+      AlertDescription.certificate_required,
     );
     hs.transcript.add(raw.encoded);
     if (verified instanceof NoClientAuthRequired) {

@@ -42,7 +42,7 @@ export class ExpectCertificateVerify implements HandshakeState {
 
   /** The signature covers the transcript through the client's Certificate. */
   async handle(_cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+    const cv = expectMessage(raw, HandshakeType.certificate_verify, "CertificateVerify");
     const hs = this.#hs;
     // 4.4.3: only a TLS 1.3 scheme from our CertificateRequest's signature_algorithms.
     checkPeerTls13Scheme(cv.scheme);

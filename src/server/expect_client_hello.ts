@@ -46,7 +46,7 @@ export class ExpectClientHello implements HandshakeState {
   /** Negotiates from the ClientHello and sends our answer. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const config = this.#config;
-    const wire = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
+    const wire = expectMessage(raw, HandshakeType.client_hello, "ClientHello");
     // RFC 9849 section 7.1: ECH is settled before anything else is negotiated;
     // accepted, the ClientHelloInner is the ClientHello from here on.
     const { hello, ech } = await this.#openEch(cx, wire);
@@ -116,7 +116,7 @@ export class ExpectClientHello implements HandshakeState {
     hs.transcript.add(encoded);
     await hs.transcript.rewriteForHelloRetryRequest(suite.hash);
     const message: HelloRetryRequest = {
-      type: HandshakeType.ServerHello,
+      type: HandshakeType.server_hello,
       legacyVersion: ProtocolVersion.TLSv1_2,
       random: HELLO_RETRY_REQUEST_RANDOM,
       legacySessionIdEcho: hs.sessionId,

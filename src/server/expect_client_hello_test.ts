@@ -43,7 +43,7 @@ function clientHello(o: HelloOptions = {}): Uint8Array {
     ...(o.extra ?? []),
   ];
   return encodeHandshake({
-    type: HandshakeType.ClientHello,
+    type: HandshakeType.client_hello,
     legacyVersion: 0x0303,
     random: new Uint8Array(32).fill(1),
     legacySessionId: o.sessionId ?? SESSION_ID,
@@ -143,7 +143,7 @@ describe("server ExpectClientHello", () => {
     const [shRecord, ccs, ...rest] = records(o);
     assert.equal(shRecord[0], 22); // ServerHello in clear
     const sh = decodeHandshake(2, shRecord.subarray(9));
-    assert.ok(sh.type === HandshakeType.ServerHello && !isHelloRetryRequest(sh));
+    assert.ok(sh.type === HandshakeType.server_hello && !isHelloRetryRequest(sh));
     assert.deepEqual(sh.legacySessionIdEcho, SESSION_ID);
     assert.deepEqual([...ccs], [20, 3, 3, 0, 1, 1]);
     assert.ok(rest.length > 0 && rest.every((r) => r[0] === 23)); // then protected records
@@ -153,47 +153,47 @@ describe("server ExpectClientHello", () => {
     const o = await run([
       handshakeRecord(clientHello({ drop: [ExtensionType.supported_versions] })),
     ], { versions: ["TLSv1_3"] });
-    assertAlert(o, AlertDescription.ProtocolVersion);
+    assertAlert(o, AlertDescription.protocol_version);
   });
 
   it("compression offered: illegal_parameter", async () => {
     const o = await run([handshakeRecord(clientHello({ compression: [1, 0] }))]);
-    assertAlert(o, AlertDescription.IllegalParameter);
+    assertAlert(o, AlertDescription.illegal_parameter);
   });
 
   it("no signature_algorithms: missing_extension", async () => {
     const o = await run([
       handshakeRecord(clientHello({ drop: [ExtensionType.signature_algorithms] })),
     ]);
-    assertAlert(o, AlertDescription.MissingExtension);
+    assertAlert(o, AlertDescription.missing_extension);
   });
 
   it("key_share without supported_groups: missing_extension", async () => {
     const o = await run([handshakeRecord(clientHello({ drop: [ExtensionType.supported_groups] }))]);
-    assertAlert(o, AlertDescription.MissingExtension);
+    assertAlert(o, AlertDescription.missing_extension);
   });
 
   it("no TLS 1.3 suite in common: handshake_failure", async () => {
     const o = await run([handshakeRecord(clientHello({ suites: [0xc02b] }))]);
-    assertAlert(o, AlertDescription.HandshakeFailure);
+    assertAlert(o, AlertDescription.handshake_failure);
   });
 
   it("no group in common: handshake_failure", async () => {
     const o = await run([
       handshakeRecord(clientHello({ groups: [0x0019], shares: [] })),
     ]);
-    assertAlert(o, AlertDescription.HandshakeFailure);
+    assertAlert(o, AlertDescription.handshake_failure);
   });
 
   it("key share for a group not in supported_groups: illegal_parameter", async () => {
     const o = await run([handshakeRecord(clientHello({ groups: [P384] }))]);
-    assertAlert(o, AlertDescription.IllegalParameter);
+    assertAlert(o, AlertDescription.illegal_parameter);
   });
 
   it("malformed key share: illegal_parameter", async () => {
     const bad = { group: P256, keyExchange: new Uint8Array([4, 1, 2, 3]) };
     const o = await run([handshakeRecord(clientHello({ shares: [bad] }))]);
-    assertAlert(o, AlertDescription.IllegalParameter);
+    assertAlert(o, AlertDescription.illegal_parameter);
   });
 
   it("ALPN with nothing in common: no_application_protocol", async () => {
@@ -204,24 +204,24 @@ describe("server ExpectClientHello", () => {
     const o = await run([handshakeRecord(clientHello({ extra: [alpn] }))], {
       alpnProtocols: ["h2"],
     });
-    assertAlert(o, AlertDescription.NoApplicationProtocol);
+    assertAlert(o, AlertDescription.no_application_protocol);
     assert.equal(o.error?.kind, "NoApplicationProtocol");
   });
 
   it("no certificate from the resolver: handshake_failure", async () => {
     const o = await run([handshakeRecord(clientHello())], { certResolver: () => undefined });
-    assertAlert(o, AlertDescription.HandshakeFailure);
+    assertAlert(o, AlertDescription.handshake_failure);
   });
 
   it("a Finished instead of ClientHello: unexpected_message", async () => {
-    const fin = encodeHandshake({ type: HandshakeType.Finished, verifyData: new Uint8Array(32) });
+    const fin = encodeHandshake({ type: HandshakeType.finished, verifyData: new Uint8Array(32) });
     const o = await run([handshakeRecord(fin)]);
-    assertAlert(o, AlertDescription.UnexpectedMessage);
+    assertAlert(o, AlertDescription.unexpected_message);
   });
 
   it("change_cipher_spec before ClientHello: unexpected_message", async () => {
     const o = await run([record(20, new Uint8Array([1]))]);
-    assertAlert(o, AlertDescription.UnexpectedMessage);
+    assertAlert(o, AlertDescription.unexpected_message);
   });
 
   describe("HelloRetryRequest", () => {
@@ -233,7 +233,7 @@ describe("server ExpectClientHello", () => {
       const [hrrRecord, ccs, ...rest] = records(o);
       assert.equal(rest.length, 0);
       const hrr = decodeHandshake(2, hrrRecord.subarray(9));
-      assert.ok(hrr.type === HandshakeType.ServerHello && isHelloRetryRequest(hrr));
+      assert.ok(hrr.type === HandshakeType.server_hello && isHelloRetryRequest(hrr));
       assert.equal(findExtension(hrr.extensions, ExtensionType.key_share)?.selectedGroup, P384);
       assert.deepEqual([...ccs], [20, 3, 3, 0, 1, 1]);
     });
@@ -253,7 +253,7 @@ describe("server ExpectClientHello", () => {
 
     it("a second hello still without a share: illegal_parameter (no second HRR)", async () => {
       const o = await run([first(), first()]);
-      assertAlert(o, AlertDescription.IllegalParameter);
+      assertAlert(o, AlertDescription.illegal_parameter);
     });
 
     it("a second hello with a share for another group: illegal_parameter", async () => {
@@ -262,7 +262,7 @@ describe("server ExpectClientHello", () => {
         shares: [{ group: P256, keyExchange: p256Share }],
       });
       const o = await run([first(), handshakeRecord(second)]);
-      assertAlert(o, AlertDescription.IllegalParameter);
+      assertAlert(o, AlertDescription.illegal_parameter);
     });
 
     it("a second hello that changes the session ID: illegal_parameter", async () => {
@@ -272,7 +272,7 @@ describe("server ExpectClientHello", () => {
         sessionId: new Uint8Array(0),
       });
       const o = await run([first(), handshakeRecord(second)]);
-      assertAlert(o, AlertDescription.IllegalParameter);
+      assertAlert(o, AlertDescription.illegal_parameter);
     });
   });
 });

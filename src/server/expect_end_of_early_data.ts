@@ -30,7 +30,7 @@ export class ExpectEndOfEarlyData implements HandshakeState {
 
   /** Ends early data; the client's Finished comes under its handshake key. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    expectMessage(raw, HandshakeType.EndOfEarlyData, "EndOfEarlyData");
+    expectMessage(raw, HandshakeType.end_of_early_data, "EndOfEarlyData");
     this.#hs.transcript.add(raw.encoded);
     cx.endEarlyData();
     const { suite, clientHandshakeSecret } = this.#keys;

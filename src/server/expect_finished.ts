@@ -43,7 +43,7 @@ export class ExpectFinished implements HandshakeState {
 
   /** Checks verify_data, then switches the reader to the client application key. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const fin = expectMessage(raw, HandshakeType.Finished, "Finished");
+    const fin = expectMessage(raw, HandshakeType.finished, "Finished");
     const hs = this.#hs;
     const { suite, clientHandshakeSecret, traffic, master, exporter } = this.#keys;
     await acceptPeerFinished(

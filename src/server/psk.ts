@@ -70,7 +70,7 @@ export function choosePskMode(
     throw peerMisbehaved(
       "pre_shared_key without psk_key_exchange_modes",
       "MissingPskModesExtension",
-      AlertDescription.MissingExtension,
+      AlertDescription.missing_extension,
     );
   }
   if (!hs.config.resumption) return undefined;
@@ -123,7 +123,7 @@ export async function acceptPsk(
     );
     if (!constantTimeEqual(expected, offer.binders[index])) {
       throw tlsError("DecryptError", "PskBinderMismatch", "PSK binder does not verify", {
-        alert: AlertDescription.DecryptError,
+        alert: AlertDescription.decrypt_error,
       });
     }
     const clientAge = (obfuscatedTicketAge - session.ageAdd) >>> 0;

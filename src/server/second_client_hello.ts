@@ -41,7 +41,7 @@ export class ExpectSecondClientHello implements HandshakeState {
   /** Checks it against the first, then answers it with the server flight. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     const hs = this.#hs;
-    const wire = expectMessage(raw, HandshakeType.ClientHello, "ClientHello");
+    const wire = expectMessage(raw, HandshakeType.client_hello, "ClientHello");
     // RFC 9849 section 7.1.1: an accepted offer is opened again, with the same context.
     const hello = hs.echAccepted ? await openRetryEch(hs.echAccepted, wire) : wire;
     const encoded = hello === wire ? raw.encoded : encodeHandshake(hello);

@@ -101,7 +101,7 @@ export async function sendServerFlight(
   // 4.1.3: ServerHello, its extensions in the order RFC 8448's traces print
   // (any order is valid), so a replay of those traces matches byte for byte.
   const serverHello = encodeHandshake({
-    type: HandshakeType.ServerHello,
+    type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.config.randomBytes(32),
     legacySessionIdEcho: hs.sessionId,
@@ -145,7 +145,7 @@ export async function sendServerFlight(
     protectedFlight.push(encoded);
     hs.transcript.add(encoded);
   };
-  add({ type: HandshakeType.EncryptedExtensions, extensions: encryptedExtensions(plan) });
+  add({ type: HandshakeType.encrypted_extensions, extensions: encryptedExtensions(plan) });
   if (plan.certificateRequest) add(plan.certificateRequest);
   // 4.4.2-4.4.3: Certificate, end entity first, and the signature over the
   // transcript through it; neither when the PSK authenticates us (2.2).
@@ -153,7 +153,7 @@ export async function sendServerFlight(
   const { certified, scheme } = plan;
   if (certified && scheme !== undefined) {
     add({
-      type: HandshakeType.Certificate,
+      type: HandshakeType.certificate,
       certificateRequestContext: new Uint8Array(0),
       certificateList: certified.certChain.map((cert) => ({ cert, extensions: [] })),
     });
@@ -193,12 +193,12 @@ export async function sendServerFlight(
 
   // 4.4.3: CertificateVerify, once signed.
   if (signature) {
-    send({ type: HandshakeType.CertificateVerify, scheme: scheme!, signature: await signature });
+    send({ type: HandshakeType.certificate_verify, scheme: scheme!, signature: await signature });
   }
 
   // 4.4.4: Finished.
   send({
-    type: HandshakeType.Finished,
+    type: HandshakeType.finished,
     verifyData: await ownFinished(suite, serverHandshakeSecret, hs.transcript),
   });
 
@@ -268,7 +268,7 @@ export function certificateRequest(verifier: ClientCertVerifier): CertificateReq
   }
   return {
     message: {
-      type: HandshakeType.CertificateRequest,
+      type: HandshakeType.certificate_request,
       certificateRequestContext: new Uint8Array(0),
       extensions: requestExtensions,
     },

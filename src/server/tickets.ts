@@ -61,7 +61,7 @@ export async function sendTickets(
       ? [{ type: ExtensionType.early_data, maxEarlyDataSize }]
       : [];
     cx.sendHandshake(encodeHandshake({
-      type: HandshakeType.NewSessionTicket,
+      type: HandshakeType.new_session_ticket,
       ticketLifetime: lifetimeSeconds,
       ticketAgeAdd: ageAdd,
       ticketNonce: nonce,

@@ -48,7 +48,7 @@ export class ExpectClientCertificate12 implements HandshakeState {
   /** Verifies the chain, or accepts an empty one when client auth is optional. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
     // 7.4.6: the client's first message after ServerHelloDone, even when empty.
-    if (raw.type !== HandshakeType.Certificate) throw unexpectedMessage("Certificate", raw.type);
+    if (raw.type !== HandshakeType.certificate) throw unexpectedMessage("Certificate", raw.type);
     const st = this.#st;
     const chain = decodeCertificate12(raw.body);
     const presented = await acceptClientChain(
@@ -56,7 +56,7 @@ export class ExpectClientCertificate12 implements HandshakeState {
       this.#verifier,
       chain,
       st.hs.config.now(),
-      AlertDescription.HandshakeFailure,
+      AlertDescription.handshake_failure,
     );
     st.hs.transcript.add(raw.encoded);
     return new ExpectClientKeyExchange(

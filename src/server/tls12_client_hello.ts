@@ -82,7 +82,7 @@ export async function handleTls12ClientHello(
     throw peerIncompatible(
       "TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello to a TLS 1.3 server",
       "InappropriateFallback",
-      AlertDescription.InappropriateFallback,
+      AlertDescription.inappropriate_fallback,
     );
   }
   if (!hello.legacyCompressionMethods.includes(0)) {
@@ -93,7 +93,7 @@ export async function handleTls12ClientHello(
     throw peerMisbehaved(
       "non-empty renegotiation_info in an initial handshake",
       "InvalidRenegotiationInfo",
-      AlertDescription.HandshakeFailure,
+      AlertDescription.handshake_failure,
     );
   }
   const secureReneg = reneg !== undefined ||
@@ -162,7 +162,7 @@ export async function handleTls12ClientHello(
     extensions.push({ type: ExtensionType.session_ticket, ticket: new Uint8Array(0) });
   }
   const serverHello = encodeHandshake({
-    type: HandshakeType.ServerHello,
+    type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: serverRandom,
     legacySessionIdEcho: sessionId,
@@ -180,7 +180,7 @@ export async function handleTls12ClientHello(
     encodeCertificate12(certified.certChain),
     encodeServerKeyExchange({ group: group.group, publicKey: kx.publicKey, scheme, signature }),
     ...(request ? [certificateRequest12(request)] : []),
-    encodeEmptyMessage(HandshakeType.ServerHelloDone),
+    encodeEmptyMessage(HandshakeType.server_hello_done),
   ];
   for (const msg of flight) {
     cx.sendHandshake(msg);
@@ -268,7 +268,7 @@ async function resumeTls12(
   hs.transcript.add(raw.encoded);
   const serverRandom = tls12ServerRandom(hs);
   const serverHello = encodeHandshake({
-    type: HandshakeType.ServerHello,
+    type: HandshakeType.server_hello,
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: serverRandom,
     legacySessionIdEcho: hello.legacySessionId,

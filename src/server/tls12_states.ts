@@ -95,7 +95,7 @@ export class ExpectClientKeyExchange implements HandshakeState {
 
   /** Completes ECDHE, derives the keys, and waits for CertificateVerify or the client's CCS. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    if (raw.type !== HandshakeType.ClientKeyExchange) {
+    if (raw.type !== HandshakeType.client_key_exchange) {
       throw unexpectedMessage("ClientKeyExchange", raw.type);
     }
     const st = this.#st;
@@ -153,7 +153,7 @@ export class ExpectCertificateVerify12 implements HandshakeState {
 
   /** Checks the signature over the handshake so far, then waits for the client's CCS. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    const cv = expectMessage(raw, HandshakeType.CertificateVerify, "CertificateVerify");
+    const cv = expectMessage(raw, HandshakeType.certificate_verify, "CertificateVerify");
     const st = this.#st;
     const { hs, suite } = st;
     const { verifier, endEntity, cert } = this.#presented;
@@ -198,7 +198,7 @@ export class ExpectClientFinished12 implements HandshakeState {
 
   /** Checks verify_data, then answers with CCS and our Finished. */
   async handle(cx: ConnectionCore, raw: RawHandshake): Promise<HandshakeState> {
-    if (raw.type !== HandshakeType.Finished || !cx.reader.isProtected) {
+    if (raw.type !== HandshakeType.finished || !cx.reader.isProtected) {
       throw unexpectedMessage("ChangeCipherSpec then Finished", raw.type);
     }
     const { hs, suite } = this.#st;
@@ -211,7 +211,7 @@ export class ExpectClientFinished12 implements HandshakeState {
     );
     if (!constantTimeEqual(got, expected)) {
       throw tlsError("DecryptError", "FinishedMismatch", "client Finished is wrong", {
-        alert: AlertDescription.DecryptError,
+        alert: AlertDescription.decrypt_error,
       });
     }
     hs.transcript.add(raw.encoded);
@@ -220,7 +220,7 @@ export class ExpectClientFinished12 implements HandshakeState {
     const exporter = Exporter.tls12(suite.hmac, this.#master, hs.clientRandom, serverRandom, ems);
     if (this.#resumed) {
       cx.startTraffic({ exporter });
-      return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
+      return new RefuseRenegotiation(HandshakeType.client_hello, "ClientHello");
     }
     const st = this.#st;
     const value = st.ems
@@ -244,6 +244,6 @@ export class ExpectClientFinished12 implements HandshakeState {
     cx.sendHandshake(finished);
     hs.transcript.add(finished);
     cx.startTraffic({ exporter });
-    return new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
+    return new RefuseRenegotiation(HandshakeType.client_hello, "ClientHello");
   }
 }

@@ -14,8 +14,8 @@ export const TLS12_GROUPS: ReadonlySet<number> = new Set([
   NamedGroup.secp256r1,
   NamedGroup.secp384r1,
   NamedGroup.secp521r1,
-  NamedGroup.X25519,
-  NamedGroup.X448,
+  NamedGroup.x25519,
+  NamedGroup.x448,
 ]);
 
 const ECDSA_SCHEMES: ReadonlySet<number> = new Set([

@@ -23,11 +23,11 @@ const raw = (type: number) => ({
 describe("TLS 1.2 renegotiation refusal", () => {
   it("first HelloRequest: no_renegotiation warning; second: fatal no_renegotiation", async () => {
     const { cx, alerts } = fakeCore();
-    const state = new RefuseRenegotiation(HandshakeType.HelloRequest, "HelloRequest");
-    assert.equal(await state.handle(cx, raw(HandshakeType.HelloRequest)), state);
+    const state = new RefuseRenegotiation(HandshakeType.hello_request, "HelloRequest");
+    assert.equal(await state.handle(cx, raw(HandshakeType.hello_request)), state);
     assert.deepEqual(alerts, [[1, 100]]);
     await assert.rejects(
-      state.handle(cx, raw(HandshakeType.HelloRequest)),
+      state.handle(cx, raw(HandshakeType.hello_request)),
       (e) => e instanceof TlsError && e.alert === 100 && e.detail === "RenegotiationRefused",
     );
     assert.equal(alerts.length, 1);
@@ -35,9 +35,9 @@ describe("TLS 1.2 renegotiation refusal", () => {
 
   it("any other handshake message after the handshake is unexpected", async () => {
     const { cx } = fakeCore();
-    const state = new RefuseRenegotiation(HandshakeType.ClientHello, "ClientHello");
+    const state = new RefuseRenegotiation(HandshakeType.client_hello, "ClientHello");
     await assert.rejects(
-      state.handle(cx, raw(HandshakeType.Finished)),
+      state.handle(cx, raw(HandshakeType.finished)),
       (e) => e instanceof TlsError && e.alert === 10,
     );
   });

@@ -69,7 +69,7 @@ export function checkPeerTls13Scheme(scheme: number): void {
       "PeerMisbehaved",
       "UnsupportedSignatureScheme",
       `signature scheme 0x${scheme.toString(16).padStart(4, "0")} is not allowed in TLS 1.3`,
-      { alert: AlertDescription.IllegalParameter },
+      { alert: AlertDescription.illegal_parameter },
     );
   }
 }

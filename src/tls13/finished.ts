@@ -42,13 +42,13 @@ export async function checkPeerFinished(
       "InvalidMessage",
       "FinishedWrongLength",
       `${sender} Finished is ${received.length} bytes, not ${hmac.hash.outputLen}`,
-      { alert: AlertDescription.DecodeError },
+      { alert: AlertDescription.decode_error },
     );
   }
   const expected = await finishedVerifyData(hmac, baseKey, transcriptHash);
   if (!constantTimeEqual(expected, received)) {
     throw tlsError("DecryptError", "FinishedMismatch", `${sender} Finished is wrong`, {
-      alert: AlertDescription.DecryptError,
+      alert: AlertDescription.decrypt_error,
     });
   }
 }

@@ -81,7 +81,7 @@ export class Transcript {
     const clientHello1Len = this.#length;
     const digest = await hash.digest(this.#compact());
     const synthetic = new Uint8Array(4 + digest.length);
-    synthetic[0] = HandshakeType.MessageHash;
+    synthetic[0] = HandshakeType.message_hash;
     synthetic[3] = digest.length;
     synthetic.set(digest, 4);
     const later = this.#compact().slice(clientHello1Len);

@@ -5,24 +5,24 @@ import { AlertDescription, type AlertDescriptionValue } from "../msgs/enums.ts";
 
 /** Alert for each refusal reason; anything unlisted is bad_certificate. */
 const ALERTS: Partial<Record<CertificateErrorDetail, AlertDescriptionValue>> = {
-  Expired: AlertDescription.CertificateExpired,
-  NotValidYet: AlertDescription.CertificateExpired,
-  UnknownIssuer: AlertDescription.UnknownCa,
-  MaximumSignatureChecksExceeded: AlertDescription.UnknownCa,
-  UnsupportedSignatureAlgorithm: AlertDescription.UnsupportedCertificate,
-  UnsupportedKeyType: AlertDescription.UnsupportedCertificate,
-  UnsupportedRsaKeySize: AlertDescription.UnsupportedCertificate,
-  InvalidPurpose: AlertDescription.UnsupportedCertificate,
-  Revoked: AlertDescription.CertificateRevoked,
-  UnknownRevocationStatus: AlertDescription.CertificateUnknown,
-  BadSignature: AlertDescription.BadCertificate,
-  NotValidForName: AlertDescription.BadCertificate,
+  Expired: AlertDescription.certificate_expired,
+  NotValidYet: AlertDescription.certificate_expired,
+  UnknownIssuer: AlertDescription.unknown_ca,
+  MaximumSignatureChecksExceeded: AlertDescription.unknown_ca,
+  UnsupportedSignatureAlgorithm: AlertDescription.unsupported_certificate,
+  UnsupportedKeyType: AlertDescription.unsupported_certificate,
+  UnsupportedRsaKeySize: AlertDescription.unsupported_certificate,
+  InvalidPurpose: AlertDescription.unsupported_certificate,
+  Revoked: AlertDescription.certificate_revoked,
+  UnknownRevocationStatus: AlertDescription.certificate_unknown,
+  BadSignature: AlertDescription.bad_certificate,
+  NotValidForName: AlertDescription.bad_certificate,
 };
 
 /** Builds the refusal for `detail`, with its alert. */
 export function certError(detail: CertificateErrorDetail, message: string): TlsError {
   return tlsError("InvalidCertificate", detail, message, {
-    alert: ALERTS[detail] ?? AlertDescription.BadCertificate,
+    alert: ALERTS[detail] ?? AlertDescription.bad_certificate,
   });
 }
 

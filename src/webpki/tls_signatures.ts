@@ -43,7 +43,7 @@ export async function verifyHandshakeSignature(
     throw peerMisbehaved(
       `signature scheme 0x${scheme.toString(16)} was not offered`,
       "UnsupportedSignatureScheme",
-      AlertDescription.IllegalParameter,
+      AlertDescription.illegal_parameter,
     );
   }
   let ok: boolean | undefined;
@@ -61,21 +61,21 @@ export async function verifyHandshakeSignature(
       throw peerMisbehaved(
         `no verifier for ECDSA ${key} with ${ecdsaHash}`,
         "UnsupportedSignatureScheme",
-        AlertDescription.IllegalParameter,
+        AlertDescription.illegal_parameter,
       );
     }
   } else {
     throw peerMisbehaved(
       "signature scheme does not fit the certificate key",
       "SignatureSchemeKeyMismatch",
-      AlertDescription.IllegalParameter,
+      AlertDescription.illegal_parameter,
     );
   }
   if (!ok) {
     throw peerMisbehaved(
       "handshake signature does not verify",
       "BadSignature",
-      AlertDescription.DecryptError,
+      AlertDescription.decrypt_error,
     );
   }
 }

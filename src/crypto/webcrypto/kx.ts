@@ -26,7 +26,7 @@ interface GroupSpec {
 }
 
 const X25519_SPEC: GroupSpec = {
-  group: NamedGroup.X25519,
+  group: NamedGroup.x25519,
   name: "X25519",
   algo: { name: "X25519" },
   shareLen: 32,

@@ -169,7 +169,7 @@ function chooseHash(mode: "auto" | "webcrypto" | "pure"): HashChoice {
  */
 export const DEFAULT_KX_GROUPS: readonly number[] = [
   NamedGroup.X25519MLKEM768,
-  NamedGroup.X25519,
+  NamedGroup.x25519,
   NamedGroup.secp256r1,
   NamedGroup.secp384r1,
 ];

@@ -35,7 +35,7 @@ describe("webCryptoProvider", () => {
     assert.deepEqual(
       groups,
       (await detectX25519())
-        ? [NamedGroup.X25519MLKEM768, NamedGroup.X25519, ...expected]
+        ? [NamedGroup.X25519MLKEM768, NamedGroup.x25519, ...expected]
         : expected,
     );
     for (const s of p.cipherSuites) {
