@@ -7,7 +7,7 @@
  */
 
 import { AlertLevel, ContentType, ProtocolVersion } from "../msgs/enums.ts";
-import { encodeAlert } from "../msgs/alert.ts";
+import { encodeAlert, encodeChangeCipherSpec } from "../msgs/alert.ts";
 import { PlainWriter, type RecordWriter } from "../record/record_io.ts";
 import { OutboundQueue } from "./outbound.ts";
 
@@ -67,7 +67,7 @@ export class Outbound {
   sendChangeCipherSpec(): void {
     this.#queue.push(
       ContentType.change_cipher_spec,
-      new Uint8Array([1]),
+      encodeChangeCipherSpec(),
       this.#writer instanceof PlainWriter ? this.#writer : PLAIN_WRITER,
     );
   }

@@ -63,9 +63,6 @@ export type HandshakeMessage =
 /** Length of the handshake message header. */
 export const HANDSHAKE_HEADER_LENGTH = 4;
 
-/** Largest handshake body the 24-bit length can express. */
-export const MAX_HANDSHAKE_BODY_LENGTH = 0xffffff;
-
 /**
  * Encodes a handshake message with its 4-byte header. Throws `RangeError` on
  * fields that do not fit or that the decoder would refuse.

@@ -7,9 +7,7 @@
 
 import { tlsError } from "../error.ts";
 import { AlertDescription } from "../msgs/enums.ts";
-
-/** Bytes in a handshake message header: msg_type (1) and a 24-bit length. */
-export const HANDSHAKE_HEADER_LEN = 4;
+import { HANDSHAKE_HEADER_LENGTH as HANDSHAKE_HEADER_LEN } from "../msgs/handshake.ts";
 
 /**
  * Default bound on a handshake message body: 256 KiB. The common ceiling of
